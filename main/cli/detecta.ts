@@ -1,0 +1,44 @@
+/**
+ * `detecta` command-line entry: dispatches to one module per command.
+ * Each command module exports `run(argv: string[]): Promise<number>` (the exit code)
+ * and `summary` (one line for the help text).
+ */
+import type { CliCommand } from './command';
+
+const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  // one line per command: name: () => import('./commands/name'),
+};
+
+function usage(): string {
+  return [
+    'usage: detecta <command> [options]',
+    '',
+    'commands:',
+    ...Object.keys(COMMANDS).sort().map((n) => `  ${n}`),
+    '',
+    'Run `detecta <command> --help` for the options of a command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`detecta: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const command = await load();
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    console.error(`detecta: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

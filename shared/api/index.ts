@@ -1,0 +1,27 @@
+/**
+ * The whole API: every request method and every event, composed from one file per area.
+ * Add an area by writing shared/api/<area>.ts (methods + events) and spreading it here.
+ */
+import type { ParamsOf, ResultOf } from './contract';
+import { appMethods, type AppEvents } from './app';
+
+export const methods = {
+  ...appMethods,
+};
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = ParamsOf<Methods[M]>;
+export type Result<M extends MethodName> = ResultOf<Methods[M]>;
+
+export type ApiEvents = AppEvents;
+export type EventName = keyof ApiEvents;
+
+/** What the renderer sees, in Electron (preload) and in a browser (WebSocket) alike. */
+export interface ApiClient {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+export * from './contract';
+export type * from './app';
