@@ -1,0 +1,82 @@
+/**
+ * Patch (im2col) layouts between an NHWC image and the matrices the matmul-based kernels use.
+ * Pure loops over typed arrays; zero padding is implicit (out-of-image taps read/write nothing).
+ *
+ * Index conventions (g = ConvGeometry, P = B*OH*OW output pixels, T = KH*KW*CI patch length):
+ *   pixel p = (b*OH + oh)*OW + ow;  tap t = (kh*KW + kw)*CI + ci   (same order as an HWIO filter)
+ *   input row ih = oh*strideH + kh - padTop,  input column iw = ow*strideW + kw - padLeft
+ */
+import type { ConvGeometry } from './conv-geometry';
+
+/**
+ * Writes the transposed patch matrix colsT[T, P] (row t, column p) = x[b, ih, iw, ci], 0 outside.
+ * `out` must hold T*P floats; every element is written.
+ */
+export function im2colTransposed(x: Float32Array, g: ConvGeometry, out: Float32Array): void {
+  const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const P = batch * outH * outW;
+  for (let kh = 0; kh < kH; kh++) {
+    for (let kw = 0; kw < kW; kw++) {
+      const rowBase = (kh * kW + kw) * inC * P;
+      // Output columns whose input column lies inside the image: owLo <= ow < owHi.
+      const owLo = Math.min(outW, Math.max(0, Math.ceil((padLeft - kw) / strideW)));
+      const owHi = Math.max(owLo, Math.min(outW, Math.floor((inW - 1 + padLeft - kw) / strideW) + 1));
+      for (let b = 0; b < batch; b++) {
+        for (let oh = 0; oh < outH; oh++) {
+          const p0 = (b * outH + oh) * outW;
+          const ih = oh * strideH + kh - padTop;
+          if (ih < 0 || ih >= inH) {
+            for (let ci = 0; ci < inC; ci++) out.fill(0, rowBase + ci * P + p0, rowBase + ci * P + p0 + outW);
+            continue;
+          }
+          if (owLo > 0 || owHi < outW) {
+            for (let ci = 0; ci < inC; ci++) {
+              const r = rowBase + ci * P + p0;
+              out.fill(0, r, r + owLo);
+              out.fill(0, r + owHi, r + outW);
+            }
+          }
+          const xRow = (b * inH + ih) * inW;
+          if (inC === 1) {
+            const o = rowBase + p0;
+            for (let ow = owLo, xi = xRow + ow * strideW + kw - padLeft; ow < owHi; ow++, xi += strideW) out[o + ow] = x[xi];
+            continue;
+          }
+          for (let ow = owLo; ow < owHi; ow++) {
+            const xi = (xRow + ow * strideW + kw - padLeft) * inC;
+            let o = rowBase + p0 + ow;
+            for (let ci = 0; ci < inC; ci++, o += P) out[o] = x[xi + ci];
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Scatter-adds a patch matrix cols[P, T] (row p, column t) back onto the image:
+ * dx[b, ih, iw, ci] += cols[p, t] for every in-image tap. `dx` must be zero-filled by the caller.
+ */
+export function col2imAdd(cols: Float32Array, g: ConvGeometry, dx: Float32Array): void {
+  const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const T = kH * kW * inC;
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        const row = ((b * outH + oh) * outW + ow) * T;
+        for (let kh = 0; kh < kH; kh++) {
+          const ih = oh * strideH + kh - padTop;
+          if (ih < 0 || ih >= inH) continue;
+          const dxRow = (b * inH + ih) * inW;
+          for (let kw = 0; kw < kW; kw++) {
+            const iw = ow * strideW + kw - padLeft;
+            if (iw < 0 || iw >= inW) continue;
+            const d = (dxRow + iw) * inC;
+            const c = row + (kh * kW + kw) * inC;
+            for (let ci = 0; ci < inC; ci++) dx[d + ci] += cols[c + ci];
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Training kernels for the tfjs wasm backend.
+ *
+ * The stock wasm backend (XNNPACK, SIMD) runs convolutions far faster than the pure-JS cpu backend
+ * but cannot train convolutional networks: Conv2DBackpropFilter and both depthwise backprop kernels
+ * are not registered, and two kernels that training leans on are slow naive loops
+ * (Conv2DBackpropInput; BatchMatMul with a transposed operand). `registerWasmTrainingKernels()`
+ * adds the missing kernels and, by default, replaces those two with XNNPACK-backed versions.
+ *
+ * Browser-safe (tfjs imports only). In Node, load the wasm binaries with ./node-init first.
+ * Disable with the tfjs flag `DETECTA_WASM_TRAINING_KERNELS` (e.g. tf.env().set(FLAG, false), or
+ * `?tfjsflags=DETECTA_WASM_TRAINING_KERNELS:false` in a page) or `{ enabled: false }`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { BATCH_MAT_MUL, makeBatchMatMul } from './batch-matmul';
+import { CONV2D_BACKPROP_FILTER, conv2DBackpropFilter } from './conv2d-backprop-filter';
+import { CONV2D_BACKPROP_INPUT, conv2DBackpropInput } from './conv2d-backprop-input';
+import { DEPTHWISE_BACKPROP_FILTER, depthwiseConv2dNativeBackpropFilter } from './depthwise-backprop-filter';
+import { DEPTHWISE_BACKPROP_INPUT, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop-input';
+import type { WasmKernelFunc } from './wasm-backend';
+
+/** tfjs environment flag (default true) that turns the training kernels off when false. */
+export const WASM_TRAINING_KERNELS_FLAG = 'DETECTA_WASM_TRAINING_KERNELS';
+if (!isFlagRegistered()) tf.env().registerFlag(WASM_TRAINING_KERNELS_FLAG, () => true);
+
+function isFlagRegistered(): boolean {
+  return WASM_TRAINING_KERNELS_FLAG in (tf.env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
+}
+
+const BACKEND = 'wasm';
+
+/** Kernels the stock wasm backend lacks; always added. */
+export const ADDED_KERNELS = [CONV2D_BACKPROP_FILTER, DEPTHWISE_BACKPROP_FILTER, DEPTHWISE_BACKPROP_INPUT] as const;
+/** Stock kernels replaced by faster ones unless `replaceStock: false`. */
+export const REPLACED_KERNELS = [CONV2D_BACKPROP_INPUT, BATCH_MAT_MUL] as const;
+
+export interface WasmTrainingKernelOptions {
+  /** Default: the DETECTA_WASM_TRAINING_KERNELS flag (true unless set otherwise). */
+  enabled?: boolean;
+  /** Also replace the slow stock Conv2DBackpropInput and transposed BatchMatMul (default true). */
+  replaceStock?: boolean;
+}
+
+export interface WasmTrainingKernelsState {
+  /** Kernel names this module currently has registered for 'wasm'. */
+  registered: string[];
+}
+
+/** Stock configs displaced by a replacement, restored by unregister. */
+const displaced = new Map<string, tf.KernelConfig>();
+const ours = new Set<string>();
+
+function stockKernel(name: string): tf.KernelConfig {
+  const k = tf.getKernel(name, BACKEND);
+  if (k == null) throw new Error(`wasm training kernels: stock wasm kernel '${name}' is not registered; is @tensorflow/tfjs-backend-wasm loaded?`);
+  return k;
+}
+
+function add(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, BACKEND) != null) {
+    throw new Error(`wasm training kernels: '${config.kernelName}' is already registered for wasm by someone else; refusing to override it`);
+  }
+  tf.registerKernel(config);
+  ours.add(config.kernelName);
+}
+
+function replace(name: string, kernelFunc: tf.KernelFunc): void {
+  const stock = stockKernel(name);
+  tf.unregisterKernel(name, BACKEND);
+  // Keep the stock setup/dispose hooks: if the backend initialises after this call, the engine runs
+  // setupFunc of the *registered* config, and a wrapped stock kernel needs its own setup to have run.
+  tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc, setupFunc: stock.setupFunc, disposeFunc: stock.disposeFunc });
+  displaced.set(name, stock);
+  ours.add(name);
+}
+
+/**
+ * Registers the training kernels for the wasm backend (idempotent). Safe to call before or after
+ * `tf.setBackend('wasm')`. Returns what is registered afterwards; empty when disabled.
+ */
+export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): WasmTrainingKernelsState {
+  const enabled = options.enabled ?? tf.env().getBool(WASM_TRAINING_KERNELS_FLAG);
+  if (!enabled) return wasmTrainingKernelsState();
+  const replaceStock = options.replaceStock ?? true;
+  const want: Array<[string, tf.KernelFunc]> = [
+    [CONV2D_BACKPROP_FILTER, conv2DBackpropFilter as unknown as tf.KernelFunc],
+    [DEPTHWISE_BACKPROP_FILTER, depthwiseConv2dNativeBackpropFilter as unknown as tf.KernelFunc],
+    [DEPTHWISE_BACKPROP_INPUT, depthwiseConv2dNativeBackpropInput as unknown as tf.KernelFunc],
+  ];
+  for (const [name, kernelFunc] of want) {
+    if (!ours.has(name)) add({ kernelName: name, backendName: BACKEND, kernelFunc });
+  }
+  if (replaceStock) {
+    if (!ours.has(CONV2D_BACKPROP_INPUT)) replace(CONV2D_BACKPROP_INPUT, conv2DBackpropInput as unknown as tf.KernelFunc);
+    if (!ours.has(BATCH_MAT_MUL)) {
+      const stock = stockKernel(BATCH_MAT_MUL).kernelFunc as unknown as WasmKernelFunc;
+      replace(BATCH_MAT_MUL, makeBatchMatMul(stock) as unknown as tf.KernelFunc);
+    }
+  }
+  return wasmTrainingKernelsState();
+}
+
+/** Removes every kernel this module registered and puts the displaced stock kernels back. */
+export function unregisterWasmTrainingKernels(): void {
+  for (const name of [...ours]) {
+    tf.unregisterKernel(name, BACKEND);
+    const stock = displaced.get(name);
+    if (stock != null) tf.registerKernel(stock);
+    displaced.delete(name);
+    ours.delete(name);
+  }
+}
+
+export function wasmTrainingKernelsState(): WasmTrainingKernelsState {
+  return { registered: [...ours].sort() };
+}
