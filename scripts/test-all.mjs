@@ -37,6 +37,12 @@ function run(cmd, argv, env = {}) {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
+if (!only && !filters.length) {
+  // TypeScript strict over the whole tree counts as one test
+  const { code } = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+  if (code === 0) { totals.passed += 1; console.log('typecheck: ok'); } else { totals.failed += 1; exitCode = 1; console.log('typecheck: FAILED'); }
+}
+
 if (only !== 'e2e') {
   let files = [...findTests(join(root, 'tests/unit')), ...findTests(join(root, 'tests/integration'))];
   if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));

@@ -3,11 +3,15 @@
  * user has opened (the only folders the API may touch), and capabilities of the transport.
  */
 import type { TransportKind } from '../../shared/api/app';
+import type { ProjectRegistry } from './project-registry';
+import type { RecentProjects } from '../settings/recent-projects';
 
 export interface Services {
   transport: TransportKind;
   /** Folder for the app's own settings (recent projects); never inside a project. */
   dataDir: string;
+  projects: ProjectRegistry;
+  recent: RecentProjects;
   /** Native folder picker; only in Electron. */
   pickFolder?: () => Promise<string | null>;
 }

@@ -4,9 +4,11 @@
  */
 import type { ParamsOf, ResultOf } from './contract';
 import { appMethods, type AppEvents } from './app';
+import { projectMethods, type ProjectEvents } from './project';
 
 export const methods = {
   ...appMethods,
+  ...projectMethods,
 };
 
 export type Methods = typeof methods;
@@ -14,7 +16,7 @@ export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = ParamsOf<Methods[M]>;
 export type Result<M extends MethodName> = ResultOf<Methods[M]>;
 
-export type ApiEvents = AppEvents;
+export type ApiEvents = AppEvents & ProjectEvents;
 export type EventName = keyof ApiEvents;
 
 /** What the renderer sees, in Electron (preload) and in a browser (WebSocket) alike. */
@@ -25,3 +27,4 @@ export interface ApiClient {
 
 export * from './contract';
 export type * from './app';
+export type * from './project';

@@ -1,0 +1,36 @@
+/** Handlers for app-level methods. */
+import { createRequire } from 'node:module';
+import type { appMethods } from '../../shared/api/app';
+import type { HandlersFor } from './handler';
+import { probeBackends } from '../training/backend-probe';
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+export const APP_VERSION = (require('../../package.json') as { version: string }).version;
+
+export const appHandlers: HandlersFor<typeof appMethods> = {
+  'app.info': async (_params, ctx) => ({
+    name: 'Detecta Studio',
+    version: APP_VERSION,
+    transport: ctx.services.transport,
+    platform: process.platform,
+    arch: process.arch,
+    versions: {
+      node: process.versions.node,
+      ...(process.versions.electron ? { electron: process.versions.electron, chromium: process.versions.chrome ?? '' } : {}),
+      '@tensorflow/tfjs': packageVersion('@tensorflow/tfjs'),
+      '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
+    },
+    nativeDialogs: Boolean(ctx.services.pickFolder),
+    dataDir: ctx.services.dataDir,
+  }),
+  'app.backends': async () => probeBackends(),
+};

@@ -1,0 +1,10 @@
+/** Every API handler, composed from one module per area; the dispatcher's lookup table. */
+import type { Methods } from '../../shared/api';
+import type { HandlersFor } from './handler';
+import { appHandlers } from './app';
+import { projectHandlers } from './project';
+
+export const handlers: HandlersFor<Methods> = {
+  ...appHandlers,
+  ...projectHandlers,
+};

@@ -1,0 +1,81 @@
+/** Handlers for opening and closing projects, recent projects, the sample project and the folder browser. */
+import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { ApiError } from '../../shared/api/contract';
+import type { OpenedProject, projectMethods } from '../../shared/api/project';
+import type { HandlersFor } from './handler';
+import type { DatasetProject } from '../dataset/project';
+import { writeSampleProject } from '../sample/write-sample-project';
+
+const naturalCompare = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif']);
+
+export function openedProject(project: DatasetProject): OpenedProject {
+  const s = project.summary();
+  return {
+    root: project.root,
+    name: s.name,
+    images: s.images,
+    labeled: s.labeled,
+    unlabeled: s.unlabeled,
+    verified: s.verified,
+    unreadable: s.unreadable,
+    classes: [...s.classes],
+  };
+}
+
+/** First free folder `<base>`, `<base>-2`, ... that does not exist yet. */
+async function freeFolder(base: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    const exists = await fs.stat(candidate).then(() => true, () => false);
+    if (!exists) return candidate;
+  }
+}
+
+export const projectHandlers: HandlersFor<typeof projectMethods> = {
+  'project.open': async ({ dir, recursive }, ctx) => {
+    const { project, isNew } = await ctx.services.projects.openProject(dir, { recursive });
+    const opened = openedProject(project);
+    await ctx.services.recent.touch(project.root, opened.name);
+    if (isNew) ctx.emit('project.opened', opened);
+    return opened;
+  },
+  'project.close': async ({ project }, ctx) => {
+    const closed = await ctx.services.projects.close(project);
+    if (closed) ctx.emit('project.closed', { root: project });
+    return { closed };
+  },
+  'project.list': async (_params, ctx) => ctx.services.projects.list().map(openedProject),
+  'project.recent': async (_params, ctx) => ctx.services.recent.list(),
+  'project.forgetRecent': async ({ dir }, ctx) => {
+    await ctx.services.recent.forget(dir);
+    return ctx.services.recent.list();
+  },
+  'project.createSample': async ({ dir, images, seed }) => {
+    const target = dir ? resolve(dir) : await freeFolder(join(homedir(), 'Detecta Studio', 'sample-bricks'));
+    const written = await writeSampleProject(target, { images: images ?? 60, seed: seed ?? 1 });
+    return { dir: target, images: written.images, boxes: written.boxes };
+  },
+  'project.pickFolder': async (_params, ctx) => {
+    if (!ctx.services.pickFolder) throw new ApiError('unavailable', 'the native folder dialog exists only in the desktop app');
+    return ctx.services.pickFolder();
+  },
+  'fs.listDir': async ({ path }) => {
+    const dir = resolve(path ?? homedir());
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new ApiError('not_found', `folder not found: ${dir}`);
+      if (code === 'EACCES' || code === 'EPERM') throw new ApiError('forbidden', `permission denied: ${dir}`);
+      throw err;
+    }
+    const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(naturalCompare);
+    const imageFiles = entries.filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())).length;
+    const parent = dirname(dir) === dir ? null : dirname(dir);
+    return { path: dir, parent, dirs, imageFiles };
+  },
+};

@@ -1,0 +1,95 @@
+/**
+ * The Electron app: one window over the built renderer, loaded from the custom `app://` scheme,
+ * with contextIsolation, sandbox, no nodeIntegration, a strict CSP, navigation and new windows
+ * blocked, and project images served through `detecta-file://` only from opened projects.
+ * This is the only module (with preload/) that imports 'electron'.
+ */
+import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'electron';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, normalize, sep } from 'node:path';
+import { createServices } from '../api/create-services';
+import { registerIpcTransport } from '../transport/ipc';
+import { contentSecurityPolicy } from '../transport/csp';
+import { buildMenu } from './menu';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const rendererDir = join(here, '..', 'renderer');
+const preloadFile = join(here, '..', 'preload', 'preload.cjs');
+const APP_ORIGIN = 'app://detecta';
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: 'detecta-file', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+
+const isAppUrl = (url: string): boolean => url.startsWith(`${APP_ORIGIN}/`);
+
+async function createWindow(): Promise<BrowserWindow> {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'Detecta Studio',
+    backgroundColor: '#16181d',
+    show: false,
+    webPreferences: {
+      preload: preloadFile,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.webContents.on('will-navigate', (event, url) => { if (!isAppUrl(url)) event.preventDefault(); });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  await win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+app.whenReady().then(async () => {
+  const services = createServices({
+    transport: 'electron',
+    dataDir: app.getPath('userData'),
+    pickFolder: async () => {
+      const result = await dialog.showOpenDialog({ properties: ['openDirectory'] });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+  });
+  registerIpcTransport(services, isAppUrl);
+
+  protocol.handle('app', (request) => {
+    const url = new URL(request.url);
+    const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(normalize(rendererDir) + sep)) return new Response('refused', { status: 403 });
+    return net.fetch(pathToFileURL(file).toString());
+  });
+  protocol.handle('detecta-file', async (request) => {
+    const path = new URL(request.url).searchParams.get('path') ?? '';
+    try {
+      const real = await services.projects.resolveInside(path);
+      return net.fetch(pathToFileURL(real).toString());
+    } catch (err) {
+      return new Response(err instanceof Error ? err.message : String(err), { status: 403 });
+    }
+  });
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy({ img: ['detecta-file:'], connect: ['detecta-file:'] })] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, grant) => grant(permission === 'media'));
+
+  buildMenu();
+  await createWindow();
+  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) void createWindow(); });
+  app.on('before-quit', () => { void services.projects.closeAll(); });
+}).catch((err: unknown) => {
+  console.error('Detecta Studio failed to start:', err);
+  app.exit(1);
+});
+
+app.on('window-all-closed', () => { if (process.platform !== 'darwin') app.quit(); });

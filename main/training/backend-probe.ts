@@ -1,0 +1,74 @@
+/**
+ * Which TensorFlow.js backends this machine can run, in ladder order
+ * (tfjs-node-gpu → tfjs-node → wasm → cpu). Native backends are optional dependencies whose
+ * install step downloads libtensorflow; where that failed they are absent or fail to load.
+ * A native backend is loaded in a short-lived child process, never in the app's main process,
+ * so a crash in libtensorflow or a missing CUDA library cannot take the app down.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { BackendAvailability } from '../../shared/api/app';
+
+const require = createRequire(import.meta.url);
+
+function resolvePackage(name: string): string | null {
+  try {
+    return require.resolve(`${name}/package.json`);
+  } catch {
+    return null; // not installed: reported as such by the caller
+  }
+}
+
+/** Loads a native tfjs package in a child Node process; resolves to null on success or the error text. */
+function tryLoadInChild(name: string, timeoutMs: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const script = `try { const tf = require(${JSON.stringify(name)}); console.log('ok ' + tf.getBackend()); } catch (e) { console.error(String(e && e.message || e)); process.exit(3); }`;
+    const child = spawn(process.execPath, ['-e', script], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', TF_CPP_MIN_LOG_LEVEL: '2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(`loading timed out after ${timeoutMs} ms`); }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0 ? null : (err.trim().split('\n').slice(-3).join(' ') || `exited with code ${code}`));
+    });
+  });
+}
+
+async function probeNative(name: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node', backend: 'tensorflow-gpu' | 'tensorflow', label: string): Promise<BackendAvailability> {
+  const pkg = resolvePackage(name);
+  if (!pkg) {
+    return { name: backend, label, available: false, detail: `${name} is not installed (optional dependency; its install step needs to download libtensorflow)` };
+  }
+  if (!existsSync(join(dirname(pkg), 'lib'))) {
+    return { name: backend, label, available: false, detail: `${name} is installed without its native binding (the libtensorflow download did not run)` };
+  }
+  const error = await tryLoadInChild(name, 30_000);
+  return error
+    ? { name: backend, label, available: false, detail: `${name} failed to load: ${error}` }
+    : { name: backend, label, available: true, detail: backend === 'tensorflow-gpu' ? 'CUDA (libtensorflow GPU)' : 'libtensorflow CPU' };
+}
+
+let cached: Promise<BackendAvailability[]> | null = null;
+
+/** Probes once per process; later calls reuse the answer. */
+export function probeBackends(): Promise<BackendAvailability[]> {
+  cached ??= (async () => {
+    const [gpu, native] = await Promise.all([
+      probeNative('@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', 'TensorFlow GPU (tfjs-node-gpu)'),
+      probeNative('@tensorflow/tfjs-node', 'tensorflow', 'TensorFlow CPU (tfjs-node)'),
+    ]);
+    const wasmPkg = resolvePackage('@tensorflow/tfjs-backend-wasm');
+    const wasmFile = wasmPkg ? join(dirname(wasmPkg), 'dist', 'tfjs-backend-wasm-simd.wasm') : null;
+    const wasm: BackendAvailability = wasmFile && existsSync(wasmFile)
+      ? { name: 'wasm', label: 'WebAssembly (tfjs-backend-wasm)', available: true, detail: 'XNNPACK with SIMD, single thread' }
+      : { name: 'wasm', label: 'WebAssembly (tfjs-backend-wasm)', available: false, detail: '@tensorflow/tfjs-backend-wasm or its .wasm files are missing' };
+    const cpu: BackendAvailability = { name: 'cpu', label: 'Plain JavaScript (tfjs cpu)', available: true, detail: 'always available; slow' };
+    return [gpu, native, wasm, cpu];
+  })();
+  return cached;
+}

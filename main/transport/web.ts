@@ -1,0 +1,211 @@
+/**
+ * Local web host: serves the built renderer over HTTP and the API over a WebSocket, so the same
+ * app runs in a browser (`npm run serve`) and in e2e tests.
+ *
+ * Security: binds 127.0.0.1 unless told otherwise; every request needs the random token printed in
+ * the URL (the first visit exchanges it for an HttpOnly, SameSite=Strict cookie) or gets 401;
+ * foreign Origin and Host headers are refused (403, against cross-site pages and DNS rebinding);
+ * every WebSocket message is validated and a malformed one gets an error reply while the server
+ * keeps running; image bytes are served only from inside opened projects.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createReadStream, promises as fs } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ApiError, requestMessageSchema, type EventMessage, type ResponseMessage } from '../../shared/api/contract';
+import type { ApiEvents, EventName } from '../../shared/api';
+import type { Services } from '../api/services';
+import { dispatch, toApiError } from '../api/dispatch';
+import { contentSecurityPolicy } from './csp';
+import { contentTypeFor } from './content-types';
+
+export interface WebHostOptions {
+  services: Services;
+  /** Folder with the built renderer (index.html and assets). */
+  staticDir: string;
+  host?: string;
+  port?: number;
+  /** Fixed token (tests); by default 24 random bytes. */
+  token?: string;
+}
+
+export interface WebHost {
+  /** The address to open, token included. */
+  url: string;
+  origin: string;
+  token: string;
+  port: number;
+  emit<E extends EventName>(event: E, payload: ApiEvents[E]): void;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'detecta_token';
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(body);
+}
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const server = createServer();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const sockets = new Set<WebSocket>();
+  let origin = '';
+  let allowedHosts = new Set<string>();
+
+  const emit = <E extends EventName>(event: E, payload: ApiEvents[E]): void => {
+    const text = JSON.stringify({ event, payload } satisfies EventMessage);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+  };
+  const ctx = { services: options.services, emit };
+
+  /** Host and Origin checks shared by HTTP and the WebSocket upgrade. Returns an error text or null. */
+  const foreign = (req: IncomingMessage): string | null => {
+    if (!allowedHosts.has(req.headers.host ?? '')) return `host "${req.headers.host ?? ''}" is not this server`;
+    const o = req.headers.origin;
+    if (o !== undefined && !allowedHosts.has(o.replace(/^https?:\/\//, ''))) return `origin "${o}" is not allowed`;
+    return null;
+  };
+
+  const authorized = (req: IncomingMessage, url: URL): boolean =>
+    sameToken(url.searchParams.get('token') ?? undefined, token) || sameToken(cookieToken(req), token);
+
+  const serveStatic = async (res: ServerResponse, pathname: string): Promise<void> => {
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const file = normalize(join(options.staticDir, rel));
+    if (!file.startsWith(normalize(options.staticDir) + sep)) return send(res, 403, 'refused: path outside the app');
+    const stat = await fs.stat(file).catch(() => null);
+    if (!stat?.isFile()) return send(res, 404, `not found: ${pathname}`);
+    const headers: Record<string, string> = {
+      'content-type': contentTypeFor(file),
+      'content-length': String(stat.size),
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-cache',
+    };
+    if (extname(file) === '.html') {
+      headers['content-security-policy'] = contentSecurityPolicy({ connect: [`ws://${host}:${(server.address() as AddressInfo).port}`] });
+      headers['x-frame-options'] = 'DENY';
+    }
+    res.writeHead(200, headers);
+    createReadStream(file).pipe(res);
+  };
+
+  /** GET /files?path=ABS: bytes of a file inside an opened project (images for the canvas). */
+  const serveProjectFile = async (res: ServerResponse, url: URL): Promise<void> => {
+    const path = url.searchParams.get('path');
+    if (!path) return send(res, 400, 'missing ?path=');
+    let real: string;
+    try {
+      real = await options.services.projects.resolveInside(path);
+    } catch (err) {
+      const e = toApiError(err);
+      return send(res, e.code === 'forbidden' ? 403 : e.code === 'not_found' ? 404 : 500, e.message);
+    }
+    const stat = await fs.stat(real);
+    if (!stat.isFile()) return send(res, 404, `not a file: ${path}`);
+    res.writeHead(200, {
+      'content-type': contentTypeFor(real),
+      'content-length': String(stat.size),
+      'cache-control': 'no-cache',
+      'last-modified': stat.mtime.toUTCString(),
+      'x-content-type-options': 'nosniff',
+    });
+    createReadStream(real).pipe(res);
+  };
+
+  server.on('request', (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const bad = foreign(req);
+    if (bad) return send(res, 403, `refused: ${bad}`);
+    if (!authorized(req, url)) {
+      return send(res, 401, 'Detecta Studio: this address needs the token printed by `npm run serve` (open the full URL it printed).');
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    const cookie = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+    res.setHeader('set-cookie', cookie);
+    const route = url.pathname === '/files' ? serveProjectFile(res, url) : serveStatic(res, url.pathname);
+    route.catch((err: unknown) => {
+      console.error('[web] request failed:', err);
+      if (!res.headersSent) send(res, 500, toApiError(err).message);
+      else res.destroy();
+    });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const bad = foreign(req);
+    const reject = (status: string, text: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}`);
+    };
+    if (bad) return reject('403 Forbidden', `refused: ${bad}`);
+    if (!authorized(req, url)) return reject('401 Unauthorized', 'token required');
+    if (url.pathname !== '/api') return reject('404 Not Found', 'no such endpoint');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (data, isBinary) => {
+      const reply = (msg: ResponseMessage): void => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)); };
+      if (isBinary) return reply({ id: null, ok: false, error: { code: 'bad_request', message: 'binary messages are not part of the API' } });
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data.toString());
+      } catch (err) {
+        return reply({ id: null, ok: false, error: { code: 'bad_request', message: `malformed JSON: ${(err as Error).message}` } });
+      }
+      const msg = requestMessageSchema.safeParse(raw);
+      if (!msg.success) {
+        const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : null;
+        return reply({ id, ok: false, error: new ApiError('bad_request', 'a request needs {id: number, method: string, params}').toJSON() });
+      }
+      const { id, method, params } = msg.data;
+      dispatch(method, params, ctx).then(
+        (result) => reply({ id, ok: true, result: result ?? null }),
+        (err: unknown) => reply({ id, ok: false, error: toApiError(err).toJSON() }),
+      );
+    });
+  });
+
+  await new Promise<void>((resolvePromise, rejectPromise) => {
+    server.once('error', rejectPromise);
+    server.listen(options.port ?? 0, host, () => resolvePromise());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  origin = `http://${hostForUrl}:${port}`;
+  allowedHosts = new Set([`${hostForUrl}:${port}`, ...(host === '127.0.0.1' ? [`localhost:${port}`] : [])]);
+  return {
+    url: `${origin}/?token=${encodeURIComponent(token)}`,
+    origin,
+    token,
+    port,
+    emit,
+    close: async () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

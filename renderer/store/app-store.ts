@@ -1,0 +1,121 @@
+/**
+ * App-wide UI state (zustand): the connection, the app info, the opened project, the current view,
+ * and user-visible notices. Slices for the label, train and detect views live beside it.
+ */
+import { create } from 'zustand';
+import type { AppInfo, BackendAvailability, OpenedProject, RecentProject } from '../../shared/api';
+import { api } from '../client';
+
+export type ViewName = 'label' | 'train' | 'detect' | 'status';
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+interface AppState {
+  connection: 'connecting' | 'open' | 'closed';
+  info: AppInfo | null;
+  backends: BackendAvailability[] | null;
+  project: OpenedProject | null;
+  recent: RecentProject[];
+  view: ViewName;
+  busy: string | null;
+  notices: Notice[];
+  setConnection(c: AppState['connection']): void;
+  setView(v: ViewName): void;
+  notify(kind: Notice['kind'], text: string): void;
+  dismiss(id: number): void;
+  loadInfo(): Promise<void>;
+  loadRecent(): Promise<void>;
+  openProject(dir: string): Promise<boolean>;
+  closeProject(): Promise<void>;
+  createSample(): Promise<void>;
+  refreshProject(): Promise<void>;
+}
+
+let noticeId = 1;
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export const useApp = create<AppState>()((set, get) => ({
+  connection: 'connecting',
+  info: null,
+  backends: null,
+  project: null,
+  recent: [],
+  view: 'label',
+  busy: null,
+  notices: [],
+  setConnection: (connection) => set({ connection }),
+  setView: (view) => set({ view }),
+  notify: (kind, text) => {
+    const id = noticeId++;
+    set((s) => ({ notices: [...s.notices.slice(-4), { id, kind, text }] }));
+    if (kind === 'info') setTimeout(() => get().dismiss(id), 5000);
+  },
+  dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+  loadInfo: async () => {
+    try {
+      const info = await api.call('app.info', {});
+      set({ info });
+      set({ backends: await api.call('app.backends', {}) });
+    } catch (err) {
+      get().notify('error', `Could not read the app status: ${message(err)}`);
+    }
+  },
+  loadRecent: async () => {
+    try {
+      set({ recent: await api.call('project.recent', {}) });
+    } catch (err) {
+      get().notify('error', `Could not read recent projects: ${message(err)}`);
+    }
+  },
+  openProject: async (dir) => {
+    set({ busy: `Opening ${dir}…` });
+    try {
+      const project = await api.call('project.open', { dir });
+      set({ project, view: get().view === 'status' ? 'label' : get().view });
+      void get().loadRecent();
+      return true;
+    } catch (err) {
+      get().notify('error', `Could not open ${dir}: ${message(err)}`);
+      return false;
+    } finally {
+      set({ busy: null });
+    }
+  },
+  closeProject: async () => {
+    const p = get().project;
+    if (!p) return;
+    try {
+      await api.call('project.close', { project: p.root });
+    } catch (err) {
+      get().notify('error', `Could not close the project: ${message(err)}`);
+    }
+    set({ project: null });
+    void get().loadRecent();
+  },
+  createSample: async () => {
+    set({ busy: 'Drawing the sample project…' });
+    try {
+      const sample = await api.call('project.createSample', {});
+      get().notify('info', `Sample project with ${sample.images} images and ${sample.boxes} boxes created in ${sample.dir}`);
+      set({ busy: null });
+      await get().openProject(sample.dir);
+    } catch (err) {
+      get().notify('error', `Could not create the sample project: ${message(err)}`);
+    } finally {
+      set({ busy: null });
+    }
+  },
+  refreshProject: async () => {
+    const p = get().project;
+    if (!p) return;
+    try {
+      set({ project: await api.call('project.open', { dir: p.root }) });
+    } catch (err) {
+      get().notify('error', `Could not refresh the project: ${message(err)}`);
+    }
+  },
+}));
