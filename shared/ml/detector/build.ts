@@ -1,0 +1,52 @@
+/**
+ * buildDetector: config → tf.LayersModel. Input [batch, inputSize, inputSize, 3] in 0..255 RGB
+ * (the model rescales internally), output [batch, grid, grid, A × (5 + C)] raw (layout.ts).
+ * The config is stored in the model's metadata (metadata.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DetectorConfig } from './config';
+import { gridSizeOf, validateDetectorConfig } from './config';
+import { convBnLeaky, pixelInput } from './blocks';
+import { darknet19Backbone, tinyBackbone } from './darknet';
+import { initObjectnessBias, yoloHead } from './head';
+import { writeDetectorMetadata } from './metadata';
+import { MOBILENET_PIXEL_SCALE, mobilenetFeatures } from '../backbone/mobilenet';
+
+export interface BuildOptions {
+  /** The pretrained model to take the backbone from; required for the mobilenet backbone. */
+  pretrained?: tf.LayersModel;
+}
+
+export function buildDetector(config: DetectorConfig, options: BuildOptions = {}): tf.LayersModel {
+  validateDetectorConfig(config);
+  const b = config.backbone;
+  let input: tf.SymbolicTensor;
+  let features: tf.SymbolicTensor;
+  if (b.kind === 'mobilenet') {
+    if (!options.pretrained) {
+      throw new Error('buildDetector: the mobilenet backbone needs the pretrained model (options.pretrained); load it with loadMobileNet or the model cache');
+    }
+    const px = pixelInput(config.inputSize, MOBILENET_PIXEL_SCALE.scale, MOBILENET_PIXEL_SCALE.offset);
+    input = px.input;
+    features = mobilenetFeatures(px.scaled, options.pretrained, b.cutLayer, b.foldBatchNorm).features;
+    const stride = config.inputSize / (features.shape[1] ?? NaN);
+    if (stride === 16) {
+      features = convBnLeaky(features, features.shape[3] ?? 128, 3, 'yolo_downsample', 2);
+    } else if (stride !== 32) {
+      throw new Error(`buildDetector: mobilenet layer '${b.cutLayer}' has stride ${stride}; cut at a stride 16 or 32 layer (conv_pw_11_relu, conv_pw_13_relu)`);
+    }
+  } else {
+    const px = pixelInput(config.inputSize, 1 / 255, 0);
+    input = px.input;
+    features = b.kind === 'tiny' ? tinyBackbone(px.scaled, b) : darknet19Backbone(px.scaled, b);
+  }
+  const output = yoloHead(features, config);
+  const grid = gridSizeOf(config);
+  if (output.shape[1] !== grid || output.shape[2] !== grid) {
+    throw new Error(`buildDetector: output grid ${output.shape[1]}×${output.shape[2]} does not match inputSize/32 = ${grid}`);
+  }
+  const model = tf.model({ inputs: input, outputs: output, name: `detecta_yolov2_${b.kind}` });
+  initObjectnessBias(model, config);
+  writeDetectorMetadata(model, config);
+  return model;
+}

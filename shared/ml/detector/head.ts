@@ -1,0 +1,35 @@
+/** The YOLOv2 head: neck convs, then a 1×1 conv with A × (5 + C) linear outputs per cell. */
+import * as tf from '@tensorflow/tfjs';
+import type { DetectorConfig } from './config';
+import { convBnLeaky } from './blocks';
+import { fieldsPerAnchor } from './layout';
+
+export const OUTPUT_LAYER_NAME = 'yolo_output';
+
+export function yoloHead(features: tf.SymbolicTensor, config: DetectorConfig): tf.SymbolicTensor {
+  let x = features;
+  config.head.neckFilters.forEach((filters, i) => {
+    x = convBnLeaky(x, filters, 3, `yolo_neck_${i + 1}`);
+  });
+  const out = tf.layers.conv2d({
+    filters: config.anchors.length * fieldsPerAnchor(config),
+    kernelSize: 1,
+    padding: 'same',
+    useBias: true,
+    kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01 }),
+    name: OUTPUT_LAYER_NAME,
+  });
+  return out.apply(x) as tf.SymbolicTensor;
+}
+
+/** Sets the objectness logits' bias of the output layer (prior probability of an object). */
+export function initObjectnessBias(model: tf.LayersModel, config: DetectorConfig): void {
+  const layer = model.getLayer(OUTPUT_LAYER_NAME);
+  const [kernel, bias] = layer.getWeights();
+  const values = bias.dataSync().slice();
+  const F = fieldsPerAnchor(config);
+  for (let a = 0; a < config.anchors.length; a++) values[a * F + 4] = config.head.objectnessBiasInit;
+  const newBias = tf.tensor1d(values);
+  layer.setWeights([kernel, newBias]);
+  newBias.dispose();
+}

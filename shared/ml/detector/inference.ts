@@ -1,0 +1,47 @@
+/**
+ * Running a detector on RGB images: fit to the input (letterbox/stretch), predict, decode + NMS,
+ * boxes back in original-image pixels. Works on any tfjs backend (renderer: webgl/webgpu/wasm).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Detection } from './box';
+import type { DetectorConfig } from './config';
+import { gridSpecOf, valuesPerImage } from './layout';
+import type { PostprocessOptions } from './postprocess';
+import { postprocessYoloOutput } from './postprocess';
+import type { ImageTransform, RgbImage } from '../preprocess';
+import { fitToInput } from '../preprocess';
+
+/** Stacks same-size input images (0..255 RGB) into a [batch, size, size, 3] tensor. */
+export function imagesToTensor(images: readonly RgbImage[]): tf.Tensor4D {
+  if (images.length === 0) throw new Error('imagesToTensor: no images');
+  const { width, height } = images[0];
+  const data = new Float32Array(images.length * width * height * 3);
+  images.forEach((img, i) => {
+    if (img.width !== width || img.height !== height) throw new Error(`imagesToTensor: image ${i} is ${img.width}x${img.height}, expected ${width}x${height}`);
+    data.set(img.data, i * width * height * 3);
+  });
+  return tf.tensor4d(data, [images.length, height, width, 3]);
+}
+
+/** Raw outputs of a batch, one Float32Array (grid × grid × A × (5 + C)) per image. */
+export async function predictRaw(model: tf.LayersModel, images: tf.Tensor4D, config: DetectorConfig): Promise<Float32Array[]> {
+  const out = model.predict(images) as tf.Tensor;
+  const data = (await out.data()) as Float32Array;
+  out.dispose();
+  const per = valuesPerImage(gridSpecOf(config));
+  return Array.from({ length: images.shape[0] }, (_, i) => data.slice(i * per, (i + 1) * per));
+}
+
+/** Detects objects in original-size images; boxes are in each image's pixels. */
+export async function detectImages(model: tf.LayersModel, images: readonly RgbImage[], config: DetectorConfig, options: Omit<PostprocessOptions, 'transform' | 'imageSize'> = {}): Promise<Detection[][]> {
+  const fitted = images.map((img) => fitToInput(img, config.inputSize, { mode: config.resizeMode }));
+  const transforms: ImageTransform[] = fitted.map((f) => f.transform);
+  const batch = imagesToTensor(fitted.map((f) => f.image));
+  try {
+    const raws = await predictRaw(model, batch, config);
+    const spec = gridSpecOf(config);
+    return raws.map((raw, i) => postprocessYoloOutput(raw, spec, { ...options, transform: transforms[i], imageSize: { width: images[i].width, height: images[i].height } }));
+  } finally {
+    batch.dispose();
+  }
+}
