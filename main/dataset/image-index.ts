@@ -1,0 +1,105 @@
+/**
+ * The in-memory index of a project: one ImageEntry per image, in natural order, with where its
+ * annotation lives. Built from a folder scan; annotation files are parsed afterwards (in the
+ * background, `parseAnnotations`) so the first page reaches the UI before every XML is read.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageEntry, SplitConfig } from '../../shared/dataset/types';
+import { assignSplit } from '../../shared/dataset/split';
+import { parseVocXml, VocParseError, type VocAnnotation } from '../../shared/voc';
+import { locateAnnotations, type AnnotationLocation } from './annotation-locator';
+import type { ScanResult } from './folder-scan';
+import { fsApiError } from './fs-errors';
+
+export interface IndexedImage {
+  entry: ImageEntry;
+  location: AnnotationLocation;
+}
+
+function nameOf(id: string): string {
+  return id.slice(id.lastIndexOf('/') + 1);
+}
+
+export function buildIndex(scan: ScanResult, annotationDir: string | null, split: SplitConfig, previous?: Map<string, IndexedImage>): Map<string, IndexedImage> {
+  const locations = locateAnnotations(scan.images, scan.xml, annotationDir);
+  const out = new Map<string, IndexedImage>();
+  for (const id of scan.images) {
+    const location = locations.get(id)!;
+    const prev = previous?.get(id);
+    if (prev && prev.location.path === location.path && prev.location.exists === location.exists && prev.location.conflict === location.conflict) {
+      out.set(id, prev);
+      continue;
+    }
+    const entry: ImageEntry = {
+      id,
+      name: nameOf(id),
+      annotation: location.exists ? location.path : null,
+      status: location.exists ? 'pending' : 'unlabeled',
+      verified: false,
+      boxes: 0,
+      classes: [],
+      difficult: false,
+      split: assignSplit(split, id),
+    };
+    if (location.conflict) entry.error = location.conflict;
+    out.set(id, { entry, location });
+  }
+  return out;
+}
+
+/** Reads and parses one annotation file; the error names the file and the reason. */
+export async function readAnnotationFile(root: string, relPath: string): Promise<{ text: string; ann: VocAnnotation }> {
+  let text: string;
+  try {
+    text = await readFile(join(root, relPath), 'utf8');
+  } catch (err) {
+    throw fsApiError(err, relPath, 'cannot read');
+  }
+  return { text, ann: parseVocXml(text, relPath) };
+}
+
+/** Updates an entry from its parsed annotation (or the reason it could not be read). */
+export function applyParsed(item: IndexedImage, result: { ann: VocAnnotation } | { error: string }): void {
+  const e = item.entry;
+  const conflict = item.location.conflict;
+  if ('error' in result) {
+    Object.assign(e, { status: 'unreadable', verified: false, boxes: 0, classes: [], difficult: false, error: result.error });
+    return;
+  }
+  const ann = result.ann;
+  if (conflict && ann.filename !== undefined && ann.filename !== e.name) {
+    // A shared file that names another image: not this image's boxes.
+    Object.assign(e, { status: 'unlabeled', annotation: null, verified: false, boxes: 0, classes: [], difficult: false, error: conflict });
+    return;
+  }
+  const classes: string[] = [];
+  for (const o of ann.objects) if (!classes.includes(o.name)) classes.push(o.name);
+  Object.assign(e, {
+    status: 'labeled',
+    annotation: item.location.path,
+    verified: ann.verified,
+    boxes: ann.objects.length,
+    classes,
+    difficult: ann.objects.some((o) => o.difficult),
+  });
+  if (conflict) e.error = conflict;
+  else delete e.error;
+}
+
+export function describeParseError(err: unknown): string {
+  if (err instanceof VocParseError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Runs `fn` over items with at most `concurrency` in flight. */
+export async function forEachLimited<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}

@@ -1,0 +1,69 @@
+/**
+ * `.detecta/project.json`: the class list (stable order, see shared/dataset/classes.ts), the
+ * annotation folder, the default class, the split seed/ratios/overrides and whether to index
+ * recursively. Validated with zod on load; keys this module does not know (written by other
+ * parts of the app, e.g. training settings) are kept. Written atomically and only on change.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ApiError } from '../../shared/api/contract';
+import type { ProjectConfig } from '../../shared/dataset/types';
+import { DEFAULT_SPLIT } from '../../shared/dataset/split';
+import { readTextIfExists, writeIfChanged } from './atomic-write';
+
+export const PROJECT_DIR = '.detecta';
+export const PROJECT_FILE = 'project.json';
+
+const splitName = z.enum(['train', 'val', 'test']);
+const ratio = z.number().min(0).max(1);
+
+export const projectConfigSchema = z.looseObject({
+  version: z.literal(1).default(1),
+  classes: z.array(z.string().min(1)).default([]).refine((a) => new Set(a).size === a.length, 'class names must be unique'),
+  annotationDir: z.string().min(1).nullable().default(null),
+  defaultClass: z.string().nullable().default(null),
+  recursive: z.boolean().default(false),
+  split: z
+    .looseObject({
+      seed: z.number().int().default(DEFAULT_SPLIT.seed),
+      train: ratio.default(DEFAULT_SPLIT.train),
+      val: ratio.default(DEFAULT_SPLIT.val),
+      test: ratio.default(DEFAULT_SPLIT.test),
+      overrides: z.record(z.string(), splitName).default({}),
+    })
+    .default({ ...DEFAULT_SPLIT, overrides: {} }),
+});
+
+export type StoredProjectConfig = ProjectConfig & Record<string, unknown>;
+
+export function projectConfigPath(root: string): string {
+  return join(root, PROJECT_DIR, PROJECT_FILE);
+}
+
+export function defaultProjectConfig(): StoredProjectConfig {
+  return projectConfigSchema.parse({}) as StoredProjectConfig;
+}
+
+/** Loads project.json; null when the folder has none yet. Throws 'unreadable' with the reason. */
+export async function loadProjectConfig(root: string): Promise<StoredProjectConfig | null> {
+  const file = projectConfigPath(root);
+  const text = await readTextIfExists(file);
+  if (text === null) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ApiError('unreadable', `${file}: not valid JSON (${err instanceof Error ? err.message : String(err)}); fix or delete it`, { file });
+  }
+  const parsed = projectConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ApiError('unreadable', `${file}: ${issues}`, { file, issues: parsed.error.issues });
+  }
+  return parsed.data as StoredProjectConfig;
+}
+
+/** Writes project.json (atomically, only when it changes). Returns true when it wrote. */
+export async function saveProjectConfig(root: string, config: StoredProjectConfig): Promise<boolean> {
+  return writeIfChanged(projectConfigPath(root), JSON.stringify(config, null, 2) + '\n');
+}

@@ -1,0 +1,705 @@
+/**
+ * DatasetProject: one opened project folder (see folder-scan.ts for the layouts understood and
+ * shared/dataset/exif.ts for the orientation rule). It owns the image index, the annotation
+ * files (load, save, autosave, backups), `.detecta/project.json` and the folder watcher.
+ *
+ * Guarantees: every write is atomic (temp + rename); an unchanged file is never rewritten; an
+ * unreadable annotation file is reported and never overwritten; before overwriting a file this
+ * session did not write, its previous version goes to `.detecta/backups/`.
+ * Opening a project writes nothing; project.json is written the first time something in it
+ * changes (a class added by a save, a rename, a split override...).
+ */
+import { realpathSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
+import { ApiError } from '../../shared/api/contract';
+import type { DatasetEvents, ImagePage, SaveResult } from '../../shared/api/dataset';
+import type {
+  BoxAnnotation,
+  DatasetIssue,
+  DatasetStats,
+  DatasetSummary,
+  ImageAnnotation,
+  ImageEntry,
+  ImageSize,
+  ProjectConfig,
+  Split,
+} from '../../shared/dataset/types';
+import { appendClasses, classNameProblem, renameClass } from '../../shared/dataset/classes';
+import { matchesFilter, type ImageFilter } from '../../shared/dataset/filter';
+import { assignSplit } from '../../shared/dataset/split';
+import { computeStats } from '../../shared/dataset/stats';
+import { serializeVocXml, toIntegerBox, type VocAnnotation } from '../../shared/voc';
+import { readTextIfExists, writeFileAtomic } from './atomic-write';
+import { backupFile, restoreBackup } from './backup';
+import { Debouncer } from './autosave';
+import { detectAnnotationDir, scanFolder, type ScanResult } from './folder-scan';
+import { fsApiError } from './fs-errors';
+import { readImageInfo, type ImageInfo } from './image-header';
+import { applyParsed, buildIndex, describeParseError, forEachLimited, readAnnotationFile, type IndexedImage } from './image-index';
+import { defaultProjectConfig, loadProjectConfig, saveProjectConfig, type StoredProjectConfig } from './project-config';
+import { applyBoxes, normaliseBoxes, vocToBoxes } from './voc-boxes';
+import { FolderWatcher } from './watcher';
+
+export type DatasetEventName = keyof DatasetEvents;
+export type DatasetEventListener = <E extends DatasetEventName>(event: E, payload: DatasetEvents[E]) => void;
+
+export interface OpenOptions {
+  /** Index sub-folders recursively (stored in project.json once it is written). */
+  recursive?: boolean;
+  /** Watch the folders for changes made by other tools (default true). */
+  watch?: boolean;
+  /** Autosave debounce in ms (default 500). */
+  autosaveDelayMs?: number;
+}
+
+export interface AnnotationEdit {
+  boxes: BoxAnnotation[];
+  verified: boolean;
+}
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+/**
+ * Opens a folder as a project: lists its images and annotation files (fast), then parses the
+ * annotation files in the background (`ready()` resolves when done; progress comes as
+ * 'dataset.changed' events with reason 'index').
+ * @throws ApiError not_found | forbidden | io (folder missing, not a folder, permission denied),
+ *         unreadable (a broken .detecta/project.json, which is never overwritten).
+ */
+export async function openDatasetProject(dir: string, options: OpenOptions = {}): Promise<DatasetProject> {
+  let root: string;
+  try {
+    root = await realpath(resolve(dir));
+    const s = await stat(root);
+    if (!s.isDirectory()) throw new ApiError('not_found', `cannot open project ${dir}: not a folder`, { file: dir });
+  } catch (err) {
+    throw fsApiError(err, dir, 'cannot open project');
+  }
+  const stored = await loadProjectConfig(root);
+  const config = stored ?? defaultProjectConfig();
+  if (!stored) {
+    config.annotationDir = await detectAnnotationDir(root);
+    if (options.recursive !== undefined) config.recursive = options.recursive;
+  } else if (options.recursive !== undefined && options.recursive !== config.recursive) {
+    config.recursive = options.recursive;
+  }
+  const project = new DatasetProject(root, config, stored !== null, options);
+  await project.start();
+  return project;
+}
+
+export class DatasetProject {
+  readonly root: string;
+  private config: StoredProjectConfig;
+  private configStored: boolean;
+  private index = new Map<string, IndexedImage>();
+  private order: string[] = [];
+  private scanProblems: ScanResult['problems'] = [];
+  private listeners = new Set<DatasetEventListener>();
+  private indexing = false;
+  private indexDone: Promise<void> = Promise.resolve();
+  private readonly autosaver: Debouncer<AnnotationEdit>;
+  /** Content of files this session wrote (relative path → text): no backup of our own versions,
+   *  and the watcher ignores the change events of our writes. */
+  private readonly written = new Map<string, string>();
+  private readonly imageInfo = new Map<string, ImageInfo>();
+  /** Serialises writes per file. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private watcher: FolderWatcher | null = null;
+  private closed = false;
+
+  constructor(root: string, config: StoredProjectConfig, configStored: boolean, private readonly options: OpenOptions) {
+    this.root = root;
+    this.config = config;
+    this.configStored = configStored;
+    this.autosaver = new Debouncer(options.autosaveDelayMs ?? 500, (id, edit) => this.runAutosave(id, edit));
+  }
+
+  /** @internal called by openDatasetProject */
+  async start(): Promise<void> {
+    await this.rescan();
+    this.indexDone = this.parsePending('index');
+    if (this.options.watch !== false) {
+      this.watcher = new FolderWatcher(this.root, (paths) => this.onDiskChange(paths));
+      this.watcher.setDirs(this.scanDirs);
+    }
+  }
+
+  private scanDirs: string[] = [];
+
+  private async rescan(): Promise<ScanResult> {
+    const scan = await scanFolder(this.root, { recursive: this.config.recursive, annotationDir: this.config.annotationDir });
+    this.index = buildIndex(scan, this.config.annotationDir, this.config.split, this.index);
+    this.order = scan.images;
+    this.scanProblems = scan.problems;
+    this.scanDirs = scan.dirs;
+    return scan;
+  }
+
+  /** Parses every entry still 'pending' and emits progress. */
+  private async parsePending(reason: 'index' | 'disk', ids?: string[]): Promise<void> {
+    const todo = (ids ?? this.order).map((id) => this.index.get(id)).filter((x): x is IndexedImage => x !== undefined && x.entry.status === 'pending');
+    if (!todo.length) return;
+    this.indexing = true;
+    let lastEmit = Date.now();
+    const found: string[] = [];
+    await forEachLimited(todo, 16, async (item) => {
+      if (this.closed) return;
+      try {
+        const { ann } = await readAnnotationFile(this.root, item.location.path);
+        applyParsed(item, { ann });
+        for (const c of item.entry.classes) if (!this.config.classes.includes(c) && !found.includes(c)) found.push(c);
+      } catch (err) {
+        applyParsed(item, { error: describeParseError(err) });
+      }
+      if (reason === 'index' && Date.now() - lastEmit > 250) {
+        lastEmit = Date.now();
+        this.absorbClasses(found);
+        this.emitChanged('index');
+      }
+    });
+    this.absorbClasses(found);
+    this.indexing = false;
+    this.emitChanged(reason, reason === 'disk' ? todo.map((t) => t.entry.id) : undefined);
+  }
+
+  /** Classes found in files join the list in index order (in memory until project.json is written). */
+  private absorbClasses(found: string[]): void {
+    if (!found.length) return;
+    // Index order, so the list does not depend on which file finished parsing first.
+    const seen = new Set(found);
+    const ordered: string[] = [];
+    for (const id of this.order) for (const c of this.index.get(id)?.entry.classes ?? []) if (seen.has(c) && !ordered.includes(c)) ordered.push(c);
+    this.config.classes = appendClasses(this.config.classes, ordered);
+    found.length = 0;
+  }
+
+  /** Resolves when the background parse of annotation files is finished. */
+  ready(): Promise<void> {
+    return this.indexDone;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Subscribes to this project's events ('dataset.changed', 'dataset.saveState'). */
+  onEvent(listener: DatasetEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<E extends DatasetEventName>(event: E, payload: DatasetEvents[E]): void {
+    for (const l of this.listeners) l(event, payload);
+  }
+
+  private emitChanged(reason: DatasetEvents['dataset.changed']['reason'], imageIds?: string[]): void {
+    const payload: DatasetEvents['dataset.changed'] = { project: this.root, reason, summary: this.summary() };
+    if (imageIds) payload.imageIds = imageIds;
+    this.emit('dataset.changed', payload);
+  }
+
+  // ---------------------------------------------------------------- paths
+
+  /** True when `absPath` (after realpath when it exists) is this root or inside it. */
+  contains(absPath: string): boolean {
+    let p: string;
+    try {
+      p = realpathSyncSafe(resolve(absPath));
+    } catch (err) {
+      void err; // not even the file-system root resolves: certainly not inside the project
+      return false;
+    }
+    const r = relative(this.root, p);
+    return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+  }
+
+  /** Absolute path of an image. @throws ApiError('not_found') for an id not in the index. */
+  resolveImage(imageId: string): string {
+    this.item(imageId);
+    return join(this.root, ...imageId.split('/'));
+  }
+
+  private item(imageId: string): IndexedImage {
+    const it = this.index.get(imageId);
+    if (!it) throw new ApiError('not_found', `no image "${imageId}" in project ${this.root}`, { imageId });
+    return it;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  summary(): DatasetSummary {
+    let labeled = 0, unlabeled = 0, verified = 0, unreadable = 0, empty = 0, pending = 0;
+    const splits: Record<Split, number> = { train: 0, val: 0, test: 0 };
+    for (const { entry: e } of this.index.values()) {
+      if (e.status === 'labeled') { labeled++; if (e.boxes === 0) empty++; }
+      else if (e.status === 'unlabeled') unlabeled++;
+      else if (e.status === 'unreadable') unreadable++;
+      else pending++;
+      if (e.verified) verified++;
+      splits[e.split]++;
+    }
+    return {
+      name: basename(this.root),
+      root: this.root,
+      images: this.index.size,
+      labeled,
+      unlabeled,
+      verified,
+      unreadable,
+      empty,
+      pending,
+      indexing: this.indexing,
+      classes: [...this.config.classes],
+      defaultClass: this.config.defaultClass,
+      annotationDir: this.config.annotationDir,
+      recursive: this.config.recursive,
+      splits,
+    };
+  }
+
+  getConfig(): ProjectConfig {
+    return structuredClone(this.config);
+  }
+
+  listImages(q: { offset?: number; limit?: number; filter?: ImageFilter; search?: string } = {}): ImagePage {
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? 200;
+    const filter = q.filter ?? 'all';
+    const needle = q.search?.toLowerCase();
+    const items: ImageEntry[] = [];
+    let total = 0;
+    for (const id of this.order) {
+      const e = this.index.get(id)!.entry;
+      if (!matchesFilter(e, filter)) continue;
+      if (needle && !id.toLowerCase().includes(needle)) continue;
+      if (total >= offset && items.length < limit) items.push({ ...e, classes: [...e.classes] });
+      total++;
+    }
+    return { items, total, offset, indexing: this.indexing };
+  }
+
+  getImage(imageId: string): ImageEntry {
+    const e = this.item(imageId).entry;
+    return { ...e, classes: [...e.classes] };
+  }
+
+  /** Image size with EXIF orientation applied (cached); null with a warning when undecodable. */
+  private async imageSize(imageId: string, warnings: string[]): Promise<{ size: ImageSize | null; info: ImageInfo | null }> {
+    let info = this.imageInfo.get(imageId);
+    if (!info) {
+      try {
+        info = await readImageInfo(this.resolveImage(imageId));
+        this.imageInfo.set(imageId, info);
+      } catch (err) {
+        warnings.push(err instanceof Error ? err.message : String(err));
+        return { size: null, info: null };
+      }
+    }
+    const size: ImageSize = { width: info.width, height: info.height };
+    if (info.depth !== undefined) size.depth = info.depth;
+    return { size, info };
+  }
+
+  /** Reads this image's annotation file; null when there is none. Throws 'unreadable'. */
+  private async readVoc(item: IndexedImage): Promise<{ text: string; ann: VocAnnotation } | null> {
+    if (!item.location.exists || item.entry.annotation === null) return null;
+    try {
+      return await readAnnotationFile(this.root, item.location.path);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'not_found') return null;
+      const reason = describeParseError(err);
+      applyParsed(item, { error: reason });
+      throw new ApiError('unreadable', `${reason} (the file is left untouched)`, { file: item.location.path });
+    }
+  }
+
+  async getAnnotation(imageId: string): Promise<ImageAnnotation> {
+    const item = this.item(imageId);
+    const warnings: string[] = [];
+    if (item.location.conflict) warnings.push(item.location.conflict);
+    const { size } = await this.imageSize(imageId, warnings);
+    const voc = await this.readVoc(item);
+    if (voc) {
+      applyParsed(item, voc);
+      warnings.push(...(voc.ann.warnings ?? []).map((w) => `${item.location.path}: ${w}`));
+      if (size && voc.ann.size && (voc.ann.size.width !== size.width || voc.ann.size.height !== size.height)) {
+        warnings.push(`${item.location.path}: <size> says ${voc.ann.size.width}x${voc.ann.size.height}, the image is ${size.width}x${size.height}`);
+      }
+    }
+    return {
+      imageId,
+      annotationPath: item.location.path,
+      exists: voc !== null,
+      verified: voc?.ann.verified ?? false,
+      size: size ?? (voc?.ann.size ? { ...voc.ann.size } : null),
+      boxes: voc ? vocToBoxes(voc.ann) : [],
+      warnings,
+    };
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  private async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
+  }
+
+  /** Writes a file atomically, keeping a backup when it replaces content we did not write. */
+  private async writeOwned(relPath: string, text: string, current: string | null): Promise<string | undefined> {
+    const abs = join(this.root, ...relPath.split('/'));
+    let backup: string | undefined;
+    if (current !== null && this.written.get(relPath) !== current) {
+      backup = toPosix(relative(this.root, (await backupFile(this.root, abs, current))!));
+    }
+    this.written.set(relPath, text);
+    try {
+      await writeFileAtomic(abs, text);
+    } catch (err) {
+      this.written.delete(relPath);
+      throw err;
+    }
+    return backup;
+  }
+
+  /**
+   * Saves one image's boxes now (see AnnotationEdit). Writes nothing when nothing changed.
+   * @throws ApiError bad_request (a box without area, a bad class name), conflict (the file is
+   *         shared with another image), unreadable (the existing file cannot be parsed: it is
+   *         never overwritten), io/forbidden (the write failed; the old file is intact).
+   */
+  saveAnnotation(imageId: string, edit: AnnotationEdit): Promise<SaveResult> {
+    const item = this.item(imageId);
+    return this.withLock(item.location.path, () => this.save(item, edit));
+  }
+
+  private async save(item: IndexedImage, edit: AnnotationEdit): Promise<SaveResult> {
+    const imageId = item.entry.id;
+    if (item.location.conflict) throw new ApiError('conflict', `cannot save ${imageId}: ${item.location.conflict}`, { imageId });
+    const warnings: string[] = [];
+    const { size: imageSize } = await this.imageSize(imageId, warnings);
+    const voc = await this.readVoc(item); // throws 'unreadable' for a broken file
+    const size = imageSize ?? voc?.ann.size ?? null;
+    const boxes = normaliseBoxes(edit.boxes, size, imageId);
+    const newClasses = boxes.map((b) => b.label).filter((l) => !this.config.classes.includes(l));
+
+    let state: SaveResult['state'] = 'saved';
+    let backup: string | undefined;
+    if (voc && sameContent(voc.ann, boxes, edit.verified)) {
+      state = 'unchanged';
+    } else {
+      const abs = this.resolveImage(imageId);
+      const next = applyBoxes(voc?.ann ?? null, boxes, edit.verified, {
+        folder: basename(dirname(abs)),
+        filename: item.entry.name,
+        path: abs,
+        size,
+      });
+      const text = serializeVocXml(next);
+      if (voc?.text === text) state = 'unchanged';
+      else backup = await this.writeOwned(item.location.path, text, voc?.text ?? null);
+      if (state === 'saved') {
+        item.location = { ...item.location, exists: true };
+        applyParsed(item, { ann: next });
+      }
+    }
+    if (newClasses.length) await this.updateConfig({ classes: appendClasses(this.config.classes, newClasses) });
+    if (state === 'saved') this.emitChanged('save', [imageId]);
+    const annotation: ImageAnnotation = {
+      imageId,
+      annotationPath: item.location.path,
+      exists: item.location.exists,
+      verified: edit.verified,
+      size,
+      boxes: state === 'unchanged' && voc ? vocToBoxes(voc.ann) : boxes.map((b, i) => ({ ...b, key: `o${i}` })),
+      warnings,
+    };
+    const result: SaveResult = { state, annotation, entry: this.getImage(imageId) };
+    if (backup) result.backup = backup;
+    return result;
+  }
+
+  /** Schedules a debounced save; progress is reported as 'dataset.saveState' events. */
+  autosave(imageId: string, edit: AnnotationEdit): void {
+    this.item(imageId);
+    this.autosaver.schedule(imageId, edit);
+    this.emit('dataset.saveState', { project: this.root, imageId, state: 'pending' });
+  }
+
+  private async runAutosave(imageId: string, edit: AnnotationEdit): Promise<void> {
+    this.emit('dataset.saveState', { project: this.root, imageId, state: 'saving' });
+    try {
+      const r = await this.saveAnnotation(imageId, edit);
+      this.emit('dataset.saveState', { project: this.root, imageId, state: r.state });
+    } catch (err) {
+      this.emit('dataset.saveState', { project: this.root, imageId, state: 'error', error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** Writes every pending autosave now. */
+  flush(): Promise<void> {
+    return this.autosaver.flush();
+  }
+
+  async restoreBackup(imageId: string): Promise<ImageAnnotation> {
+    const item = this.item(imageId);
+    await this.withLock(item.location.path, async () => {
+      const abs = join(this.root, ...item.location.path.split('/'));
+      await restoreBackup(this.root, abs);
+      this.written.set(item.location.path, (await readTextIfExists(abs)) ?? '');
+      item.location = { ...item.location, exists: true };
+      item.entry.annotation = item.location.path;
+      item.entry.status = 'pending';
+      await this.parsePending('disk', [imageId]);
+    });
+    return this.getAnnotation(imageId);
+  }
+
+  // ---------------------------------------------------------------- config and classes
+
+  private async updateConfig(patch: Partial<ProjectConfig>, reason: 'classes' | 'config' = 'classes'): Promise<void> {
+    this.config = { ...this.config, ...patch };
+    await saveProjectConfig(this.root, this.config);
+    this.configStored = true;
+    this.emitChanged(reason);
+  }
+
+  /** Writes project.json now if it does not exist yet (exports do, so YOLO ids are pinned). */
+  async persistConfig(): Promise<void> {
+    if (!this.configStored) await this.updateConfig({}, 'config');
+  }
+
+  async addClass(name: string): Promise<string[]> {
+    const p = classNameProblem(name);
+    if (p) throw new ApiError('bad_request', p);
+    if (this.config.classes.includes(name)) throw new ApiError('conflict', `a class named "${name}" already exists`);
+    await this.updateConfig({ classes: appendClasses(this.config.classes, [name]) });
+    return [...this.config.classes];
+  }
+
+  /**
+   * Renames a class in place (its id does not change) and rewrites every readable annotation
+   * file that uses the old name (atomically, with backups). Unreadable files are left alone.
+   */
+  async renameClass(from: string, to: string): Promise<{ classes: string[]; filesRewritten: number }> {
+    const p = classNameProblem(to);
+    if (p) throw new ApiError('bad_request', p);
+    let classes: string[];
+    try {
+      classes = renameClass(this.config.classes, from, to);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new ApiError(msg.startsWith('no class') ? 'not_found' : 'conflict', msg);
+    }
+    await this.ready();
+    await this.flush();
+    let filesRewritten = 0;
+    const failures: string[] = [];
+    const affected = [...this.index.values()].filter((it) => it.entry.status === 'labeled' && it.entry.classes.includes(from));
+    for (const item of affected) {
+      try {
+        await this.withLock(item.location.path, async () => {
+          const voc = await this.readVoc(item);
+          if (!voc) return;
+          const next: VocAnnotation = { ...voc.ann, objects: voc.ann.objects.map((o) => (o.name === from ? { ...o, name: to } : o)) };
+          const text = serializeVocXml(next);
+          if (text !== voc.text) {
+            await this.writeOwned(item.location.path, text, voc.text);
+            filesRewritten++;
+          }
+          applyParsed(item, { ann: next });
+        });
+      } catch (err) {
+        failures.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+    await this.updateConfig({ classes, defaultClass: this.config.defaultClass === from ? to : this.config.defaultClass });
+    if (failures.length) {
+      throw new ApiError('io', `renamed "${from}" to "${to}" in ${filesRewritten} files, but ${failures.length} failed: ${failures.slice(0, 5).join('; ')}`, { failures });
+    }
+    return { classes: [...classes], filesRewritten };
+  }
+
+  async setDefaultClass(name: string | null): Promise<ProjectConfig> {
+    const patch: Partial<ProjectConfig> = { defaultClass: name };
+    if (name !== null && !this.config.classes.includes(name)) patch.classes = appendClasses(this.config.classes, [name]);
+    await this.updateConfig(patch, 'config');
+    return this.getConfig();
+  }
+
+  /** Moves one image to a split by hand (null = back to the seeded assignment). */
+  async setSplit(imageId: string, split: Split | null): Promise<ImageEntry> {
+    const item = this.item(imageId);
+    const overrides = { ...this.config.split.overrides };
+    if (split === null) delete overrides[imageId];
+    else overrides[imageId] = split;
+    const next = { ...this.config.split, overrides };
+    item.entry.split = assignSplit(next, imageId);
+    await this.updateConfig({ split: next }, 'config');
+    return this.getImage(imageId);
+  }
+
+  // ---------------------------------------------------------------- whole-dataset views
+
+  /** Every labeled image with its parsed annotation (reads the files; for stats and exports). */
+  async *annotations(): AsyncGenerator<{ entry: ImageEntry; ann: VocAnnotation }> {
+    await this.ready();
+    for (const id of this.order) {
+      const item = this.index.get(id);
+      if (!item || item.entry.status !== 'labeled') continue;
+      let voc: { ann: VocAnnotation } | null;
+      try {
+        voc = await this.readVoc(item);
+      } catch (err) {
+        void err; // readVoc marked the entry unreadable; validate() and the summary report it
+        continue;
+      }
+      if (voc) yield { entry: item.entry, ann: voc.ann };
+    }
+  }
+
+  async stats(): Promise<DatasetStats> {
+    const images: { size: { width: number; height: number } | null; boxes: ReturnType<typeof vocToBoxes> }[] = [];
+    for await (const { ann } of this.annotations()) images.push({ size: ann.size ?? null, boxes: vocToBoxes(ann) });
+    return computeStats(this.summary(), { classes: this.config.classes, images });
+  }
+
+  /** Unreadable or suspicious files, with reasons. */
+  async validate(): Promise<DatasetIssue[]> {
+    await this.ready();
+    const issues: DatasetIssue[] = this.scanProblems.map((p) => ({ file: p.file, severity: 'error' as const, reason: p.reason }));
+    for (const id of this.order) {
+      const item = this.index.get(id)!;
+      const e = item.entry;
+      if (e.status === 'unreadable') {
+        issues.push({ file: item.location.path, severity: 'error', reason: e.error ?? 'unreadable' });
+        continue;
+      }
+      if (item.location.conflict) issues.push({ file: id, severity: 'warning', reason: item.location.conflict });
+      const warnings: string[] = [];
+      const { info } = await this.imageSize(id, warnings);
+      for (const w of warnings) issues.push({ file: id, severity: 'error', reason: w });
+      if (info && info.orientation !== 1) {
+        issues.push({ file: id, severity: 'warning', reason: `EXIF orientation ${info.orientation}: boxes are in the rotated (displayed) frame; LabelImg shows this photo unrotated` });
+      }
+      if (e.status !== 'labeled') continue;
+      let voc: { ann: VocAnnotation } | null;
+      try {
+        voc = await this.readVoc(item);
+      } catch (err) {
+        issues.push({ file: item.location.path, severity: 'error', reason: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      if (!voc) continue;
+      const file = item.location.path;
+      for (const w of voc.ann.warnings ?? []) issues.push({ file, severity: 'warning', reason: w });
+      const s = voc.ann.size;
+      if (!s) issues.push({ file, severity: 'warning', reason: 'no <size>; it is written from the image on the next save' });
+      if (s && info) {
+        if (s.width === info.rawWidth && s.height === info.rawHeight && (info.rawWidth !== info.width || info.rawHeight !== info.height)) {
+          issues.push({ file, severity: 'warning', reason: `<size> ${s.width}x${s.height} is the unrotated size; the displayed image is ${info.width}x${info.height} (EXIF orientation ${info.orientation})` });
+        } else if (s.width !== info.width || s.height !== info.height) {
+          issues.push({ file, severity: 'warning', reason: `<size> ${s.width}x${s.height} differs from the image (${info.width}x${info.height})` });
+        }
+      }
+      const w = info?.width ?? s?.width;
+      const h = info?.height ?? s?.height;
+      voc.ann.objects.forEach((o, i) => {
+        const b = o.bndbox;
+        const label = `object ${i + 1} ("${o.name}")`;
+        if (b.xmax - b.xmin <= 0 || b.ymax - b.ymin <= 0) issues.push({ file, severity: 'warning', reason: `${label} has zero or negative size (${b.xmin},${b.ymin})-(${b.xmax},${b.ymax})` });
+        else if (w !== undefined && h !== undefined) {
+          const c = toIntegerBox(b, w, h);
+          if (b.xmin < 0 || b.ymin < 0 || b.xmax > w || b.ymax > h) issues.push({ file, severity: 'warning', reason: `${label} reaches outside the ${w}x${h} image; it is clamped to (${c.xmin},${c.ymin})-(${c.xmax},${c.ymax}) on the next save` });
+        }
+      });
+    }
+    return issues;
+  }
+
+  // ---------------------------------------------------------------- watching
+
+  private async onDiskChange(paths: string[]): Promise<void> {
+    if (this.closed) return;
+    // Our own writes (content we wrote, unchanged since) are not changes.
+    const foreign: string[] = [];
+    for (const p of paths) {
+      if (this.written.has(p)) {
+        const now = await readTextIfExists(join(this.root, p)).catch(() => null);
+        if (now === this.written.get(p)) continue;
+      }
+      foreign.push(p);
+    }
+    if (!foreign.length) return;
+    const before = new Set(this.order);
+    await this.rescan();
+    this.watcher?.setDirs(this.scanDirs);
+    const changed = new Set<string>();
+    const touched = new Set(foreign);
+    for (const id of this.order) {
+      const item = this.index.get(id)!;
+      if (!before.has(id)) changed.add(id);
+      else if (touched.has(item.location.path) || touched.has(id)) {
+        item.entry.annotation = item.location.exists ? item.location.path : null;
+        item.entry.status = item.location.exists ? 'pending' : 'unlabeled';
+        if (!item.location.exists) Object.assign(item.entry, { verified: false, boxes: 0, classes: [], difficult: false });
+        this.imageInfo.delete(id);
+        changed.add(id);
+      }
+    }
+    for (const id of before) if (!this.index.has(id)) changed.add(id);
+    await this.parsePending('disk', [...changed].filter((id) => this.index.has(id)));
+    this.emitChanged('disk', [...changed]);
+  }
+
+  /** Stops the watcher and writes pending autosaves. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.watcher?.close();
+    this.watcher = null;
+    await this.flush();
+    await this.indexDone;
+    this.closed = true;
+    this.listeners.clear();
+  }
+}
+
+/** True when the edited boxes and verified flag say what the file already says. */
+function sameContent(ann: VocAnnotation, boxes: readonly BoxAnnotation[], verified: boolean): boolean {
+  if (ann.verified !== verified || ann.objects.length !== boxes.length) return false;
+  const w = ann.size?.width;
+  const h = ann.size?.height;
+  return ann.objects.every((o, i) => {
+    const b = boxes[i]!;
+    const r = toIntegerBox(o.bndbox, w, h);
+    return (
+      o.name === b.label &&
+      r.xmin === b.xmin && r.ymin === b.ymin && r.xmax === b.xmax && r.ymax === b.ymax &&
+      (o.difficult ?? false) === b.difficult &&
+      (o.truncated ?? false) === b.truncated &&
+      (b.pose === undefined || b.pose === (o.pose ?? 'Unspecified'))
+    );
+  });
+}
+
+function realpathSyncSafe(p: string): string {
+  // Walk up to the nearest existing ancestor so a not-yet-created file inside the project counts.
+  let cur = p;
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(cur), ...tail.reverse());
+    } catch (err) {
+      const parent = dirname(cur);
+      if (parent === cur) throw err;
+      tail.push(basename(cur));
+      cur = parent;
+    }
+  }
+}

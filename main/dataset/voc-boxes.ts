@@ -1,0 +1,89 @@
+/**
+ * Conversion between the file model (VocAnnotation) and what the UI edits (BoxAnnotation[]),
+ * and validation of edited boxes. Box keys ("o0", "o1"...) tie an edited box back to the
+ * object it came from, so that object's unknown XML children and attributes are kept.
+ */
+import { ApiError } from '../../shared/api/contract';
+import type { BoxAnnotation, ImageSize } from '../../shared/dataset/types';
+import { classNameProblem } from '../../shared/dataset/classes';
+import type { VocAnnotation, VocObject } from '../../shared/voc';
+
+export function vocToBoxes(ann: VocAnnotation): BoxAnnotation[] {
+  return ann.objects.map((o, i) => {
+    const b: BoxAnnotation = {
+      key: `o${i}`,
+      label: o.name,
+      xmin: o.bndbox.xmin,
+      ymin: o.bndbox.ymin,
+      xmax: o.bndbox.xmax,
+      ymax: o.bndbox.ymax,
+      difficult: o.difficult ?? false,
+      truncated: o.truncated ?? false,
+    };
+    if (o.pose !== undefined) b.pose = o.pose;
+    return b;
+  });
+}
+
+/**
+ * Checks and normalises edited boxes: finite numbers, min/max in order, rounded to whole pixels
+ * and clamped into the image (when its size is known), usable class names, non-zero size after
+ * clamping. Throws ApiError('bad_request') naming the box and the reason.
+ */
+export function normaliseBoxes(boxes: readonly BoxAnnotation[], size: ImageSize | null, file: string): BoxAnnotation[] {
+  return boxes.map((b, i) => {
+    const what = `${file}: box ${i + 1} ("${b.label}")`;
+    const problem = classNameProblem(b.label);
+    if (problem) throw new ApiError('bad_request', `${what}: ${problem}`, { box: i });
+    for (const k of ['xmin', 'ymin', 'xmax', 'ymax'] as const) {
+      if (!Number.isFinite(b[k])) throw new ApiError('bad_request', `${what}: ${k} is not a number`, { box: i });
+    }
+    const clampTo = (v: number, max: number | undefined) => Math.min(Math.max(Math.round(v), 0), max ?? Infinity);
+    const x1 = clampTo(Math.min(b.xmin, b.xmax), size?.width);
+    const x2 = clampTo(Math.max(b.xmin, b.xmax), size?.width);
+    const y1 = clampTo(Math.min(b.ymin, b.ymax), size?.height);
+    const y2 = clampTo(Math.max(b.ymin, b.ymax), size?.height);
+    if (x2 - x1 < 1 || y2 - y1 < 1) {
+      const where = size ? ` inside the ${size.width}x${size.height} image` : '';
+      throw new ApiError('bad_request', `${what}: the box has no area${where} (${x1},${y1})-(${x2},${y2}); draw it again`, { box: i });
+    }
+    return { ...b, xmin: x1, ymin: y1, xmax: x2, ymax: y2 };
+  });
+}
+
+/**
+ * The annotation to write: the file as read (or a fresh LabelImg-style one) with its objects
+ * replaced by `boxes`; objects whose key is sent back keep their unknown children/attributes.
+ */
+export function applyBoxes(
+  original: VocAnnotation | null,
+  boxes: readonly BoxAnnotation[],
+  verified: boolean,
+  fresh: { folder: string; filename: string; path: string; size: ImageSize | null },
+): VocAnnotation {
+  const base: VocAnnotation = original
+    ? { ...original, objects: [], extras: [...original.extras] }
+    : { verified: false, folder: fresh.folder, filename: fresh.filename, path: fresh.path, objects: [], extras: [] };
+  delete base.warnings;
+  base.verified = verified;
+  if (fresh.size) {
+    base.size = { width: fresh.size.width, height: fresh.size.height, depth: original?.size?.depth ?? fresh.size.depth ?? 3 };
+  }
+  const byKey = new Map<string, VocObject>();
+  original?.objects.forEach((o, i) => byKey.set(`o${i}`, o));
+  base.objects = boxes.map((b) => {
+    const prev = b.key !== undefined ? byKey.get(b.key) : undefined;
+    const o: VocObject = {
+      name: b.label,
+      bndbox: { xmin: b.xmin, ymin: b.ymin, xmax: b.xmax, ymax: b.ymax },
+      extras: prev ? prev.extras : [],
+      difficult: b.difficult,
+      truncated: b.truncated,
+    };
+    const pose = b.pose ?? prev?.pose;
+    if (pose !== undefined) o.pose = pose;
+    if (prev?.attrs) o.attrs = prev.attrs;
+    return o;
+  });
+  return base;
+}

@@ -1,0 +1,137 @@
+/**
+ * Dataset API: a project folder's images, their VOC annotations, the class list, statistics,
+ * validation and YOLO/COCO/CreateML import-export. Every method takes `project`: the project
+ * root as returned when the project was opened. Boxes are in displayed-image pixels (EXIF
+ * orientation applied; see shared/dataset/exif.ts).
+ */
+import { z } from 'zod';
+import { method } from './contract';
+import type {
+  BoxAnnotation,
+  DatasetIssue,
+  DatasetStats,
+  DatasetSummary,
+  ExchangeReport,
+  ImageAnnotation,
+  ImageEntry,
+  ProjectConfig,
+  Split,
+} from '../dataset/types';
+import { imageFilterProblem, type ImageFilter } from '../dataset/filter';
+import { classNameProblem } from '../dataset/classes';
+
+const project = z.string().min(1).max(4096);
+const imageId = z.string().min(1).max(4096);
+const className = z.string().superRefine((s, ctx) => {
+  const p = classNameProblem(s);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+});
+const coord = z.number().finite();
+export const boxSchema = z.object({
+  key: z.string().max(32).optional(),
+  label: className,
+  xmin: coord,
+  ymin: coord,
+  xmax: coord,
+  ymax: coord,
+  difficult: z.boolean().default(false),
+  truncated: z.boolean().default(false),
+  pose: z.string().max(100).optional(),
+});
+const annotationEdit = {
+  project,
+  imageId,
+  boxes: z.array(boxSchema).max(10000),
+  verified: z.boolean().default(false),
+};
+const filter = z
+  .string()
+  .default('all')
+  .superRefine((s, ctx) => {
+    const p = imageFilterProblem(s);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  })
+  .transform((s) => s as ImageFilter);
+const format = z.enum(['voc', 'yolo', 'ultralytics', 'coco', 'createml']);
+const split = z.enum(['train', 'val', 'test']);
+
+export interface ImagePage {
+  items: ImageEntry[];
+  /** Images matching the filter (all pages). */
+  total: number;
+  offset: number;
+  /** True while the index is still parsing annotation files (counts may grow). */
+  indexing: boolean;
+}
+
+export interface SaveResult {
+  /** 'unchanged': nothing differed from the file, nothing was written. */
+  state: 'saved' | 'unchanged';
+  annotation: ImageAnnotation;
+  entry: ImageEntry;
+  /** Where the previous version was kept, when a file we had not written was overwritten. */
+  backup?: string;
+}
+
+export const datasetMethods = {
+  'dataset.summary': method<DatasetSummary>()(z.object({ project }).strict()),
+  'dataset.listImages': method<ImagePage>()(
+    z
+      .object({
+        project,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(5000).default(200),
+        filter,
+        /** Case-insensitive substring of the image id. */
+        search: z.string().max(500).optional(),
+      })
+      .strict(),
+  ),
+  'dataset.getImage': method<ImageEntry>()(z.object({ project, imageId }).strict()),
+  'dataset.getAnnotation': method<ImageAnnotation>()(z.object({ project, imageId }).strict()),
+  /** Saves now. Boxes are rounded and clamped into the image; new class names join the list. */
+  'dataset.saveAnnotation': method<SaveResult>()(z.object(annotationEdit).strict()),
+  /** Debounced save (the last edit within ~0.5 s wins); progress comes as dataset.saveState. */
+  'dataset.autosave': method<{ scheduled: true }>()(z.object(annotationEdit).strict()),
+  /** Writes pending autosaves now. */
+  'dataset.flush': method<{ flushed: true }>()(z.object({ project }).strict()),
+  /** Puts back the previous version of this image's annotation file (kept in .detecta/backups). */
+  'dataset.restoreBackup': method<ImageAnnotation>()(z.object({ project, imageId }).strict()),
+  'dataset.addClass': method<string[]>()(z.object({ project, name: className }).strict()),
+  /** Renames in place (same id) and rewrites every annotation file that uses the old name. */
+  'dataset.renameClass': method<{ classes: string[]; filesRewritten: number }>()(
+    z.object({ project, from: z.string().min(1), to: className }).strict(),
+  ),
+  'dataset.setDefaultClass': method<ProjectConfig>()(z.object({ project, name: className.nullable() }).strict()),
+  'dataset.setSplit': method<ImageEntry>()(z.object({ project, imageId, split: split.nullable() }).strict()),
+  'dataset.config': method<ProjectConfig>()(z.object({ project }).strict()),
+  'dataset.stats': method<DatasetStats>()(z.object({ project }).strict()),
+  'dataset.validate': method<DatasetIssue[]>()(z.object({ project }).strict()),
+  'dataset.export': method<ExchangeReport>()(
+    z.object({ project, format, outDir: z.string().min(1), copyImages: z.boolean().default(true) }).strict(),
+  ),
+  'dataset.import': method<ExchangeReport>()(z.object({ project, format, sourceDir: z.string().min(1) }).strict()),
+};
+
+export type SaveState = 'pending' | 'saving' | 'saved' | 'unchanged' | 'error';
+
+export interface DatasetEvents {
+  /** The index changed: parsing progress, files changed on disk, a save, the class list. */
+  'dataset.changed': {
+    project: string;
+    reason: 'index' | 'disk' | 'save' | 'classes' | 'config';
+    /** Images concerned, when known (omitted for whole-index changes). */
+    imageIds?: string[];
+    summary: DatasetSummary;
+  };
+  /** Autosave progress of one image. */
+  'dataset.saveState': {
+    project: string;
+    imageId: string;
+    state: SaveState;
+    /** The error message when state is 'error' (the edit stays pending in the UI). */
+    error?: string;
+  };
+}
+
+export type { BoxAnnotation, Split };

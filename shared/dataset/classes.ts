@@ -1,0 +1,36 @@
+/**
+ * The project's class list: stable order, append-only, renamed in place, so a class keeps its
+ * index (its YOLO id) for the life of the project. Pure functions returning new arrays.
+ */
+
+// C0 control characters (tab, CR, LF included) cannot be kept in a VOC name or classes.txt line.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
+/** Returns why a class name cannot be used, or null when it can. XML-hostile characters
+ *  (< > & " ') are fine: the VOC writer escapes them. */
+export function classNameProblem(name: string): string | null {
+  if (name.trim() === '') return 'a class name cannot be empty';
+  if (name !== name.trim()) return `class name "${name}" has leading or trailing spaces`;
+  if (CONTROL.test(name)) return `class name ${JSON.stringify(name)} has control characters (tab, newline...)`;
+  if (name.length > 200) return 'a class name is limited to 200 characters';
+  return null;
+}
+
+/** Appends the names not already present, in the order given. */
+export function appendClasses(classes: readonly string[], names: Iterable<string>): string[] {
+  const out = [...classes];
+  const have = new Set(out);
+  for (const n of names) if (!have.has(n)) { have.add(n); out.push(n); }
+  return out;
+}
+
+/** Renames in place (same index). Throws when `from` is missing or `to` already exists. */
+export function renameClass(classes: readonly string[], from: string, to: string): string[] {
+  const i = classes.indexOf(from);
+  if (i < 0) throw new Error(`no class named "${from}"`);
+  if (from !== to && classes.includes(to)) throw new Error(`a class named "${to}" already exists`);
+  const out = [...classes];
+  out[i] = to;
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * Box conversion math between Pascal VOC (pixel corners), YOLO (normalised centre + size) and
+ * COCO / CreateML. Convention (LabelImg's yolo_io and create_ml_io): VOC corners are used as
+ * edges in [0, width] with no "1-based" offset, so VOC → YOLO → VOC keeps a box within rounding.
+ */
+
+export interface Corners {
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+}
+
+/** YOLO line values, all in [0, 1]: centre x, centre y, width, height. */
+export interface YoloBox {
+  cx: number;
+  cy: number;
+  w: number;
+  h: number;
+}
+
+const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+
+export function cornersToYolo(b: Corners, width: number, height: number): YoloBox {
+  const x1 = Math.min(Math.max(b.xmin, 0), width);
+  const x2 = Math.min(Math.max(b.xmax, 0), width);
+  const y1 = Math.min(Math.max(b.ymin, 0), height);
+  const y2 = Math.min(Math.max(b.ymax, 0), height);
+  return {
+    cx: clamp01((x1 + x2) / 2 / width),
+    cy: clamp01((y1 + y2) / 2 / height),
+    w: clamp01((x2 - x1) / width),
+    h: clamp01((y2 - y1) / height),
+  };
+}
+
+export function yoloToCorners(y: YoloBox, width: number, height: number): Corners {
+  return {
+    xmin: (y.cx - y.w / 2) * width,
+    ymin: (y.cy - y.h / 2) * height,
+    xmax: (y.cx + y.w / 2) * width,
+    ymax: (y.cy + y.h / 2) * height,
+  };
+}
+
+/** One YOLO label line: `id cx cy w h` with 6 decimals (Ultralytics and Darknet read it). */
+export function formatYoloLine(classId: number, y: YoloBox): string {
+  return `${classId} ${y.cx.toFixed(6)} ${y.cy.toFixed(6)} ${y.w.toFixed(6)} ${y.h.toFixed(6)}`;
+}
+
+/**
+ * Parses one YOLO label line. Returns null for blank lines and `#` comments; throws with a
+ * reason for a malformed line. Segment lines (more than 5 numbers: Ultralytics polygons) become
+ * their bounding box.
+ */
+export function parseYoloLine(line: string): { classId: number; box: YoloBox } | null {
+  const t = line.trim();
+  if (t === '' || t.startsWith('#')) return null;
+  const parts = t.split(/\s+/).map(Number);
+  if (parts.length < 5 || parts.some((v) => !Number.isFinite(v))) throw new Error(`not a YOLO line: "${t}"`);
+  const classId = parts[0]!;
+  if (!Number.isInteger(classId) || classId < 0) throw new Error(`bad class id in "${t}"`);
+  if (parts.length === 5) return { classId, box: { cx: parts[1]!, cy: parts[2]!, w: parts[3]!, h: parts[4]! } };
+  if ((parts.length - 1) % 2 !== 0) throw new Error(`odd number of polygon coordinates in "${t}"`);
+  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+  for (let i = 1; i < parts.length; i += 2) {
+    x1 = Math.min(x1, parts[i]!); x2 = Math.max(x2, parts[i]!);
+    y1 = Math.min(y1, parts[i + 1]!); y2 = Math.max(y2, parts[i + 1]!);
+  }
+  return { classId, box: { cx: (x1 + x2) / 2, cy: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 } };
+}
+
+/** COCO bbox: [x, y, width, height] in pixels from the top-left corner. */
+export function cornersToCoco(b: Corners): [number, number, number, number] {
+  return [b.xmin, b.ymin, b.xmax - b.xmin, b.ymax - b.ymin];
+}
+
+export function cocoToCorners(bbox: readonly number[]): Corners {
+  const [x = 0, y = 0, w = 0, h = 0] = bbox;
+  return { xmin: x, ymin: y, xmax: x + w, ymax: y + h };
+}
+
+/** CreateML (LabelImg's create_ml_io): centre x/y and width/height in pixels. */
+export function cornersToCreateMl(b: Corners): { x: number; y: number; width: number; height: number } {
+  return { x: (b.xmin + b.xmax) / 2, y: (b.ymin + b.ymax) / 2, width: b.xmax - b.xmin, height: b.ymax - b.ymin };
+}
+
+export function createMlToCorners(c: { x: number; y: number; width: number; height: number }): Corners {
+  return { xmin: c.x - c.width / 2, ymin: c.y - c.height / 2, xmax: c.x + c.width / 2, ymax: c.y + c.height / 2 };
+}

@@ -1,0 +1,186 @@
+/**
+ * Domain types of a Detecta project (a folder of images with Pascal VOC annotations), shared by
+ * main/ and the renderer. Pure TypeScript.
+ *
+ * Identifiers: an image's id is its path relative to the project root with forward slashes
+ * (`images/raccoon-1.jpg`); it is stable while the file stays where it is.
+ *
+ * Coordinates: pixels of the image as displayed, i.e. after its EXIF orientation is applied
+ * (see exif.ts for the rule), with (0,0) the top-left corner and xmax/ymax the right/bottom edges.
+ */
+
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif'] as const;
+
+export type Split = 'train' | 'val' | 'test';
+export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
+
+/**
+ * - unlabeled: no annotation file yet
+ * - labeled: a readable annotation file (possibly with zero boxes: a "nothing here" image)
+ * - unreadable: the annotation file exists but cannot be parsed; it is never overwritten
+ * - pending: the index has found the file but not parsed it yet (right after opening)
+ */
+export type AnnotationStatus = 'unlabeled' | 'labeled' | 'unreadable' | 'pending';
+
+export interface ImageEntry {
+  /** Path relative to the project root, forward slashes. */
+  id: string;
+  /** File name with extension. */
+  name: string;
+  /** Annotation file relative to the root (forward slashes) when one exists, else null. */
+  annotation: string | null;
+  status: AnnotationStatus;
+  verified: boolean;
+  /** Number of boxes (0 when unlabeled, unreadable or pending). */
+  boxes: number;
+  /** Distinct class names of the boxes, in first-seen order. */
+  classes: string[];
+  /** Any box marked difficult. */
+  difficult: boolean;
+  split: Split;
+  /** Why the annotation is unreadable, or a warning about it (e.g. ambiguous flat-folder stem). */
+  error?: string;
+}
+
+/** One box as the UI edits it. */
+export interface BoxAnnotation {
+  /**
+   * Identity of the box in the file it was read from ("o0", "o1"...). Send it back unchanged on
+   * save so unknown XML children of that object (`<part>`, `<occluded>`, attributes) are kept;
+   * new boxes have none.
+   */
+  key?: string;
+  label: string;
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+  difficult: boolean;
+  truncated: boolean;
+  /** VOC `<pose>`; LabelImg writes "Unspecified". */
+  pose?: string;
+}
+
+export interface ImageSize {
+  width: number;
+  height: number;
+  /** Channels, when known. */
+  depth?: number;
+}
+
+export interface ImageAnnotation {
+  imageId: string;
+  /** Annotation file (relative to the root) it was read from or will be written to. */
+  annotationPath: string;
+  /** True when the file exists on disk. */
+  exists: boolean;
+  verified: boolean;
+  /** Oriented image size (EXIF applied) when the image header could be read. */
+  size: ImageSize | null;
+  boxes: BoxAnnotation[];
+  /** Parser warnings, ambiguities and image read problems, for the UI. */
+  warnings: string[];
+}
+
+export interface SplitConfig {
+  seed: number;
+  /** Fractions; normalised when they do not sum to 1. */
+  train: number;
+  val: number;
+  test: number;
+  /** Images the user moved by hand (id → split); everything else follows the seeded hash. */
+  overrides: Record<string, Split>;
+}
+
+/** `.detecta/project.json` (unknown keys written by other parts of the app are kept). */
+export interface ProjectConfig {
+  version: 1;
+  /** Class names in stable order: appended, renamed in place, never reordered (index = YOLO id). */
+  classes: string[];
+  /** Annotation folder relative to the root (forward slashes), or null: XML beside each image. */
+  annotationDir: string | null;
+  defaultClass: string | null;
+  /** Index sub-folders recursively. */
+  recursive: boolean;
+  split: SplitConfig;
+}
+
+export interface DatasetSummary {
+  name: string;
+  root: string;
+  images: number;
+  labeled: number;
+  unlabeled: number;
+  verified: number;
+  unreadable: number;
+  /** Labeled images whose file has zero boxes. */
+  empty: number;
+  /** Not parsed yet (only while `indexing`). */
+  pending: number;
+  indexing: boolean;
+  classes: string[];
+  defaultClass: string | null;
+  /** Where new annotation files go, relative to the root; null = beside each image. */
+  annotationDir: string | null;
+  recursive: boolean;
+  splits: Record<Split, number>;
+}
+
+export interface HistogramBin {
+  /** Lower edge (inclusive). */
+  from: number;
+  /** Upper edge (exclusive); null = open-ended. */
+  to: number | null;
+  count: number;
+}
+
+export interface ClassStats {
+  name: string;
+  /** Index in the project's class list (the YOLO id); -1 for a name only found in files. */
+  id: number;
+  boxes: number;
+  images: number;
+  difficult: number;
+}
+
+export interface DatasetStats {
+  summary: DatasetSummary;
+  boxes: number;
+  classes: ClassStats[];
+  /** Histogram of sqrt(box area) in pixels: powers of two from 0 to 1024+. */
+  boxSize: HistogramBin[];
+  /** COCO size buckets by area: small < 32², medium < 96², large. */
+  cocoSizes: { small: number; medium: number; large: number };
+  /** Histogram of box aspect ratio width/height (log-spaced). */
+  aspectRatio: HistogramBin[];
+  /** Boxes per image. */
+  boxesPerImage: HistogramBin[];
+  /** Boxes of zero width or height. */
+  zeroSizeBoxes: number;
+  /** Boxes reaching outside the size recorded in their file. */
+  outsideBoxes: number;
+}
+
+/** A problem `dataset.validate` reports: the file, the reason, and how bad it is. */
+export interface DatasetIssue {
+  /** Relative path of the file concerned (image or annotation). */
+  file: string;
+  severity: 'error' | 'warning';
+  reason: string;
+}
+
+export type ExchangeFormat = 'voc' | 'yolo' | 'ultralytics' | 'coco' | 'createml';
+export const EXCHANGE_FORMATS: readonly ExchangeFormat[] = ['voc', 'yolo', 'ultralytics', 'coco', 'createml'];
+
+export interface ExchangeReport {
+  format: ExchangeFormat;
+  /** Folder written (export) or read (import). */
+  dir: string;
+  images: number;
+  boxes: number;
+  classes: string[];
+  /** Files skipped, with reasons (nothing is overwritten silently). */
+  skipped: DatasetIssue[];
+  /** Files written, relative to `dir` (export) or the project root (import). */
+  written: number;
+}
