@@ -175,6 +175,27 @@ export class DatasetProject {
     found.length = 0;
   }
 
+  /** Re-lists the folder now (as the watcher would) and parses new or changed annotation files. */
+  async refresh(): Promise<void> {
+    await this.ready();
+    const before = new Set(this.order);
+    await this.rescan();
+    this.watcher?.setDirs(this.scanDirs);
+    const added = this.order.filter((id) => !before.has(id));
+    await this.parsePending('disk', added);
+  }
+
+  /** Appends class names (in the order given) that are not in the list yet. */
+  async appendClasses(names: readonly string[]): Promise<string[]> {
+    for (const n of names) {
+      const p = classNameProblem(n);
+      if (p) throw new ApiError('bad_request', p);
+    }
+    const next = appendClasses(this.config.classes, names);
+    if (next.length !== this.config.classes.length) await this.updateConfig({ classes: next });
+    return [...this.config.classes];
+  }
+
   /** Resolves when the background parse of annotation files is finished. */
   ready(): Promise<void> {
     return this.indexDone;
