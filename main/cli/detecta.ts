@@ -7,6 +7,7 @@ import type { CliCommand } from './command';
 
 const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   // one line per command: name: () => import('./commands/name'),
+  dataset: () => import('./commands/dataset'),
   map: () => import('./commands/map'),
   sample: () => import('./commands/sample'),
 };

@@ -1,0 +1,123 @@
+/**
+ * `detecta dataset`: statistics, validation and format conversion of a project folder, headless.
+ *
+ *   detecta dataset stats    --project DIR [--recursive] [--json]
+ *   detecta dataset validate --project DIR [--recursive] [--json]     exit 1 when issues exist
+ *   detecta dataset convert  --project DIR --to yolo|ultralytics|coco|createml|voc --out DIR
+ *                            [--no-images] [--json]
+ *   detecta dataset convert  --project DIR --from yolo|ultralytics|coco|createml|voc --in DIR
+ *                            [--json]                                  import into the project
+ * Exit codes: 0 done, 1 problems found or the operation failed, 2 bad arguments.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { ApiError } from '../../../shared/api/contract';
+import { EXCHANGE_FORMATS, type ExchangeFormat, type ExchangeReport } from '../../../shared/dataset/types';
+import { openDatasetProject, type DatasetProject } from '../../dataset/project';
+import { exportDataset, importDataset } from '../../dataset/exchange';
+
+export const summary = 'dataset statistics, validation and YOLO/COCO/VOC conversion';
+
+const HELP = `usage: detecta dataset <stats|validate|convert> --project DIR [options]
+
+  stats     images, labeled, verified, unreadable, boxes per class
+  validate  unreadable or suspicious files with reasons (exit code 1 if any)
+  convert   --to FORMAT --out DIR      export (FORMAT: ${EXCHANGE_FORMATS.join('|')})
+            --from FORMAT --in DIR     import another tool's dataset into the project
+
+options:
+  --project DIR   the project folder (required)
+  --recursive     index sub-folders too
+  --no-images     convert --to: write labels only, do not copy images
+  --json          machine-readable output
+  -h, --help      this help`;
+
+function bad(msg: string): number {
+  console.error(`detecta dataset: ${msg}\n\n${HELP}`);
+  return 2;
+}
+
+function isFormat(s: string | undefined): s is ExchangeFormat {
+  return s !== undefined && (EXCHANGE_FORMATS as readonly string[]).includes(s);
+}
+
+function printReport(r: ExchangeReport, verb: string): void {
+  console.log(`${verb} ${r.images} images, ${r.boxes} boxes, ${r.classes.length} classes (${r.format}) — ${r.dir}`);
+  for (const s of r.skipped) console.log(`  ${s.severity}: ${s.file}: ${s.reason}`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        project: { type: 'string' },
+        recursive: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        to: { type: 'string' },
+        from: { type: 'string' },
+        out: { type: 'string' },
+        in: { type: 'string' },
+        'no-images': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    return bad(err instanceof Error ? err.message : String(err));
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) { console.log(HELP); return 0; }
+  const [sub, ...extra] = positionals;
+  if (!sub) return bad('missing sub-command');
+  if (!['stats', 'validate', 'convert'].includes(sub)) return bad(`unknown sub-command "${sub}"`);
+  if (extra.length) return bad(`unexpected argument "${extra[0]}"`);
+  if (!v.project) return bad('--project DIR is required');
+  if (sub === 'convert') {
+    if (!!v.to === !!v.from) return bad('convert needs exactly one of --to FORMAT or --from FORMAT');
+    const fmt = v.to ?? v.from;
+    if (!isFormat(fmt)) return bad(`unknown format "${fmt}" (${EXCHANGE_FORMATS.join(', ')})`);
+    if (v.to && !v.out) return bad('--to needs --out DIR');
+    if (v.from && !v.in) return bad('--from needs --in DIR');
+  }
+
+  let project: DatasetProject | undefined;
+  try {
+    project = await openDatasetProject(v.project, { recursive: v.recursive || undefined, watch: false });
+    await project.ready();
+    if (sub === 'stats') {
+      const s = await project.stats();
+      if (v.json) {
+        console.log(JSON.stringify(s, null, 2));
+      } else {
+        const m = s.summary;
+        console.log(`${m.root}`);
+        console.log(`images ${m.images}, labeled ${m.labeled} (${m.empty} with no boxes), unlabeled ${m.unlabeled}, verified ${m.verified}, unreadable ${m.unreadable}`);
+        console.log(`boxes ${s.boxes}; split train ${m.splits.train} / val ${m.splits.val} / test ${m.splits.test}`);
+        for (const c of s.classes) console.log(`  ${c.id >= 0 ? String(c.id).padStart(3) : '  ?'}  ${c.name}: ${c.boxes} boxes in ${c.images} images${c.difficult ? `, ${c.difficult} difficult` : ''}`);
+      }
+      return 0;
+    }
+    if (sub === 'validate') {
+      const issues = await project.validate();
+      if (v.json) console.log(JSON.stringify({ root: project.root, ok: issues.length === 0, issues }, null, 2));
+      else if (!issues.length) console.log(`${project.root}: no problems found`);
+      else for (const i of issues) console.log(`${i.severity}: ${i.file}: ${i.reason}`);
+      return issues.length ? 1 : 0;
+    }
+    const report = v.to
+      ? await exportDataset(project, v.to as ExchangeFormat, resolve(v.out!), { copyImages: !v['no-images'] })
+      : await importDataset(project, v.from as ExchangeFormat, resolve(v.in!));
+    if (v.json) console.log(JSON.stringify(report, null, 2));
+    else printReport(report, v.to ? 'exported' : 'imported');
+    return report.skipped.some((s) => s.severity === 'error') ? 1 : 0;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (v.json) console.log(JSON.stringify({ error: err instanceof ApiError ? err.toJSON() : { code: 'internal', message: msg } }));
+    console.error(`detecta dataset: ${msg}`);
+    return 1;
+  } finally {
+    await project?.close();
+  }
+}
