@@ -3,8 +3,10 @@ import type { Methods } from '../../shared/api';
 import type { HandlersFor } from './handler';
 import { appHandlers } from './app';
 import { projectHandlers } from './project';
+import { datasetHandlers } from './dataset';
 
 export const handlers: HandlersFor<Methods> = {
   ...appHandlers,
   ...projectHandlers,
+  ...datasetHandlers,
 };

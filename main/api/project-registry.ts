@@ -61,7 +61,11 @@ export class ProjectRegistry {
    * otherwise throws ApiError('forbidden'). A symlink inside a project pointing outside is refused.
    */
   async resolveInside(path: string): Promise<string> {
-    const real = await realpath(resolve(path)).catch((err: NodeJS.ErrnoException) => {
+    const lexical = resolve(path);
+    if (!this.list().some((p) => p.contains(lexical))) {
+      throw new ApiError('forbidden', `refused: ${path} is outside the opened projects`);
+    }
+    const real = await realpath(lexical).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') throw new ApiError('not_found', `no such file: ${path}`);
       throw err;
     });

@@ -3,27 +3,16 @@ import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
-import type { OpenedProject, projectMethods } from '../../shared/api/project';
+import type { projectMethods } from '../../shared/api/project';
+import { forwardDatasetEvents } from './dataset';
 import type { HandlersFor } from './handler';
-import type { DatasetProject } from '../dataset/project';
 import { writeSampleProject } from '../sample/write-sample-project';
 
 const naturalCompare = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif']);
 
-export function openedProject(project: DatasetProject): OpenedProject {
-  const s = project.summary();
-  return {
-    root: project.root,
-    name: s.name,
-    images: s.images,
-    labeled: s.labeled,
-    unlabeled: s.unlabeled,
-    verified: s.verified,
-    unreadable: s.unreadable,
-    classes: [...s.classes],
-  };
-}
+/** How long project.open waits for the background parse, so small projects open with final counts. */
+const OPEN_WAIT_MS = 1500;
 
 /** First free folder `<base>`, `<base>-2`, ... that does not exist yet. */
 async function freeFolder(base: string): Promise<string> {
@@ -37,7 +26,9 @@ async function freeFolder(base: string): Promise<string> {
 export const projectHandlers: HandlersFor<typeof projectMethods> = {
   'project.open': async ({ dir, recursive }, ctx) => {
     const { project, isNew } = await ctx.services.projects.openProject(dir, { recursive });
-    const opened = openedProject(project);
+    if (isNew) forwardDatasetEvents(project, ctx.emit);
+    await Promise.race([project.ready(), new Promise((r) => setTimeout(r, OPEN_WAIT_MS))]);
+    const opened = project.summary();
     await ctx.services.recent.touch(project.root, opened.name);
     if (isNew) ctx.emit('project.opened', opened);
     return opened;
@@ -47,7 +38,7 @@ export const projectHandlers: HandlersFor<typeof projectMethods> = {
     if (closed) ctx.emit('project.closed', { root: project });
     return { closed };
   },
-  'project.list': async (_params, ctx) => ctx.services.projects.list().map(openedProject),
+  'project.list': async (_params, ctx) => ctx.services.projects.list().map((p) => p.summary()),
   'project.recent': async (_params, ctx) => ctx.services.recent.list(),
   'project.forgetRecent': async ({ dir }, ctx) => {
     await ctx.services.recent.forget(dir);

@@ -14,16 +14,23 @@ declare global {
 }
 
 const connectionListeners = new Set<(s: ConnectionState) => void>();
+let connectionState: ConnectionState = 'connecting';
+/** Subscribes to the connection state; the listener is called at once with the current state. */
 export function onConnectionState(listener: (s: ConnectionState) => void): () => void {
   connectionListeners.add(listener);
+  listener(connectionState);
   return () => { connectionListeners.delete(listener); };
 }
+const setConnectionState = (s: ConnectionState): void => {
+  connectionState = s;
+  connectionListeners.forEach((l) => l(s));
+};
 
 export const inElectron = typeof window !== 'undefined' && window.detecta !== undefined;
 
 export const api: ApiClient = inElectron
   ? createIpcClient(window.detecta as PreloadBridge)
-  : createWsClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`, (s) => connectionListeners.forEach((l) => l(s)));
+  : createWsClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`, setConnectionState);
 
 /** URL under which the page can load a file inside an opened project (an image for the canvas). */
 export function projectFileUrl(absPath: string, version?: string | number): string {

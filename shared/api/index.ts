@@ -5,10 +5,12 @@
 import type { ParamsOf, ResultOf } from './contract';
 import { appMethods, type AppEvents } from './app';
 import { projectMethods, type ProjectEvents } from './project';
+import { datasetMethods, type DatasetEvents } from './dataset';
 
 export const methods = {
   ...appMethods,
   ...projectMethods,
+  ...datasetMethods,
 };
 
 export type Methods = typeof methods;
@@ -16,7 +18,7 @@ export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = ParamsOf<Methods[M]>;
 export type Result<M extends MethodName> = ResultOf<Methods[M]>;
 
-export type ApiEvents = AppEvents & ProjectEvents;
+export type ApiEvents = AppEvents & ProjectEvents & DatasetEvents;
 export type EventName = keyof ApiEvents;
 
 /** What the renderer sees, in Electron (preload) and in a browser (WebSocket) alike. */
@@ -28,3 +30,6 @@ export interface ApiClient {
 export * from './contract';
 export type * from './app';
 export type * from './project';
+export type * from './dataset';
+export type * from '../dataset/types';
+export type { ImageFilter } from '../dataset/filter';

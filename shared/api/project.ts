@@ -4,18 +4,14 @@
  */
 import { z } from 'zod';
 import { method } from './contract';
+import type { DatasetSummary } from '../dataset/types';
 
-export interface OpenedProject {
-  /** Absolute, real path of the project folder: the `project` param of every dataset method. */
-  root: string;
-  name: string;
-  images: number;
-  labeled: number;
-  unlabeled: number;
-  verified: number;
-  unreadable: number;
-  classes: string[];
-}
+/**
+ * An opened project: the dataset summary. `root` (absolute, real path) is the `project` param of
+ * every dataset method. While `indexing` is true the counts still grow; 'dataset.changed' events
+ * carry the updated summary.
+ */
+export type OpenedProject = DatasetSummary;
 
 export interface RecentProject {
   root: string;
