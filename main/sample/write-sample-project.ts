@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { ApiError } from '../../shared/api/contract';
 import { drawScene, type SceneOptions } from '../../shared/synthetic/scene';
 import { serializeVocXml, type VocAnnotation } from '../../shared/voc';
-import { writeFileAtomic } from '../settings/write-file-atomic';
+import { writeFileAtomic } from '../dataset/atomic-write';
 
 export interface SampleOptions extends SceneOptions {
   images: number;

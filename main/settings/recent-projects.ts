@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { RecentProject } from '../../shared/api/project';
-import { writeFileAtomic } from './write-file-atomic';
+import { writeFileAtomic } from '../dataset/atomic-write';
 
 const MAX_RECENT = 12;
 const fileSchema = z.object({
