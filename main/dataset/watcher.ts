@@ -30,7 +30,7 @@ export class FolderWatcher {
     for (const d of want) {
       if (this.watchers.has(d)) continue;
       try {
-        const w = watch(d === '' ? this.root : join(this.root, d), { persistent: false }, (_type, name) => {
+        const w = watch(d === '' ? this.root : join(this.root, d), { persistent: true }, (_type, name) => {
           this.queue(name ? (d === '' ? String(name) : `${d}/${String(name)}`) : d);
         });
         w.on('error', (err) => {
