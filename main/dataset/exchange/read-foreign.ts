@@ -107,7 +107,7 @@ export async function readYolo(src: string, ultralytics: boolean): Promise<Forei
     const candidates = [`${stem}.txt`];
     const parts = posix(stem).split('/');
     const k = parts.lastIndexOf('images');
-    if (k >= 0) { parts[k] = 'labels'; candidates.unshift(parts.join('/')); }
+    if (k >= 0) { parts[k] = 'labels'; candidates.unshift(`${parts.join('/')}.txt`); }
     const labelFile = candidates.find((c) => txt.has(c));
     const rel = posix(relative(src, file));
     if (!labelFile) { images.push({ file, rel, boxes: [] }); continue; }
