@@ -15,7 +15,7 @@ export interface ConvGeometry {
   outC: number;
   kH: number; kW: number;
   strideH: number; strideW: number;
-  padTop: number; padLeft: number;
+  padTop: number; padLeft: number; padBottom: number; padRight: number;
   /** Channel multiplier (depthwise only; 1 for conv2d). */
   multiplier: number;
 }
@@ -57,7 +57,7 @@ export function convGeometry(kernel: string, xShape: number[], filterShape: numb
     outH: info.outHeight, outW: info.outWidth, outC: info.outChannels,
     kH: info.filterHeight, kW: info.filterWidth,
     strideH: info.strideHeight, strideW: info.strideWidth,
-    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    padTop: info.padInfo.top, padLeft: info.padInfo.left, padBottom: info.padInfo.bottom, padRight: info.padInfo.right,
     multiplier: depthwise ? info.outChannels / info.inChannels : 1,
   };
 }

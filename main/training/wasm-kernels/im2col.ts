@@ -36,16 +36,13 @@ export function im2colTransposed(x: Float32Array, g: ConvGeometry, out: Float32A
               out.fill(0, r + owHi, r + outW);
             }
           }
-          const xRow = (b * inH + ih) * inW;
-          if (inC === 1) {
-            const o = rowBase + p0;
-            for (let ow = owLo, xi = xRow + ow * strideW + kw - padLeft; ow < owHi; ow++, xi += strideW) out[o + ow] = x[xi];
-            continue;
-          }
-          for (let ow = owLo; ow < owHi; ow++) {
-            const xi = (xRow + ow * strideW + kw - padLeft) * inC;
-            let o = rowBase + p0 + ow;
-            for (let ci = 0; ci < inC; ci++, o += P) out[o] = x[xi + ci];
+          // Channel-outer within one output row: each write stream is a contiguous run of OW floats
+          // and the input row (W·CI floats) stays in cache across channels.
+          const xBase = ((b * inH + ih) * inW + kw - padLeft) * inC;
+          const step = strideW * inC;
+          for (let ci = 0; ci < inC; ci++) {
+            const o = rowBase + ci * P + p0;
+            for (let ow = owLo, xi = xBase + owLo * step + ci; ow < owHi; ow++, xi += step) out[o + ow] = x[xi];
           }
         }
       }

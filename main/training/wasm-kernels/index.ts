@@ -3,9 +3,10 @@
  *
  * The stock wasm backend (XNNPACK, SIMD) runs convolutions far faster than the pure-JS cpu backend
  * but cannot train convolutional networks: Conv2DBackpropFilter and both depthwise backprop kernels
- * are not registered, and two kernels that training leans on are slow naive loops
- * (Conv2DBackpropInput; BatchMatMul with a transposed operand). `registerWasmTrainingKernels()`
- * adds the missing kernels and, by default, replaces those two with XNNPACK-backed versions.
+ * are not registered, and four kernels that training leans on are slow naive loops
+ * (Conv2DBackpropInput; BatchMatMul with a transposed operand; Tile, which the BatchNormalization
+ * gradient uses on full activations; MaxPoolGrad). `registerWasmTrainingKernels()` adds the missing
+ * kernels and, by default, replaces those four with faster versions.
  *
  * Browser-safe (tfjs imports only). In Node, load the wasm binaries with ./node-init first.
  * Disable with the tfjs flag `DETECTA_WASM_TRAINING_KERNELS` (e.g. tf.env().set(FLAG, false), or
@@ -18,6 +19,8 @@ import { CONV2D_BACKPROP_FILTER, conv2DBackpropFilter } from './conv2d-backprop-
 import { CONV2D_BACKPROP_INPUT, conv2DBackpropInput } from './conv2d-backprop-input';
 import { DEPTHWISE_BACKPROP_FILTER, depthwiseConv2dNativeBackpropFilter } from './depthwise-backprop-filter';
 import { DEPTHWISE_BACKPROP_INPUT, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop-input';
+import { MAX_POOL_GRAD, maxPoolGrad } from './max-pool-grad';
+import { TILE, makeTile } from './tile';
 import type { WasmKernelFunc } from './wasm-backend';
 
 /** tfjs environment flag (default true) that turns the training kernels off when false. */
@@ -33,12 +36,12 @@ const BACKEND = 'wasm';
 /** Kernels the stock wasm backend lacks; always added. */
 export const ADDED_KERNELS = [CONV2D_BACKPROP_FILTER, DEPTHWISE_BACKPROP_FILTER, DEPTHWISE_BACKPROP_INPUT] as const;
 /** Stock kernels replaced by faster ones unless `replaceStock: false`. */
-export const REPLACED_KERNELS = [CONV2D_BACKPROP_INPUT, BATCH_MAT_MUL] as const;
+export const REPLACED_KERNELS = [CONV2D_BACKPROP_INPUT, BATCH_MAT_MUL, TILE, MAX_POOL_GRAD] as const;
 
 export interface WasmTrainingKernelOptions {
   /** Default: the DETECTA_WASM_TRAINING_KERNELS flag (true unless set otherwise). */
   enabled?: boolean;
-  /** Also replace the slow stock Conv2DBackpropInput and transposed BatchMatMul (default true). */
+  /** Also replace the slow stock Conv2DBackpropInput, transposed BatchMatMul, Tile and MaxPoolGrad (default true). */
   replaceStock?: boolean;
 }
 
@@ -93,9 +96,14 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   }
   if (replaceStock) {
     if (!ours.has(CONV2D_BACKPROP_INPUT)) replace(CONV2D_BACKPROP_INPUT, conv2DBackpropInput as unknown as tf.KernelFunc);
+    if (!ours.has(MAX_POOL_GRAD)) replace(MAX_POOL_GRAD, maxPoolGrad as unknown as tf.KernelFunc);
     if (!ours.has(BATCH_MAT_MUL)) {
       const stock = stockKernel(BATCH_MAT_MUL).kernelFunc as unknown as WasmKernelFunc;
       replace(BATCH_MAT_MUL, makeBatchMatMul(stock) as unknown as tf.KernelFunc);
+    }
+    if (!ours.has(TILE)) {
+      const stock = stockKernel(TILE).kernelFunc as unknown as WasmKernelFunc;
+      replace(TILE, makeTile(stock) as unknown as tf.KernelFunc);
     }
   }
   return wasmTrainingKernelsState();

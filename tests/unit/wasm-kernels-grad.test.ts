@@ -1,0 +1,213 @@
+// Every wasm training kernel against the cpu backend's kernel on random shapes: strides 1 and 2,
+// 'same' / 'valid' / explicit padding, odd sizes, batch 1 and several. Relative error is
+// max|wasm − cpu| / max|cpu| over the whole output, required ≤ 1e-4.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initWasmBackendForNode } from '../../main/training/wasm-kernels/node-init';
+import {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  wasmTrainingKernelsState,
+  ADDED_KERNELS,
+  REPLACED_KERNELS,
+  WASM_TRAINING_KERNELS_FLAG,
+} from '../../main/training/wasm-kernels/index';
+import { tileInto } from '../../main/training/wasm-kernels/tile';
+
+const TOL = 1e-4;
+
+before(async () => {
+  assert.equal(await initWasmBackendForNode(), true, 'wasm backend must initialise from node_modules');
+  registerWasmTrainingKernels();
+});
+
+/** Deterministic pseudo-random values in [-1, 1). */
+function rand(n: number, seed: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+interface Input { values: Float32Array; shape: number[] }
+
+/** Runs one kernel by name on a backend with fresh input tensors; returns its output values. */
+async function runOn(backend: 'cpu' | 'wasm', kernel: string, inputs: Record<string, Input>, attrs: tf.NamedAttrMap): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend(backend);
+  const ts: Record<string, tf.Tensor> = {};
+  for (const [k, v] of Object.entries(inputs)) ts[k] = tf.tensor(v.values, v.shape);
+  const out = tf.engine().runKernel(kernel, ts, attrs) as tf.Tensor;
+  const result = { shape: out.shape, values: out.dataSync() as Float32Array };
+  tf.dispose([out, ...Object.values(ts)]);
+  return result;
+}
+
+function relErr(got: Float32Array, want: Float32Array): number {
+  let diff = 0;
+  let ref = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    ref = Math.max(ref, Math.abs(want[i]));
+  }
+  return diff / Math.max(ref, 1e-30);
+}
+
+async function compare(kernel: string, inputs: Record<string, Input>, attrs: tf.NamedAttrMap, label: string): Promise<void> {
+  const want = await runOn('cpu', kernel, inputs, attrs);
+  const before = tf.memory().numTensors;
+  const got = await runOn('wasm', kernel, inputs, attrs);
+  assert.equal(tf.memory().numTensors, before, `${label}: wasm kernel leaked tensors`);
+  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
+  assert.ok(want.values.some((v) => v !== 0), `${label}: reference is all zeros, the case tests nothing`);
+  const err = relErr(got.values, want.values);
+  assert.ok(err <= TOL, `${label}: relative error ${err.toExponential(2)} > ${TOL}`);
+}
+
+type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
+interface ConvCase { b: number; h: number; w: number; ci: number; co: number; kh: number; kw: number; s: [number, number]; pad: Pad }
+
+const CONV_CASES: ConvCase[] = [
+  { b: 1, h: 7, w: 9, ci: 3, co: 5, kh: 3, kw: 3, s: [1, 1], pad: 'same' },
+  { b: 4, h: 9, w: 7, ci: 2, co: 4, kh: 3, kw: 3, s: [2, 2], pad: 'same' },
+  { b: 3, h: 11, w: 10, ci: 4, co: 6, kh: 3, kw: 3, s: [2, 2], pad: 'valid' },
+  { b: 2, h: 8, w: 8, ci: 5, co: 3, kh: 1, kw: 1, s: [1, 1], pad: 'valid' },
+  { b: 2, h: 13, w: 6, ci: 3, co: 2, kh: 5, kw: 3, s: [1, 2], pad: 'same' },
+  { b: 1, h: 6, w: 9, ci: 1, co: 7, kh: 2, kw: 2, s: [2, 1], pad: 'valid' },
+  { b: 2, h: 7, w: 7, ci: 3, co: 4, kh: 3, kw: 3, s: [1, 1], pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  { b: 5, h: 12, w: 12, ci: 16, co: 8, kh: 3, kw: 3, s: [1, 1], pad: 'valid' },
+];
+
+const caseName = (c: ConvCase) => `b${c.b} ${c.h}x${c.w}x${c.ci}→${c.co} k${c.kh}x${c.kw} s${c.s} ${JSON.stringify(c.pad)}`;
+
+function outShape(c: ConvCase, depthwiseMultiplier?: number): number[] {
+  const filter = depthwiseMultiplier == null ? [c.kh, c.kw, c.ci, c.co] : [c.kh, c.kw, c.ci, depthwiseMultiplier];
+  const info = tf.backend_util.computeConv2DInfo([c.b, c.h, c.w, c.ci], filter as [number, number, number, number], c.s, 1, c.pad, undefined, depthwiseMultiplier != null);
+  return info.outShape;
+}
+
+test('the flag and options disable registration; unregister restores the stock kernels', () => {
+  const ourBatchMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  unregisterWasmTrainingKernels();
+  assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined);
+  const restored = tf.getKernel('BatchMatMul', 'wasm');
+  assert.ok(restored != null && restored !== ourBatchMatMul, 'stock BatchMatMul restored');
+  assert.deepEqual(registerWasmTrainingKernels({ enabled: false }).registered, []);
+  tf.env().set(WASM_TRAINING_KERNELS_FLAG, false);
+  try {
+    assert.deepEqual(registerWasmTrainingKernels().registered, []);
+  } finally {
+    tf.env().set(WASM_TRAINING_KERNELS_FLAG, true);
+  }
+  assert.deepEqual(registerWasmTrainingKernels({ replaceStock: false }).registered, [...ADDED_KERNELS].sort());
+  const all = registerWasmTrainingKernels().registered;
+  assert.deepEqual(all, [...ADDED_KERNELS, ...REPLACED_KERNELS].sort());
+  assert.deepEqual(registerWasmTrainingKernels().registered, all, 'idempotent');
+  assert.deepEqual(wasmTrainingKernelsState().registered, all);
+});
+
+test('Conv2DBackpropFilter matches cpu', async () => {
+  for (const [i, c] of CONV_CASES.entries()) {
+    const dyShape = outShape(c);
+    await compare('Conv2DBackpropFilter', {
+      x: { values: rand(c.b * c.h * c.w * c.ci, 11 + i), shape: [c.b, c.h, c.w, c.ci] },
+      dy: { values: rand(dyShape.reduce((a, d) => a * d, 1), 101 + i), shape: dyShape },
+    }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co] }, caseName(c));
+  }
+});
+
+test('Conv2DBackpropInput matches cpu (stride-1 convolution path and col2im path)', async () => {
+  for (const [i, c] of CONV_CASES.entries()) {
+    const dyShape = outShape(c);
+    await compare('Conv2DBackpropInput', {
+      dy: { values: rand(dyShape.reduce((a, d) => a * d, 1), 201 + i), shape: dyShape },
+      filter: { values: rand(c.kh * c.kw * c.ci * c.co, 301 + i), shape: [c.kh, c.kw, c.ci, c.co] },
+    }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.b, c.h, c.w, c.ci] }, caseName(c));
+  }
+});
+
+test('DepthwiseConv2dNativeBackpropFilter and ...BackpropInput match cpu (multiplier 1 and 2)', async () => {
+  for (const [i, c] of CONV_CASES.filter((c) => c.s[0] === c.s[1]).entries()) {
+    for (const m of [1, 2]) {
+      const dyShape = outShape(c, m);
+      const dyValues = rand(dyShape.reduce((a, d) => a * d, 1), 401 + i + 50 * m);
+      const attrs = { strides: c.s, pad: c.pad, dilations: [1, 1] };
+      await compare('DepthwiseConv2dNativeBackpropFilter', {
+        x: { values: rand(c.b * c.h * c.w * c.ci, 501 + i), shape: [c.b, c.h, c.w, c.ci] },
+        dy: { values: dyValues, shape: dyShape },
+      }, { ...attrs, filterShape: [c.kh, c.kw, c.ci, m] }, `${caseName(c)} m${m}`);
+      await compare('DepthwiseConv2dNativeBackpropInput', {
+        dy: { values: dyValues, shape: dyShape },
+        filter: { values: rand(c.kh * c.kw * c.ci * m, 601 + i), shape: [c.kh, c.kw, c.ci, m] },
+      }, { ...attrs, inputShape: [c.b, c.h, c.w, c.ci] }, `${caseName(c)} m${m}`);
+    }
+  }
+});
+
+test('BatchMatMul with transposed operands matches cpu (2-D, 3-D batch 1, batched fallback)', async () => {
+  const shapes: Array<[number[], number[], boolean, boolean]> = [
+    [[7, 5], [7, 3], true, false],
+    [[7, 5], [3, 5], false, true],
+    [[5, 7], [3, 5], true, true],
+    [[1, 33, 17], [1, 9, 33], true, true],
+    [[9, 4], [4, 6], false, false],
+    [[3, 6, 4], [3, 5, 4], false, true],
+  ];
+  for (const [i, [as, bs, ta, tb]] of shapes.entries()) {
+    await compare('BatchMatMul', {
+      a: { values: rand(as.reduce((x, d) => x * d, 1), 701 + i), shape: as },
+      b: { values: rand(bs.reduce((x, d) => x * d, 1), 801 + i), shape: bs },
+    }, { transposeA: ta, transposeB: tb }, `[${as}]${ta ? 'ᵀ' : ''}·[${bs}]${tb ? 'ᵀ' : ''}`);
+  }
+});
+
+test('MaxPoolGrad matches cpu, including tie-breaking between equal maxima', async () => {
+  const cases: Array<[number[], number, number, 'same' | 'valid']> = [
+    [[1, 7, 9, 3], 2, 2, 'same'], [[3, 8, 8, 4], 2, 2, 'valid'], [[2, 9, 7, 5], 3, 2, 'same'], [[2, 6, 6, 2], 3, 1, 'valid'],
+  ];
+  for (const [i, [shape, f, s, pad]] of cases.entries()) {
+    // Values quantised to {-1, -0.5, 0, 0.5, 1} so windows contain ties: the first maximum must win.
+    const x = rand(shape.reduce((a, d) => a * d, 1), 901 + i).map((v) => Math.round(v * 2) / 2);
+    await tf.setBackend('cpu');
+    const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x, shape as [number, number, number, number]), f, s, pad));
+    const yv = { values: y.dataSync() as Float32Array, shape: y.shape };
+    y.dispose();
+    await compare('MaxPoolGrad', {
+      dy: { values: rand(yv.values.length, 951 + i), shape: yv.shape },
+      input: { values: x, shape },
+      output: yv,
+    }, { filterSize: f, strides: s, pad }, `maxPoolGrad [${shape}] f${f} s${s} ${pad}`);
+  }
+});
+
+test('Tile matches cpu for float32, int32 and bool; tileInto on edge ranks', async () => {
+  const cases: Array<[number[], number[]]> = [[[1, 1, 1, 5], [3, 4, 2, 1]], [[2, 3], [2, 3]], [[3], [4]], [[2, 1, 3], [1, 5, 2]]];
+  for (const [i, [shape, reps]] of cases.entries()) {
+    await compare('Tile', { x: { values: rand(shape.reduce((a, d) => a * d, 1), 990 + i), shape } }, { reps }, `tile [${shape}] × [${reps}]`);
+  }
+  await tf.setBackend('wasm');
+  const ints = tf.tile(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), [2, 3]);
+  assert.deepEqual(Array.from(ints.dataSync()), [1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4, 1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4]);
+  const bools = tf.tile(tf.tensor1d([true, false], 'bool'), [3]);
+  assert.deepEqual(Array.from(bools.dataSync()), [1, 0, 1, 0, 1, 0]);
+  tf.dispose([ints, bools]);
+  const scalar = new Float32Array(1);
+  tileInto(new Float32Array([7]), [], [], scalar);
+  assert.equal(scalar[0], 7);
+});
+
+test('unsupported attributes throw clear errors instead of computing garbage', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.zeros([1, 5, 5, 2]);
+  const dy = tf.zeros([1, 5, 5, 2]);
+  try {
+    assert.throws(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dilations: [2, 2], filterShape: [3, 3, 2, 1] }), /dilations \[2, 2\] are not supported/);
+    assert.throws(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 2] }), /dataFormat 'NCHW' is not supported/);
+    assert.throws(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 2] }), /dy has shape \[1,5,5,2\], expected \[1,3,3,2\]/);
+  } finally {
+    tf.dispose([x, dy]);
+  }
+});
