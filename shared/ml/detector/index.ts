@@ -13,3 +13,4 @@ export * from './postprocess';
 export * from './anchors';
 export * from './train-step';
 export * from './inference';
+export * from './synthetic';
