@@ -45,20 +45,25 @@ export function annotationTarget(imageId: string, annotationDir: string | null):
 
 export function locateAnnotations(images: readonly string[], xml: ReadonlySet<string>, annotationDir: string | null): Map<string, AnnotationLocation> {
   const out = new Map<string, AnnotationLocation>();
+  const targets = images.map((id) => annotationTarget(id, annotationDir));
+  const sharedTargets = new Map<string, number>();
+  for (const t of targets) sharedTargets.set(t, (sharedTargets.get(t) ?? 0) + 1);
+  const sharers = new Map<string, string[]>();
+  images.forEach((id, i) => {
+    if (sharedTargets.get(targets[i]!)! > 1) {
+      const list = sharers.get(targets[i]!);
+      if (list) list.push(id); else sharers.set(targets[i]!, [id]);
+    }
+  });
   const stemCount = new Map<string, number>();
-  const byTarget = new Map<string, string[]>();
-  for (const id of images) {
-    const t = annotationTarget(id, annotationDir);
-    const list = byTarget.get(t);
-    if (list) list.push(id); else byTarget.set(t, [id]);
-    if (annotationDir) {
+  if (annotationDir) {
+    for (const id of images) {
       const { stem } = splitId(id);
       stemCount.set(stem, (stemCount.get(stem) ?? 0) + 1);
     }
   }
-  for (const id of images) {
-    const target = annotationTarget(id, annotationDir);
-    const sharers = byTarget.get(target)!;
+  images.forEach((id, i) => {
+    const target = targets[i]!;
     let loc: AnnotationLocation = { path: target, exists: xml.has(target) };
     if (!loc.exists && annotationDir) {
       const { dir, stem } = splitId(id);
@@ -70,10 +75,11 @@ export function locateAnnotations(images: readonly string[], xml: ReadonlySet<st
         loc.conflict = `${flat} could belong to any of the ${stemCount.get(stem)} images named ${stem}.*; it is not used (new boxes go to ${target})`;
       }
     }
-    if (sharers.length > 1) {
-      loc.conflict = `${sharers.join(' and ')} share the annotation file ${target} (same name, different extension); rename one of them to label it`;
+    const shared = sharers.get(target);
+    if (shared) {
+      loc.conflict = `${shared.join(' and ')} share the annotation file ${target} (same name, different extension); rename one of them to label it`;
     }
     out.set(id, loc);
-  }
+  });
   return out;
 }

@@ -14,7 +14,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMAGE_EXTENSIONS } from '../../shared/dataset/types';
-import { naturalCompare } from '../../shared/dataset/natural-sort';
+import { naturalSort } from '../../shared/dataset/natural-sort';
 import { errnoOf, fsApiError } from './fs-errors';
 
 export const IMAGE_FOLDERS = ['images', 'JPEGImages', 'imgs', 'img'];
@@ -99,6 +99,6 @@ export async function scanFolder(root: string, options: { recursive: boolean; an
       if (errnoOf(err) !== 'ENOENT') problems.push({ file: annDir, reason: fsApiError(err, annDir, 'cannot list annotation folder').message });
     }
   }
-  images.sort(naturalCompare);
+  naturalSort(images);
   return { images, xml, dirs, problems };
 }

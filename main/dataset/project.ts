@@ -36,7 +36,7 @@ import { Debouncer } from './autosave';
 import { detectAnnotationDir, scanFolder, type ScanResult } from './folder-scan';
 import { fsApiError } from './fs-errors';
 import { readImageInfo, type ImageInfo } from './image-header';
-import { applyParsed, buildIndex, describeParseError, forEachLimited, readAnnotationFile, type IndexedImage } from './image-index';
+import { applyParsed, buildIndex, describeParseError, readAnnotationFile, readAnnotationFileSync, yieldToEventLoop, type IndexedImage } from './image-index';
 import { defaultProjectConfig, loadProjectConfig, saveProjectConfig, type StoredProjectConfig } from './project-config';
 import { applyBoxes, normaliseBoxes, vocToBoxes } from './voc-boxes';
 import { FolderWatcher } from './watcher';
@@ -144,21 +144,24 @@ export class DatasetProject {
     this.indexing = true;
     let lastEmit = Date.now();
     const found: string[] = [];
-    await forEachLimited(todo, 16, async (item) => {
-      if (this.closed) return;
-      try {
-        const { ann } = await readAnnotationFile(this.root, item.location.path);
-        applyParsed(item, { ann });
-        for (const c of item.entry.classes) if (!this.config.classes.includes(c) && !found.includes(c)) found.push(c);
-      } catch (err) {
-        applyParsed(item, { error: describeParseError(err) });
+    const BATCH = 256; // ~10-30 ms of synchronous reading and parsing, then the event loop runs
+    for (let start = 0; start < todo.length && !this.closed; start += BATCH) {
+      for (const item of todo.slice(start, start + BATCH)) {
+        if (item.entry.status !== 'pending') continue; // a save got there first
+        try {
+          applyParsed(item, readAnnotationFileSync(this.root, item.location.path));
+          for (const c of item.entry.classes) if (!this.config.classes.includes(c) && !found.includes(c)) found.push(c);
+        } catch (err) {
+          applyParsed(item, { error: describeParseError(err) });
+        }
       }
       if (reason === 'index' && Date.now() - lastEmit > 250) {
         lastEmit = Date.now();
         this.absorbClasses(found);
         this.emitChanged('index');
       }
-    });
+      await yieldToEventLoop();
+    }
     this.absorbClasses(found);
     this.indexing = false;
     this.emitChanged(reason, reason === 'disk' ? todo.map((t) => t.entry.id) : undefined);
@@ -491,7 +494,7 @@ export class DatasetProject {
     this.emitChanged(reason);
   }
 
-  /** Writes project.json now if it does not exist yet (exports do, so YOLO ids are pinned). */
+  /** Writes project.json now if it does not exist yet (pins the class order found in the files). */
   async persistConfig(): Promise<void> {
     if (!this.configStored) await this.updateConfig({}, 'config');
   }

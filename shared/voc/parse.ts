@@ -6,7 +6,8 @@
  * `<annotation>`, or a bndbox with a missing or non-numeric coordinate throw VocParseError
  * naming the file and the reason.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
+import { wellFormedProblem } from './well-formed';
 import {
   VocParseError,
   type VocAnnotation,
@@ -141,11 +142,8 @@ function parseObject(node: XmlNode, index: number, file: string | undefined): Vo
  */
 export function parseVocXml(xml: string, source?: string): VocAnnotation {
   if (xml.trim() === '') throw new VocParseError('file is empty', source);
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    const e = valid.err;
-    throw new VocParseError(`malformed XML at line ${e.line}, column ${e.col}: ${e.msg}`, source);
-  }
+  const problem = wellFormedProblem(xml);
+  if (problem) throw new VocParseError(problem, source);
   let doc: XmlNode[];
   try {
     doc = parser.parse(xml) as XmlNode[];

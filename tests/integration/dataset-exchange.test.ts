@@ -39,6 +39,7 @@ for (const format of ['yolo', 'ultralytics', 'coco', 'createml', 'voc'] as Excha
     assert.deepEqual(report.skipped, []);
     const original = await boxesByName(src);
     await src.close();
+    assert.equal(existsSync(join(raccoonSrc, '.detecta')), false, 'exporting writes nothing into the source project');
 
     const dest = tempDir();
     const p = await open(dest);

@@ -72,11 +72,9 @@ function yoloText(item: Item, classes: string[]): string {
 
 export async function exportDataset(project: DatasetProject, format: ExchangeFormat, outDir: string, options: { copyImages?: boolean } = {}): Promise<ExchangeReport> {
   await project.flush();
+  // Exporting writes nothing into the project itself: class ids are the current class list's
+  // indexes (project.json's order, then classes found in files in index order).
   const skipped: DatasetIssue[] = [];
-  await project.persistConfig().catch((err: unknown) => {
-    // A read-only project can still be exported; ids then follow the in-memory class list.
-    skipped.push({ file: '.detecta/project.json', severity: 'warning', reason: `class ids not pinned: ${err instanceof Error ? err.message : String(err)}` });
-  });
   const copyImages = options.copyImages !== false;
   const items = await collect(project, skipped);
   const classes = project.summary().classes;
