@@ -109,6 +109,11 @@ test('malformed files throw VocParseError naming file and reason', () => {
     ['', /empty/],
     ['<annotation><object></annotation>', /malformed XML/],
     ['<notvoc></notvoc>', /expected <annotation>/],
+    ['<annotation><a></b></annotation>', /<\/b> closes <a>/],
+    ['<annotation></annotation><annotation></annotation>', /more than one root/],
+    ['<annotation><!-- open </annotation>', /unclosed comment/],
+    ['<annotation>\n<name>a < b</name></annotation>', /line 2: invalid tag/],
+    ['<annotation><folder>x</folder>', /<annotation> is never closed/],
     ['<annotation><object><name>a</name><bndbox><xmin>x</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object></annotation>', /not a number/],
     ['<annotation><object><name>a</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax></bndbox></object></annotation>', /no <ymax>/],
   ];
