@@ -88,7 +88,7 @@ test('encodeBatchTargets stacks images into [B, g, g, A, 5+C] and [B, M, 4]', ()
   assert.deepEqual(t.trueBoxes.shape, [2, 3, 4]);
   const data = t.target.dataSync();
   assert.equal(data[at(1, 0, 0, 4)], 1);
-  assert.equal(data.slice(64).reduce((a, b) => a + b, 0), 0);
+  assert.equal(Array.from(data.slice(64)).reduce((a, b) => a + b, 0), 0);
   t.target.dispose();
   t.trueBoxes.dispose();
 });

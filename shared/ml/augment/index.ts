@@ -1,0 +1,5 @@
+/** Seeded image + box augmentation for detector training (pure TS). */
+export * from './photometric';
+export * from './filters';
+export * from './geometric';
+export * from './pipeline';
