@@ -7,7 +7,28 @@
  * Box convention: x1,y1,x2,y2 in pixels, x1/y1 inclusive, x2/y2 exclusive, so a box covers
  * columns x1..x2-1; every box is clipped to the image.
  */
-import { createRng, type Rng } from './rng';
+import { createRng as createMlRng, type Rng as MlRng } from '../ml/random';
+
+/** The seeded draws the scene needs, on top of the shared mulberry32 generator. */
+interface Rng extends MlRng {
+  range(min: number, max: number): number;
+  /** Integer in [min, max] inclusive. */
+  between(min: number, max: number): number;
+  pick<T>(items: readonly T[]): T;
+}
+
+function createRng(seed: number): Rng {
+  const base = createMlRng(seed);
+  return {
+    ...base,
+    range: (min, max) => base.uniform(min, max),
+    between: (min, max) => min + base.int(max - min + 1),
+    pick: (items) => {
+      if (items.length === 0) throw new Error('pick from an empty list');
+      return items[base.int(items.length)] as (typeof items)[number];
+    },
+  };
+}
 
 export const SAMPLE_CLASSES = ['brick', 'ball', 'cone'] as const;
 export type SampleClass = (typeof SAMPLE_CLASSES)[number];
@@ -70,9 +91,9 @@ const shade = (c: Rgb, f: number): Rgb => [clamp(c[0] * f, 0, 255), clamp(c[1] *
 const mix = (a: Rgb, b: Rgb, t: number): Rgb => [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
 
 function drawBackground(cv: Canvas, rng: Rng): void {
-  const kind = rng.int(0, 3);
-  const base: Rgb = [rng.int(60, 230), rng.int(60, 230), rng.int(60, 230)];
-  const other: Rgb = [rng.int(30, 250), rng.int(30, 250), rng.int(30, 250)];
+  const kind = rng.between(0, 3);
+  const base: Rgb = [rng.between(60, 230), rng.between(60, 230), rng.between(60, 230)];
+  const other: Rgb = [rng.between(30, 250), rng.between(30, 250), rng.between(30, 250)];
   const angle = rng.range(0, Math.PI);
   const period = rng.range(8, 40);
   const cx = Math.cos(angle);
@@ -140,7 +161,7 @@ function shadow(cv: Canvas, x1: number, y1: number, x2: number, y2: number): voi
 
 /** A toy brick seen from the front: body, top face and a row of studs. */
 function drawBrick(cv: Canvas, x: number, y: number, w: number, h: number, c: Rgb, rng: Rng): SceneBox {
-  const studs = rng.int(2, 4);
+  const studs = rng.between(2, 4);
   const studH = h * 0.18;
   const body = { x1: x, y1: y + studH, x2: x + w, y2: y + h };
   shadow(cv, body.x1, body.y1, body.x2, body.y2);
@@ -208,7 +229,7 @@ export function drawScene(seed: number, options: SceneOptions = {}): Scene {
   const cv = new Canvas(width, height);
   drawBackground(cv, rng);
   const short = Math.min(width, height);
-  const count = rng.int(options.minObjects ?? 1, options.maxObjects ?? 4);
+  const count = rng.between(options.minObjects ?? 1, options.maxObjects ?? 4);
   const boxes: SceneBox[] = [];
   for (let n = 0, tries = 0; n < count && tries < 50; tries++) {
     const cls = rng.pick(classes);
