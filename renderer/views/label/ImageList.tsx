@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { AlertTriangle, CheckCircle2, Circle, SquareDashed } from 'lucide-react';
+import { AlertTriangle, CheckCircle2, Circle, FastForward, SquareDashed } from 'lucide-react';
 import type { ImageEntry, ImageFilter } from '../../../shared/api';
 import { PAGE_SIZE, useLabel } from '../../store/label-store';
 
@@ -22,7 +22,7 @@ function StatusIcon({ entry }: { entry: ImageEntry }): React.JSX.Element {
 }
 
 /** Virtualized list of the project's images with status icons and filters. */
-export function ImageList({ classes, labeled, images }: { classes: string[]; labeled: number; images: number }): React.JSX.Element {
+export function ImageList({ classes, labeled, images, onNextUnlabeled }: { classes: string[]; labeled: number; images: number; onNextUnlabeled(): void }): React.JSX.Element {
   const { total, filter, setFilter, currentIndex, select, ensurePage, entryAt, pages } = useLabel();
   const parentRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => parentRef.current, estimateSize: () => 30, overscan: 12 });
@@ -53,9 +53,15 @@ export function ImageList({ classes, labeled, images }: { classes: string[]; lab
             </option>
           ))}
         </select>
-        <span className="counter" data-testid="labeled-counter">
-          labeled {labeled} / {images}
-        </span>
+        <div className="list-meta">
+          <span className="counter" data-testid="labeled-counter">
+            labeled {labeled} / {images}
+          </span>
+          <span className="muted small" data-testid="list-total">{total} shown</span>
+          <button type="button" className="button small" onClick={onNextUnlabeled} title="Jump to the next unlabeled image (Ctrl+U)">
+            <FastForward size={12} /> Next unlabeled
+          </button>
+        </div>
       </div>
       <div ref={parentRef} className="list-scroll" data-testid="image-list">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
