@@ -23,6 +23,13 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
+/**
+ * tfjs optimizers keep their slots (Adam moments, momentum) by position in the variable list, so
+ * reusing one after the trainable set changed (unfreezing) would apply a moment to the wrong weight
+ * or fail on shapes. trainStep remembers the list each optimizer was used with and refuses a change.
+ */
+const optimizerVariables = new WeakMap<tf.Optimizer, string>();
+
 export function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
@@ -33,6 +40,12 @@ export function trainStep(
 ): LossValues {
   const varList = trainableVariables(model);
   if (varList.length === 0) throw new Error('trainStep: the model has no trainable weights');
+  const signature = varList.map((v) => v.name).join('|');
+  const previous = optimizerVariables.get(optimizer);
+  if (previous !== undefined && previous !== signature) {
+    throw new Error('trainStep: the trainable weights changed (freeze/unfreeze) since this optimizer was last used; create a new optimizer for the new phase');
+  }
+  optimizerVariables.set(optimizer, signature);
   let kept: tf.Scalar[] = [];
   const cost = optimizer.minimize(() => {
     const pred = model.apply(images, { training: true }) as tf.Tensor;
