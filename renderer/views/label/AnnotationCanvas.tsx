@@ -67,7 +67,7 @@ const BoxShape = memo(function BoxShape({ box, index, color, scale, showLabel }:
         dash={box.difficult ? [6, 4] : undefined} perfectDrawEnabled={false} shadowForStrokeEnabled={false}
         boxIndex={index}
       />
-      {showLabel ? (
+      {showLabel && w * scale >= 30 ? ( /* no tag on boxes too small on screen to carry one */
         <Group x={box.xmin} y={box.ymin} scaleX={1 / scale} scaleY={1 / scale} listening={false}>
           <Rect y={-17} width={labelWidth(tag)} height={17} fill={color} cornerRadius={[3, 3, 0, 0]} perfectDrawEnabled={false} />
           <Text x={5} y={-14} text={tag} fontSize={12} fontStyle="bold" fill="#111" perfectDrawEnabled={false} />
