@@ -14,6 +14,7 @@ import {
   WASM_TRAINING_KERNELS_FLAG,
 } from '../../main/training/wasm-kernels/index';
 import { tileInto } from '../../main/training/wasm-kernels/tile';
+import { setPatchBudgetFloats } from '../../main/training/wasm-kernels/patch-budget';
 
 const TOL = 1e-4;
 
@@ -126,6 +127,22 @@ test('Conv2DBackpropInput matches cpu (stride-1 convolution path and col2im path
       dy: { values: rand(dyShape.reduce((a, d) => a * d, 1), 201 + i), shape: dyShape },
       filter: { values: rand(c.kh * c.kw * c.ci * c.co, 301 + i), shape: [c.kh, c.kw, c.ci, c.co] },
     }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.b, c.h, c.w, c.ci] }, caseName(c));
+  }
+});
+
+test('conv backprops match cpu when the patch matrix is split into bands of output rows', async () => {
+  const previous = setPatchBudgetFloats(200); // a few output rows per band for every case
+  try {
+    for (const [i, c] of CONV_CASES.entries()) {
+      const dyShape = outShape(c);
+      const dy = { values: rand(dyShape.reduce((a, d) => a * d, 1), 1101 + i), shape: dyShape };
+      await compare('Conv2DBackpropFilter', { x: { values: rand(c.b * c.h * c.w * c.ci, 1001 + i), shape: [c.b, c.h, c.w, c.ci] }, dy },
+        { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co] }, `banded ${caseName(c)}`);
+      await compare('Conv2DBackpropInput', { dy, filter: { values: rand(c.kh * c.kw * c.ci * c.co, 1201 + i), shape: [c.kh, c.kw, c.ci, c.co] } },
+        { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.b, c.h, c.w, c.ci] }, `banded ${caseName(c)}`);
+    }
+  } finally {
+    setPatchBudgetFloats(previous);
   }
 });
 

@@ -7,7 +7,8 @@
  *   with W̃[kh, kw, co, ci] = W[KH−1−kh, KW−1−kw, ci, co] (the filter rotated 180° with its channel
  *   axes swapped; small, built in JS).
  * - any other stride: cols[P, KH·KW·CI] = dy[P, CO] · Wᵀ[CO, KH·KW·CI] on XNNPACK's fast matmul
- *   path (P = B·OH·OW), then a col2im scatter-add into the zeroed dx.
+ *   path (P = B·OH·OW), then a col2im scatter-add into the zeroed dx; in bands of output rows when
+ *   cols would exceed the patch budget (./patch-budget).
  *
  * Supports: NHWC, any strides, 'same' / 'valid' / numeric / explicit padding, dimRoundingMode.
  * Rejects NCHW and non-float32.
@@ -16,6 +17,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { assertDyShape, convGeometry, type ConvAttrs, type ConvGeometry } from './conv-geometry';
 import { col2imAdd } from './im2col';
 import { matMulNN, transposed } from './matmul';
+import { rowsPerBand } from './patch-budget';
 import { asWasmBackend, assertFloat32, heapF32, release, wasmKernel, type BackendWasm } from './wasm-backend';
 
 export const CONV2D_BACKPROP_INPUT = 'Conv2DBackpropInput';
@@ -63,17 +65,28 @@ function viaConvolution(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.Tens
   }
 }
 
-/** Any stride: matrix product to patch columns, then col2im. */
+/** Any stride: matrix product to patch columns, then col2im, in bands of output rows. */
 function viaCol2im(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, inputShape: number[]): tf.TensorInfo {
-  const P = g.batch * g.outH * g.outW;
+  const rows = g.batch * g.outH;
   const T = g.kH * g.kW * g.inC;
-  const wT = transposed(backend, filter, T, g.outC);
-  const cols = matMulNN(backend, dy, wT, P, g.outC, T);
-  release(backend, wT);
+  const CO = g.outC;
+  const band = rowsPerBand(T * g.outW, rows);
+  const wT = transposed(backend, filter, T, CO);
   const dx = backend.makeOutput([...inputShape], 'float32');
-  const dxHeap = heapF32(backend, dx);
-  dxHeap.fill(0);
-  col2imAdd(heapF32(backend, cols), g, dxHeap);
-  release(backend, cols);
+  heapF32(backend, dx).fill(0);
+  for (let r0 = 0; r0 < rows; r0 += band) {
+    const r1 = Math.min(rows, r0 + band);
+    const P = (r1 - r0) * g.outW;
+    let dyBand = dy;
+    if (band < rows) {
+      dyBand = backend.makeOutput([P, CO], 'float32');
+      heapF32(backend, dyBand).set(heapF32(backend, dy).subarray(r0 * g.outW * CO, r1 * g.outW * CO));
+    }
+    const cols = matMulNN(backend, dyBand, wT, P, CO, T);
+    col2imAdd(heapF32(backend, cols), g, heapF32(backend, dx), r0, r1);
+    release(backend, cols);
+    if (dyBand !== dy) release(backend, dyBand);
+  }
+  release(backend, wT);
   return dx;
 }
