@@ -1,0 +1,73 @@
+/**
+ * The backend ladder, run inside the trainer process: @tensorflow/tfjs-node-gpu →
+ * @tensorflow/tfjs-node → wasm with our training kernels → pure-JS cpu. The first that loads
+ * wins; a forced choice tries only that one and fails with the reason. Every backend skipped on
+ * the way is returned with why, for the log and env.json.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import type { BackendChoice, TrainBackendName } from '../../shared/training/types';
+import { initWasmBackendForNode } from './wasm-kernels/node-init';
+import { registerWasmTrainingKernels } from './wasm-kernels/index';
+
+export interface BackendSelection {
+  backend: TrainBackendName;
+  device: string;
+  versions: Record<string, string>;
+  skipped: { backend: TrainBackendName; reason: string }[];
+}
+
+const LADDER: TrainBackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string | null {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return null; // not installed
+  }
+}
+
+async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<string> {
+  if (packageVersion(pkg) === null) throw new Error(`${pkg} is not installed (optional dependency)`);
+  await import(pkg); // registers the 'tensorflow' backend with the shared tfjs-core
+  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the 'tensorflow' backend did not initialise`);
+  return pkg === '@tensorflow/tfjs-node-gpu' ? 'CUDA GPU (libtensorflow)' : 'CPU (libtensorflow)';
+}
+
+async function tryOne(name: TrainBackendName): Promise<string> {
+  switch (name) {
+    case 'tensorflow-gpu': return tryNative('@tensorflow/tfjs-node-gpu');
+    case 'tensorflow': return tryNative('@tensorflow/tfjs-node');
+    case 'wasm': {
+      if (!(await initWasmBackendForNode())) throw new Error('the wasm backend failed to initialise (see the log above)');
+      registerWasmTrainingKernels();
+      return `WebAssembly ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'} (XNNPACK, training kernels)`;
+    }
+    case 'cpu':
+      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+      return 'CPU (pure JavaScript)';
+  }
+}
+
+export async function selectBackend(choice: BackendChoice, log: (message: string) => void = () => {}): Promise<BackendSelection> {
+  const candidates = choice === 'auto' ? LADDER : [choice];
+  const skipped: BackendSelection['skipped'] = [];
+  for (const name of candidates) {
+    try {
+      const device = await tryOne(name);
+      await tf.ready();
+      const versions: Record<string, string> = { tfjs: tf.version.tfjs };
+      for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']) {
+        const v = packageVersion(pkg);
+        if (v) versions[pkg] = v;
+      }
+      return { backend: name, device, versions, skipped };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      skipped.push({ backend: name, reason });
+      log(`backend ${name} unavailable: ${reason}`);
+    }
+  }
+  throw new Error(`no usable backend${choice === 'auto' ? '' : ` (forced: ${choice})`}: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+}

@@ -1,0 +1,185 @@
+/**
+ * The trainer's data pipeline: project index → decoded, fitted samples → seeded, augmented
+ * batches.
+ *
+ * - Images are decoded with sharp, EXIF orientation applied (`.rotate()`), as the dataset core
+ *   does (shared/dataset/exif.ts), so VOC boxes (displayed-image pixels) line up.
+ * - Each image is shrunk by sharp to fit the input (aspect kept), then letterboxed/stretched by
+ *   shared/ml/preprocess `fitToInput`; samples are kept in memory at input size. `transform`
+ *   maps original pixels to input pixels (both steps composed).
+ * - Split: the project's persisted split (train / val; test images are left out). When it has no
+ *   val image with boxes, a seeded `valFraction` of the train images becomes val.
+ * - Batches: per epoch a seeded shuffle of the train set repeated `trainTimes` times (the seed's
+ *   train_times); augmentation (shared/ml/augment) with a per-epoch RNG, so epoch e is the same
+ *   whether or not the run was resumed.
+ */
+import sharp from 'sharp';
+import type { DatasetProject } from '../dataset/project';
+import type { LabeledBox } from '../../shared/ml/detector/box';
+import { fitToInput, type FloatRgbImage, type ImageTransform, type ResizeMode } from '../../shared/ml/preprocess';
+import { augmentScene, type AugmentConfig } from '../../shared/ml/augment';
+import { createRng, type Rng } from '../../shared/ml/random';
+import type { GroundTruthBox } from '../../shared/metrics';
+import { orientedSize } from '../../shared/dataset/exif';
+
+export interface Sample {
+  imageId: string;
+  /** Model input (inputSize², 0..255). */
+  image: FloatRgbImage;
+  /** Original (oriented) image → input pixels. */
+  transform: ImageTransform;
+  originalSize: { width: number; height: number };
+  /** Non-difficult and difficult boxes in input pixels (training target). */
+  boxes: LabeledBox[];
+  /** Ground truth in original pixels (metrics), difficult flag kept. */
+  groundTruth: GroundTruthBox[];
+}
+
+export interface TrainingData {
+  classes: string[];
+  train: Sample[];
+  val: Sample[];
+  /** Images skipped (unreadable, undecodable, no class known), with why. */
+  skipped: { imageId: string; reason: string }[];
+  splitSource: 'project' | 'seeded';
+}
+
+export interface LoadOptions {
+  inputSize: number;
+  resizeMode: ResizeMode;
+  seed: number;
+  valFraction: number;
+  /** Restrict to these image ids (resume/reproduce with the stored split). */
+  split?: { train: string[]; val: string[] };
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Decodes one image file to RGB, EXIF orientation applied, shrunk to fit `maxSide`. */
+export async function decodeFitted(file: string, maxSide: number): Promise<{ data: Uint8Array; width: number; height: number; origWidth: number; origHeight: number }> {
+  const meta = await sharp(file).metadata();
+  if (!meta.width || !meta.height) throw new Error(`cannot read the size of ${file}`);
+  const { width: origWidth, height: origHeight } = orientedSize(meta.width, meta.height, meta.orientation);
+  const { data, info } = await sharp(file, { failOn: 'error' })
+    .rotate()
+    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`${file}: decoded to ${info.channels} channels, expected 3`);
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, origWidth, origHeight };
+}
+
+/** Decodes + fits one labeled image. */
+export async function loadSample(project: DatasetProject, imageId: string, classes: string[], inputSize: number, resizeMode: ResizeMode): Promise<Sample> {
+  const ann = await project.getAnnotation(imageId);
+  const dec = await decodeFitted(project.resolveImage(imageId), inputSize);
+  const fitted = fitToInput({ width: dec.width, height: dec.height, data: dec.data }, inputSize, { mode: resizeMode });
+  const pre = { x: dec.width / dec.origWidth, y: dec.height / dec.origHeight };
+  const t = fitted.transform;
+  const transform: ImageTransform = { scaleX: pre.x * t.scaleX, scaleY: pre.y * t.scaleY, offsetX: t.offsetX, offsetY: t.offsetY };
+  const boxes: LabeledBox[] = [];
+  const groundTruth: GroundTruthBox[] = [];
+  for (const b of ann.boxes) {
+    const classId = classes.indexOf(b.label);
+    if (classId < 0) continue;
+    groundTruth.push({ imageId, className: b.label, x1: b.xmin, y1: b.ymin, x2: b.xmax, y2: b.ymax, difficult: b.difficult });
+    boxes.push({
+      classId,
+      x1: b.xmin * transform.scaleX + transform.offsetX,
+      y1: b.ymin * transform.scaleY + transform.offsetY,
+      x2: b.xmax * transform.scaleX + transform.offsetX,
+      y2: b.ymax * transform.scaleY + transform.offsetY,
+    });
+  }
+  return { imageId, image: fitted.image, transform, originalSize: { width: dec.origWidth, height: dec.origHeight }, boxes, groundTruth };
+}
+
+/** Fisher–Yates shuffle with the given RNG (in place). */
+export function shuffle<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/** Loads every labeled image of the project into train and val samples. */
+export async function loadTrainingData(project: DatasetProject, options: LoadOptions): Promise<TrainingData> {
+  await project.ready();
+  const classes = project.getConfig().classes;
+  if (classes.length === 0) throw new Error('the project has no classes: label some images first');
+  const entries = project.listImages({ limit: Number.MAX_SAFE_INTEGER, filter: 'all' }).items.filter((e) => e.status === 'labeled');
+  let trainIds: string[];
+  let valIds: string[];
+  let splitSource: TrainingData['splitSource'] = 'project';
+  if (options.split) {
+    trainIds = options.split.train;
+    valIds = options.split.val;
+  } else {
+    trainIds = entries.filter((e) => e.split === 'train').map((e) => e.id);
+    valIds = entries.filter((e) => e.split === 'val' && e.boxes > 0).map((e) => e.id);
+    if (valIds.length === 0) {
+      splitSource = 'seeded';
+      const all = shuffle(entries.filter((e) => e.split !== 'test').map((e) => e.id).sort(), createRng(options.seed));
+      const nVal = Math.max(1, Math.round(all.length * options.valFraction));
+      valIds = all.slice(0, nVal).sort();
+      trainIds = all.slice(nVal).sort();
+    }
+  }
+  const skipped: TrainingData['skipped'] = [];
+  const total = trainIds.length + valIds.length;
+  let done = 0;
+  const load = async (ids: string[]): Promise<Sample[]> => {
+    const out: Sample[] = [];
+    for (const id of ids) {
+      try {
+        out.push(await loadSample(project, id, classes, options.inputSize, options.resizeMode));
+      } catch (err) {
+        skipped.push({ imageId: id, reason: err instanceof Error ? err.message : String(err) });
+      }
+      options.onProgress?.(++done, total);
+    }
+    return out;
+  };
+  const train = await load(trainIds);
+  const val = await load(valIds);
+  if (train.length === 0) throw new Error(`no trainable images: ${entries.length} labeled image(s), ${skipped.length} skipped${skipped[0] ? ` (${skipped[0].reason})` : ''}`);
+  return { classes, train, val, skipped, splitSource };
+}
+
+export interface Batch {
+  images: FloatRgbImage[];
+  boxes: LabeledBox[][];
+}
+
+/** Number of batches per epoch (last partial batch kept). */
+export function batchesPerEpoch(trainCount: number, trainTimes: number, batchSize: number): number {
+  return Math.ceil((trainCount * trainTimes) / batchSize);
+}
+
+/** The epoch's sample order: the train set repeated trainTimes times, shuffled by (seed, epoch). */
+export function epochOrder(trainCount: number, trainTimes: number, seed: number, epoch: number): number[] {
+  const order = Array.from({ length: trainCount * trainTimes }, (_, i) => i % trainCount);
+  return shuffle(order, createRng((seed * 7919 + epoch * 104_729) >>> 0));
+}
+
+/** Builds batch `index` of an epoch; augmentation uses an RNG seeded by (seed, epoch, batch). */
+export function makeBatch(train: Sample[], order: number[], index: number, batchSize: number, augment: AugmentConfig | null, seed: number, epoch: number): Batch {
+  const ids = order.slice(index * batchSize, (index + 1) * batchSize);
+  const rng = createRng((seed * 31 + epoch * 1_000_003 + index * 7_777) >>> 0);
+  const images: FloatRgbImage[] = [];
+  const boxes: LabeledBox[][] = [];
+  for (const i of ids) {
+    const s = train[i];
+    if (augment) {
+      const a = augmentScene(s.image, s.boxes, augment, rng);
+      images.push(a.image);
+      boxes.push(a.boxes);
+    } else {
+      images.push(s.image);
+      boxes.push(s.boxes);
+    }
+  }
+  return { images, boxes };
+}

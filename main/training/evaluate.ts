@@ -1,0 +1,118 @@
+/**
+ * Validation of a detector on the val samples: val loss, detections (decode + per-class NMS at
+ * score ≥ 0.005, multi-label, boxes back in original pixels) and the metrics from shared/metrics:
+ * mAP50 (evaluateVoc, all-point, IoU .5), mAP50-95 (evaluateCoco stats.AP), micro precision /
+ * recall / F1 at `confidence`, and for eval.json per-class AP, PR points and the confusion matrix.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DetectorConfig } from '../../shared/ml/detector/config';
+import { gridSpecOf } from '../../shared/ml/detector/layout';
+import { encodeBatchTargets } from '../../shared/ml/detector/target';
+import { evaluateLoss } from '../../shared/ml/detector/train-step';
+import { imagesToTensor, predictRaw } from '../../shared/ml/detector/inference';
+import { postprocessYoloOutput } from '../../shared/ml/detector/postprocess';
+import {
+  detectionConfusionMatrix, evaluateCoco, evaluateVoc, overallPrecisionRecallAt, precisionRecallAt, prCurve,
+  type ConfusionMatrix, type Detection, type GroundTruthBox,
+} from '../../shared/metrics';
+import type { LossParts } from '../../shared/training/types';
+import type { Sample } from './data';
+
+export interface ValidationResult {
+  loss: LossParts;
+  precision: number;
+  recall: number;
+  F1: number;
+  mAP50: number | null;
+  'mAP50-95': number | null;
+  detections: Detection[];
+  groundTruth: GroundTruthBox[];
+}
+
+export function lossParts(v: { total: number; coord: number; objectness: number; noObject: number; class: number }): LossParts {
+  return { total: v.total, box: v.coord, obj: v.objectness, noobj: v.noObject, cls: v.class };
+}
+
+export async function validate(model: tf.LayersModel, config: DetectorConfig, classes: string[], val: Sample[], options: { batchSize: number; confidence: number; maxBoxes: number }): Promise<ValidationResult> {
+  const spec = gridSpecOf(config);
+  const detections: Detection[] = [];
+  const groundTruth = val.flatMap((s) => s.groundTruth);
+  const sum = { total: 0, box: 0, obj: 0, noobj: 0, cls: 0 };
+  for (let i = 0; i < val.length; i += options.batchSize) {
+    const part = val.slice(i, i + options.batchSize);
+    const x = imagesToTensor(part.map((s) => s.image));
+    const targets = encodeBatchTargets(part.map((s) => s.boxes), spec, options.maxBoxes);
+    try {
+      const l = lossParts(evaluateLoss(model, x, targets, spec));
+      for (const k of Object.keys(sum) as (keyof LossParts)[]) sum[k] += l[k] * part.length;
+      const raws = await predictRaw(model, x, config);
+      raws.forEach((raw, j) => {
+        const s = part[j];
+        for (const d of postprocessYoloOutput(raw, spec, { scoreThreshold: 0.005, multiLabel: true, transform: s.transform, imageSize: s.originalSize, maxDetections: 100 })) {
+          detections.push({ imageId: s.imageId, className: classes[d.classId], score: d.score, x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 });
+        }
+      });
+    } finally {
+      tf.dispose([x, targets.target, targets.trueBoxes]);
+    }
+  }
+  const n = Math.max(1, val.length);
+  const loss: LossParts = { total: sum.total / n, box: sum.box / n, obj: sum.obj / n, noobj: sum.noobj / n, cls: sum.cls / n };
+  if (groundTruth.length === 0) return { loss, precision: 0, recall: 0, F1: 0, mAP50: null, 'mAP50-95': null, detections, groundTruth };
+  const voc = evaluateVoc(groundTruth, detections, { iouThreshold: 0.5, method: 'all-point', classes });
+  const coco = evaluateCoco(groundTruth, detections, { classes });
+  const op = overallPrecisionRecallAt(voc, options.confidence);
+  return {
+    loss, precision: op.precision, recall: op.recall, F1: op.f1,
+    mAP50: voc.mAP,
+    'mAP50-95': coco.stats.AP < 0 ? null : coco.stats.AP,
+    detections, groundTruth,
+  };
+}
+
+/** eval.json: per-class AP (VOC .5 and COCO .50:.95), PR points (≤ 200 per class), confusion matrix. */
+export interface EvalReport {
+  epoch: number;
+  classes: {
+    className: string;
+    numGroundTruth: number;
+    ap50: number | null;
+    'ap50-95': number | null;
+    precision: number;
+    recall: number;
+    pr: { recall: number[]; precision: number[] };
+  }[];
+  mAP50: number | null;
+  'mAP50-95': number | null;
+  confidence: number;
+  confusion: ConfusionMatrix;
+}
+
+function thin(values: Float64Array, keep: number[]): number[] {
+  return keep.map((i) => Number(values[i].toFixed(5)));
+}
+
+export function buildEvalReport(epoch: number, classes: string[], groundTruth: GroundTruthBox[], detections: Detection[], confidence: number): EvalReport {
+  const voc = evaluateVoc(groundTruth, detections, { iouThreshold: 0.5, method: 'all-point', classes });
+  const coco = evaluateCoco(groundTruth, detections, { classes });
+  return {
+    epoch,
+    classes: voc.classes.map((c, k) => {
+      const pr = prCurve(c);
+      const n = pr.recall.length;
+      const step = Math.max(1, Math.ceil(n / 200));
+      const keep = Array.from({ length: Math.ceil(n / step) }, (_, i) => i * step);
+      if (n > 0 && keep[keep.length - 1] !== n - 1) keep.push(n - 1);
+      const op = precisionRecallAt(c, confidence);
+      return {
+        className: c.className, numGroundTruth: c.numGroundTruth, ap50: c.ap, 'ap50-95': coco.classes[k]?.ap ?? null,
+        precision: op.precision, recall: op.recall,
+        pr: { recall: thin(pr.recall, keep), precision: thin(pr.interpolatedPrecision, keep) },
+      };
+    }),
+    mAP50: voc.mAP,
+    'mAP50-95': coco.stats.AP < 0 ? null : coco.stats.AP,
+    confidence,
+    confusion: detectionConfusionMatrix(groundTruth, detections, { classes, confidenceThreshold: confidence, iouThreshold: 0.45 }),
+  };
+}

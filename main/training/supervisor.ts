@@ -1,0 +1,121 @@
+/**
+ * TrainerSupervisor: starts one training run in its own process and turns its messages into
+ * events. Under plain Node it forks trainer-entry (the .ts source through tsx when this module
+ * runs from source, dist/main/trainer.js when bundled); in Electron the app passes a `spawn`
+ * that uses utilityProcess.fork. Never the main thread, never worker_threads.
+ *
+ * Events (listener): every TrainerEvent from the trainer, plus a synthetic
+ * { type: 'failed', payload: { crashed: true, ... } } when the process dies without a
+ * 'finished'/'failed' of its own. `done` resolves with the last finished/failed event.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FailedEvent, FinishedEvent, TrainerEvent } from '../../shared/training/types';
+import type { FromTrainer, ToTrainer } from './protocol';
+import type { TrainRunOptions } from './train-loop';
+
+/** The minimal process handle the supervisor needs (ChildProcess and a utilityProcess adapter). */
+export interface TrainerProcess {
+  send(message: ToTrainer): void;
+  onMessage(listener: (message: FromTrainer) => void): void;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  onStderr?(listener: (text: string) => void): void;
+  kill(): void;
+}
+
+export type SpawnTrainer = () => TrainerProcess;
+
+const here = fileURLToPath(import.meta.url);
+
+/** Path of the trainer entry and the Node flags to run it (tsx when running from source). */
+export function trainerEntry(): { file: string; execArgv: string[] } {
+  if (here.endsWith('.ts')) return { file: join(dirname(here), 'trainer-entry.ts'), execArgv: ['--import', 'tsx'] };
+  const built = join(dirname(here), 'trainer.js');
+  if (!existsSync(built)) throw new Error(`trainer bundle missing: ${built} (run npm run build)`);
+  return { file: built, execArgv: [] };
+}
+
+/** Spawns the trainer with child_process.fork (plain Node, the CLI, tests, the web host). */
+export const forkTrainer: SpawnTrainer = () => {
+  const { file, execArgv } = trainerEntry();
+  const child: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  return {
+    send: (m) => { if (child.connected) child.send(m); },
+    onMessage: (l) => child.on('message', (m) => l(m as FromTrainer)),
+    onExit: (l) => child.on('exit', (code, signal) => l(code, signal)),
+    onStderr: (l) => {
+      child.stderr?.on('data', (d: Buffer) => l(d.toString()));
+      child.stdout?.on('data', (d: Buffer) => l(d.toString()));
+    },
+    kill: () => { child.kill('SIGKILL'); },
+  };
+};
+
+export type TrainerState = 'starting' | 'running' | 'paused' | 'finished' | 'failed';
+
+export class TrainerSupervisor {
+  private readonly proc: TrainerProcess;
+  private readonly listeners = new Set<(event: TrainerEvent) => void>();
+  private terminal: FinishedEvent | FailedEvent | null = null;
+  private stderrTail = '';
+  state: TrainerState = 'starting';
+  run: string | null = null;
+  readonly done: Promise<{ type: 'finished'; payload: FinishedEvent } | { type: 'failed'; payload: FailedEvent }>;
+
+  constructor(options: TrainRunOptions, spawn: SpawnTrainer = forkTrainer) {
+    this.proc = spawn();
+    this.done = new Promise((resolveDone) => {
+      this.proc.onStderr?.((text) => { this.stderrTail = (this.stderrTail + text).slice(-4000); });
+      this.proc.onMessage((msg) => {
+        if (msg.kind === 'ready') {
+          this.proc.send({ kind: 'start', options });
+          this.state = 'running';
+        } else if (msg.kind === 'paused') {
+          if (this.state === 'running' || this.state === 'paused') this.state = msg.paused ? 'paused' : 'running';
+        } else if (msg.kind === 'event') {
+          const ev = msg.event;
+          if ('run' in ev.payload && typeof ev.payload.run === 'string') this.run = ev.payload.run;
+          if (ev.type === 'finished' || ev.type === 'failed') {
+            this.terminal = ev.payload;
+            this.state = ev.type === 'finished' ? 'finished' : 'failed';
+          }
+          this.dispatch(ev);
+        }
+      });
+      this.proc.onExit((code, signal) => {
+        if (this.terminal) {
+          resolveDone(this.state === 'finished' ? { type: 'finished', payload: this.terminal as FinishedEvent } : { type: 'failed', payload: this.terminal as FailedEvent });
+          return;
+        }
+        const tail = this.stderrTail.trim().split('\n').slice(-5).join(' | ');
+        const payload: FailedEvent = {
+          run: this.run ?? options.resume ?? options.name ?? '',
+          error: `the trainer process stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})${tail ? `: ${tail}` : ''}; weights/last holds the last completed epoch`,
+          crashed: true, exitCode: code, signal,
+        };
+        this.terminal = payload;
+        this.state = 'failed';
+        this.dispatch({ type: 'failed', payload });
+        resolveDone({ type: 'failed', payload });
+      });
+    });
+  }
+
+  private dispatch(event: TrainerEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  onEvent(listener: (event: TrainerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  pause(): void { this.proc.send({ kind: 'pause' }); }
+  resume(): void { this.proc.send({ kind: 'resume' }); }
+  /** Stops at the next batch boundary; the run ends with status 'cancelled'. */
+  cancel(): void { this.proc.send({ kind: 'cancel' }); }
+  /** Kills the process at once (no clean stop). */
+  kill(): void { this.proc.kill(); }
+}

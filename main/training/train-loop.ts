@@ -1,0 +1,251 @@
+/**
+ * The training loop, pure of IPC: runs one detector training run in the current process and
+ * reports through `hooks.emit` (the trainer entry forwards to its parent; tests may call it
+ * directly). Writes the run folder (run-folder.ts) as it goes.
+ *
+ * Conventions:
+ * - Epochs are 1-based. Before epoch 1 of a new run the untrained model is validated once and
+ *   reported as a log event carrying `metrics` (the baseline a learning check compares with).
+ * - Cancel and pause act at batch boundaries (`hooks.control`); the loop yields to the event
+ *   loop after every batch so control messages get through.
+ * - weights/last + state/ are saved at every epoch end; a cancelled or crashed run resumes from
+ *   the last completed epoch (the interrupted epoch is redone with the same order and
+ *   augmentation, both seeded by (seed, epoch)).
+ * - weights/best follows fitness 0.1·mAP50 + 0.9·mAP50-95; eval.json describes weights/best.
+ * - Progress events are throttled to one per `progressIntervalMs` (default 250 ms) plus the
+ *   last batch of each epoch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
+import { openDatasetProject } from '../dataset/project';
+import { buildDetector } from '../../shared/ml/detector/build';
+import { defaultInputSize, detectorPreset, gridSizeOf, validateDetectorConfig, type DetectorConfig } from '../../shared/ml/detector/config';
+import { kmeansAnchors } from '../../shared/ml/detector/anchors';
+import { gridSpecOf } from '../../shared/ml/detector/layout';
+import { encodeBatchTargets } from '../../shared/ml/detector/target';
+import { imagesToTensor } from '../../shared/ml/detector/inference';
+import { trainStep } from '../../shared/ml/detector/train-step';
+import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
+import { resolveAugmentConfig } from '../../shared/ml/augment';
+import {
+  fitnessOf, trainConfigSchema, type EpochMetrics, type FinishedEvent, type LogEvent, type LossParts, type RunConfigFile, type RunEnv,
+  type TrainConfig, type TrainConfigInput, type TrainerEvent,
+} from '../../shared/training/types';
+import { selectBackend } from './backend';
+import { batchesPerEpoch, epochOrder, loadTrainingData, makeBatch, type Sample } from './data';
+import { buildEvalReport, lossParts, validate } from './evaluate';
+import { EventLog, appendMetricsRow, nextRunName, readJson, runDir, runPaths, writeJson } from './run-folder';
+import { folderSaveHandler, loadModelFromFolder, loadOptimizerState, saveOptimizerState } from './weights-io';
+
+export interface TrainControl {
+  shouldCancel(): boolean;
+  /** Resolves when not paused (immediately when running). */
+  waitIfPaused(): Promise<void>;
+}
+
+export interface TrainHooks {
+  emit(event: TrainerEvent): void;
+  control?: TrainControl;
+}
+
+export interface TrainRunOptions {
+  /** Project root folder. */
+  project: string;
+  /** New run: its config (defaults filled in) and optional name (default train, train2...). */
+  config?: TrainConfigInput;
+  name?: string;
+  /** Resume this run from weights/last and its saved state (config comes from config.json). */
+  resume?: string;
+  /** Override the epoch count on resume (train further). */
+  epochs?: number;
+  progressIntervalMs?: number;
+}
+
+const NO_CONTROL: TrainControl = { shouldCancel: () => false, waitIfPaused: async () => {} };
+const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+function resolveDetectorConfig(train: TrainConfig, classes: string[], inputSize: number, samples: Sample[]): DetectorConfig {
+  if (train.preset === 'mobilenet') {
+    throw new Error('the mobilenet preset needs the pretrained MobileNet backbone, which the trainer cannot load yet; use tiny or darknet19');
+  }
+  const base = detectorPreset(train.preset, { numClasses: classes.length, inputSize });
+  const grid = gridSizeOf(base);
+  let anchors = base.anchors;
+  if (Array.isArray(train.anchors)) anchors = train.anchors as DetectorConfig['anchors'];
+  else if (train.anchors === 'kmeans') {
+    const sizes = samples.flatMap((s) => s.boxes.map((b) => ({ w: ((b.x2 - b.x1) / inputSize) * grid, h: ((b.y2 - b.y1) / inputSize) * grid }))).filter((s) => s.w > 0 && s.h > 0);
+    const k = Math.min(train.numAnchors, sizes.length);
+    if (k > 0) anchors = kmeansAnchors(sizes, k, { seed: train.seed }).anchors;
+  }
+  const config: DetectorConfig = { ...base, anchors };
+  if (train.tinyWidths && config.backbone.kind === 'tiny') config.backbone = { kind: 'tiny', widths: train.tinyWidths };
+  validateDetectorConfig(config);
+  return config;
+}
+
+const zeroLoss = (): LossParts => ({ total: 0, box: 0, obj: 0, noobj: 0, cls: 0 });
+
+/** Runs (or resumes) a training run to completion or cancellation. Throws on failure. */
+export async function runTraining(options: TrainRunOptions, hooks: TrainHooks): Promise<FinishedEvent> {
+  const control = hooks.control ?? NO_CONTROL;
+  const project = await openDatasetProject(options.project, { watch: false });
+  const root = project.root;
+  const resuming = options.resume !== undefined;
+  const name = options.resume ?? options.name ?? (await nextRunName(root));
+  const dir = runDir(root, name);
+  const paths = runPaths(dir);
+  let stored: RunConfigFile | null = null;
+  if (resuming) {
+    stored = await readJson<RunConfigFile>(paths.config).catch((err: unknown) => {
+      throw new Error(`cannot resume run "${name}": ${(err as Error).message}`);
+    });
+  } else {
+    try {
+      await fs.mkdir(dir, { recursive: false });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`run "${name}" already exists in ${root}; resume it or pick another name`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await fs.mkdir(dir, { recursive: true });
+    }
+  }
+  const train: TrainConfig = stored ? { ...stored.train, ...(options.epochs ? { epochs: options.epochs } : {}) } : trainConfigSchema.parse(options.config ?? {});
+  const events = new EventLog(paths.events);
+  const emit = (event: TrainerEvent): void => {
+    void events.append(event).catch((err: unknown) => process.emitWarning(`events.jsonl: ${(err as Error).message}`));
+    hooks.emit(event);
+  };
+  const log = (message: string, level: LogEvent['level'] = 'info', metrics?: LogEvent['metrics']): void =>
+    emit({ type: 'log', payload: { run: name, level, message, ...(metrics ? { metrics } : {}) } });
+
+  try {
+    const sel = await selectBackend(train.backend, (m) => log(m, 'warn'));
+    const env: RunEnv = {
+      backend: sel.backend, requested: train.backend, device: sel.device, versions: sel.versions,
+      node: process.version, platform: `${process.platform}-${process.arch}`, skipped: sel.skipped, startedAt: new Date().toISOString(),
+    };
+    await writeJson(paths.env, env);
+    emit({ type: 'env', payload: { run: name, ...env } });
+    log(`${resuming ? 'resuming' : 'training'} run ${name} on ${sel.backend} (${sel.device})`);
+
+    const inputSize = stored ? (stored.detector as DetectorConfig).inputSize : (train.inputSize ?? defaultInputSize(sel.backend === 'tensorflow-gpu'));
+    const data = await loadTrainingData(project, {
+      inputSize, resizeMode: 'letterbox', seed: train.seed, valFraction: train.valFraction, ...(stored ? { split: stored.split } : {}),
+    });
+    for (const s of data.skipped.slice(0, 20)) log(`skipped ${s.imageId}: ${s.reason}`, 'warn');
+    log(`data: ${data.train.length} train, ${data.val.length} val images (${data.splitSource} split), ${data.classes.length} classes`);
+    if (stored && stored.classes.join('\n') !== data.classes.join('\n')) throw new Error(`the project's classes changed since run "${name}" started; start a new run`);
+
+    let model: tf.LayersModel;
+    let detector: DetectorConfig;
+    const optimizer = tf.train.adam(train.learningRate);
+    let startEpoch = 1;
+    let bestFitness = -Infinity;
+    let best: EpochMetrics | null = null;
+    let final: EpochMetrics | null = null;
+    if (stored) {
+      model = await loadModelFromFolder(paths.last);
+      detector = readDetectorMetadata(model);
+      const state = await loadOptimizerState(paths.state, optimizer);
+      startEpoch = Number(state.epoch) + 1;
+      bestFitness = typeof state.bestFitness === 'number' ? state.bestFitness : -Infinity;
+      best = (state.best as EpochMetrics | null) ?? null;
+      final = (state.last as EpochMetrics | null) ?? null;
+      log(`resumed from epoch ${startEpoch - 1}`);
+    } else {
+      detector = resolveDetectorConfig(train, data.classes, inputSize, data.train);
+      model = buildDetector(detector);
+      const config: RunConfigFile = {
+        version: 1, name, project: root, createdAt: new Date().toISOString(), train, detector, classes: data.classes,
+        split: { train: data.train.map((s) => s.imageId), val: data.val.map((s) => s.imageId) },
+      };
+      await writeJson(paths.config, config);
+    }
+    const spec = gridSpecOf(detector);
+    const augment = train.augment ? resolveAugmentConfig() : null;
+    const valOptions = { batchSize: train.batchSize, confidence: train.evalConfidence, maxBoxes: train.maxBoxes };
+
+    if (!stored && data.val.length > 0) {
+      const v = await validate(model, detector, data.classes, data.val, valOptions);
+      log(`untrained: mAP50 ${v.mAP50?.toFixed(4) ?? '-'}, mAP50-95 ${v['mAP50-95']?.toFixed(4) ?? '-'}`, 'info', {
+        epoch: 0, mAP50: v.mAP50, 'mAP50-95': v['mAP50-95'], precision: v.precision, recall: v.recall, F1: v.F1, val: v.loss,
+      });
+    }
+
+    const batches = batchesPerEpoch(data.train.length, train.trainTimes, train.batchSize);
+    const started = Date.now();
+    const interval = options.progressIntervalMs ?? 250;
+    let lastProgress = 0;
+    let imagesDone = 0;
+    let trainMs = 0;
+    let cancelled = false;
+    for (let epoch = startEpoch; epoch <= train.epochs && !cancelled; epoch++) {
+      const order = epochOrder(data.train.length, train.trainTimes, train.seed, epoch);
+      const sum = zeroLoss();
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        await control.waitIfPaused();
+        if (control.shouldCancel()) { cancelled = true; break; }
+        const t0 = Date.now();
+        const batch = makeBatch(data.train, order, b, train.batchSize, augment, train.seed, epoch);
+        const x = imagesToTensor(batch.images);
+        const targets = encodeBatchTargets(batch.boxes, spec, train.maxBoxes);
+        let l: LossParts;
+        try {
+          l = lossParts(trainStep(model, optimizer, x, targets, spec));
+        } finally {
+          tf.dispose([x, targets.target, targets.trueBoxes]);
+        }
+        const n = batch.images.length;
+        for (const k of Object.keys(sum) as (keyof LossParts)[]) sum[k] += l[k] * n;
+        seen += n;
+        imagesDone += n;
+        trainMs += Date.now() - t0;
+        const now = Date.now();
+        if (now - lastProgress >= interval || b === batches - 1) {
+          lastProgress = now;
+          const ips = imagesDone / Math.max(1e-3, trainMs / 1000);
+          const remaining = (batches - b - 1) * train.batchSize + (train.epochs - epoch) * batches * train.batchSize;
+          emit({ type: 'progress', payload: { run: name, epoch, epochs: train.epochs, batch: b + 1, batches, loss: l, imagesPerSecond: ips, etaSeconds: remaining / ips } });
+        }
+        await yieldToEvents();
+      }
+      if (cancelled) break;
+      const trainLoss: LossParts = { total: sum.total / seen, box: sum.box / seen, obj: sum.obj / seen, noobj: sum.noobj / seen, cls: sum.cls / seen };
+      const doVal = data.val.length > 0 && (epoch % train.valEvery === 0 || epoch === train.epochs);
+      const v = doVal ? await validate(model, detector, data.classes, data.val, valOptions) : null;
+      const metrics: EpochMetrics = {
+        epoch, time: (Date.now() - started) / 1000, train: trainLoss, val: v?.loss ?? null,
+        precision: v?.precision ?? null, recall: v?.recall ?? null, F1: v?.F1 ?? null, mAP50: v?.mAP50 ?? null, 'mAP50-95': v?.['mAP50-95'] ?? null,
+        lr: train.learningRate,
+      };
+      const fitness = v ? fitnessOf(metrics) : -Infinity;
+      const isBest = v !== null && fitness > bestFitness;
+      if (isBest) {
+        bestFitness = fitness;
+        best = metrics;
+        await model.save(folderSaveHandler(paths.best));
+        if (v.groundTruth.length > 0) await writeJson(paths.evalJson, buildEvalReport(epoch, data.classes, v.groundTruth, v.detections, train.evalConfidence));
+      }
+      final = metrics;
+      await model.save(folderSaveHandler(paths.last));
+      await saveOptimizerState(paths.state, optimizer, { epoch, bestFitness: Number.isFinite(bestFitness) ? bestFitness : null, best, last: metrics });
+      await appendMetricsRow(paths.metrics, metrics);
+      emit({ type: 'epoch', payload: { run: name, epochs: train.epochs, best: isBest, ...metrics } });
+    }
+    const epochsDone = final?.epoch ?? startEpoch - 1;
+    const finished: FinishedEvent = { run: name, status: cancelled ? 'cancelled' : 'completed', epochsDone, final, best, runDir: dir };
+    if (cancelled) log(`cancelled; weights/last holds epoch ${epochsDone} (resume with --resume ${name})`);
+    emit({ type: 'finished', payload: finished });
+    model.dispose();
+    optimizer.dispose();
+    await events.flush();
+    return finished;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    emit({ type: 'failed', payload: { run: name, error: message, crashed: false } });
+    await events.flush();
+    throw err;
+  } finally {
+    await project.close();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Saving and loading tfjs LayersModels (and optimizer state) as model.json + weights.bin folders
+ * with plain fs, atomically: the files are written into a temporary sibling folder that then
+ * replaces the target folder by rename, so a crash mid-save leaves the previous weights intact.
+ * The format is the standard tfjs one (one weights shard), loadable by tf.loadLayersModel in the
+ * renderer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+
+/** Replaces `dir` with a folder holding `files`, atomically (temp folder + rename). */
+export async function writeFolderAtomic(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
+  await fs.mkdir(dirname(dir), { recursive: true });
+  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
+  const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}-${Date.now()}`);
+  await fs.mkdir(tmp, { recursive: true });
+  for (const [name, data] of Object.entries(files)) await fs.writeFile(join(tmp, name), data);
+  let hadOld = false;
+  try {
+    await fs.rename(dir, old);
+    hadOld = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await fs.rename(tmp, dir);
+  if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}
+
+function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
+  const parts = Array.isArray(data) ? data : [data];
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) { out.set(new Uint8Array(p), o); o += p.byteLength; }
+  return out;
+}
+
+/** tfjs IOHandler writing model.json + weights.bin into `dir` atomically. */
+export function folderSaveHandler(dir: string): tf.io.IOHandler {
+  return {
+    save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
+      if (!artifacts.weightData || !artifacts.weightSpecs) throw new Error(`saving to ${dir}: the model has no weights`);
+      const weights = concatBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
+      const modelJson: Record<string, unknown> = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs }],
+      };
+      if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig;
+      if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+      await writeFolderAtomic(dir, { [MODEL_JSON]: JSON.stringify(modelJson), [WEIGHTS_BIN]: weights });
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+    },
+  };
+}
+
+/** Loads a LayersModel saved by `folderSaveHandler` (or any single-folder tfjs layers model). */
+export async function loadModelFromFolder(dir: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(await fs.readFile(join(dir, MODEL_JSON), 'utf8')) as {
+    modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; userDefinedMetadata?: Record<string, object>;
+  };
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => fs.readFile(join(dir, p))));
+  const weights = concatBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
+  const artifacts: tf.io.ModelArtifacts = { modelTopology: json.modelTopology, weightSpecs: specs, weightData: weights.buffer as ArrayBuffer };
+  if (json.userDefinedMetadata) artifacts.userDefinedMetadata = json.userDefinedMetadata;
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+}
+
+/** Saves optimizer state (tf.Optimizer.getWeights) as optimizer.json + optimizer.bin into `dir` (atomic). */
+export async function saveOptimizerState(dir: string, optimizer: tf.Optimizer, extra: Record<string, unknown>): Promise<void> {
+  const named = await optimizer.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(named);
+  await writeFolderAtomic(dir, {
+    'optimizer.json': JSON.stringify({ className: optimizer.getClassName(), specs, ...extra }),
+    'optimizer.bin': new Uint8Array(data as ArrayBuffer),
+  });
+}
+
+/** Restores what saveOptimizerState wrote; returns the extra fields. */
+export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<Record<string, unknown>> {
+  const meta = JSON.parse(await fs.readFile(join(dir, 'optimizer.json'), 'utf8')) as { className: string; specs: tf.io.WeightsManifestEntry[] } & Record<string, unknown>;
+  if (meta.className !== optimizer.getClassName()) throw new Error(`optimizer state in ${dir} is for ${meta.className}, not ${optimizer.getClassName()}`);
+  const bin = await fs.readFile(join(dir, 'optimizer.bin'));
+  const decoded = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, meta.specs);
+  await optimizer.setWeights(meta.specs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
+  const { className: _c, specs: _s, ...extra } = meta;
+  return extra;
+}

@@ -1,0 +1,171 @@
+/**
+ * Training run types shared by the trainer process, the supervisor, the API and the UI: the run
+ * config (zod schema, stored as config.json), the event payloads the trainer streams, the
+ * metrics row (one per epoch, metrics.csv) and env.json. Pure TypeScript, no Node, no DOM.
+ *
+ * Metric names are exact: mAP50 (VOC all-point AP at IoU .5), mAP50-95 (COCO 101-point AP over
+ * IoU .50:.05:.95), precision, recall, F1 (at the confidence threshold `evalConfidence`).
+ */
+import { z } from 'zod';
+
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type TrainBackendName = (typeof BACKEND_NAMES)[number];
+export const backendChoiceSchema = z.enum(['auto', ...BACKEND_NAMES]);
+export type BackendChoice = z.infer<typeof backendChoiceSchema>;
+
+export const presetSchema = z.enum(['tiny', 'darknet19', 'mobilenet']);
+
+/**
+ * What a run is trained with. Everything a reproduction needs: together with the project's
+ * images and `seed`, the same config gives the same split, order and augmentation.
+ */
+export const trainConfigSchema = z.object({
+  preset: presetSchema.default('tiny'),
+  /** Model input side in pixels (multiple of 32); default: 416 on a GPU backend, 224 otherwise. */
+  inputSize: z.number().int().min(32).max(1024).refine((v) => v % 32 === 0, 'inputSize must be a multiple of 32').optional(),
+  epochs: z.number().int().min(1).max(10_000).default(50),
+  batchSize: z.number().int().min(1).max(512).default(8),
+  learningRate: z.number().positive().max(1).default(1e-3),
+  /** Repeat the train set this many times per epoch (the seed notebook's train_times). */
+  trainTimes: z.number().int().min(1).max(100).default(1),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  backend: backendChoiceSchema.default('auto'),
+  /** Anchors: k-means on the train boxes (default) or the preset's YOLOv2 anchors. */
+  anchors: z.union([z.literal('kmeans'), z.literal('preset'), z.array(z.tuple([z.number().positive(), z.number().positive()])).min(1)]).default('kmeans'),
+  numAnchors: z.number().int().min(1).max(9).default(5),
+  augment: z.boolean().default(true),
+  /** Tiny-backbone widths override (6+ positive ints); tests and small machines use small ones. */
+  tinyWidths: z.array(z.number().int().positive()).min(5).optional(),
+  /** Validation fraction when the project's persisted split has no val images (seeded). */
+  valFraction: z.number().min(0.05).max(0.9).default(0.2),
+  /** Confidence threshold for precision / recall / F1 and the confusion matrix. */
+  evalConfidence: z.number().min(0).max(1).default(0.25),
+  /** Max boxes per image in the encoded target (the loss's ignore list). */
+  maxBoxes: z.number().int().min(1).max(500).default(50),
+  /** Epoch-end validation every N epochs (the last epoch always validates). */
+  valEvery: z.number().int().min(1).default(1),
+});
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+/** config.json of a run folder. */
+export interface RunConfigFile {
+  version: 1;
+  name: string;
+  project: string;
+  createdAt: string;
+  train: TrainConfig;
+  /** Resolved detector config (anchors, input size...), as stored in the model metadata. */
+  detector: unknown;
+  classes: string[];
+  split: { train: string[]; val: string[] };
+}
+
+/** env.json: where the run actually ran. */
+export interface RunEnv {
+  backend: TrainBackendName;
+  requested: BackendChoice;
+  device: string;
+  versions: Record<string, string>;
+  node: string;
+  platform: string;
+  /** Backends tried before the one used, with why they were skipped. */
+  skipped: { backend: TrainBackendName; reason: string }[];
+  startedAt: string;
+}
+
+export interface LossParts {
+  total: number;
+  /** Box (coord) loss. */
+  box: number;
+  /** Objectness loss on responsible anchors. */
+  obj: number;
+  /** No-object (background) loss. */
+  noobj: number;
+  cls: number;
+}
+
+/** One epoch: the row of metrics.csv and the payload of the epoch event. */
+export interface EpochMetrics {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Seconds since the run (or the resumed part) started. */
+  time: number;
+  train: LossParts;
+  val: LossParts | null;
+  precision: number | null;
+  recall: number | null;
+  F1: number | null;
+  mAP50: number | null;
+  'mAP50-95': number | null;
+  lr: number;
+}
+
+export const METRICS_COLUMNS = [
+  'epoch', 'time',
+  'train/box_loss', 'train/obj_loss', 'train/noobj_loss', 'train/cls_loss', 'train/loss',
+  'metrics/precision(B)', 'metrics/recall(B)', 'metrics/F1(B)', 'metrics/mAP50(B)', 'metrics/mAP50-95(B)',
+  'val/box_loss', 'val/obj_loss', 'val/noobj_loss', 'val/cls_loss', 'val/loss',
+  'lr/pg0',
+] as const;
+
+export interface ProgressEvent {
+  run: string;
+  epoch: number;
+  epochs: number;
+  /** 1-based batch within the epoch. */
+  batch: number;
+  batches: number;
+  loss: LossParts;
+  imagesPerSecond: number;
+  /** Seconds left for the whole run, estimated from the recent speed. */
+  etaSeconds: number;
+}
+
+export interface EpochEvent extends EpochMetrics {
+  run: string;
+  epochs: number;
+  /** This epoch improved the best fitness (weights/best was written). */
+  best: boolean;
+}
+
+export interface LogEvent {
+  run: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  /** Structured numbers a line reports, e.g. the untrained baseline (epoch 0) before training. */
+  metrics?: Partial<Omit<EpochMetrics, 'val'>> & { val?: LossParts | null };
+}
+
+export interface FinishedEvent {
+  run: string;
+  /** 'completed': all epochs; 'cancelled': stopped at a batch boundary (weights/last is resumable). */
+  status: 'completed' | 'cancelled';
+  epochsDone: number;
+  final: EpochMetrics | null;
+  best: EpochMetrics | null;
+  runDir: string;
+}
+
+export interface FailedEvent {
+  run: string;
+  error: string;
+  /** The trainer process died (crash, killed, out of memory) rather than reporting an error. */
+  crashed: boolean;
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
+/** Everything the trainer streams, tagged. events.jsonl holds one of these per line (plus `t`). */
+export type TrainerEvent =
+  | { type: 'progress'; payload: ProgressEvent }
+  | { type: 'epoch'; payload: EpochEvent }
+  | { type: 'log'; payload: LogEvent }
+  | { type: 'env'; payload: RunEnv & { run: string } }
+  | { type: 'finished'; payload: FinishedEvent }
+  | { type: 'failed'; payload: FailedEvent };
+
+/** Fitness used for weights/best: Ultralytics' 0.1·mAP50 + 0.9·mAP50-95. */
+export function fitnessOf(m: Pick<EpochMetrics, 'mAP50' | 'mAP50-95'>): number {
+  return 0.1 * (m.mAP50 ?? 0) + 0.9 * (m['mAP50-95'] ?? 0);
+}
