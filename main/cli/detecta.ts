@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   // one line per command: name: () => import('./commands/name'),
   dataset: () => import('./commands/dataset'),
   map: () => import('./commands/map'),
+  train: () => import('./commands/train'),
   sample: () => import('./commands/sample'),
 };
 
