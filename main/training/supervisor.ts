@@ -32,8 +32,10 @@ const here = fileURLToPath(import.meta.url);
 /** Path of the trainer entry and the Node flags to run it (tsx when running from source). */
 export function trainerEntry(): { file: string; execArgv: string[] } {
   if (here.endsWith('.ts')) return { file: join(dirname(here), 'trainer-entry.ts'), execArgv: ['--import', 'tsx'] };
-  const built = join(dirname(here), 'trainer.js');
-  if (!existsSync(built)) throw new Error(`trainer bundle missing: ${built} (run npm run build)`);
+  // Bundles: dist/main/{serve,electron}.js sit beside trainer.js; dist/cli/detecta.js is one folder over.
+  const candidates = [join(dirname(here), 'trainer.js'), join(dirname(here), '..', 'main', 'trainer.js')];
+  const built = candidates.find((f) => existsSync(f));
+  if (!built) throw new Error(`trainer bundle missing: ${candidates[0]} (run npm run build)`);
   return { file: built, execArgv: [] };
 }
 

@@ -1,0 +1,77 @@
+/** Run-folder pieces: metrics.csv round trip and resume dedup, atomic weights save/load, seeded epoch order. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { appendMetricsRow, readMetricsCsv } from '../../main/training/run-folder';
+import { folderSaveHandler, loadModelFromFolder, loadOptimizerState, saveOptimizerState } from '../../main/training/weights-io';
+import { epochOrder, batchesPerEpoch } from '../../main/training/data';
+import { METRICS_COLUMNS, type EpochMetrics } from '../../shared/training/types';
+
+const row = (epoch: number, mAP50: number | null): EpochMetrics => ({
+  epoch, time: epoch * 1.5, train: { total: 1, box: 0.5, obj: 0.3, noobj: 0.1, cls: 0.1 }, val: mAP50 === null ? null : { total: 2, box: 1, obj: 0.5, noobj: 0.25, cls: 0.25 },
+  precision: mAP50, recall: mAP50, F1: mAP50, mAP50, 'mAP50-95': mAP50 === null ? null : mAP50 / 2, lr: 0.001,
+});
+
+test('metrics.csv: header, rows, empty cells for missing validation, resumed epochs replace stale rows', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'detecta-runfolder-'));
+  try {
+    const file = join(dir, 'metrics.csv');
+    await appendMetricsRow(file, row(1, 0.1));
+    await appendMetricsRow(file, row(2, null));
+    await appendMetricsRow(file, row(3, 0.3));
+    await appendMetricsRow(file, row(3, 0.4)); // epoch 3 redone after a resume
+    const text = await readFile(file, 'utf8');
+    assert.equal(text.split('\n')[0], METRICS_COLUMNS.join(','));
+    const rows = await readMetricsCsv(file);
+    assert.deepEqual(rows.map((r) => r.epoch), [1, 2, 3]);
+    assert.equal(rows[1].mAP50, null);
+    assert.equal(rows[1].val, null);
+    assert.equal(rows[2].mAP50, 0.4);
+    assert.equal(rows[2]['mAP50-95'], 0.2);
+    assert.deepEqual(rows[0].train, row(1, 0.1).train);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('weights: atomic folder save replaces the old one and loads back equal; optimizer state round trip', async () => {
+  await tf.setBackend('cpu');
+  const dir = await mkdtemp(join(tmpdir(), 'detecta-weights-'));
+  try {
+    const input = tf.input({ shape: [4] });
+    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor });
+    model.setUserDefinedMetadata({ note: { v: 1 } });
+    const target = join(dir, 'weights', 'last');
+    await model.save(folderSaveHandler(target));
+    await model.save(folderSaveHandler(target));
+    assert.deepEqual((await readdir(join(dir, 'weights'))).sort(), ['last']);
+    assert.deepEqual((await readdir(target)).sort(), ['model.json', 'weights.bin']);
+    const loaded = await loadModelFromFolder(target);
+    const x = tf.ones([1, 4]);
+    assert.deepEqual(Array.from((loaded.predict(x) as tf.Tensor).dataSync()), Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    assert.deepEqual(loaded.getUserDefinedMetadata(), { note: { v: 1 } });
+
+    const opt = tf.train.adam(0.01);
+    opt.minimize(() => (model.predict(x) as tf.Tensor).sum() as tf.Scalar, false, model.trainableWeights.map((w) => w.read() as tf.Variable));
+    await saveOptimizerState(join(dir, 'state'), opt, { epoch: 7 });
+    const opt2 = tf.train.adam(0.01);
+    assert.deepEqual(await loadOptimizerState(join(dir, 'state'), opt2), { epoch: 7 });
+    const [a, b] = [await opt.getWeights(), await opt2.getWeights()];
+    assert.equal(a.length, b.length);
+    a.forEach((w, i) => assert.deepEqual(Array.from(w.tensor.dataSync()), Array.from(b[i].tensor.dataSync())));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('epoch order: train set repeated trainTimes, seeded by (seed, epoch)', () => {
+  const o = epochOrder(5, 3, 1, 2);
+  assert.equal(o.length, 15);
+  assert.deepEqual([...o].sort(), [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]);
+  assert.deepEqual(epochOrder(5, 3, 1, 2), o);
+  assert.notDeepEqual(epochOrder(5, 3, 1, 3), o);
+  assert.equal(batchesPerEpoch(10, 2, 8), 3);
+});
