@@ -4,9 +4,11 @@ import type { HandlersFor } from './handler';
 import { appHandlers } from './app';
 import { projectHandlers } from './project';
 import { datasetHandlers } from './dataset';
+import { trainHandlers } from './train';
 
 export const handlers: HandlersFor<Methods> = {
   ...appHandlers,
   ...projectHandlers,
   ...datasetHandlers,
+  ...trainHandlers,
 };

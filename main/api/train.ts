@@ -4,7 +4,7 @@
  * root added. Run folders are read from disk (main/training/run-folder.ts).
  */
 import { ApiError } from '../../shared/api/contract';
-import type { RunDetail, RunSummary, TrainEvents, trainMethods } from '../../shared/api/train';
+import type { RunDetail, RunSummary, trainMethods } from '../../shared/api/train';
 import type { TrainerEvent } from '../../shared/training/types';
 import { activeRun, startRun } from '../training/active-runs';
 import { deleteRun, listRuns, nextRunName, readRun, type RunInfo } from '../training/run-folder';
@@ -40,11 +40,8 @@ function summarize(info: RunInfo, root: string): RunSummary {
   };
 }
 
-type TrainEmit = <E extends keyof TrainEvents>(event: E, payload: TrainEvents[E]) => void;
-
 function forward(ctx: ApiContext, project: string, ev: TrainerEvent): void {
-  // Typed against TrainEvents so this module stands alone until ApiEvents includes them.
-  const emit = ctx.emit as unknown as TrainEmit;
+  const { emit } = ctx;
   switch (ev.type) {
     case 'progress': emit('train.progress', { ...ev.payload, project }); break;
     case 'epoch': emit('train.epoch', { ...ev.payload, project }); break;

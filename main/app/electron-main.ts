@@ -11,6 +11,8 @@ import { createServices } from '../api/create-services';
 import { registerIpcTransport } from '../transport/ipc';
 import { contentSecurityPolicy } from '../transport/csp';
 import { buildMenu } from './menu';
+import { spawnUtilityTrainer } from './utility-trainer';
+import { setTrainerSpawner } from '../training/active-runs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -62,6 +64,7 @@ app.whenReady().then(async () => {
     },
   });
   registerIpcTransport(services, isAppUrl);
+  setTrainerSpawner(spawnUtilityTrainer);
 
   protocol.handle('app', (request) => {
     const url = new URL(request.url);

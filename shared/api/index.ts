@@ -6,11 +6,13 @@ import type { ParamsOf, ResultOf } from './contract';
 import { appMethods, type AppEvents } from './app';
 import { projectMethods, type ProjectEvents } from './project';
 import { datasetMethods, type DatasetEvents } from './dataset';
+import { trainMethods, type TrainEvents } from './train';
 
 export const methods = {
   ...appMethods,
   ...projectMethods,
   ...datasetMethods,
+  ...trainMethods,
 };
 
 export type Methods = typeof methods;
@@ -18,7 +20,7 @@ export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = ParamsOf<Methods[M]>;
 export type Result<M extends MethodName> = ResultOf<Methods[M]>;
 
-export type ApiEvents = AppEvents & ProjectEvents & DatasetEvents;
+export type ApiEvents = AppEvents & ProjectEvents & DatasetEvents & TrainEvents;
 export type EventName = keyof ApiEvents;
 
 /** What the renderer sees, in Electron (preload) and in a browser (WebSocket) alike. */
@@ -31,5 +33,6 @@ export * from './contract';
 export type * from './app';
 export type * from './project';
 export type * from './dataset';
+export type * from './train';
 export type * from '../dataset/types';
 export type { ImageFilter } from '../dataset/filter';
