@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { evaluateCoco, evaluateVoc, type Detection, type GroundTruthBox } from '../shared/metrics';
+import { mulberry32 } from '../shared/ml/random';
 
 const IMAGES = 10_000;
 const GT_PER_IMAGE = 5;
@@ -15,16 +16,6 @@ const DET_PER_IMAGE = 20;
 const CLASSES = Array.from({ length: 20 }, (_, i) => `class${i}`);
 const RUNS = 3;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeSet(seed: number): { gts: GroundTruthBox[]; dets: Detection[] } {
   const r = mulberry32(seed);
