@@ -3,16 +3,11 @@ import { createRequire } from 'node:module';
 import type { appMethods } from '../../shared/api/app';
 import type { HandlersFor } from './handler';
 import { probeBackends } from '../training/backend-probe';
+import { installedVersion } from '../training/installed-package';
 
 const require = createRequire(import.meta.url);
 
-function packageVersion(name: string): string {
-  try {
-    return (require(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return 'not installed';
-  }
-}
+const packageVersion = (name: string): string => installedVersion(name) ?? 'not installed';
 
 export const APP_VERSION = (require('../../package.json') as { version: string }).version;
 

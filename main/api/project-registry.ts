@@ -6,6 +6,7 @@ import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import { openDatasetProject, type DatasetProject } from '../dataset/project';
+import { fsApiError } from '../dataset/fs-errors';
 
 export class ProjectRegistry {
   private readonly open = new Map<string, DatasetProject>();
@@ -13,10 +14,8 @@ export class ProjectRegistry {
 
   /** Opens (or returns the already opened) project at `dir`. */
   async openProject(dir: string, options: { recursive?: boolean } = {}): Promise<{ project: DatasetProject; isNew: boolean }> {
-    const real = await realpath(resolve(dir)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new ApiError('not_found', `folder not found: ${dir}`);
-      if (err.code === 'EACCES' || err.code === 'EPERM') throw new ApiError('forbidden', `permission denied: ${dir}`);
-      throw err;
+    const real = await realpath(resolve(dir)).catch((err: unknown) => {
+      throw fsApiError(err, dir, 'cannot open project');
     });
     const existing = this.open.get(real);
     if (existing) return { project: existing, isNew: false };
@@ -58,20 +57,17 @@ export class ProjectRegistry {
 
   /**
    * Resolves `path` (following symlinks) and returns it when it lies inside an opened project;
-   * otherwise throws ApiError('forbidden'). A symlink inside a project pointing outside is refused.
+   * otherwise throws ApiError('forbidden'), whether or not the path exists, so nothing outside the
+   * projects can be probed. `contains` follows symlinks, so a link inside a project that points
+   * outside is refused too.
    */
   async resolveInside(path: string): Promise<string> {
-    const lexical = resolve(path);
-    if (!this.list().some((p) => p.contains(lexical))) {
+    const abs = resolve(path);
+    if (!this.list().some((p) => p.contains(abs))) {
       throw new ApiError('forbidden', `refused: ${path} is outside the opened projects`);
     }
-    const real = await realpath(lexical).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new ApiError('not_found', `no such file: ${path}`);
-      throw err;
+    return realpath(abs).catch((err: unknown) => {
+      throw fsApiError(err, path, 'cannot read');
     });
-    if (!this.list().some((p) => p.contains(real))) {
-      throw new ApiError('forbidden', `refused: ${path} is outside the opened projects`);
-    }
-    return real;
   }
 }

@@ -1,15 +1,16 @@
 /** Handlers for opening and closing projects, recent projects, the sample project and the folder browser. */
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { projectMethods } from '../../shared/api/project';
 import { forwardDatasetEvents } from './dataset';
 import type { HandlersFor } from './handler';
 import { writeSampleProject } from '../sample/write-sample-project';
+import { fsApiError } from '../dataset/fs-errors';
+import { isImageName } from '../dataset/folder-scan';
+import { naturalCompare } from '../../shared/dataset/natural-sort';
 
-const naturalCompare = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif']);
 
 /** How long project.open waits for the background parse, so small projects open with final counts. */
 const OPEN_WAIT_MS = 1500;
@@ -55,17 +56,11 @@ export const projectHandlers: HandlersFor<typeof projectMethods> = {
   },
   'fs.listDir': async ({ path }) => {
     const dir = resolve(path ?? homedir());
-    let entries;
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new ApiError('not_found', `folder not found: ${dir}`);
-      if (code === 'EACCES' || code === 'EPERM') throw new ApiError('forbidden', `permission denied: ${dir}`);
-      throw err;
-    }
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch((err: unknown) => {
+      throw fsApiError(err, dir, 'cannot list folder');
+    });
     const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(naturalCompare);
-    const imageFiles = entries.filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())).length;
+    const imageFiles = entries.filter((e) => e.isFile() && isImageName(e.name)).length;
     const parent = dirname(dir) === dir ? null : dirname(dir);
     return { path: dir, parent, dirs, imageFiles };
   },

@@ -6,20 +6,11 @@
  * so a crash in libtensorflow or a missing CUDA library cannot take the app down.
  */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendAvailability } from '../../shared/api/app';
+import { packageJsonPath } from './installed-package';
 
-const require = createRequire(import.meta.url);
-
-function resolvePackage(name: string): string | null {
-  try {
-    return require.resolve(`${name}/package.json`);
-  } catch {
-    return null; // not installed: reported as such by the caller
-  }
-}
 
 /** Loads a native tfjs package in a child Node process; resolves to null on success or the error text. */
 function tryLoadInChild(name: string, timeoutMs: number): Promise<string | null> {
@@ -40,7 +31,7 @@ function tryLoadInChild(name: string, timeoutMs: number): Promise<string | null>
 }
 
 async function probeNative(name: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node', backend: 'tensorflow-gpu' | 'tensorflow', label: string): Promise<BackendAvailability> {
-  const pkg = resolvePackage(name);
+  const pkg = packageJsonPath(name);
   if (!pkg) {
     return { name: backend, label, available: false, detail: `${name} is not installed (optional dependency; its install step needs to download libtensorflow)` };
   }
@@ -62,7 +53,7 @@ export function probeBackends(): Promise<BackendAvailability[]> {
       probeNative('@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', 'TensorFlow GPU (tfjs-node-gpu)'),
       probeNative('@tensorflow/tfjs-node', 'tensorflow', 'TensorFlow CPU (tfjs-node)'),
     ]);
-    const wasmPkg = resolvePackage('@tensorflow/tfjs-backend-wasm');
+    const wasmPkg = packageJsonPath('@tensorflow/tfjs-backend-wasm');
     const wasmFile = wasmPkg ? join(dirname(wasmPkg), 'dist', 'tfjs-backend-wasm-simd.wasm') : null;
     const wasm: BackendAvailability = wasmFile && existsSync(wasmFile)
       ? { name: 'wasm', label: 'WebAssembly (tfjs-backend-wasm)', available: true, detail: 'XNNPACK with SIMD, single thread' }

@@ -5,10 +5,10 @@
  * the way is returned with why, for the log and env.json.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
 import type { BackendChoice, TrainBackendName } from '../../shared/training/types';
 import { initWasmBackendForNode } from './wasm-kernels/node-init';
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
+import { installedVersion } from './installed-package';
 
 export interface BackendSelection {
   backend: TrainBackendName;
@@ -18,18 +18,10 @@ export interface BackendSelection {
 }
 
 const LADDER: TrainBackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-const require = createRequire(import.meta.url);
 
-function packageVersion(name: string): string | null {
-  try {
-    return (require(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return null; // not installed
-  }
-}
 
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<string> {
-  if (packageVersion(pkg) === null) throw new Error(`${pkg} is not installed (optional dependency)`);
+  if (installedVersion(pkg) === null) throw new Error(`${pkg} is not installed (optional dependency)`);
   await import(pkg); // registers the 'tensorflow' backend with the shared tfjs-core
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the 'tensorflow' backend did not initialise`);
   return pkg === '@tensorflow/tfjs-node-gpu' ? 'CUDA GPU (libtensorflow)' : 'CPU (libtensorflow)';
@@ -59,7 +51,7 @@ export async function selectBackend(choice: BackendChoice, log: (message: string
       await tf.ready();
       const versions: Record<string, string> = { tfjs: tf.version.tfjs };
       for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']) {
-        const v = packageVersion(pkg);
+        const v = installedVersion(pkg);
         if (v) versions[pkg] = v;
       }
       return { backend: name, device, versions, skipped };

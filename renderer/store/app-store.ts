@@ -32,7 +32,6 @@ interface AppState {
   openProject(dir: string): Promise<boolean>;
   closeProject(): Promise<void>;
   createSample(): Promise<void>;
-  refreshProject(): Promise<void>;
 }
 
 let noticeId = 1;
@@ -107,15 +106,6 @@ export const useApp = create<AppState>()((set, get) => ({
       get().notify('error', `Could not create the sample project: ${message(err)}`);
     } finally {
       set({ busy: null });
-    }
-  },
-  refreshProject: async () => {
-    const p = get().project;
-    if (!p) return;
-    try {
-      set({ project: await api.call('project.open', { dir: p.root }) });
-    } catch (err) {
-      get().notify('error', `Could not refresh the project: ${message(err)}`);
     }
   },
 }));
