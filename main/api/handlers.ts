@@ -5,10 +5,12 @@ import { appHandlers } from './app';
 import { projectHandlers } from './project';
 import { datasetHandlers } from './dataset';
 import { trainHandlers } from './train';
+import { modelHandlers } from './model';
 
 export const handlers: HandlersFor<Methods> = {
   ...appHandlers,
   ...projectHandlers,
   ...datasetHandlers,
   ...trainHandlers,
+  ...modelHandlers,
 };

@@ -37,7 +37,7 @@ import { detectAnnotationDir, scanFolder, type ScanResult } from './folder-scan'
 import { fsApiError } from './fs-errors';
 import { readImageInfo, type ImageInfo } from './image-header';
 import { applyParsed, buildIndex, describeParseError, readAnnotationFile, readAnnotationFileSync, yieldToEventLoop, type IndexedImage } from './image-index';
-import { defaultProjectConfig, loadProjectConfig, saveProjectConfig, type StoredProjectConfig } from './project-config';
+import { defaultProjectConfig, loadProjectConfig, projectConfigSchema, saveProjectConfig, type StoredProjectConfig } from './project-config';
 import { applyBoxes, normaliseBoxes, vocToBoxes } from './voc-boxes';
 import { FolderWatcher } from './watcher';
 
@@ -492,6 +492,23 @@ export class DatasetProject {
     await saveProjectConfig(this.root, this.config);
     this.configStored = true;
     this.emitChanged(reason);
+  }
+
+  /** A key of project.json that another part of the app owns (e.g. `activeModel`); undefined when absent. */
+  getSetting(key: string): unknown {
+    return (this.config as Record<string, unknown>)[key];
+  }
+
+  /** Sets (or with undefined removes) such a key and writes project.json atomically. */
+  async setSetting(key: string, value: unknown): Promise<void> {
+    if (key in projectConfigSchema.shape) throw new Error(`setSetting: "${key}" is a dataset key; use its own method`);
+    const next = { ...this.config } as Record<string, unknown>;
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+    this.config = next as StoredProjectConfig;
+    await saveProjectConfig(this.root, this.config);
+    this.configStored = true;
+    this.emitChanged('config');
   }
 
   /** Writes project.json now if it does not exist yet (pins the class order found in the files). */

@@ -7,12 +7,14 @@ import { appMethods, type AppEvents } from './app';
 import { projectMethods, type ProjectEvents } from './project';
 import { datasetMethods, type DatasetEvents } from './dataset';
 import { trainMethods, type TrainEvents } from './train';
+import { modelMethods, type ModelEvents } from './model';
 
 export const methods = {
   ...appMethods,
   ...projectMethods,
   ...datasetMethods,
   ...trainMethods,
+  ...modelMethods,
 };
 
 export type Methods = typeof methods;
@@ -20,7 +22,7 @@ export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = ParamsOf<Methods[M]>;
 export type Result<M extends MethodName> = ResultOf<Methods[M]>;
 
-export type ApiEvents = AppEvents & ProjectEvents & DatasetEvents & TrainEvents;
+export type ApiEvents = AppEvents & ProjectEvents & DatasetEvents & TrainEvents & ModelEvents;
 export type EventName = keyof ApiEvents;
 
 /** What the renderer sees, in Electron (preload) and in a browser (WebSocket) alike. */
@@ -34,5 +36,6 @@ export type * from './app';
 export type * from './project';
 export type * from './dataset';
 export type * from './train';
+export type * from './model';
 export type * from '../dataset/types';
 export type { ImageFilter } from '../dataset/filter';

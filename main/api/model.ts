@@ -1,0 +1,64 @@
+/** Handlers of the active-model API (shared/api/model.ts). */
+import { join } from 'node:path';
+import { promises as fs } from 'node:fs';
+import { z } from 'zod';
+import { ApiError } from '../../shared/api/contract';
+import type { ActiveModel, ModelTask, modelMethods } from '../../shared/api/model';
+import { readRun, runPaths } from '../training/run-folder';
+import type { HandlersFor } from './handler';
+
+const storedSchema = z.object({ run: z.string().min(1), weights: z.enum(['best', 'last']) });
+const SETTING = 'activeModel';
+
+interface RunConfigLike {
+  task?: ModelTask;
+  classes?: string[];
+  detector?: { inputSize?: number };
+  inputSize?: number;
+}
+
+/** Resolves a run's weights into an ActiveModel; null when the run or its weights are missing. */
+async function resolveActive(root: string, run: string, weights: 'best' | 'last'): Promise<ActiveModel | null> {
+  let info;
+  try {
+    info = await readRun(root, run);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const dir = runPaths(info.dir)[weights];
+  const modelJson = join(dir, 'model.json');
+  try {
+    await fs.access(modelJson);
+  } catch {
+    return null; // weights not written (yet), or deleted
+  }
+  const config = (info.config ?? {}) as RunConfigLike;
+  const inputSize = config.detector?.inputSize ?? config.inputSize ?? 0;
+  return { run, weights, task: config.task ?? 'detect', dir, modelJson, classes: config.classes ?? [], inputSize };
+}
+
+export const modelHandlers: HandlersFor<typeof modelMethods> = {
+  'model.getActive': async (p, ctx) => {
+    const project = ctx.services.projects.get(p.project);
+    const raw = project.getSetting(SETTING);
+    if (raw === undefined) return null;
+    const stored = storedSchema.safeParse(raw);
+    if (!stored.success) throw new ApiError('unreadable', `project.json: activeModel is malformed (${stored.error.issues[0]?.message ?? 'invalid'}); choose the model again`);
+    return resolveActive(project.root, stored.data.run, stored.data.weights);
+  },
+  'model.setActive': async (p, ctx) => {
+    const project = ctx.services.projects.get(p.project);
+    const active = await resolveActive(project.root, p.run, p.weights);
+    if (!active) throw new ApiError('not_found', `run "${p.run}" has no ${p.weights} weights`, { run: p.run });
+    await project.setSetting(SETTING, { run: p.run, weights: p.weights });
+    ctx.emit('model.activeChanged', { project: p.project, active });
+    return active;
+  },
+  'model.clearActive': async (p, ctx) => {
+    const project = ctx.services.projects.get(p.project);
+    await project.setSetting(SETTING, undefined);
+    ctx.emit('model.activeChanged', { project: p.project, active: null });
+    return { cleared: true };
+  },
+};
