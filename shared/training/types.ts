@@ -44,6 +44,23 @@ export const trainConfigSchema = z.object({
   maxBoxes: z.number().int().min(1).max(500).default(50),
   /** Epoch-end validation every N epochs (the last epoch always validates). */
   valEvery: z.number().int().min(1).default(1),
+  /** Learning-rate schedule after warm-up: cosine or linear decay to learningRate·finalLrFactor, or constant. */
+  lrSchedule: z.enum(['cosine', 'linear', 'constant']).default('cosine'),
+  /** Linear warm-up from 0 over this many epochs (fractions allowed; counted in batches). */
+  warmupEpochs: z.number().min(0).max(50).default(1),
+  finalLrFactor: z.number().min(0).max(1).default(0.05),
+  /** Global gradient-norm clipping; null turns it off. */
+  clipNorm: z.number().positive().max(1e6).nullable().default(10),
+  /** Early stopping: stop after this many validated epochs without a better fitness; 0 = off. */
+  patience: z.number().int().min(0).max(10_000).default(0),
+  /** mobilenet preset: epochs with the pretrained backbone frozen before fine-tuning it. */
+  freezeEpochs: z.number().int().min(0).max(10_000).default(3),
+  /** mobilenet preset: the backbone's model.json (local path or http(s) URL); default the model-zoo entry. */
+  backbone: z.string().min(1).max(4096).optional(),
+  /** mobilenet preset: the layer the backbone is cut at (see MOBILENET_CUT_LAYERS). */
+  backboneCut: z.string().min(1).max(100).optional(),
+  /** Per-op augmentation overrides merged over the defaults (shared/ml/augment AugmentOverrides shape). */
+  augmentOps: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean()]))).optional(),
 });
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export type TrainConfig = z.output<typeof trainConfigSchema>;
@@ -51,6 +68,8 @@ export type TrainConfig = z.output<typeof trainConfigSchema>;
 /** config.json of a run folder. */
 export interface RunConfigFile {
   version: 1;
+  /** What the run trains; absent in detector runs written before classifiers existed. */
+  task?: 'detect' | 'classify';
   name: string;
   project: string;
   createdAt: string;
