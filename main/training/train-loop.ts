@@ -124,13 +124,24 @@ const zeroLoss = (): LossParts => ({ total: 0, box: 0, obj: 0, noobj: 0, cls: 0 
 export async function runTraining(options: TrainRunOptions, hooks: TrainHooks): Promise<FinishedEvent> {
   const control = hooks.control ?? NO_CONTROL;
   const writer = hooks.writer ?? nodeFileWriter;
-  const project = await openDatasetProject(options.project, { watch: false });
   try {
-    return await runInProject(project, options, hooks, control, writer);
-  } finally {
-    await project.close();
+    const project = await openDatasetProject(options.project, { watch: false });
+    try {
+      return await runInProject(project, options, hooks, control, writer);
+    } finally {
+      await project.close();
+    }
+  } catch (err) {
+    // Failures before the run folder exists (bad config, no project) are reported here.
+    if (!(err instanceof Object && reported.has(err))) {
+      hooks.emit({ type: 'failed', payload: { run: options.resume ?? options.name ?? '', error: err instanceof Error ? err.message : String(err), crashed: false } });
+    }
+    throw err;
   }
 }
+
+/** Errors already streamed as a 'failed' event (and logged in events.jsonl). */
+const reported = new WeakSet<object>();
 
 async function runInProject(project: Awaited<ReturnType<typeof openDatasetProject>>, options: TrainRunOptions, hooks: TrainHooks, control: TrainControl, writer: FileWriter): Promise<FinishedEvent> {
   const root = project.root;
@@ -371,6 +382,7 @@ async function runInProject(project: Awaited<ReturnType<typeof openDatasetProjec
     const message = err instanceof Error ? err.message : String(err);
     emit({ type: 'failed', payload: { run: name, error: message, crashed: false } });
     await events.flush();
+    if (err instanceof Object) reported.add(err);
     throw err;
   } finally {
     model?.dispose();
