@@ -94,7 +94,14 @@ export async function loadModelFromFolder(dir: string): Promise<tf.LayersModel> 
 /** Saves optimizer state (tf.Optimizer.getWeights) as optimizer.json + optimizer.bin into `dir` (atomic). */
 export async function saveOptimizerState(dir: string, optimizer: tf.Optimizer, extra: Record<string, unknown>, writer: FileWriter = nodeFileWriter): Promise<void> {
   const named = await optimizer.getWeights();
-  const { data, specs } = await tf.io.encodeWeights(named);
+  let encoded: Awaited<ReturnType<typeof tf.io.encodeWeights>>;
+  try {
+    encoded = await tf.io.encodeWeights(named);
+  } finally {
+    // getWeights returns the optimizer's slot variables plus a fresh 'iter' scalar: free the latter.
+    for (const w of named) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  }
+  const { data, specs } = encoded;
   await writeFolderAtomic(dir, {
     'optimizer.json': JSON.stringify({ className: optimizer.getClassName(), specs, ...extra }),
     'optimizer.bin': new Uint8Array(data as ArrayBuffer),
@@ -107,7 +114,12 @@ export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): 
   if (meta.className !== optimizer.getClassName()) throw new Error(`optimizer state in ${dir} is for ${meta.className}, not ${optimizer.getClassName()}`);
   const bin = await fs.readFile(join(dir, 'optimizer.bin'));
   const decoded = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, meta.specs);
-  await optimizer.setWeights(meta.specs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
+  try {
+    await optimizer.setWeights(meta.specs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
+  } finally {
+    // setWeights makes variables that share the data (ref-counted); the decoded tensors can go.
+    tf.dispose(Object.values(decoded));
+  }
   const { className: _c, specs: _s, ...extra } = meta;
   return extra;
 }
