@@ -108,7 +108,7 @@ export function shuffle<T>(items: T[], rng: Rng): T[] {
 export async function loadTrainingData(project: DatasetProject, options: LoadOptions): Promise<TrainingData> {
   await project.ready();
   const classes = project.getConfig().classes;
-  if (classes.length === 0) throw new Error('the project has no classes: label some images first');
+  if (classes.length === 0) throw new Error('the project has no classes (no boxes labeled yet): draw boxes on some images before training');
   const entries = project.listImages({ limit: Number.MAX_SAFE_INTEGER, filter: 'all' }).items.filter((e) => e.status === 'labeled');
   let trainIds: string[];
   let valIds: string[];

@@ -43,9 +43,15 @@ test('a project whose images have no boxes: clear error', { timeout: 60_000 }, a
     await writeFile(join(dir, f), xml.replace(/<object>[\s\S]*?<\/object>\s*/g, ''));
   }
   const c = collect();
-  await assert.rejects(runTraining({ project: dir, config: CONFIG, name: 'r' }, c), /no boxes \(\d+ image\(s\), 0 boxes\): label some objects before training/);
+  await assert.rejects(runTraining({ project: dir, config: CONFIG, name: 'r' }, c), /the project has no classes \(no boxes labeled yet\): draw boxes on some images before training/);
   const failed = c.events.find((e) => e.type === 'failed');
   assert.ok(failed, 'the failure is streamed as a failed event');
+  // With a class defined but still no box anywhere:
+  const p = await openDatasetProject(dir, { watch: false });
+  await p.ready();
+  await p.addClass('ball');
+  await p.close();
+  await assert.rejects(runTraining({ project: dir, config: CONFIG, name: 'r2' }, collect()), /no trainable images|the train images have no boxes \(\d+ image\(s\), 0 boxes\): label some objects before training/);
 });
 
 test('one class with one image: clear error', { timeout: 60_000 }, async () => {
