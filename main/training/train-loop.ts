@@ -27,6 +27,8 @@
  *   `freezeEpochs` epochs (phase 'frozen': only the head trains), then unfrozen (phase 'full')
  *   with a new Adam state for the new set of trainable weights. The phase is saved with the
  *   optimizer state, so a resume restores the state only when it belongs to the phase it resumes in.
+ *   The new optimizer warms up again (warmupEpochs, multiplying the schedule's rate), so its
+ *   first steps do not undo the pretrained features.
  */
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
@@ -291,6 +293,7 @@ async function runInProject(project: Awaited<ReturnType<typeof openDatasetProjec
     const schedule: LrScheduleConfig = {
       kind: train.lrSchedule, baseLr: train.learningRate, finalLrFactor: train.finalLrFactor,
       warmupSteps: warmupStepsOf(train.warmupEpochs, batches, totalSteps), totalSteps,
+      ...(freezeEpochs > 0 ? { rewarmFromStep: freezeEpochs * batches } : {}),
     };
     const started = Date.now();
     const interval = options.progressIntervalMs ?? 250;

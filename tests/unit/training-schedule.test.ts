@@ -27,6 +27,10 @@ test('lr schedule: linear warm-up, then cosine / linear decay to the final facto
   assert.ok(Math.abs(learningRateAt({ ...base, kind: 'cosine' }, mid) - 0.0055) < 1e-9, 'cosine halfway = mean of base and final');
   assert.ok(Math.abs(learningRateAt({ ...base, kind: 'linear' }, 10 + 99 / 4) - (0.01 - 0.009 / 4)) < 1e-9, 'linear a quarter of the way');
   assert.ok(Math.abs(learningRateAt({ ...base, kind: 'cosine', warmupSteps: 0 }, 0) - 0.01) < 1e-12, 'no warm-up starts at the base rate');
+  const re = { ...base, kind: 'cosine' as const, rewarmFromStep: 50 };
+  assert.equal(learningRateAt(re, 49), learningRateAt({ ...base, kind: 'cosine' }, 49), 'unchanged before the second warm-up');
+  assert.ok(Math.abs(learningRateAt(re, 50) - learningRateAt({ ...base, kind: 'cosine' }, 50) / 11) < 1e-12, 'the second warm-up restarts low');
+  assert.equal(learningRateAt(re, 60), learningRateAt({ ...base, kind: 'cosine' }, 60), 'and rejoins the schedule after warmupSteps');
   assert.equal(warmupStepsOf(1.5, 8, 100), 12, 'warm-up epochs counted in batches');
   assert.equal(warmupStepsOf(50, 8, 100), 99, 'never the whole run');
 });

@@ -15,10 +15,25 @@ export interface LrScheduleConfig {
   warmupSteps: number;
   /** Total steps of the run (epochs × batches per epoch). */
   totalSteps: number;
+  /**
+   * A second warm-up from this step on, over warmupSteps (0 = none): used when the backbone is
+   * unfrozen mid-run and a fresh optimizer starts, so its first steps do not wreck the
+   * pretrained weights. The rate is the schedule's times the ramp.
+   */
+  rewarmFromStep?: number;
 }
 
 /** The learning rate of 0-based step `step`. */
 export function learningRateAt(c: LrScheduleConfig, step: number): number {
+  const lr = scheduledRate(c, step);
+  const from = c.rewarmFromStep;
+  if (from !== undefined && from > 0 && c.warmupSteps > 0 && step >= from && step < from + c.warmupSteps) {
+    return (lr * (step - from + 1)) / (c.warmupSteps + 1);
+  }
+  return lr;
+}
+
+function scheduledRate(c: LrScheduleConfig, step: number): number {
   if (c.warmupSteps > 0 && step < c.warmupSteps) return (c.baseLr * (step + 1)) / (c.warmupSteps + 1);
   if (c.kind === 'constant') return c.baseLr;
   const finalLr = c.baseLr * c.finalLrFactor;
