@@ -139,6 +139,8 @@ export interface ProgressEvent {
   imagesPerSecond: number;
   /** Seconds left for the whole run, estimated from the recent speed. */
   etaSeconds: number;
+  /** Learning rate of this batch. */
+  lr?: number;
 }
 
 export interface EpochEvent extends EpochMetrics {
