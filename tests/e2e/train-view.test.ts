@@ -92,7 +92,8 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   // reload mid-run: the curves come back from the run folder, then keep growing
   const before = { batch: await points(page, 'chart-batch-loss'), train: await points(page, 'chart-train-loss') };
   await page.reload();
-  await openTrainView(page);
+  // the same tab comes back to the project's Train view on its own
+  await expect(page.getByTestId('project-chip')).toContainText('tiny-bricks');
   await expect(page.getByTestId('run-panel')).toHaveAttribute('data-run', 'train');
   await expect.poll(() => points(page, 'chart-batch-loss'), { timeout: 30_000 }).toBeGreaterThanOrEqual(before.batch);
   await expect.poll(() => points(page, 'chart-train-loss'), { timeout: 30_000 }).toBeGreaterThanOrEqual(before.train);
