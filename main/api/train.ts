@@ -157,7 +157,7 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     const report = await readEvalReport(info.dir, p.run);
     const imagePaths: Record<string, string> = {};
     for (const g of report.gallery ?? []) imagePaths[g.imageId] = proj.resolveImage(g.imageId);
-    const result: RunReport = { ...report, gallery: report.gallery ?? [], run: p.run, imagePaths };
+    const result: RunReport = { ...report, f1: report.f1 ?? null, gallery: report.gallery ?? [], run: p.run, imagePaths };
     return result;
   },
   'train.events': async (p, ctx) => {

@@ -57,7 +57,9 @@ export interface AnchorsResult {
 }
 
 /** eval.json of a run plus where each gallery image lives (absolute paths, for projectFileUrl). */
-export interface RunReport extends EvalReport {
+export interface RunReport extends Omit<EvalReport, 'f1'> {
+  /** Null in eval.json files written before F1 curves were part of the report. */
+  f1: EvalReport['f1'] | null;
   run: string;
   imagePaths: Record<string, string>;
 }

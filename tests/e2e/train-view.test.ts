@@ -55,25 +55,32 @@ async function openTrainView(page: Page): Promise<void> {
   await expect(page.getByTestId('train-view')).toBeVisible();
 }
 
+async function fillTinyRun(page: Page, epochs: number, lr?: string): Promise<void> {
+  const setup = page.getByTestId('train-setup');
+  await setup.getByLabel('Input size').fill('64');
+  await setup.getByLabel('Backend').selectOption('wasm');
+  await setup.getByLabel('Epochs', { exact: true }).fill(String(epochs));
+  await setup.getByLabel('Batch size', { exact: true }).fill('4');
+  if (lr) await setup.getByLabel('Learning rate', { exact: true }).fill(lr);
+  await setup.getByLabel('Number of anchors').fill('3');
+  await setup.getByRole('button', { name: /advanced settings/ }).click();
+  await setup.getByLabel('Tiny widths').fill('8,16,16,32,32,32');
+  await expect(setup.getByTestId('setup-errors')).toHaveCount(0);
+}
+
 test('trains from the UI, survives a reload, cancels, resumes and reports', async ({ page }) => {
   test.setTimeout(300_000);
   await openTrainView(page);
   const setup = page.getByTestId('train-setup');
   await expect(setup.getByTestId('split-summary')).toContainText('train');
+  await expect(setup.getByLabel('Input size')).toHaveValue('224'); // the default on cpu / wasm
   await expect(setup.getByTestId('anchors-iou')).toHaveText(/0\.\d{3}|1\.000/);
 
   // validation: a bad input size is refused with a message, nothing starts
   await setup.getByLabel('Input size').fill('100');
   await expect(setup.locator('.field.invalid')).toContainText('multiple of 32');
   await expect(setup.getByRole('button', { name: 'Start training' })).toBeDisabled();
-  await setup.getByLabel('Input size').fill('64');
-  await setup.getByLabel('Backend').selectOption('wasm');
-  await setup.getByLabel('Epochs', { exact: true }).fill('8');
-  await setup.getByLabel('Batch size', { exact: true }).fill('4');
-  await setup.getByLabel('Number of anchors').fill('3');
-  await setup.getByRole('button', { name: /advanced settings/ }).click();
-  await setup.getByLabel('Tiny widths').fill('8,16,16,32,32,32');
-  await expect(setup.getByTestId('setup-errors')).toHaveCount(0);
+  await fillTinyRun(page, 8);
   await tallShot(page, 'train-01-setup');
   await setup.getByRole('button', { name: 'Start training' }).click();
 
@@ -136,9 +143,27 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   expect(existsSync(join(out, 'model.json'))).toBe(true);
   expect(JSON.parse(readFileSync(join(out, 'detecta-model.json'), 'utf8')).inputSize).toBe(64);
 
-  // history: the run lists with its best mAP; ticking it overlays its curves
-  const row = page.getByTestId('run-list').locator('[data-run="train"]');
-  await expect(row).toHaveAttribute('data-status', 'completed');
-  await row.getByRole('checkbox').check();
-  await expect.poll(() => points(page, 'compare-metrics/mAP50(B)')).toBeGreaterThan(0);
+  await tallShot(page, 'train-05-export');
+
+  // a second run, then history: both listed with their best mAP, the active one starred; ticking overlays their curves
+  await page.getByRole('button', { name: 'New run' }).click();
+  await fillTinyRun(page, 3, '0.003');
+  await page.getByTestId('train-setup').getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByTestId('run-panel')).toHaveAttribute('data-run', 'train2');
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 120_000 });
+  const list = page.getByTestId('run-list');
+  await expect(list.locator('[data-run="train"]')).toHaveAttribute('data-status', 'completed');
+  await expect(list.locator('[data-run="train"] .active-star')).toBeVisible();
+  await expect(list.locator('[data-run="train2"] .active-star')).toHaveCount(0);
+  await list.locator('[data-run="train"]').getByRole('checkbox').check();
+  await list.locator('[data-run="train2"]').getByRole('checkbox').check();
+  await expect.poll(() => points(page, 'compare-metrics/mAP50(B)')).toBe(8 + 3);
+  await expect(page.getByTestId('compare-metrics/mAP50(B)')).toContainText('train2');
+  await tallShot(page, 'train-06-compare');
+
+  // delete asks first
+  await page.getByRole('button', { name: 'Delete run' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(list.locator('[data-run="train2"]')).toHaveCount(0);
+  expect(existsSync(join(project, '.detecta', 'runs', 'train2'))).toBe(false);
 });

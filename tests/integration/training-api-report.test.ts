@@ -58,9 +58,14 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     const gtTotal = report.gallery.reduce((n, g) => n + g.groundTruth.length, 0);
     const rowsTotal = report.confusion.matrix.slice(0, 2).flat().reduce((a, b) => a + b, 0);
     assert.equal(rowsTotal, gtTotal, 'every val ground-truth box lands in one confusion row');
+    assert.ok(report.f1, 'a new run writes the F1 curve');
     assert.equal(report.f1.thresholds.length, 101);
     assert.equal(report.f1.f1.length, 101);
+    assert.deepEqual(report.f1.perClass.map((c) => c.className).sort(), report.classes.filter((c) => c.numGroundTruth > 0).map((c) => c.className).sort());
     assert.ok(report.f1.best && report.f1.best.threshold >= 0 && report.f1.best.threshold <= 1);
+    const bestIdx = report.f1.thresholds.indexOf(report.f1.best.threshold);
+    assert.equal(report.f1.best.f1, Math.max(...report.f1.f1), 'best threshold is where the averaged F1 peaks');
+    assert.equal(report.f1.f1[bestIdx], report.f1.best.f1);
     assert.ok(report.gallery.length > 0 && report.gallery.length <= 60);
     for (const g of report.gallery) {
       assert.ok(report.imagePaths[g.imageId].startsWith(P), 'gallery images resolve inside the project');
@@ -86,7 +91,7 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     assert.equal(meta.inputSize, 64);
     assert.equal(meta.anchors.length, 3);
     assert.equal(meta.task, 'detect');
-    assert.equal(meta.thresholds.bestF1Confidence, report.f1.best?.threshold);
+    assert.equal(meta.thresholds.bestF1Confidence, report.f1?.best?.threshold);
     const modelJson = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
     const model = await tf.loadLayersModel({
       load: async () => {
@@ -99,6 +104,18 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     assert.deepEqual(model.inputs[0].shape, [null, 64, 64, 3]);
     model.dispose();
     assert.deepEqual((await readdir(out)).filter((f) => f.endsWith('.tmp')), [], 'no temp files left');
+
+    // an eval.json from before F1 curves and galleries still reads; a broken one is named as such
+    const evalJson = join(P, '.detecta', 'runs', 'train', 'eval.json');
+    const original = await readFile(evalJson, 'utf8');
+    const { f1: _f1, gallery: _gallery, ...older } = JSON.parse(original);
+    await writeFile(evalJson, JSON.stringify(older));
+    const old = await call('train.report', { project: P, run: 'train' });
+    assert.equal(old.f1, null);
+    assert.deepEqual(old.gallery, []);
+    await writeFile(evalJson, original.slice(0, 40));
+    await assert.rejects(call('train.report', { project: P, run: 'train' }), (e: unknown) => e instanceof ApiError && e.code === 'unreadable' && /eval\.json/.test(e.message));
+    await writeFile(evalJson, original);
 
     // bad export targets
     await assert.rejects(call('train.export', { project: P, run: 'train', dir: 'relative/folder' }), isCode('bad_request'));

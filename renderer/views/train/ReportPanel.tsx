@@ -39,11 +39,12 @@ function Report({ report }: { report: RunReport }): React.JSX.Element {
   const prClasses = report.classes.filter((c) => c.numGroundTruth > 0);
   const prSeries = prClasses.map((c, i): ChartSeries => ({ label: `${c.className} ${fmt(c.ap50)}`, color: colorAt(i) }));
   const prData = useMemo(() => [grid, ...prClasses.map((c) => prOnGrid(c.pr))], [report]);
-  const f1Series: ChartSeries[] = [
-    ...report.f1.perClass.map((c, i): ChartSeries => ({ label: c.className, color: colorAt(i), width: 1.2 })),
-    { label: `all classes${report.f1.best ? ` ${fmt(report.f1.best.f1, 2)} at ${fmt(report.f1.best.threshold, 2)}` : ''}`, color: '#ffffff', width: 2.5 },
+  const f1 = report.f1;
+  const f1Series: ChartSeries[] = !f1 ? [] : [
+    ...f1.perClass.map((c, i): ChartSeries => ({ label: c.className, color: colorAt(i), width: 1.2 })),
+    { label: `all classes${f1.best ? ` ${fmt(f1.best.f1, 2)} at ${fmt(f1.best.threshold, 2)}` : ''}`, color: '#ffffff', width: 2.5 },
   ];
-  const f1Data = useMemo(() => [report.f1.thresholds, ...report.f1.perClass.map((c) => c.f1), report.f1.f1], [report]);
+  const f1Data = useMemo(() => (f1 ? [f1.thresholds, ...f1.perClass.map((c) => c.f1), f1.f1] : [[]]), [report]);
   const png = async (h: ChartHandle | null, name: string): Promise<void> => { if (h) downloadBlob(await h.toPng(), `${report.run}-${name}.png`); };
 
   return (
@@ -51,7 +52,7 @@ function Report({ report }: { report: RunReport }): React.JSX.Element {
       <section className="card report-summary">
         <Metric label="mAP50" value={fmt(report.mAP50)} />
         <Metric label="mAP50-95" value={fmt(report['mAP50-95'])} />
-        <Metric label="best F1" value={report.f1.best ? `${fmt(report.f1.best.f1, 3)} @ ${fmt(report.f1.best.threshold, 2)}` : '—'} />
+        <Metric label="best F1" value={f1?.best ? `${fmt(f1.best.f1, 3)} @ ${fmt(f1.best.threshold, 2)}` : '—'} />
         <Metric label="epoch (best weights)" value={String(report.epoch)} />
         <Metric label="P / R / matrix at confidence" value={fmt(report.confidence, 2)} />
       </section>
@@ -76,11 +77,13 @@ function Report({ report }: { report: RunReport }): React.JSX.Element {
           <UPlotChart ref={prRef} testId="chart-pr" title="Precision–recall (IoU 0.5, interpolated)" xLabel="recall" yLabel="precision" series={prSeries} data={prData} xRange={[0, 1]} yRange={[0, 1.02]} legendValues={false} />
           <button type="button" className="button small" onClick={() => void png(prRef.current, 'pr-curve')}><ImageDown size={13} /> PNG</button>
         </section>
-        <section className="card">
-          <UPlotChart ref={f1Ref} testId="chart-f1" title="F1 vs confidence" xLabel="confidence" yLabel="F1" series={f1Series} data={f1Data} xRange={[0, 1]} yRange={[0, 1.02]} legendValues={false}
-            markX={report.f1.best ? { x: report.f1.best.threshold, label: `best ${fmt(report.f1.best.threshold, 2)}` } : null} />
-          <button type="button" className="button small" onClick={() => void png(f1Ref.current, 'f1-curve')}><ImageDown size={13} /> PNG</button>
-        </section>
+        {f1 ? (
+          <section className="card">
+            <UPlotChart ref={f1Ref} testId="chart-f1" title="F1 vs confidence" xLabel="confidence" yLabel="F1" series={f1Series} data={f1Data} xRange={[0, 1]} yRange={[0, 1.02]} legendValues={false}
+              markX={f1.best ? { x: f1.best.threshold, label: `best ${fmt(f1.best.threshold, 2)}` } : null} />
+            <button type="button" className="button small" onClick={() => void png(f1Ref.current, 'f1-curve')}><ImageDown size={13} /> PNG</button>
+          </section>
+        ) : <section className="card muted">This run's eval.json was written before F1 curves were part of the report; train on (or a new run) writes them.</section>}
       </div>
 
       <ConfusionMatrixCard report={report} />

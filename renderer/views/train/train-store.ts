@@ -147,6 +147,8 @@ export const useTrain = create<TrainState>()((set, get) => {
     loadRun: async (run) => {
       const project = get().project;
       if (!project) return;
+      // log lines that arrive while the history is read are kept after it; earlier ones are in it
+      const logsBefore = get().live[run]?.logs.length ?? 0;
       try {
         const [detail, history] = await Promise.all([
           api.call('train.get', { project, run }),
@@ -176,7 +178,7 @@ export const useTrain = create<TrainState>()((set, get) => {
           const liveProgress = cur.progress && (!progress || batchX(cur.progress) >= batchX(progress)) ? cur.progress : progress;
           return {
             details: { ...s.details, [run]: detail },
-            live: { ...s.live, [run]: { records, batch: merged, progress: liveProgress, logs: [...logs, ...cur.logs].slice(-MAX_LOGS), loaded: true } },
+            live: { ...s.live, [run]: { records, batch: merged, progress: liveProgress, logs: [...logs, ...cur.logs.slice(Math.min(logsBefore, cur.logs.length))].slice(-MAX_LOGS), loaded: true } },
           };
         });
       } catch (err) {
