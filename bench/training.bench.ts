@@ -6,12 +6,17 @@
  * epoch into bench/results/training.json and prints a summary.
  *
  *   node --import tsx bench/training.bench.ts [--minutes 30] [--preset mobilenet] [--imgsz 224]
- *        [--lr 0.002] [--batch 16] [--freeze 3] [--epochs N] [--backend wasm]
+ *        [--lr 0.002] [--batch 16] [--freeze half|N] [--epochs N] [--backend wasm]
  *
  * The number of epochs is fitted to the budget: a one-epoch calibration run (not counted) measures
  * the speed of a full fine-tuning epoch, so the cosine schedule ends when the budget does. The
  * run is cancelled at a batch boundary if the budget runs out anyway. Default: mobilenet transfer
- * learning at 224 (ImageNet MobileNet v1 0.25 from shared/models, frozen for the first epochs).
+ * learning at 224 (ImageNet MobileNet v1 0.25 from shared/models), the backbone frozen for the
+ * first half of the epochs (--freeze half): on this CPU a frozen epoch costs about a third of a
+ * fine-tuning one, and the frozen head alone already passes mAP50 0.6 on raccoon.
+ *
+ * Per epoch: wallSeconds (training + validation + saves), imagesPerSecond (training images of
+ * that epoch over the time of its batches), mAP50, mAP50-95, losses, lr.
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -30,7 +35,7 @@ const MOBILENET = path.resolve(here, '../../shared/models/mobilenet_v1_0.25_224/
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '30' }, preset: { type: 'string', default: 'mobilenet' }, imgsz: { type: 'string', default: '224' },
-    lr: { type: 'string', default: '0.002' }, batch: { type: 'string', default: '16' }, freeze: { type: 'string', default: '3' },
+    lr: { type: 'string', default: '0.002' }, batch: { type: 'string', default: '16' }, freeze: { type: 'string', default: 'half' },
     epochs: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
   },
 });
@@ -59,14 +64,16 @@ async function main(): Promise<void> {
     const base: TrainConfigInput = {
       preset: values.preset as TrainConfigInput['preset'], inputSize: Number(values.imgsz), batchSize: Number(values.batch),
       learningRate: Number(values.lr), backend: values.backend as BackendChoice, seed: 1, warmupEpochs: 1, lrSchedule: 'cosine',
-      ...(values.preset === 'mobilenet' ? { backbone: MOBILENET, freezeEpochs: Number(values.freeze) } : {}),
+      ...(values.preset === 'mobilenet' ? { backbone: MOBILENET } : {}),
     };
+    const freezeFor = (epochs: number): Partial<TrainConfigInput> =>
+      values.preset === 'mobilenet' ? { freezeEpochs: values.freeze === 'half' ? Math.ceil(epochs / 2) : Number(values.freeze) } : {};
     let epochs = values.epochs ? Number(values.epochs) : 0;
     let calibration: { epochSeconds: number; loadSeconds: number } | null = null;
     if (!epochs) {
       let first = 0;
       let loaded = 0;
-      await runTraining({ project, name: 'calibration', config: { ...base, epochs: 1, freezeEpochs: 0 } }, {
+      await runTraining({ project, name: 'calibration', config: { ...base, epochs: 1, ...(values.preset === 'mobilenet' ? { freezeEpochs: 0 } : {}) } }, {
         emit: (ev) => {
           if (ev.type === 'log' && ev.payload.metrics?.epoch === 0) loaded = Date.now();
           if (ev.type === 'epoch') first = ev.payload.time;
@@ -74,22 +81,30 @@ async function main(): Promise<void> {
       });
       calibration = { epochSeconds: first, loadSeconds: (loaded - t0) / 1000 };
       const left = budgetMs - (Date.now() - t0) - calibration.loadSeconds * 1000;
-      epochs = Math.max(1, Math.floor(left / 1000 / first));
+      // A frozen epoch costs about a third of a fine-tuning one here (no backbone gradients).
+      const frozenShare = values.preset === 'mobilenet' ? (values.freeze === 'half' ? 0.5 : 0) : 0;
+      epochs = Math.max(1, Math.floor(left / 1000 / (first * (1 - frozenShare * (2 / 3)))));
       console.log(`calibration: ${first.toFixed(1)} s per fine-tuning epoch; ${epochs} epochs fit the ${minutes}-minute budget`);
     }
     const perEpoch: { epoch: number; wallSeconds: number; imagesPerSecond: number; mAP50: number | null; 'mAP50-95': number | null; trainLoss: number; valLoss: number | null; lr: number }[] = [];
     let lastTime = 0;
     let lastIps = 0;
     let env: unknown = null;
-    const finished = await runTraining({ project, name: 'bench', config: { ...base, epochs } }, {
+    let trainImages = 0;
+    let epochStartMs = 0;
+    const config = { ...base, epochs, ...freezeFor(epochs) };
+    const finished = await runTraining({ project, name: 'bench', config }, {
       emit: (ev: TrainerEvent) => {
         if (ev.type === 'env') env = ev.payload;
-        if (ev.type === 'progress') lastIps = ev.payload.imagesPerSecond;
+        if (ev.type === 'log' && /^data: (\d+) train/.test(ev.payload.message)) trainImages = Number(/^data: (\d+) train/.exec(ev.payload.message)![1]);
+        if (ev.type === 'log' && ev.payload.metrics?.epoch === 0) epochStartMs = Date.now();
+        if (ev.type === 'progress' && ev.payload.batch === ev.payload.batches) lastIps = trainImages / Math.max(1e-3, (Date.now() - epochStartMs) / 1000);
         if (ev.type === 'log' && ev.payload.level !== 'info') console.log(`  ${ev.payload.message}`);
         if (ev.type === 'epoch') {
           const p: EpochEvent = ev.payload;
           perEpoch.push({ epoch: p.epoch, wallSeconds: +(p.time - lastTime).toFixed(2), imagesPerSecond: +lastIps.toFixed(2), mAP50: p.mAP50, 'mAP50-95': p['mAP50-95'], trainLoss: +p.train.total.toFixed(4), valLoss: p.val ? +p.val.total.toFixed(4) : null, lr: p.lr });
           lastTime = p.time;
+          epochStartMs = Date.now();
           console.log(`epoch ${p.epoch}/${p.epochs}  ${(p.time).toFixed(0)} s  mAP50 ${p.mAP50?.toFixed(4) ?? '-'}  mAP50-95 ${p['mAP50-95']?.toFixed(4) ?? '-'}  loss ${p.train.total.toFixed(3)}  ${lastIps.toFixed(1)} img/s`);
         }
       },
@@ -98,7 +113,7 @@ async function main(): Promise<void> {
     const best = perEpoch.reduce<(typeof perEpoch)[number] | null>((b, e) => ((e.mAP50 ?? -1) > (b?.mAP50 ?? -1) ? e : b), null);
     const results = {
       bench: 'training', date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cpus: cpus().length,
-      loadAverage1m: +loadavg()[0].toFixed(2), dataset: 'raccoon (160 train / 40 val, upstream split)', config: { ...base, epochs }, env, calibration,
+      loadAverage1m: +loadavg()[0].toFixed(2), dataset: 'raccoon (160 train / 40 val, upstream split)', config, env, calibration,
       budgetMinutes: minutes, wallMinutes: +((Date.now() - t0) / 60_000).toFixed(2), status: finished.status, epochsDone: finished.epochsDone,
       bestMAP50: best?.mAP50 ?? null, bestEpoch: best?.epoch ?? null, final: perEpoch.at(-1) ?? null, perEpoch,
     };

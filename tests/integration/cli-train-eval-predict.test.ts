@@ -146,6 +146,15 @@ test('detecta anchors: grid cells, pixels and mean IoU', { timeout: 60_000 }, as
   await fails(['anchors', '--project', dir, '--imgsz', '100'], 2, /multiple of 32/);
 });
 
+test('detecta train on a terminal draws a progress bar redrawn in place', { timeout: 120_000, skip: !existsSync('/usr/bin/script') && 'needs util-linux script for a pseudo-terminal' }, async () => {
+  const cmd = [process.execPath, '--import', 'tsx', 'main/cli/detecta.ts', 'train', '--project', dir, '--imgsz', '64', '--epochs', '1', '--batch', '4', '--backend', 'wasm', '--name', 'tty']
+    .map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const { stdout } = await promisify(execFile)('/usr/bin/script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, COLUMNS: '100' } });
+  assert.match(stdout, /\r\x1b\[2Kepoch 1\/1 \[[#.]+\] \d+\/\d+ {2}loss [\d.]+ {2}[\d.]+ img\/s {2}ETA \d+m\d\ds/);
+  assert.doesNotMatch(stdout, /^epoch 1\/1 batch \d+/m, 'no line-per-batch output on a terminal');
+  assert.match(stdout, /finished run tty after 1 epoch\(s\)/);
+});
+
 test('detecta train exits 1 with the reason when the run fails', { timeout: 60_000 }, async () => {
   await fails(['train', '--project', dir, '--imgsz', '64', '--epochs', '1', '--backend', 'wasm', '--augment-ops', '{"rotate":{"p":1}}'], 1, /augmentOps: Invalid augmentation config: unknown op 'rotate'/);
   assert.ok(!existsSync(join(dir, '.detecta', 'runs', 'train')), 'no run folder for a config that cannot start');

@@ -1,7 +1,7 @@
 /**
  * A run is reproducible: the same config and seed on the same project and backend give the same
  * initial weights, order, augmentation and therefore the same trained weights and losses; another
- * seed gives other weights.
+ * seed gives other weights. A cancelled and resumed run matches an uninterrupted one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ const CONFIG: TrainConfigInput = {
   preset: 'tiny', inputSize: 64, epochs: 2, batchSize: 4, learningRate: 3e-3, backend: 'wasm', tinyWidths: [8, 8, 16, 16, 16, 16], numAnchors: 2, seed: 21,
 };
 
-test('same seed, same run; another seed, another run', { timeout: 120_000 }, async () => {
+test('same seed, same run; another seed, another run; resume continues exactly', { timeout: 120_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-repro-'));
   try {
     const dir = join(root, 'p');
@@ -32,6 +32,20 @@ test('same seed, same run; another seed, another run', { timeout: 120_000 }, asy
     assert.ok(!weights('a').equals(weights('c')), 'another seed → other weights');
     const losses = async (n: string) => (await readMetricsCsv(paths(n).metrics)).map((m) => m.train.total);
     assert.deepEqual(await losses('a'), await losses('b'));
+
+    // Cancel after epoch 1, resume: epoch 2 continues as if never interrupted (weights, optimizer
+    // moments and step count, order, augmentation and lr all restored), up to float32 rounding.
+    let cancel = false;
+    await runTraining({ project: dir, config: CONFIG, name: 'd' }, {
+      emit: (e) => { if (e.type === 'epoch') cancel = true; },
+      control: { shouldCancel: () => cancel, waitIfPaused: async () => {} },
+    });
+    assert.deepEqual((await losses('d')).length, 1);
+    await runTraining({ project: dir, resume: 'd' }, { emit: () => {} });
+    const [straight, resumed] = [await losses('a'), await losses('d')];
+    assert.equal(resumed.length, 2);
+    assert.equal(resumed[0], straight[0]);
+    assert.ok(Math.abs(resumed[1] - straight[1]) < 1e-4 * straight[1], `epoch 2 loss ${straight[1]} straight, ${resumed[1]} resumed`);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
