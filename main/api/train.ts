@@ -72,6 +72,17 @@ function forward(ctx: ApiContext, project: string, ev: TrainerEvent): void {
   }
 }
 
+/**
+ * Waits (≤ 5 s) until the trainer process confirms pause / resume, so train.list right after the
+ * call shows the new state. A trainer still starting confirms once its loop runs.
+ */
+async function settle(sup: { state: string }, paused: boolean): Promise<void> {
+  for (let waited = 0; waited < 5000; waited += 20) {
+    if (sup.state === 'finished' || sup.state === 'failed' || (sup.state === 'paused') === paused) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function readRunOrThrow(root: string, run: string): Promise<RunInfo> {
   try {
     return await readRun(root, run);
@@ -120,8 +131,20 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     sup.onEvent((ev) => forward(ctx, p.project, ev));
     return { run: name, started: true };
   },
-  'train.pause': async (p, ctx) => { running(ctx, p.project).pause(); return { paused: true }; },
-  'train.resume': async (p, ctx) => { running(ctx, p.project).resume(); return { paused: false }; },
+  'train.pause': async (p, ctx) => {
+    const sup = running(ctx, p.project);
+    sup.pause();
+    await settle(sup, true);
+    ctx.emit('train.log', { run: sup.run ?? '', level: 'info', message: 'paused', project: p.project });
+    return { paused: true };
+  },
+  'train.resume': async (p, ctx) => {
+    const sup = running(ctx, p.project);
+    sup.resume();
+    await settle(sup, false);
+    ctx.emit('train.log', { run: sup.run ?? '', level: 'info', message: 'resumed', project: p.project });
+    return { paused: false };
+  },
   'train.cancel': async (p, ctx) => { running(ctx, p.project).cancel(); return { cancelling: true }; },
   'train.list': async (p, ctx) => {
     const root = rootOf(ctx, p.project);

@@ -106,7 +106,12 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   await expect.poll(() => points(page, 'chart-train-loss'), { timeout: 30_000 }).toBeGreaterThanOrEqual(before.train);
   await expect(page.getByTestId('run-status')).toHaveText('running');
 
-  // cancel, then resume
+  // pause and resume at a batch boundary, then cancel and resume the stopped run
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('paused');
+  await expect(page.locator('.progress-fill.paused')).toBeVisible();
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('running');
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('cancelled', { timeout: 60_000 });
   const cancelledEpochs = await points(page, 'chart-train-loss');

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildConfig, defaultInputSize, defaultSetup, resolvedBackend } from '../../renderer/views/train/setup-form';
 import { alignRuns, detectRecord, DETECT_PANELS, CLASSIFY_PANELS } from '../../renderer/views/train/metric-records';
-import { appendBatch, emptyBatch } from '../../renderer/views/train/batch-series';
+import { appendBatch, ema, emptyBatch } from '../../renderer/views/train/batch-series';
 import { apTableCsv, confusionCsv, prOnGrid } from '../../renderer/views/train/report-data';
 import { buildGallery } from '../../main/training/evaluate';
 import { METRICS_COLUMNS, trainConfigSchema, type EpochMetrics } from '../../shared/training/types';
@@ -99,6 +99,13 @@ test('per-batch curve: a resumed run replaces the points of the epoch it repeats
   assert.deepEqual(b.x, [0.25, 0.5, 0.75, 1, 1.25]);
   assert.deepEqual(b.total, [0.25, 0.5, 0.75, 1, 9]);
   assert.equal(b.cls.length, b.x.length);
+});
+
+test('the smoothed batch loss starts at the first value and follows a step with lag', () => {
+  assert.deepEqual(ema([2, 2, 2], 0.9).map((v) => Number(v.toFixed(12))), [2, 2, 2]);
+  const s = ema([0, 0, 10, 10, 10], 0.5);
+  assert.equal(s[1], 0);
+  assert.ok(s[2]! > 0 && s[2]! < s[3]! && s[4]! < 10);
 });
 
 test('PR curve on a recall grid is the interpolated envelope and stops at the last recall', () => {

@@ -96,6 +96,9 @@ export const UPlotChart = forwardRef<ChartHandle, UPlotChartProps>(function UPlo
         })),
       ],
       hooks: {
+        // with the cursor off the chart the legend shows the latest values (not dashes)
+        ready: legendValues ? [(u) => showLatest(u)] : [],
+        setCursor: legendValues ? [(u) => { if ((u.cursor.left ?? -1) < 0) showLatest(u); }] : [],
         draw: [(u) => {
           const mark = latest.current.markX;
           if (!mark) return;

@@ -6,14 +6,17 @@ import { useMemo } from 'react';
 import { UPlotChart, type ChartSeries } from '../../components/charts/UPlotChart';
 import { colorAt } from '../../components/charts/chart-theme';
 import { alignRecords, alignRuns, panelHasData, type CurvePanel, type MetricRecord } from './metric-records';
-import type { BatchSeries } from './batch-series';
+import { ema, type BatchSeries } from './batch-series';
 
 const LOSS_PARTS = [['total', 'total'], ['box', 'box'], ['obj', 'obj'], ['noobj', 'no-obj'], ['cls', 'cls']] as const;
 
 export function RunCurves({ records, batch, panels, epochs }: { records: MetricRecord[]; batch: BatchSeries; panels: CurvePanel[]; epochs: number | null }): React.JSX.Element {
   const xRange: [number, number] | undefined = epochs ? [0, Math.max(1, epochs)] : undefined;
-  const batchSeries: ChartSeries[] = LOSS_PARTS.map(([, label], i) => ({ label, color: colorAt(i), width: i === 0 ? 2 : 1.2 }));
-  const batchData = useMemo(() => [batch.x, ...LOSS_PARTS.map(([k]) => batch[k])], [batch]);
+  const batchSeries: ChartSeries[] = [
+    ...LOSS_PARTS.map(([, label], i): ChartSeries => ({ label, color: colorAt(i), width: i === 0 ? 1 : 1.1 })),
+    { label: 'total (EMA 0.9)', color: '#ffffff', width: 2 },
+  ];
+  const batchData = useMemo(() => [batch.x, ...LOSS_PARTS.map(([k]) => batch[k]), ema(batch.total, 0.9)], [batch]);
   return (
     <div className="chart-grid" data-testid="run-curves">
       <UPlotChart testId="chart-batch-loss" title="Train loss per batch" xLabel="epoch" yLabel="loss" series={batchSeries} data={batchData} xRange={xRange} />

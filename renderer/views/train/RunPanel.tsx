@@ -68,7 +68,7 @@ export function RunPanel({ project, summary }: { project: string; summary: RunSu
             <>
               {summary.resumable && summary.status !== 'completed' ? (
                 <span className="resume-group">
-                  <input aria-label="Total epochs for resume" placeholder={String(epochs ?? '')} value={extraEpochs} onChange={(e) => setExtraEpochs(e.target.value)} title="total epochs (empty = as configured)" />
+                  <input aria-label="Total epochs for resume" placeholder={`epochs ${epochs ?? ''}`} value={extraEpochs} onChange={(e) => setExtraEpochs(e.target.value)} title="total epochs (empty = as configured)" />
                   <button type="button" className="button" disabled={Boolean(extraError)} onClick={() => void act('Resume the run', async () => {
                     await api.call('train.start', { project, resume: summary.name, ...(extra ? { epochs: extra } : {}) });
                     await refreshRuns();
@@ -77,7 +77,7 @@ export function RunPanel({ project, summary }: { project: string; summary: RunSu
               ) : null}
               {summary.resumable && summary.status === 'completed' ? (
                 <span className="resume-group">
-                  <input aria-label="Total epochs for resume" placeholder={`> ${epochs ?? ''}`} value={extraEpochs} onChange={(e) => setExtraEpochs(e.target.value)} title="train on to this many epochs in total" />
+                  <input aria-label="Total epochs for resume" placeholder={`epochs > ${epochs ?? ''}`} value={extraEpochs} onChange={(e) => setExtraEpochs(e.target.value)} title="train on to this many epochs in total" />
                   <button type="button" className="button" disabled={!extra || Boolean(extraError) || extra <= (epochs ?? 0)} onClick={() => void act('Continue the run', async () => {
                     await api.call('train.start', { project, resume: summary.name, epochs: extra });
                     await refreshRuns();

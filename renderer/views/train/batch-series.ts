@@ -42,3 +42,14 @@ export function upsertRecord(records: MetricRecord[], rec: MetricRecord): Metric
 }
 
 
+
+/** Exponential moving average with bias correction (as TensorBoard smooths), so the start is not pulled to 0. */
+export function ema(values: number[], beta: number): number[] {
+  const out: number[] = [];
+  let m = 0;
+  values.forEach((v, i) => {
+    m = beta * m + (1 - beta) * v;
+    out.push(m / (1 - beta ** (i + 1)));
+  });
+  return out;
+}

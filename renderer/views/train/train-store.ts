@@ -5,7 +5,7 @@
  * active model. After a page reload everything is rebuilt from the run folders.
  */
 import { create } from 'zustand';
-import type { ActiveModel, RunDetail, RunSummary } from '../../../shared/api';
+import type { ActiveModel, RunDetail, RunSummary, StoredTrainerEvent } from '../../../shared/api';
 import type { EpochMetrics, ProgressEvent } from '../../../shared/training/types';
 import { api } from '../../client';
 import { detectRecord, type MetricRecord } from './metric-records';
@@ -29,6 +29,7 @@ export interface RunLive {
 }
 
 const MAX_LOGS = 2000;
+const EVENTS_PAGE = 20_000;
 const f3 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(3));
 /** One log line per finished epoch, like the trainer's console. */
 export const epochLine = (e: EpochMetrics & { epochs?: number; best?: boolean }): string =>
@@ -150,10 +151,19 @@ export const useTrain = create<TrainState>()((set, get) => {
       // log lines that arrive while the history is read are kept after it; earlier ones are in it
       const logsBefore = get().live[run]?.logs.length ?? 0;
       try {
-        const [detail, history] = await Promise.all([
-          api.call('train.get', { project, run }),
-          api.call('train.events', { project, run, types: ['progress', 'epoch', 'log', 'env', 'finished', 'failed'] }),
-        ]);
+        const readEvents = async (): Promise<{ events: StoredTrainerEvent[]; skipped: number }> => {
+          const events: StoredTrainerEvent[] = [];
+          let since = 0;
+          let skipped = 0;
+          for (;;) { // pages of events.jsonl until it is read to the end
+            const page = await api.call('train.events', { project, run, since, limit: EVENTS_PAGE, types: ['progress', 'epoch', 'log', 'env', 'finished', 'failed'] });
+            events.push(...page.events);
+            skipped += page.skipped;
+            if (page.next <= since || page.events.length < EVENTS_PAGE) return { events, skipped };
+            since = page.next;
+          }
+        };
+        const [detail, history] = await Promise.all([api.call('train.get', { project, run }), readEvents()]);
         let batch = emptyBatch();
         const logs: LogLine[] = [];
         let progress: ProgressEvent | null = null;
