@@ -13,7 +13,7 @@ import { imagesToTensor, predictRaw } from '../../shared/ml/detector/inference';
 import { postprocessYoloOutput } from '../../shared/ml/detector/postprocess';
 import {
   bestF1, detectionConfusionMatrix, evaluateCoco, evaluateVoc, f1Curve, overallPrecisionRecallAt, precisionRecallAt, prCurve,
-  type ConfusionMatrix, type Detection, type GroundTruthBox,
+  type Detection, type GroundTruthBox,
 } from '../../shared/metrics';
 import type { LossParts } from '../../shared/training/types';
 import { matchDetections } from '../../shared/training/gallery-match';
