@@ -12,10 +12,11 @@ import { evaluateLoss } from '../../shared/ml/detector/train-step';
 import { imagesToTensor, predictRaw } from '../../shared/ml/detector/inference';
 import { postprocessYoloOutput } from '../../shared/ml/detector/postprocess';
 import {
-  bestF1, detectionConfusionMatrix, evaluateCoco, evaluateVoc, f1Curve, iou, overallPrecisionRecallAt, precisionRecallAt, prCurve,
-  type ConfusionMatrix, type Detection, type GroundTruthBox,
+  bestF1, detectionConfusionMatrix, evaluateCoco, evaluateVoc, f1Curve, overallPrecisionRecallAt, precisionRecallAt, prCurve,
+  type Detection, type GroundTruthBox,
 } from '../../shared/metrics';
 import type { LossParts } from '../../shared/training/types';
+import { matchDetections } from '../../shared/training/gallery-match';
 import { GALLERY_MAX_DETECTIONS, GALLERY_MAX_IMAGES, GALLERY_MIN_SCORE, type EvalReport, type GalleryBox, type GalleryImage } from '../../shared/training/eval-report';
 import type { Sample } from './data';
 
@@ -95,20 +96,7 @@ export function buildGallery(groundTruth: GroundTruthBox[], detections: Detectio
   return ids.map((imageId) => {
     const gts = gtBy.get(imageId) ?? [];
     const dets = (detBy.get(imageId) ?? []).sort((a, b) => b.score - a.score).slice(0, GALLERY_MAX_DETECTIONS);
-    const matched = new Array<boolean>(gts.length).fill(false);
-    const outcomes = dets.map((d): 'tp' | 'fp' | 'low' => {
-      if (d.score < confidence) return 'low';
-      let best = -1;
-      let bestIou = 0.5;
-      gts.forEach((g, k) => {
-        if (g.className !== d.className || matched[k]) return;
-        const v = iou(d, g, 'continuous');
-        if (v >= bestIou) { bestIou = v; best = k; }
-      });
-      if (best < 0) return 'fp';
-      matched[best] = true;
-      return 'tp';
-    });
+    const { outcomes, matched } = matchDetections(gts, dets, confidence);
     const gtOut = gts.map((g, k) => ({ ...boxOf(g), difficult: Boolean(g.difficult), matched: matched[k] }));
     return {
       imageId,

@@ -28,7 +28,7 @@ export interface GalleryImage {
 
 export const GALLERY_MAX_IMAGES = 60;
 export const GALLERY_MAX_DETECTIONS = 50;
-export const GALLERY_MIN_SCORE = 0.05;
+export const GALLERY_MIN_SCORE = 0.01;
 
 /** eval.json: per-class AP (VOC .5 and COCO .50:.95), PR points (≤ 200 per class), F1 vs confidence, confusion matrix, gallery. */
 export interface EvalReport {

@@ -135,6 +135,11 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   const download = page.waitForEvent('download');
   await report.getByRole('button', { name: 'CSV' }).first().click();
   expect((await download).suggestedFilename()).toBe('train-ap.csv');
+  // re-mark the gallery at the best-F1 threshold (the report's own confidence was the default)
+  const bestButton = report.getByRole('button', { name: /best F1/ });
+  const bestT = Number(/\(([\d.]+)\)/.exec((await bestButton.textContent()) ?? '')?.[1]);
+  await bestButton.click();
+  expect(Number(await report.getByLabel('Gallery confidence threshold').inputValue())).toBeCloseTo(bestT, 2);
   await tallShot(page, 'train-04-report');
 
   // use as active model, then export

@@ -117,6 +117,17 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     await assert.rejects(call('train.report', { project: P, run: 'train' }), (e: unknown) => e instanceof ApiError && e.code === 'unreadable' && /eval\.json/.test(e.message));
     await writeFile(evalJson, original);
 
+    // open folder: through the app's opener (Electron's shell.openPath here stands in as a recorder)
+    const openedPaths: string[] = [];
+    services.openPath = async (path) => { openedPaths.push(path); return ''; };
+    const opened = await call('train.openFolder', { project: P, run: 'train' });
+    assert.deepEqual(opened, { opened: true, path: join(P, '.detecta', 'runs', 'train') });
+    assert.deepEqual(openedPaths, [opened.path]);
+    services.openPath = async () => 'no application is registered for folders';
+    assert.deepEqual(await call('train.openFolder', { project: P, run: 'train' }), { opened: false, path: opened.path, reason: 'no application is registered for folders' });
+    await assert.rejects(call('train.openFolder', { project: P, run: 'nope' }), isCode('not_found'));
+    delete services.openPath;
+
     // bad export targets
     await assert.rejects(call('train.export', { project: P, run: 'train', dir: 'relative/folder' }), isCode('bad_request'));
     const aFile = join(root, 'not-a-folder');

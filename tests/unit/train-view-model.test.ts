@@ -11,6 +11,7 @@ import { alignRuns, detectRecord, DETECT_PANELS, CLASSIFY_PANELS } from '../../r
 import { appendBatch, ema, emptyBatch } from '../../renderer/views/train/batch-series';
 import { apTableCsv, confusionCsv, prOnGrid } from '../../renderer/views/train/report-data';
 import { buildGallery } from '../../main/training/evaluate';
+import { rematchGalleryImage } from '../../shared/training/gallery-match';
 import { METRICS_COLUMNS, trainConfigSchema, type EpochMetrics } from '../../shared/training/types';
 import type { BackendAvailability, RunReport } from '../../shared/api';
 
@@ -136,7 +137,7 @@ test('gallery marks true positives, false positives, misses and below-threshold 
     { imageId: 'a', className: 'ball', score: 0.8, x1: 0, y1: 0, x2: 10, y2: 10 }, // duplicate → fp
     { imageId: 'a', className: 'cube', score: 0.1, x1: 20, y1: 20, x2: 30, y2: 30 }, // below 0.25
     { imageId: 'b', className: 'cube', score: 0.7, x1: 1, y1: 1, x2: 5, y2: 5 }, // image without gt
-    { imageId: 'b', className: 'cube', score: 0.01, x1: 1, y1: 1, x2: 5, y2: 5 }, // under the gallery floor
+    { imageId: 'b', className: 'cube', score: 0.005, x1: 1, y1: 1, x2: 5, y2: 5 }, // under the gallery floor
   ];
   const g = buildGallery(gt, dets, 0.25);
   assert.deepEqual(g.map((x) => x.imageId), ['a', 'b']);
@@ -146,4 +147,13 @@ test('gallery marks true positives, false positives, misses and below-threshold 
   assert.equal(g[0]!.falsePositives, 1);
   assert.equal(g[1]!.detections.length, 1);
   assert.equal(g[1]!.falsePositives, 1);
+
+  // the report re-marks the same image at another threshold
+  const low = rematchGalleryImage(g[0]!, 0.05);
+  assert.deepEqual(low.detections.map((d) => d.outcome), ['tp', 'fp', 'tp']);
+  assert.equal(low.misses, 0);
+  const high = rematchGalleryImage(g[0]!, 0.95);
+  assert.deepEqual(high.detections.map((d) => d.outcome), ['low', 'low', 'low']);
+  assert.equal(high.misses, 2);
+  assert.deepEqual(rematchGalleryImage(g[0]!, 0.25), g[0]);
 });

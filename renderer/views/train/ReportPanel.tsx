@@ -6,7 +6,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Download, ImageDown } from 'lucide-react';
 import type { RunReport } from '../../../shared/api';
-import type { GalleryImage } from '../../../shared/training/eval-report';
+import { GALLERY_MIN_SCORE, type GalleryImage } from '../../../shared/training/eval-report';
+import { rematchGalleryImage } from '../../../shared/training/gallery-match';
 import { api, projectFileUrl } from '../../client';
 import { UPlotChart, type ChartHandle, type ChartSeries } from '../../components/charts/UPlotChart';
 import { CHART_COLORS, colorAt } from '../../components/charts/chart-theme';
@@ -174,7 +175,13 @@ const BOX_STYLE = {
 function Gallery({ report }: { report: RunReport }): React.JSX.Element {
   const [filter, setFilter] = useState<'all' | 'errors'>('all');
   const [showLow, setShowLow] = useState(false);
-  const shown = report.gallery.filter((g) => filter === 'all' || g.falsePositives > 0 || g.misses > 0);
+  const [thresholdText, setThresholdText] = useState(String(report.confidence));
+  const t = Number(thresholdText);
+  const thresholdOk = thresholdText.trim() !== '' && Number.isFinite(t) && t >= 0 && t <= 1;
+  const threshold = thresholdOk ? t : report.confidence;
+  const marked = useMemo(() => (threshold === report.confidence ? report.gallery : report.gallery.map((g) => rematchGalleryImage(g, threshold))), [report, threshold]);
+  const shown = marked.filter((g) => filter === 'all' || g.falsePositives > 0 || g.misses > 0);
+  const bestT = report.f1?.best?.threshold ?? null;
   const exportPng = async (): Promise<void> => {
     const tile = 240;
     const cols = Math.min(6, Math.max(1, shown.length));
@@ -188,7 +195,7 @@ function Gallery({ report }: { report: RunReport }): React.JSX.Element {
     ctx.fillRect(0, 0, c.width, c.height);
     ctx.font = '12px system-ui, sans-serif';
     ctx.fillStyle = CHART_COLORS.text;
-    ctx.fillText(`${report.run}: green ground truth, red missed, blue true positive, orange false positive (conf ≥ ${report.confidence})`, 8, 18);
+    ctx.fillText(`${report.run}: green ground truth, red missed, blue true positive, orange false positive (confidence ≥ ${threshold})`, 8, 18);
     for (let i = 0; i < shown.length; i++) {
       const g = shown[i]!;
       const img = await loadImage(projectFileUrl(report.imagePaths[g.imageId] ?? ''));
@@ -212,21 +219,31 @@ function Gallery({ report }: { report: RunReport }): React.JSX.Element {
   };
   return (
     <section className="card">
-      <h3>Validation images <span className="muted small">{report.gallery.length} images</span>
+      <h3>Validation images <span className="muted small">{report.gallery.length} images{shown.length !== report.gallery.length ? `, ${shown.length} shown` : ''}</span>
         <span className="spacer" />
+        <button type="button" className="button small" onClick={() => void exportPng()} disabled={shown.length === 0}><ImageDown size={13} /> PNG</button>
+      </h3>
+      <div className="gallery-toolbar small">
+        <label className={`toggle${thresholdOk ? '' : ' invalid'}`}>
+          confidence ≥
+          <input className="threshold-input" value={thresholdText} onChange={(e) => setThresholdText(e.target.value)} aria-label="Gallery confidence threshold" aria-invalid={!thresholdOk} />
+        </label>
+        {bestT !== null ? <button type="button" className="button small" onClick={() => setThresholdText(String(bestT))} title="the threshold of the highest F1">best F1 ({bestT.toFixed(2)})</button> : null}
+        <button type="button" className="button small" onClick={() => setThresholdText(String(report.confidence))}>report ({report.confidence})</button>
         <select value={filter} onChange={(e) => setFilter(e.target.value as 'all' | 'errors')} aria-label="Gallery filter">
           <option value="all">all images</option>
           <option value="errors">with false positives or misses</option>
         </select>
-        <label className="toggle small"><input type="checkbox" checked={showLow} onChange={(e) => setShowLow(e.target.checked)} /> below-threshold detections</label>
-        <button type="button" className="button small" onClick={() => void exportPng()} disabled={shown.length === 0}><ImageDown size={13} /> PNG</button>
-      </h3>
+        <label className="toggle"><input type="checkbox" checked={showLow} onChange={(e) => setShowLow(e.target.checked)} /> below-threshold detections</label>
+      </div>
       <div className="legend-row small">
         <span><i style={{ borderColor: BOX_STYLE.gt }} className="dashed" /> ground truth</span>
         <span><i style={{ borderColor: BOX_STYLE.miss }} className="dashed" /> missed</span>
         <span><i style={{ borderColor: BOX_STYLE.tp }} /> true positive</span>
         <span><i style={{ borderColor: BOX_STYLE.fp }} /> false positive</span>
-        <span><i style={{ borderColor: BOX_STYLE.low }} /> below {report.confidence}</span>
+        <span><i style={{ borderColor: BOX_STYLE.low }} /> below {threshold}</span>
+        {!thresholdOk ? <span className="field-error">threshold must be a number from 0 to 1</span> : null}
+        <span className="muted">detections below {GALLERY_MIN_SCORE} are not stored</span>
       </div>
       <div className="gallery" data-testid="gallery">
         {shown.map((g) => <GalleryTile key={g.imageId} g={g} src={projectFileUrl(report.imagePaths[g.imageId] ?? '')} showLow={showLow} />)}
