@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   map: () => import('./commands/map'),
   train: () => import('./commands/train'),
   sample: () => import('./commands/sample'),
+  classify: () => import('./commands/classify'),
 };
 
 function usage(): string {

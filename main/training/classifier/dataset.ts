@@ -100,7 +100,7 @@ export async function decodeImageFile(file: string, shape: [number, number, numb
   return toPixels(sharp(file, { failOn: 'error' }).rotate(), shape, file);
 }
 
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim().replace(/:$/, '');
 
 interface Candidate { file: string; id: string; className: string; width: number; height: number; gray: boolean }
 

@@ -33,6 +33,7 @@ import { folderSaveHandler, loadModelFromFolder, loadOptimizerState, saveOptimiz
 import type { TrainControl } from '../train-loop';
 import { loadClassifierDataset, type ClassifierDataset, type ClassifierSample } from './dataset';
 import { appendClassifierMetricsRow } from './metrics-csv';
+import { pixelBatch } from './batches';
 import { loadBackbone } from './backbone';
 
 export interface ClassifierRunOptions {
@@ -72,22 +73,6 @@ interface Trainable {
   embedding: EmbeddingClassifier | null;
   /** Batch input for these sample indices. */
   input(indices: readonly number[], flip: boolean, rng: ReturnType<typeof createRng> | null): tf.Tensor;
-}
-
-function pixelBatch(samples: readonly ClassifierSample[], shape: [number, number, number], indices: readonly number[], flip: boolean, rng: ReturnType<typeof createRng> | null): tf.Tensor4D {
-  const [h, w, c] = shape;
-  const size = h * w * c;
-  const out = new Float32Array(indices.length * size);
-  indices.forEach((idx, k) => {
-    const px = samples[idx]!.pixels;
-    const base = k * size;
-    if (flip && rng && rng.chance(0.5)) {
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[base + (y * w + x) * c + ch] = px[(y * w + (w - 1 - x)) * c + ch]!;
-    } else {
-      for (let i = 0; i < size; i++) out[base + i] = px[i]!;
-    }
-  });
-  return tf.tensor4d(out, [indices.length, h, w, c]);
 }
 
 async function computeEmbeddings(extractor: tf.LayersModel, samples: readonly ClassifierSample[], shape: [number, number, number], size: number, onProgress: (done: number) => void): Promise<Float32Array> {
