@@ -55,6 +55,8 @@ export interface ClassifierHooks {
   control?: TrainControl;
 }
 
+/** A loss this much lower at the same accuracy counts as an improvement (early stopping, weights/best). */
+const MIN_LOSS_DELTA = 1e-4;
 const NO_CONTROL: TrainControl = { shouldCancel: () => false, waitIfPaused: async () => {} };
 const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -360,7 +362,8 @@ export async function runClassifierTraining(options: ClassifierRunOptions, hooks
       const metrics: ClassifierEpochMetrics = { epoch, time: (Date.now() - started) / 1000, train: trainMetrics, val: valMetrics, lr: opt.learningRate };
       const score = valMetrics?.accuracy ?? trainMetrics.accuracy;
       const lossNow = valMetrics?.loss ?? trainMetrics.loss;
-      const isBest = state.bestScore === null || score > state.bestScore || (score === state.bestScore && lossNow < (state.bestLoss ?? Infinity));
+      // Better: higher accuracy, or the same accuracy with a loss lower by more than MIN_LOSS_DELTA.
+      const isBest = state.bestScore === null || score > state.bestScore || (score === state.bestScore && lossNow < (state.bestLoss ?? Infinity) - MIN_LOSS_DELTA);
       if (isBest) {
         state.bestScore = score;
         state.bestLoss = lossNow;
