@@ -68,15 +68,16 @@ function parseInput(v: string | undefined): [number, number, number] | undefined
 
 export function formatEval(r: ClassifierEvalReport): string {
   const lines = [`${r.split} accuracy ${fmt(r.accuracy)} on ${r.images} image(s) (weights/best, epoch ${r.epoch})`];
-  const w = Math.max(5, ...r.perClass.map((c) => c.className.length));
+  const w = Math.max(8, ...r.perClass.map((c) => c.className.length));
   lines.push(`${'class'.padEnd(w)}  precision  recall  F1      support`);
   for (const c of r.perClass) lines.push(`${c.className.padEnd(w)}  ${fmt(c.precision).padEnd(9)}  ${fmt(c.recall).padEnd(6)}  ${fmt(c.F1).padEnd(6)}  ${c.support}`);
   lines.push(`${'macro'.padEnd(w)}  ${fmt(r.macro.precision).padEnd(9)}  ${fmt(r.macro.recall).padEnd(6)}  ${fmt(r.macro.F1)}`);
   lines.push(`${'weighted'.padEnd(w)}  ${fmt(r.weighted.precision).padEnd(9)}  ${fmt(r.weighted.recall).padEnd(6)}  ${fmt(r.weighted.F1)}`);
   lines.push('confusion matrix (rows: true, columns: predicted):');
   const cw = Math.max(4, ...r.confusion.matrix.flat().map((v) => String(v).length));
-  lines.push(`${''.padEnd(w)}  ${r.confusion.labels.map((_, i) => String(i).padStart(cw)).join(' ')}`);
-  r.confusion.matrix.forEach((row, i) => lines.push(`${`${i} ${r.confusion.labels[i]}`.slice(0, w).padEnd(w)}  ${row.map((v) => String(v).padStart(cw)).join(' ')}`));
+  const rw = w + String(r.confusion.labels.length).length + 1;
+  lines.push(`${''.padEnd(rw)}  ${r.confusion.labels.map((_, i) => String(i).padStart(cw)).join(' ')}`);
+  r.confusion.matrix.forEach((row, i) => lines.push(`${`${i} ${r.confusion.labels[i]}`.padEnd(rw)}  ${row.map((v) => String(v).padStart(cw)).join(' ')}`));
   if (r.mostConfused.length > 0) {
     lines.push('most confused:');
     for (const p of r.mostConfused.slice(0, 5)) lines.push(`  ${p.trueClass} → ${p.predictedClass}: ${p.count} (e.g. ${p.examples.slice(0, 3).map((e) => e.path ?? e.id).join(', ')})`);
