@@ -54,7 +54,7 @@ test('sports-cnn with Adagrad: cancel and resume restore the Adagrad state; over
   }
 });
 
-test('early stopping after `patience` epochs without improvement; deep-cnn builds and trains', { timeout: 180_000 }, async () => {
+test('early stopping after `patience` epochs without improvement; deep-cnn with class weights builds and trains', { timeout: 180_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-cls-early-'));
   try {
     const data = join(root, 'photos');
@@ -62,13 +62,14 @@ test('early stopping after `patience` epochs without improvement; deep-cnn build
     const events: ClassifierTrainerEvent[] = [];
     const done = await runClassifierTraining({
       task: 'classify', project: data, name: 'early',
-      config: { source: { kind: 'folder', dir: data }, preset: 'deep-cnn', epochs: 10, patience: 2, learningRate: 1e-9, batchSize: 8, backend: 'wasm' },
+      config: { source: { kind: 'folder', dir: data }, preset: 'deep-cnn', epochs: 10, patience: 2, learningRate: 1e-9, batchSize: 8, backend: 'wasm', balance: 'weights' },
     }, { emit: (e) => events.push(e) });
     assert.equal(done.status, 'completed');
     assert.equal(done.stoppedEarly, true);
     assert.equal(done.epochsDone, 3, 'epoch 1 is the best; 2 and 3 do not improve');
     assert.equal(done.best?.epoch, 1);
     assert.match(logsOf(events), /early stopping: no better validation accuracy for 2 epoch\(s\); best epoch 1/);
+    assert.match(logsOf(events), /class weights: blue 1\.00, green 1\.00, red 1\.00/, 'balanced classes: equal loss weights');
     const cfg = JSON.parse(await readFile(runPaths(done.runDir).config, 'utf8')) as { inputShape: number[] };
     assert.deepEqual(cfg.inputShape, [16, 16, 3]);
   } finally {
