@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FailedEvent, FinishedEvent, TrainerEvent } from '../../shared/training/types';
+import type { FailedEvent, TrainerEvent } from '../../shared/training/types';
 import type { FromTrainer, ToTrainer, TrainerStartOptions } from './protocol';
 import type { TrainRunOptions } from './train-loop';
 import type { ClassifierRunOptions } from './classifier/train-classifier';
