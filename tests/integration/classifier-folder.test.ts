@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TrainerSupervisor } from '../../main/training/supervisor';
-import { runPaths } from '../../main/training/run-folder';
+import { readRun, runPaths } from '../../main/training/run-folder';
 import { readClassifierMetricsCsv } from '../../main/training/classifier/metrics-csv';
 import type { ClassifierConfigInput, ClassifierEvalReport, ClassifierRunConfigFile, ClassifierTrainerEvent } from '../../shared/training/classifier';
 import { writeClassFolders } from '../helpers/class-folders';
@@ -87,6 +87,12 @@ test('folder-per-class: trains through the trainer process, reports bad inputs, 
     const cfg2 = JSON.parse(await readFile(paths.config, 'utf8')) as ClassifierRunConfigFile;
     assert.deepEqual(cfg2.split, cfg.split);
     assert.deepEqual((await readClassifierMetricsCsv(paths.metrics)).map((m) => m.epoch), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+
+    const info = await readRun(data, 'shapes');
+    assert.equal(info.status, 'completed');
+    assert.deepEqual(info.metrics, [], 'no detector rows for a classifier run');
+    assert.deepEqual(info.classifierMetrics?.map((m) => m.epoch), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.ok(info.hasBest && info.hasLast);
 
     const report = JSON.parse(await readFile(paths.evalJson, 'utf8')) as ClassifierEvalReport;
     assert.equal(report.split, 'test');
