@@ -7,7 +7,8 @@ import { parseIdxImages, parseIdxLabels } from '../../main/training/classifier/i
 import { classifyImages, topKFromProbabilities, toModelInput } from '../../shared/ml/classifier/predict';
 import { buildClassifierEval } from '../../shared/ml/classifier/report';
 import { buildClassifierPreset } from '../../shared/ml/classifier/presets';
-import { chooseInputShape } from '../../main/training/classifier/dataset';
+import { chooseInputShape, loadClassifierDataset } from '../../main/training/classifier/dataset';
+import { resolve } from 'node:path';
 
 test('stratified split: seeded, per class, groups kept together, one-image classes train only', () => {
   const items = [
@@ -99,4 +100,15 @@ test('eval report: per-class scores, confusion matrix, most-confused pairs with 
   assert.equal(dog.recall, 1);
   assert.equal(dog.F1, 0.5);
   assert.equal(r.macro.precision, (0.5 + 1 / 3 + 0) / 3);
+});
+
+test('IDX folder with only t10k files (the MNIST test split): all of it is split seeded, digits as class names', async () => {
+  const dir = resolve(import.meta.dirname, '../../../shared/datasets/classification/mnist-test');
+  const d = await loadClassifierDataset({ kind: 'idx', dir, testLimit: 200 }, { preset: 'fashion-mnist-cnn', colorMode: 'auto' });
+  assert.equal(d.samples.length, 200);
+  assert.equal(d.fixedTest, null);
+  assert.deepEqual(d.classes, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  assert.deepEqual(d.inputShape, [28, 28, 1]);
+  assert.match(d.warnings.join('\n'), /only t10k files: they are split into train, validation and test/);
+  assert.equal(d.samples[0]!.pixels.length, 784);
 });

@@ -294,12 +294,13 @@ async function loadIdx(source: Extract<ClassifierSource, { kind: 'idx' }>, optio
       const pixels = same ? plane : await toPixels(sharp(plane, { raw: { width: cols, height: rows, channels: 1 } }), inputShape, `${prefix}/${i}`);
       const id = `${prefix}/${i}`;
       samples.push({ id, label: split.labels[i]!, path: null, group: id, pixels });
-      if (prefix === 't10k') fixedTest.add(id);
+      if (prefix === 't10k' && train) fixedTest.add(id);
       if (!same) options.onProgress?.(++done, total);
     }
   }
   if (!test) warnings.push(`${source.dir} has no t10k files: the test images come from the train files`);
-  return { classes, samples, inputShape, colorMode, skipped: [], ignored: [], warnings, fixedTest: test ? fixedTest : null };
+  if (!train) warnings.push(`${source.dir} has only t10k files: they are split into train, validation and test`);
+  return { classes, samples, inputShape, colorMode, skipped: [], ignored: [], warnings, fixedTest: test && train ? fixedTest : null };
 }
 
 export async function loadClassifierDataset(source: ClassifierSource, options: LoadClassifierOptions): Promise<ClassifierDataset> {
