@@ -14,7 +14,7 @@ export function defaultDataDir(): string {
   return join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'detecta-studio');
 }
 
-export function createServices(options: { transport: TransportKind; dataDir?: string; pickFolder?: () => Promise<string | null> }): Services {
+export function createServices(options: { transport: TransportKind; dataDir?: string; pickFolder?: () => Promise<string | null>; openPath?: (path: string) => Promise<string> }): Services {
   const dataDir = options.dataDir ?? defaultDataDir();
   return {
     transport: options.transport,
@@ -22,5 +22,6 @@ export function createServices(options: { transport: TransportKind; dataDir?: st
     projects: new ProjectRegistry(),
     recent: new RecentProjects(dataDir),
     ...(options.pickFolder ? { pickFolder: options.pickFolder } : {}),
+    ...(options.openPath ? { openPath: options.openPath } : {}),
   };
 }

@@ -14,4 +14,6 @@ export interface Services {
   recent: RecentProjects;
   /** Native folder picker; only in Electron. */
   pickFolder?: () => Promise<string | null>;
+  /** Opens a folder in the system file manager (Electron: shell.openPath; '' on success, else the reason). */
+  openPath?: (path: string) => Promise<string>;
 }

@@ -3,11 +3,18 @@
  * (main/training/active-runs.ts), one per project; their events are forwarded with the project
  * root added. Run folders are read from disk (main/training/run-folder.ts).
  */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
-import type { RunDetail, RunSummary, trainMethods } from '../../shared/api/train';
+import type { ExportedModelInfo, RunDetail, RunReport, RunSummary, StoredTrainerEvent, trainMethods } from '../../shared/api/train';
+import type { EvalReport } from '../../shared/training/eval-report';
 import type { TrainerEvent } from '../../shared/training/types';
 import { activeRun, startRun } from '../training/active-runs';
-import { deleteRun, listRuns, nextRunName, readRun, type RunInfo } from '../training/run-folder';
+import { computeProjectAnchors } from '../training/project-anchors';
+import { deleteRun, listRuns, nextRunName, readJson, readRun, runDir, runPaths, type RunInfo } from '../training/run-folder';
+import { writeFileAtomic } from '../dataset/atomic-write';
+import { fsApiError } from '../dataset/fs-errors';
 import type { ApiContext, HandlersFor } from './handler';
 
 function rootOf(ctx: ApiContext, project: string): string {
@@ -18,6 +25,18 @@ function running(ctx: ApiContext, project: string) {
   const sup = activeRun(rootOf(ctx, project));
   if (!sup) throw new ApiError('not_found', 'no training run is active in this project');
   return sup;
+}
+
+/** Sums the parts of a run: metrics time restarts at 0 when a run is resumed. */
+function durationOf(metrics: RunInfo['metrics']): number | null {
+  if (metrics.length === 0) return null;
+  let total = 0;
+  let prev = 0;
+  for (const m of metrics) {
+    if (m.time < prev) total += prev;
+    prev = m.time;
+  }
+  return total + prev;
 }
 
 function summarize(info: RunInfo, root: string): RunSummary {
@@ -37,6 +56,7 @@ function summarize(info: RunInfo, root: string): RunSummary {
     mAP50: maps.length ? Math.max(...maps) : null,
     'mAP50-95': maps95.length ? Math.max(...maps95) : null,
     resumable: !active && info.hasLast && info.config !== null,
+    durationSeconds: durationOf(info.metrics),
   };
 }
 
@@ -52,6 +72,17 @@ function forward(ctx: ApiContext, project: string, ev: TrainerEvent): void {
   }
 }
 
+/**
+ * Waits (≤ 5 s) until the trainer process confirms pause / resume, so train.list right after the
+ * call shows the new state. A trainer still starting confirms once its loop runs.
+ */
+async function settle(sup: { state: string }, paused: boolean): Promise<void> {
+  for (let waited = 0; waited < 5000; waited += 20) {
+    if (sup.state === 'finished' || sup.state === 'failed' || (sup.state === 'paused') === paused) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function readRunOrThrow(root: string, run: string): Promise<RunInfo> {
   try {
     return await readRun(root, run);
@@ -60,6 +91,29 @@ async function readRunOrThrow(root: string, run: string): Promise<RunInfo> {
     throw err;
   }
 }
+
+async function readEvalReport(dir: string, run: string): Promise<EvalReport> {
+  const file = runPaths(dir).evalJson;
+  try {
+    return await readJson<EvalReport>(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ApiError('not_found', `run "${run}" has no evaluation report yet (eval.json is written when a validated epoch improves the best weights)`, { run });
+    if (err instanceof SyntaxError) throw new ApiError('unreadable', `eval.json of run "${run}" is not valid JSON: ${err.message}`, { run });
+    throw fsApiError(err, file, 'cannot read');
+  }
+}
+
+/** Opens a folder with the platform's opener on this machine (the web host runs where the user is). */
+function openWithSystem(path: string): Promise<string> {
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [path]] : process.platform === 'win32' ? ['explorer', [path]] : ['xdg-open', [path]];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
+    child.once('error', (err) => resolve(`${cmd} failed: ${err.message}`));
+    child.once('spawn', () => { child.unref(); resolve(''); });
+  });
+}
+
+interface DetectorLike { inputSize?: unknown; anchors?: unknown; resizeMode?: unknown }
 
 export const trainHandlers: HandlersFor<typeof trainMethods> = {
   'train.start': async (p, ctx) => {
@@ -77,8 +131,20 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     sup.onEvent((ev) => forward(ctx, p.project, ev));
     return { run: name, started: true };
   },
-  'train.pause': async (p, ctx) => { running(ctx, p.project).pause(); return { paused: true }; },
-  'train.resume': async (p, ctx) => { running(ctx, p.project).resume(); return { paused: false }; },
+  'train.pause': async (p, ctx) => {
+    const sup = running(ctx, p.project);
+    sup.pause();
+    await settle(sup, true);
+    ctx.emit('train.log', { run: sup.run ?? '', level: 'info', message: 'paused', project: p.project });
+    return { paused: true };
+  },
+  'train.resume': async (p, ctx) => {
+    const sup = running(ctx, p.project);
+    sup.resume();
+    await settle(sup, false);
+    ctx.emit('train.log', { run: sup.run ?? '', level: 'info', message: 'resumed', project: p.project });
+    return { paused: false };
+  },
   'train.cancel': async (p, ctx) => { running(ctx, p.project).cancel(); return { cancelling: true }; },
   'train.list': async (p, ctx) => {
     const root = rootOf(ctx, p.project);
@@ -96,5 +162,107 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     await readRunOrThrow(root, p.run);
     await deleteRun(root, p.run);
     return { deleted: true };
+  },
+  'train.anchors': async (p, ctx) => {
+    const proj = ctx.services.projects.get(p.project);
+    const grid = p.inputSize / 32;
+    try {
+      const a = await computeProjectAnchors(proj, { k: p.k, grid });
+      return { anchors: a.anchors.map(([w, h]) => [w, h] as [number, number]), anchorsPx: a.anchorsPx, meanIoU: a.meanIoU, boxes: a.boxes, split: a.split, grid, inputSize: p.inputSize };
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError('conflict', err instanceof Error ? err.message : String(err));
+    }
+  },
+  'train.report': async (p, ctx) => {
+    const proj = ctx.services.projects.get(p.project);
+    const info = await readRunOrThrow(proj.root, p.run);
+    const report = await readEvalReport(info.dir, p.run);
+    const imagePaths: Record<string, string> = {};
+    for (const g of report.gallery ?? []) imagePaths[g.imageId] = proj.resolveImage(g.imageId);
+    const result: RunReport = { ...report, f1: report.f1 ?? null, gallery: report.gallery ?? [], run: p.run, imagePaths };
+    return result;
+  },
+  'train.events': async (p, ctx) => {
+    const root = rootOf(ctx, p.project);
+    const info = await readRunOrThrow(root, p.run);
+    const file = runPaths(info.dir).events;
+    const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '';
+      throw fsApiError(err, file, 'cannot read');
+    });
+    const lines = text.split('\n');
+    // the element after the last newline is '' or a line still being written: leave it for the next call
+    const complete = lines.length - 1;
+    const types = p.types ? new Set<string>(p.types) : null;
+    const events: StoredTrainerEvent[] = [];
+    let skipped = 0;
+    let next = p.since;
+    for (let i = p.since; i < complete && events.length < p.limit; i++) {
+      next = i + 1;
+      const line = lines[i];
+      if (!line.trim()) continue;
+      let ev: StoredTrainerEvent;
+      try {
+        ev = { ...(JSON.parse(line) as Omit<StoredTrainerEvent, 'line'>), line: i } as StoredTrainerEvent;
+      } catch {
+        skipped++; // a line torn by a crash mid-write; the run's status reads it as interrupted
+        continue;
+      }
+      if (!types || types.has(ev.type)) events.push(ev);
+    }
+    return { events, next, skipped };
+  },
+  'train.export': async (p, ctx) => {
+    const root = rootOf(ctx, p.project);
+    if (!isAbsolute(p.dir)) throw new ApiError('bad_request', `export folder must be an absolute path, got "${p.dir}"`);
+    const info = await readRunOrThrow(root, p.run);
+    if (!info.config) throw new ApiError('not_found', `run "${p.run}" has no config.json`);
+    const src = runPaths(info.dir)[p.weights];
+    const names = await fs.readdir(src).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new ApiError('not_found', `run "${p.run}" has no ${p.weights} weights yet`, { run: p.run });
+      throw fsApiError(err, src, 'cannot read');
+    });
+    if (!names.includes('model.json')) throw new ApiError('not_found', `run "${p.run}" has no ${p.weights} weights (model.json missing)`);
+    const det = (info.config.detector ?? {}) as DetectorLike;
+    let bestF1Confidence: number | null = null;
+    if (p.weights === 'best') {
+      const report = await readJson<EvalReport>(runPaths(info.dir).evalJson).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw fsApiError(err, runPaths(info.dir).evalJson, 'cannot read');
+      });
+      bestF1Confidence = report?.f1?.best?.threshold ?? null;
+    }
+    const meta: ExportedModelInfo = {
+      format: 'detecta-model',
+      version: 1,
+      task: info.config.task ?? 'detect',
+      run: p.run,
+      weights: p.weights,
+      classes: info.config.classes,
+      inputSize: typeof det.inputSize === 'number' ? det.inputSize : (info.config.train.inputSize ?? null),
+      anchors: Array.isArray(det.anchors) ? (det.anchors as [number, number][]) : null,
+      resizeMode: typeof det.resizeMode === 'string' ? det.resizeMode : null,
+      thresholds: { confidence: info.config.train.evalConfidence, iou: 0.45, bestF1Confidence },
+      exportedAt: new Date().toISOString(),
+    };
+    await fs.mkdir(p.dir, { recursive: true }).catch((err: unknown) => { throw fsApiError(err, p.dir, 'cannot create'); });
+    // weights first, model.json after its shards, detecta-model.json last: a reader never sees a
+    // model.json whose weights are not there yet; each file is written atomically
+    const files = [...names.filter((n) => n !== 'model.json').sort(), 'model.json'];
+    for (const name of files) {
+      const from = join(src, name);
+      const data = await fs.readFile(from).catch((err: unknown) => { throw fsApiError(err, from, 'cannot read'); });
+      await writeFileAtomic(join(p.dir, name), data);
+    }
+    await writeFileAtomic(join(p.dir, 'detecta-model.json'), JSON.stringify(meta, null, 2) + '\n');
+    return { dir: p.dir, files: [...files, 'detecta-model.json'] };
+  },
+  'train.openFolder': async (p, ctx) => {
+    const root = rootOf(ctx, p.project);
+    await readRunOrThrow(root, p.run);
+    const path = runDir(root, p.run);
+    const reason = ctx.services.openPath ? await ctx.services.openPath(path) : await openWithSystem(path);
+    return reason ? { opened: false, path, reason } : { opened: true, path };
   },
 };

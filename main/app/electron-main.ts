@@ -62,6 +62,7 @@ app.whenReady().then(async () => {
       const result = await dialog.showOpenDialog({ properties: ['openDirectory'] });
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    openPath: (path) => shell.openPath(path),
   });
   registerIpcTransport(services, isAppUrl);
   setTrainerSpawner(spawnUtilityTrainer);

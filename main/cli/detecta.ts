@@ -11,6 +11,9 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   map: () => import('./commands/map'),
   train: () => import('./commands/train'),
   sample: () => import('./commands/sample'),
+  eval: () => import('./commands/eval'),
+  predict: () => import('./commands/predict'),
+  anchors: () => import('./commands/anchors'),
   classify: () => import('./commands/classify'),
 };
 

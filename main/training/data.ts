@@ -108,7 +108,7 @@ export function shuffle<T>(items: T[], rng: Rng): T[] {
 export async function loadTrainingData(project: DatasetProject, options: LoadOptions): Promise<TrainingData> {
   await project.ready();
   const classes = project.getConfig().classes;
-  if (classes.length === 0) throw new Error('the project has no classes: label some images first');
+  if (classes.length === 0) throw new Error('the project has no classes (no boxes labeled yet): draw boxes on some images before training');
   const entries = project.listImages({ limit: Number.MAX_SAFE_INTEGER, filter: 'all' }).items.filter((e) => e.status === 'labeled');
   let trainIds: string[];
   let valIds: string[];
@@ -122,6 +122,9 @@ export async function loadTrainingData(project: DatasetProject, options: LoadOpt
     if (valIds.length === 0) {
       splitSource = 'seeded';
       const all = shuffle(entries.filter((e) => e.split !== 'test').map((e) => e.id).sort(), createRng(options.seed));
+      if (all.length < 2) {
+        throw new Error(`the project has ${all.length} labeled image(s) outside the test split; training needs at least 2 (images to train on and at least one to validate on): label more images`);
+      }
       const nVal = Math.max(1, Math.round(all.length * options.valFraction));
       valIds = all.slice(0, nVal).sort();
       trainIds = all.slice(nVal).sort();

@@ -12,10 +12,11 @@ import { evaluateLoss } from '../../shared/ml/detector/train-step';
 import { imagesToTensor, predictRaw } from '../../shared/ml/detector/inference';
 import { postprocessYoloOutput } from '../../shared/ml/detector/postprocess';
 import {
-  detectionConfusionMatrix, evaluateCoco, evaluateVoc, overallPrecisionRecallAt, precisionRecallAt, prCurve,
+  bestF1, detectionConfusionMatrix, evaluateCoco, evaluateVoc, f1Curve, iou, overallPrecisionRecallAt, precisionRecallAt, prCurve,
   type ConfusionMatrix, type Detection, type GroundTruthBox,
 } from '../../shared/metrics';
 import type { LossParts } from '../../shared/training/types';
+import { GALLERY_MAX_DETECTIONS, GALLERY_MAX_IMAGES, GALLERY_MIN_SCORE, type EvalReport, type GalleryBox, type GalleryImage } from '../../shared/training/eval-report';
 import type { Sample } from './data';
 
 export interface ValidationResult {
@@ -70,31 +71,60 @@ export async function validate(model: tf.LayersModel, config: DetectorConfig, cl
   };
 }
 
-/** eval.json: per-class AP (VOC .5 and COCO .50:.95), PR points (≤ 200 per class), confusion matrix. */
-export interface EvalReport {
-  epoch: number;
-  classes: {
-    className: string;
-    numGroundTruth: number;
-    ap50: number | null;
-    'ap50-95': number | null;
-    precision: number;
-    recall: number;
-    pr: { recall: number[]; precision: number[] };
-  }[];
-  mAP50: number | null;
-  'mAP50-95': number | null;
-  confidence: number;
-  confusion: ConfusionMatrix;
-}
+export type { EvalReport, GalleryBox, GalleryImage } from '../../shared/training/eval-report';
+export { GALLERY_MAX_DETECTIONS, GALLERY_MAX_IMAGES, GALLERY_MIN_SCORE } from '../../shared/training/eval-report';
 
 function thin(values: Float64Array, keep: number[]): number[] {
   return keep.map((i) => Number(values[i].toFixed(5)));
 }
 
+const round = (v: number): number => Number(v.toFixed(5));
+const boxOf = (b: GalleryBox): GalleryBox => ({ className: b.className, x1: round(b.x1), y1: round(b.y1), x2: round(b.x2), y2: round(b.y2) });
+
+/**
+ * Per image: greedy matching (best score first, same class, IoU ≥ .5, each ground-truth box once)
+ * of the detections ≥ `confidence`, as the VOC protocol matches them. Images are the ones with
+ * ground truth or detections, in image-id order, at most GALLERY_MAX_IMAGES.
+ */
+export function buildGallery(groundTruth: GroundTruthBox[], detections: Detection[], confidence: number): GalleryImage[] {
+  const ids = [...new Set([...groundTruth.map((g) => g.imageId), ...detections.map((d) => d.imageId)])].sort().slice(0, GALLERY_MAX_IMAGES);
+  const gtBy = new Map<string, GroundTruthBox[]>();
+  for (const g of groundTruth) gtBy.set(g.imageId, [...(gtBy.get(g.imageId) ?? []), g]);
+  const detBy = new Map<string, Detection[]>();
+  for (const d of detections) if (d.score >= GALLERY_MIN_SCORE) detBy.set(d.imageId, [...(detBy.get(d.imageId) ?? []), d]);
+  return ids.map((imageId) => {
+    const gts = gtBy.get(imageId) ?? [];
+    const dets = (detBy.get(imageId) ?? []).sort((a, b) => b.score - a.score).slice(0, GALLERY_MAX_DETECTIONS);
+    const matched = new Array<boolean>(gts.length).fill(false);
+    const outcomes = dets.map((d): 'tp' | 'fp' | 'low' => {
+      if (d.score < confidence) return 'low';
+      let best = -1;
+      let bestIou = 0.5;
+      gts.forEach((g, k) => {
+        if (g.className !== d.className || matched[k]) return;
+        const v = iou(d, g, 'continuous');
+        if (v >= bestIou) { bestIou = v; best = k; }
+      });
+      if (best < 0) return 'fp';
+      matched[best] = true;
+      return 'tp';
+    });
+    const gtOut = gts.map((g, k) => ({ ...boxOf(g), difficult: Boolean(g.difficult), matched: matched[k] }));
+    return {
+      imageId,
+      groundTruth: gtOut,
+      detections: dets.map((d, k) => ({ ...boxOf(d), score: round(d.score), outcome: outcomes[k] })),
+      falsePositives: outcomes.filter((o) => o === 'fp').length,
+      misses: gtOut.filter((g) => !g.matched && !g.difficult).length,
+    };
+  });
+}
+
 export function buildEvalReport(epoch: number, classes: string[], groundTruth: GroundTruthBox[], detections: Detection[], confidence: number): EvalReport {
   const voc = evaluateVoc(groundTruth, detections, { iouThreshold: 0.5, method: 'all-point', classes });
   const coco = evaluateCoco(groundTruth, detections, { classes });
+  const f1 = f1Curve(voc);
+  const best = bestF1(f1);
   return {
     epoch,
     classes: voc.classes.map((c, k) => {
@@ -114,5 +144,14 @@ export function buildEvalReport(epoch: number, classes: string[], groundTruth: G
     'mAP50-95': coco.stats.AP < 0 ? null : coco.stats.AP,
     confidence,
     confusion: detectionConfusionMatrix(groundTruth, detections, { classes, confidenceThreshold: confidence, iouThreshold: 0.45 }),
+    f1: {
+      thresholds: [...f1.thresholds],
+      perClass: f1.perClass.map((c) => ({ className: c.className, f1: Array.from(c.f1, round) })),
+      f1: Array.from(f1.f1, round),
+      precision: Array.from(f1.precision, round),
+      recall: Array.from(f1.recall, round),
+      best: best ? { threshold: best.threshold, f1: round(best.f1), precision: round(best.precision), recall: round(best.recall) } : null,
+    },
+    gallery: buildGallery(groundTruth, detections, confidence),
   };
 }

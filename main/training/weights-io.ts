@@ -12,13 +12,31 @@ import { basename, dirname, join } from 'node:path';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** Replaces `dir` with a folder holding `files`, atomically (temp folder + rename). */
-export async function writeFolderAtomic(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
-  await fs.mkdir(dirname(dir), { recursive: true });
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
-  const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}-${Date.now()}`);
-  await fs.mkdir(tmp, { recursive: true });
-  for (const [name, data] of Object.entries(files)) await fs.writeFile(join(tmp, name), data);
+/** How files are written (tests inject a failing one to check that a failed save loses nothing). */
+export interface FileWriter {
+  writeFile(file: string, data: string | Uint8Array): Promise<void>;
+}
+
+export const nodeFileWriter: FileWriter = { writeFile: (file, data) => fs.writeFile(file, data) };
+
+/**
+ * Replaces `dir` with a folder holding `files`, atomically (temp folder + rename). When a write
+ * fails (disk full, permissions) the temp folder is removed, `dir` is left as it was and the
+ * error says which folder could not be saved.
+ */
+export async function writeFolderAtomic(dir: string, files: Record<string, string | Uint8Array>, writer: FileWriter = nodeFileWriter): Promise<void> {
+  const stamp = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${stamp}`);
+  const old = join(dirname(dir), `.${basename(dir)}.old-${stamp}`);
+  try {
+    await fs.mkdir(dirname(dir), { recursive: true });
+    await fs.mkdir(tmp, { recursive: true });
+    for (const [name, data] of Object.entries(files)) await writer.writeFile(join(tmp, name), data);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    throw Object.assign(new Error(`cannot save ${dir}: ${(err as Error).message}${code === 'ENOSPC' ? ' (the disk is full)' : ''}; the previous copy is unchanged`), { code });
+  }
   let hadOld = false;
   try {
     await fs.rename(dir, old);
@@ -40,7 +58,7 @@ function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
 }
 
 /** tfjs IOHandler writing model.json + weights.bin into `dir` atomically. */
-export function folderSaveHandler(dir: string): tf.io.IOHandler {
+export function folderSaveHandler(dir: string, writer: FileWriter = nodeFileWriter): tf.io.IOHandler {
   return {
     save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
       if (!artifacts.weightData || !artifacts.weightSpecs) throw new Error(`saving to ${dir}: the model has no weights`);
@@ -54,7 +72,7 @@ export function folderSaveHandler(dir: string): tf.io.IOHandler {
       };
       if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig;
       if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
-      await writeFolderAtomic(dir, { [MODEL_JSON]: JSON.stringify(modelJson), [WEIGHTS_BIN]: weights });
+      await writeFolderAtomic(dir, { [MODEL_JSON]: JSON.stringify(modelJson), [WEIGHTS_BIN]: weights }, writer);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
     },
   };
@@ -74,13 +92,20 @@ export async function loadModelFromFolder(dir: string): Promise<tf.LayersModel> 
 }
 
 /** Saves optimizer state (tf.Optimizer.getWeights) as optimizer.json + optimizer.bin into `dir` (atomic). */
-export async function saveOptimizerState(dir: string, optimizer: tf.Optimizer, extra: Record<string, unknown>): Promise<void> {
+export async function saveOptimizerState(dir: string, optimizer: tf.Optimizer, extra: Record<string, unknown>, writer: FileWriter = nodeFileWriter): Promise<void> {
   const named = await optimizer.getWeights();
-  const { data, specs } = await tf.io.encodeWeights(named);
+  let encoded: Awaited<ReturnType<typeof tf.io.encodeWeights>>;
+  try {
+    encoded = await tf.io.encodeWeights(named);
+  } finally {
+    // getWeights returns the optimizer's slot variables plus a fresh 'iter' scalar: free the latter.
+    for (const w of named) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  }
+  const { data, specs } = encoded;
   await writeFolderAtomic(dir, {
     'optimizer.json': JSON.stringify({ className: optimizer.getClassName(), specs, ...extra }),
     'optimizer.bin': new Uint8Array(data as ArrayBuffer),
-  });
+  }, writer);
 }
 
 /** Restores what saveOptimizerState wrote; returns the extra fields. */
@@ -89,7 +114,12 @@ export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): 
   if (meta.className !== optimizer.getClassName()) throw new Error(`optimizer state in ${dir} is for ${meta.className}, not ${optimizer.getClassName()}`);
   const bin = await fs.readFile(join(dir, 'optimizer.bin'));
   const decoded = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, meta.specs);
-  await optimizer.setWeights(meta.specs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
+  try {
+    await optimizer.setWeights(meta.specs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
+  } finally {
+    // setWeights makes variables that share the data (ref-counted); the decoded tensors can go.
+    tf.dispose(Object.values(decoded));
+  }
   const { className: _c, specs: _s, ...extra } = meta;
   return extra;
 }

@@ -55,6 +55,8 @@ export const trainConfigSchema = z.object({
   patience: z.number().int().min(0).max(10_000).default(0),
   /** mobilenet preset: epochs with the pretrained backbone frozen before fine-tuning it. */
   freezeEpochs: z.number().int().min(0).max(10_000).default(3),
+  /** mobilenet preset with freezeEpochs > 0: the schedule's learning rate is multiplied by this once the backbone is unfrozen (fine-tuning wants small steps). */
+  finetuneLrFactor: z.number().positive().max(1).default(0.1),
   /** mobilenet preset: the backbone's model.json (local path or http(s) URL); default the model-zoo entry. */
   backbone: z.string().min(1).max(4096).optional(),
   /** mobilenet preset: the layer the backbone is cut at (see MOBILENET_CUT_LAYERS). */
@@ -139,6 +141,8 @@ export interface ProgressEvent {
   imagesPerSecond: number;
   /** Seconds left for the whole run, estimated from the recent speed. */
   etaSeconds: number;
+  /** Learning rate of this batch. */
+  lr?: number;
 }
 
 export interface EpochEvent extends EpochMetrics {

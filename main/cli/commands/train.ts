@@ -1,21 +1,32 @@
 /**
- * `detecta train --project DIR [--preset tiny|darknet19|mobilenet] [--input 416] [--epochs N]
- * [--batch N] [--lr X] [--seed S] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu]
- * [--name NAME] [--resume RUN]`: trains a detector in a trainer process, prints progress lines
- * and the final metrics. Ctrl-C stops at the next batch boundary (resumable with --resume).
+ * `detecta train --project DIR [options]`: trains a detector in a trainer process. Text mode
+ * prints log lines, a progress bar (redrawn in place when stdout is a terminal, one line per
+ * progress event otherwise) and the metrics of every epoch; --json prints every event as one
+ * JSON object per line. Exit code 0 when the run completed or was cancelled, 1 when it failed,
+ * 2 on bad options. Ctrl-C stops at the next batch boundary (resumable with --resume).
  */
 import { parseArgs } from 'node:util';
 import { TrainerSupervisor } from '../../training/supervisor';
-import { backendChoiceSchema, presetSchema, trainConfigSchema, type EpochMetrics, type TrainConfigInput } from '../../../shared/training/types';
+import type { TrainRunOptions } from '../../training/train-loop';
+import {
+  backendChoiceSchema, presetSchema, trainConfigSchema, type EpochMetrics, type ProgressEvent, type TrainConfigInput,
+} from '../../../shared/training/types';
 
-const USAGE = `usage: detecta train --project DIR [--preset tiny|darknet19|mobilenet] [--input 416] [--epochs 50]
-                     [--batch 8] [--lr 0.001] [--seed 1] [--train-times 1] [--no-augment]
-                     [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--name NAME] [--resume RUN]
+export const summary = 'train a detector on a project (progress bar, --json events, resume / continue)';
+
+const USAGE = `usage: detecta train --project DIR [--preset tiny|darknet19|mobilenet] [--imgsz 416] [--epochs 50]
+                     [--batch 8] [--lr 0.001] [--lr-schedule cosine|linear|constant] [--warmup 1]
+                     [--clip-norm 10] [--patience 0] [--seed 1] [--train-times 1] [--no-augment]
+                     [--augment-ops JSON] [--freeze-epochs 3] [--backbone PATH|URL] [--backbone-cut LAYER]
+                     [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--name NAME] [--json]
+       detecta train --project DIR --resume RUN [--epochs TOTAL | --more N] [--json]
 
 Trains a YOLOv2-style detector on the project's labeled images (its train/val split) and writes
 the run to DIR/.detecta/runs/<name>/ (config, env, metrics.csv, events, weights, eval.json).
---resume RUN continues a cancelled or interrupted run from its last saved epoch
-(--epochs then sets a new total). Ctrl-C stops at the next batch boundary.`;
+--resume RUN continues a cancelled, interrupted or finished run from its last saved epoch with
+its optimizer state; --epochs then sets a new total, --more N trains N epochs past the last one.
+--json prints every trainer event as one JSON object per line. Ctrl-C stops at the next batch
+boundary. (--input is accepted as another name for --imgsz.)`;
 
 const fmt = (v: number | null | undefined, d = 4): string => (v === null || v === undefined ? '-' : v.toFixed(d));
 
@@ -30,16 +41,31 @@ function num(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+function progressText(p: ProgressEvent): string {
+  return `epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches}  loss ${p.loss.total.toFixed(4)} (box ${p.loss.box.toFixed(3)} obj ${p.loss.obj.toFixed(3)} noobj ${p.loss.noobj.toFixed(3)} cls ${p.loss.cls.toFixed(3)})  ${p.imagesPerSecond.toFixed(1)} img/s  ETA ${Math.round(p.etaSeconds)} s`;
+}
+
+function progressBar(p: ProgressEvent, columns: number): string {
+  const eta = p.etaSeconds >= 3600 ? `${Math.floor(p.etaSeconds / 3600)}h${String(Math.floor((p.etaSeconds % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(p.etaSeconds / 60)}m${String(Math.round(p.etaSeconds % 60)).padStart(2, '0')}s`;
+  const tail = ` ${p.batch}/${p.batches}  loss ${p.loss.total.toFixed(3)}  ${p.imagesPerSecond.toFixed(1)} img/s  ETA ${eta}`;
+  const head = `epoch ${p.epoch}/${p.epochs} `;
+  const width = Math.max(10, Math.min(40, columns - head.length - tail.length - 3));
+  const filled = Math.round((p.batch / p.batches) * width);
+  return `${head}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}`;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        project: { type: 'string' }, preset: { type: 'string' }, input: { type: 'string' }, epochs: { type: 'string' },
-        batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'train-times': { type: 'string' },
-        'no-augment': { type: 'boolean' }, backend: { type: 'string' }, name: { type: 'string' }, resume: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
+        project: { type: 'string' }, preset: { type: 'string' }, input: { type: 'string' }, imgsz: { type: 'string' }, epochs: { type: 'string' },
+        more: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, 'lr-schedule': { type: 'string' }, warmup: { type: 'string' },
+        'clip-norm': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, 'train-times': { type: 'string' },
+        'no-augment': { type: 'boolean' }, 'augment-ops': { type: 'string' }, 'freeze-epochs': { type: 'string' }, backbone: { type: 'string' },
+        'backbone-cut': { type: 'string' }, backend: { type: 'string' }, name: { type: 'string' }, resume: { type: 'string' },
+        json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -48,56 +74,98 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.help) { console.log(USAGE); return 0; }
   if (!values.project) { console.error(`detecta train: --project is required\n\n${USAGE}`); return 2; }
-  let config: TrainConfigInput;
-  let epochs: number | undefined;
+  let options: TrainRunOptions;
   try {
-    epochs = num(values.epochs, 'epochs');
-    config = {
-      ...(values.preset !== undefined ? { preset: presetSchema.parse(values.preset) } : {}),
-      ...(values.input !== undefined ? { inputSize: num(values.input, 'input') } : {}),
-      ...(epochs !== undefined ? { epochs } : {}),
-      ...(values.batch !== undefined ? { batchSize: num(values.batch, 'batch') } : {}),
-      ...(values.lr !== undefined ? { learningRate: num(values.lr, 'lr') } : {}),
-      ...(values.seed !== undefined ? { seed: num(values.seed, 'seed') } : {}),
-      ...(values['train-times'] !== undefined ? { trainTimes: num(values['train-times'], 'train-times') } : {}),
-      ...(values['no-augment'] ? { augment: false } : {}),
-      ...(values.backend !== undefined ? { backend: backendChoiceSchema.parse(values.backend) } : {}),
-    };
-    const parsed = trainConfigSchema.safeParse(config);
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const epochs = num(values.epochs, 'epochs');
+    const more = num(values.more, 'more');
+    if (more !== undefined && (!values.resume || !Number.isInteger(more) || more < 1)) throw new Error('--more N needs --resume RUN and a positive integer N');
+    if (more !== undefined && epochs !== undefined) throw new Error('give --epochs (the new total) or --more (epochs to add), not both');
+    if (values.resume) {
+      options = { project: values.project, resume: values.resume, ...(epochs !== undefined ? { epochs } : {}), ...(more !== undefined ? { moreEpochs: more } : {}), progressIntervalMs: 1000 };
+    } else {
+      const imgsz = values.imgsz ?? values.input;
+      let augmentOps: unknown;
+      if (values['augment-ops'] !== undefined) {
+        try {
+          augmentOps = JSON.parse(values['augment-ops']);
+        } catch (err) {
+          throw new Error(`--augment-ops must be JSON such as '{"horizontalFlip":{"p":0}}': ${(err as Error).message}`);
+        }
+      }
+      const config: TrainConfigInput = {
+        ...(values.preset !== undefined ? { preset: presetSchema.parse(values.preset) } : {}),
+        ...(imgsz !== undefined ? { inputSize: num(imgsz, 'imgsz') } : {}),
+        ...(epochs !== undefined ? { epochs } : {}),
+        ...(values.batch !== undefined ? { batchSize: num(values.batch, 'batch') } : {}),
+        ...(values.lr !== undefined ? { learningRate: num(values.lr, 'lr') } : {}),
+        ...(values['lr-schedule'] !== undefined ? { lrSchedule: values['lr-schedule'] as TrainConfigInput['lrSchedule'] } : {}),
+        ...(values.warmup !== undefined ? { warmupEpochs: num(values.warmup, 'warmup') } : {}),
+        ...(values['clip-norm'] !== undefined ? { clipNorm: values['clip-norm'] === 'off' ? null : num(values['clip-norm'], 'clip-norm') } : {}),
+        ...(values.patience !== undefined ? { patience: num(values.patience, 'patience') } : {}),
+        ...(values.seed !== undefined ? { seed: num(values.seed, 'seed') } : {}),
+        ...(values['train-times'] !== undefined ? { trainTimes: num(values['train-times'], 'train-times') } : {}),
+        ...(values['no-augment'] ? { augment: false } : {}),
+        ...(augmentOps !== undefined ? { augmentOps: augmentOps as TrainConfigInput['augmentOps'] } : {}),
+        ...(values['freeze-epochs'] !== undefined ? { freezeEpochs: num(values['freeze-epochs'], 'freeze-epochs') } : {}),
+        ...(values.backbone !== undefined ? { backbone: values.backbone } : {}),
+        ...(values['backbone-cut'] !== undefined ? { backboneCut: values['backbone-cut'] } : {}),
+        ...(values.backend !== undefined ? { backend: backendChoiceSchema.parse(values.backend) } : {}),
+      };
+      const parsed = trainConfigSchema.safeParse(config);
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      options = { project: values.project, config, ...(values.name ? { name: values.name } : {}), progressIntervalMs: values.json ? 500 : 1000 };
+    }
   } catch (err) {
     const msg = err instanceof Error && 'issues' in err ? (err as { issues: { message: string }[] }).issues.map((i) => i.message).join('; ') : (err as Error).message;
     console.error(`detecta train: ${msg}\n\n${USAGE}`);
     return 2;
   }
-  const sup = new TrainerSupervisor(values.resume
-    ? { project: values.project, resume: values.resume, ...(epochs !== undefined ? { epochs } : {}), progressIntervalMs: 1000 }
-    : { project: values.project, config, ...(values.name ? { name: values.name } : {}), progressIntervalMs: 1000 });
+  const json = values.json === true;
+  const tty = !json && process.stdout.isTTY === true;
+  let barShown = false;
+  const clearBar = (): void => {
+    if (barShown) { process.stdout.write('\r\x1b[2K'); barShown = false; }
+  };
+  const say = (line: string, err = false): void => {
+    clearBar();
+    (err ? console.error : console.log)(line);
+  };
+  const sup = new TrainerSupervisor(options);
   const onSigint = (): void => {
-    console.error('\nstopping at the next batch boundary (Ctrl-C again to kill)…');
+    if (!json) say('\nstopping at the next batch boundary (Ctrl-C again to kill)…', true);
     sup.cancel();
     process.once('SIGINT', () => sup.kill());
   };
   process.once('SIGINT', onSigint);
   sup.onEvent((ev) => {
+    if (json) {
+      process.stdout.write(JSON.stringify(ev) + '\n');
+      return;
+    }
     switch (ev.type) {
-      case 'env': console.log(`backend ${ev.payload.backend}: ${ev.payload.device}`); break;
-      case 'log': (ev.payload.level === 'info' ? console.log : console.error)(ev.payload.message); break;
-      case 'progress': {
-        const p = ev.payload;
-        console.log(`epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches}  loss ${p.loss.total.toFixed(4)} (box ${p.loss.box.toFixed(3)} obj ${p.loss.obj.toFixed(3)} noobj ${p.loss.noobj.toFixed(3)} cls ${p.loss.cls.toFixed(3)})  ${p.imagesPerSecond.toFixed(1)} img/s  ETA ${Math.round(p.etaSeconds)} s`);
+      case 'env': say(`backend ${ev.payload.backend}: ${ev.payload.device}`); break;
+      case 'log': say(ev.payload.message, ev.payload.level !== 'info'); break;
+      case 'progress':
+        if (tty) {
+          process.stdout.write(`\r\x1b[2K${progressBar(ev.payload, process.stdout.columns ?? 100)}`);
+          barShown = true;
+        } else {
+          say(progressText(ev.payload));
+        }
         break;
-      }
-      case 'epoch': console.log(`epoch ${ev.payload.epoch}/${ev.payload.epochs} done  train loss ${ev.payload.train.total.toFixed(4)}  val loss ${fmt(ev.payload.val?.total)}  ${metricsLine(ev.payload)}${ev.payload.best ? '  (best)' : ''}`); break;
+      case 'epoch': say(`epoch ${ev.payload.epoch}/${ev.payload.epochs} done  train loss ${ev.payload.train.total.toFixed(4)}  val loss ${fmt(ev.payload.val?.total)}  ${metricsLine(ev.payload)}  lr ${ev.payload.lr.toExponential(2)}${ev.payload.best ? '  (best)' : ''}`); break;
       default: break;
     }
   });
   const end = await sup.done;
   process.removeListener('SIGINT', onSigint);
+  clearBar();
   if (end.type === 'failed') {
+    // In --json mode the failed event is already on stdout; stderr still says why for a person.
     console.error(`detecta train: ${end.payload.error}`);
     return 1;
   }
+  if (json) return 0;
   const f = end.payload;
   console.log(`${f.status === 'cancelled' ? 'cancelled' : 'finished'} run ${f.run} after ${f.epochsDone} epoch(s): ${f.runDir}`);
   if (f.final) console.log(`final: ${metricsLine(f.final)}`);

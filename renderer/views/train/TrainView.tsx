@@ -1,51 +1,43 @@
-import { CheckCircle2, Circle } from 'lucide-react';
+/**
+ * The Train view: the run list on the left; on the right the new-run setup, a run (live progress,
+ * curves, log, evaluation report, export), or the overlay of the runs ticked for comparison.
+ */
+import { useEffect } from 'react';
 import type { OpenedProject } from '../../../shared/api';
-import { useApp } from '../../store/app-store';
+import { CompareCurves } from './CurveCharts';
+import { RunList } from './RunList';
+import { RunPanel } from './RunPanel';
+import { SetupPanel } from './SetupPanel';
+import { panelsFor } from './metric-records';
+import { useTrain } from './train-store';
+import './train.css';
 
-/** Training readiness of the project: what the dataset has and what this machine can train on. */
 export function TrainView({ project }: { project: OpenedProject }): React.JSX.Element {
-  const backends = useApp((s) => s.backends);
-  const backend = backends?.find((b) => b.available);
-  const checks = [
-    { ok: project.classes.length > 0, text: `${project.classes.length} ${project.classes.length === 1 ? 'class' : 'classes'} in the project` },
-    { ok: project.labeled >= 10, text: `${project.labeled} labeled images (at least 10 needed for a train/validation split)` },
-    { ok: project.unreadable === 0, text: project.unreadable === 0 ? 'no unreadable annotation files' : `${project.unreadable} unreadable annotation files (fix them in the Label view)` },
-    { ok: Boolean(backend), text: backend ? `training backend: ${backend.label}` : 'probing training backends…' },
-  ];
+  const { attach, runs, selected, compare, live, details, runsError, started } = useTrain();
+  useEffect(() => attach(project.root), [attach, project.root]);
+  const summary = runs.find((r) => r.name === selected);
+  const busy = runs.find((r) => r.active)?.name ?? null;
+  const compared = compare.map((name) => ({ name, records: live[name]?.records ?? [] }));
+  const task = compare.map((c) => details[c]?.config?.task).find(Boolean);
   return (
-    <div className="page" data-testid="train-view">
-      <section className="card">
-        <h3>Dataset</h3>
-        <div className="stat-grid">
-          <Stat label="images" value={project.images} />
-          <Stat label="labeled" value={project.labeled} />
-          <Stat label="verified" value={project.verified} />
-          <Stat label="classes" value={project.classes.length} />
-        </div>
-      </section>
-      <section className="card">
-        <h3>Ready to train?</h3>
-        <ul className="checklist">
-          {checks.map((c) => (
-            <li key={c.text}>
-              {c.ok ? <CheckCircle2 size={16} className="ok" /> : <Circle size={16} className="off" />} {c.text}
-            </li>
-          ))}
-        </ul>
-        <p className="muted small">
-          The training engine (YOLO-style detectors and CNN classifiers, live loss and mAP curves) is not part of this build yet; this view shows what a
-          run will start from.
-        </p>
-      </section>
-    </div>
-  );
-}
-
-function Stat({ label, value }: { label: string; value: number }): React.JSX.Element {
-  return (
-    <div className="stat">
-      <div className="value">{value.toLocaleString()}</div>
-      <div className="label">{label}</div>
+    <div className="train-view" data-testid="train-view">
+      <RunList />
+      <div className="train-main">
+        {runsError ? <p className="error-text card">{runsError}</p> : null}
+        {compare.length > 0 ? (
+          <section className="card compare-card">
+            <h3>Comparing {compare.length} {compare.length === 1 ? 'run' : 'runs'}</h3>
+            <CompareCurves runs={compared} panels={panelsFor(task)} />
+          </section>
+        ) : null}
+        {selected === null ? (
+          <SetupPanel project={project} busyRun={busy} onStarted={started} />
+        ) : summary ? (
+          <RunPanel project={project.root} summary={summary} />
+        ) : (
+          <p className="muted">Loading run “{selected}”…</p>
+        )}
+      </div>
     </div>
   );
 }

@@ -69,6 +69,35 @@ export function resolveAugmentConfig(overrides: AugmentOverrides = {}): AugmentC
   return merged;
 }
 
+/**
+ * Checks loose per-op overrides (a run config's `augmentOps`, JSON from a user) against the known
+ * ops and their fields and returns them typed; unknown ops, unknown fields and wrong value types
+ * are listed in one error. Range checks happen in resolveAugmentConfig.
+ */
+export function parseAugmentOverrides(ops: Record<string, Record<string, number | boolean>>): AugmentOverrides {
+  const problems: string[] = [];
+  const known = Object.keys(DEFAULT_AUGMENT_CONFIG).filter((k) => k !== 'enabled');
+  for (const [op, fields] of Object.entries(ops)) {
+    if (!known.includes(op)) {
+      problems.push(`unknown op '${op}' (ops: ${known.join(', ')})`);
+      continue;
+    }
+    const defaults = DEFAULT_AUGMENT_CONFIG[op as Exclude<keyof AugmentConfig, 'enabled'>] as unknown as Record<string, unknown>;
+    for (const [field, value] of Object.entries(fields)) {
+      if (!(field in defaults) || typeof defaults[field] === 'object') {
+        const settable = Object.keys(defaults).filter((f) => typeof defaults[f] !== 'object');
+        problems.push(`${op}.${field} is not a setting (${op} has ${settable.join(', ')})`);
+      } else if (typeof value !== typeof defaults[field]) {
+        problems.push(`${op}.${field} must be a ${typeof defaults[field]}, got ${JSON.stringify(value)}`);
+      } else if (typeof value === 'number' && !Number.isFinite(value)) {
+        problems.push(`${op}.${field} must be finite`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(`Invalid augmentation config: ${problems.join('; ')}`);
+  return ops as AugmentOverrides;
+}
+
 export function validateAugmentConfig(c: AugmentConfig): void {
   const problems: string[] = [];
   for (const [name, op] of Object.entries(c)) {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DetectorConfig } from './config';
 import { gridSizeOf, validateDetectorConfig } from './config';
-import { convBnLeaky, pixelInput } from './blocks';
+import { convBnLeaky, initSeeds, pixelInput } from './blocks';
 import { darknet19Backbone, tinyBackbone } from './darknet';
 import { initObjectnessBias, yoloHead } from './head';
 import { writeDetectorMetadata } from './metadata';
@@ -15,10 +15,13 @@ import { MOBILENET_PIXEL_SCALE, mobilenetFeatures } from '../backbone/mobilenet'
 export interface BuildOptions {
   /** The pretrained model to take the backbone from; required for the mobilenet backbone. */
   pretrained?: tf.LayersModel;
+  /** Seeds every weight initialiser (same seed, same initial weights); default: unseeded (Math.random). */
+  seed?: number;
 }
 
 export function buildDetector(config: DetectorConfig, options: BuildOptions = {}): tf.LayersModel {
   validateDetectorConfig(config);
+  const seeds = initSeeds(options.seed);
   const b = config.backbone;
   let input: tf.SymbolicTensor;
   let features: tf.SymbolicTensor;
@@ -31,16 +34,16 @@ export function buildDetector(config: DetectorConfig, options: BuildOptions = {}
     features = mobilenetFeatures(px.scaled, options.pretrained, b.cutLayer, b.foldBatchNorm).features;
     const stride = config.inputSize / (features.shape[1] ?? NaN);
     if (stride === 16) {
-      features = convBnLeaky(features, features.shape[3] ?? 128, 3, 'yolo_downsample', 2);
+      features = convBnLeaky(features, features.shape[3] ?? 128, 3, 'yolo_downsample', 2, seeds);
     } else if (stride !== 32) {
       throw new Error(`buildDetector: mobilenet layer '${b.cutLayer}' has stride ${stride}; cut at a stride 16 or 32 layer (conv_pw_11_relu, conv_pw_13_relu)`);
     }
   } else {
     const px = pixelInput(config.inputSize, 1 / 255, 0);
     input = px.input;
-    features = b.kind === 'tiny' ? tinyBackbone(px.scaled, b) : darknet19Backbone(px.scaled, b);
+    features = b.kind === 'tiny' ? tinyBackbone(px.scaled, b, seeds) : darknet19Backbone(px.scaled, b, seeds);
   }
-  const output = yoloHead(features, config);
+  const output = yoloHead(features, config, seeds);
   const grid = gridSizeOf(config);
   if (output.shape[1] !== grid || output.shape[2] !== grid) {
     throw new Error(`buildDetector: output grid ${output.shape[1]}×${output.shape[2]} does not match inputSize/32 = ${grid}`);

@@ -1,12 +1,12 @@
 /** From-scratch backbones: tiny (CPU-friendly) and Darknet-19 (YOLOv2's). Both have total stride 32. */
 import * as tf from '@tensorflow/tfjs';
 import type { Darknet19BackboneConfig, TinyBackboneConfig } from './config';
-import { convBnLeaky, maxPool2 } from './blocks';
+import { convBnLeaky, initSeeds, maxPool2, type InitSeeds } from './blocks';
 
 /** Tiny: conv3×3 per width; a 2×2 max-pool after each of the first five (stride 32). */
-export function tinyBackbone(x: tf.SymbolicTensor, config: TinyBackboneConfig): tf.SymbolicTensor {
+export function tinyBackbone(x: tf.SymbolicTensor, config: TinyBackboneConfig, seeds: InitSeeds = initSeeds()): tf.SymbolicTensor {
   config.widths.forEach((filters, i) => {
-    x = convBnLeaky(x, filters, 3, `tiny_${i + 1}`);
+    x = convBnLeaky(x, filters, 3, `tiny_${i + 1}`, 1, seeds);
     if (i < 5) x = maxPool2(x, `tiny_pool_${i + 1}`);
   });
   return x;
@@ -22,7 +22,7 @@ const DARKNET19: (number | [number, number] | 'M')[] = [
   [1024, 3], [512, 1], [1024, 3], [512, 1], [1024, 3],
 ];
 
-export function darknet19Backbone(x: tf.SymbolicTensor, config: Darknet19BackboneConfig): tf.SymbolicTensor {
+export function darknet19Backbone(x: tf.SymbolicTensor, config: Darknet19BackboneConfig, seeds: InitSeeds = initSeeds()): tf.SymbolicTensor {
   let conv = 0;
   let pool = 0;
   for (const item of DARKNET19) {
@@ -30,7 +30,7 @@ export function darknet19Backbone(x: tf.SymbolicTensor, config: Darknet19Backbon
       x = maxPool2(x, `darknet_pool_${++pool}`);
     } else if (Array.isArray(item)) {
       const filters = Math.max(1, Math.round(item[0] * config.widthMultiplier));
-      x = convBnLeaky(x, filters, item[1], `darknet_${++conv}`);
+      x = convBnLeaky(x, filters, item[1], `darknet_${++conv}`, 1, seeds);
     }
   }
   return x;

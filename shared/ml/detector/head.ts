@@ -1,22 +1,22 @@
 /** The YOLOv2 head: neck convs, then a 1×1 conv with A × (5 + C) linear outputs per cell. */
 import * as tf from '@tensorflow/tfjs';
 import type { DetectorConfig } from './config';
-import { convBnLeaky } from './blocks';
+import { convBnLeaky, initSeeds, type InitSeeds } from './blocks';
 import { fieldsPerAnchor } from './layout';
 
 export const OUTPUT_LAYER_NAME = 'yolo_output';
 
-export function yoloHead(features: tf.SymbolicTensor, config: DetectorConfig): tf.SymbolicTensor {
+export function yoloHead(features: tf.SymbolicTensor, config: DetectorConfig, seeds: InitSeeds = initSeeds()): tf.SymbolicTensor {
   let x = features;
   config.head.neckFilters.forEach((filters, i) => {
-    x = convBnLeaky(x, filters, 3, `yolo_neck_${i + 1}`);
+    x = convBnLeaky(x, filters, 3, `yolo_neck_${i + 1}`, 1, seeds);
   });
   const out = tf.layers.conv2d({
     filters: config.anchors.length * fieldsPerAnchor(config),
     kernelSize: 1,
     padding: 'same',
     useBias: true,
-    kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01 }),
+    kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: seeds() }),
     name: OUTPUT_LAYER_NAME,
   });
   return out.apply(x) as tf.SymbolicTensor;

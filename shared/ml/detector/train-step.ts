@@ -1,7 +1,8 @@
 /**
  * One optimisation step of the detector: forward in training mode (BatchNorm on batch
  * statistics), YOLOv2 loss, gradients on the model's trainable weights only (frozen layers are
- * left alone), optimizer update. Returns the loss terms as numbers for logging.
+ * left alone), optional global-norm clipping, optimizer update. Returns the loss terms (and the
+ * gradient norm) as numbers for logging.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GridSpec } from './layout';
@@ -16,6 +17,8 @@ export interface LossValues {
   noObject: number;
   class: number;
   prior: number;
+  /** Global gradient norm before clipping (training steps only). */
+  gradNorm?: number;
 }
 
 /** The tf.Variables behind a model's currently trainable weights. */
@@ -30,13 +33,31 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
  */
 const optimizerVariables = new WeakMap<tf.Optimizer, string>();
 
+export interface TrainStepOptions {
+  /** Loss term weights. */
+  weights?: Partial<YoloLossWeights>;
+  /** Global-norm gradient clipping: when the norm of all gradients together exceeds this, they are scaled down to it. */
+  clipNorm?: number | null;
+}
+
+/**
+ * Sets the learning rate an Adam (or SGD/momentum/RMSProp) optimizer uses from its next step on.
+ * tfjs optimizers read their `learningRate` field on every applyGradients but expose no setter,
+ * so it is written through a typed cast; the field exists on every tfjs optimizer that takes one.
+ */
+export function setOptimizerLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate?: number };
+  if (typeof o.learningRate !== 'number') throw new Error(`setOptimizerLearningRate: ${optimizer.getClassName()} has no learningRate field`);
+  o.learningRate = lr;
+}
+
 export function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   images: tf.Tensor4D,
   targets: YoloTargets,
   spec: GridSpec,
-  weights: Partial<YoloLossWeights> = {},
+  opts: TrainStepOptions = {},
 ): LossValues {
   const varList = trainableVariables(model);
   if (varList.length === 0) throw new Error('trainStep: the model has no trainable weights');
@@ -47,18 +68,38 @@ export function trainStep(
   }
   optimizerVariables.set(optimizer, signature);
   let kept: tf.Scalar[] = [];
-  const cost = optimizer.minimize(() => {
+  const { value: cost, grads } = tf.variableGrads(() => {
     const pred = model.apply(images, { training: true }) as tf.Tensor;
-    const terms = yoloLossTerms(targets, pred, spec, weights);
+    const terms = yoloLossTerms(targets, pred, spec, opts.weights ?? {});
     kept = [terms.coord, terms.objectness, terms.noObject, terms.class, terms.prior].map((t) => tf.keep(t));
     return terms.total;
-  }, true, varList);
-  if (!cost) throw new Error('trainStep: optimizer returned no cost');
-  const [total, coord, objectness, noObject, cls, prior] = [cost, ...kept].map((t) => t.dataSync()[0]);
-  cost.dispose();
-  kept.forEach((t) => t.dispose());
-  if (!Number.isFinite(total)) throw new Error(`trainStep: loss is ${total} (diverged; lower the learning rate)`);
-  return { total, coord, objectness, noObject, class: cls, prior };
+  }, varList);
+  const names = Object.keys(grads);
+  let gradNorm = NaN;
+  try {
+    const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
+    gradNorm = norm.dataSync()[0];
+    norm.dispose();
+    const [total] = cost.dataSync();
+    if (!Number.isFinite(total) || !Number.isFinite(gradNorm)) {
+      throw new Error(`trainStep: loss is ${total}, gradient norm ${gradNorm} (diverged; lower the learning rate)`);
+    }
+    if (opts.clipNorm != null && gradNorm > opts.clipNorm) {
+      const factor = opts.clipNorm / gradNorm;
+      for (const n of names) {
+        const g = grads[n];
+        grads[n] = tf.mul(g, factor);
+        g.dispose();
+      }
+    }
+    optimizer.applyGradients(grads);
+    const [, coord, objectness, noObject, cls, prior] = [cost, ...kept].map((t) => t.dataSync()[0]);
+    return { total, coord, objectness, noObject, class: cls, prior, gradNorm };
+  } finally {
+    tf.dispose(grads);
+    cost.dispose();
+    kept.forEach((t) => t.dispose());
+  }
 }
 
 /** Loss terms without updating anything (validation loss), BatchNorm in inference mode. */

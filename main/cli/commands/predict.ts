@@ -1,0 +1,115 @@
+/**
+ * `detecta predict --model DIR --source IMAGE|FOLDER|VIDEO --out DIR [--conf 0.25] [--iou 0.45]
+ * [--backend auto|...] [--json]`: runs a trained detector on files. Each image gives
+ * NAME_detected.EXT (boxes drawn) in --out, and --out/detections.json lists every image's
+ * detections (pixels of the original image). A video (through a system ffmpeg) gives
+ * NAME_detected.mp4 and NAME_detections.json with the detections of every frame.
+ */
+import { parseArgs } from 'node:util';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../../dataset/atomic-write';
+import { isImageName } from '../../dataset/folder-scan';
+import { selectBackend } from '../../training/backend';
+import { detectFile, detectVideo, drawDetections, findFfmpeg, loadDetectorFolder, VIDEO_EXTENSIONS, type FileDetection } from '../../training/predict-files';
+import { backendChoiceSchema, type BackendChoice } from '../../../shared/training/types';
+
+export const summary = 'run a trained detector on images, folders or videos (boxes drawn + detections JSON)';
+
+const USAGE = `usage: detecta predict --model DIR --source IMAGE|FOLDER|VIDEO --out DIR [--conf 0.25] [--iou 0.45]
+                       [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]
+
+--model is a weights folder (RUN/weights/best) or a run folder (its weights/best is used).
+Images: writes NAME_detected.EXT with the boxes drawn and detections.json into --out.
+Videos (${VIDEO_EXTENSIONS.join(' ')}): need ffmpeg (on PATH, or DETECTA_FFMPEG); writes
+NAME_detected.mp4 and NAME_detections.json (detections per frame).
+--json prints one JSON object per image (or video) on stdout instead of the text lines.`;
+
+function threshold(v: string | undefined, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!(n >= 0 && n <= 1)) throw new Error(`--${name} must be a number in [0, 1], got "${v}"`);
+  return n;
+}
+
+const isVideo = (f: string): boolean => VIDEO_EXTENSIONS.includes(path.extname(f).toLowerCase());
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  let conf: number;
+  let iou: number;
+  let backend: BackendChoice = 'auto';
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string' }, source: { type: 'string' }, out: { type: 'string' }, conf: { type: 'string' }, iou: { type: 'string' },
+        backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+    if (values.help) { console.log(USAGE); return 0; }
+    if (!values.model || !values.source || !values.out) throw new Error('--model, --source and --out are required');
+    conf = threshold(values.conf, 'conf', 0.25);
+    iou = threshold(values.iou, 'iou', 0.45);
+    if (values.backend !== undefined) {
+      const b = backendChoiceSchema.safeParse(values.backend);
+      if (!b.success) throw new Error(`--backend must be one of ${backendChoiceSchema.options.join(', ')}`);
+      backend = b.data;
+    }
+  } catch (err) {
+    console.error(`detecta predict: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const out = path.resolve(values.out);
+  const json = values.json === true;
+  try {
+    const stat = await fs.stat(values.source).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(err.code === 'ENOENT' ? `--source ${values.source} does not exist` : `cannot read ${values.source}: ${err.message}`);
+    });
+    const sources = stat.isDirectory()
+      ? (await fs.readdir(values.source)).filter((n) => isImageName(n) || isVideo(n)).sort().map((n) => path.join(values.source!, n))
+      : [values.source];
+    if (sources.length === 0) throw new Error(`${values.source} holds no images or videos`);
+    const ffmpeg = sources.some(isVideo) ? findFfmpeg() : null;
+    if (sources.some(isVideo) && !ffmpeg) {
+      throw new Error(`${sources.filter(isVideo).length} video(s) to read but no ffmpeg was found (install ffmpeg and put it on PATH, or set DETECTA_FFMPEG to its path)`);
+    }
+    await selectBackend(backend);
+    const det = await loadDetectorFolder(values.model);
+    await fs.mkdir(out, { recursive: true });
+    const options = { confidence: conf, iou };
+    const images: { file: string; output: string; width: number; height: number; detections: FileDetection[] }[] = [];
+    let failures = 0;
+    for (const file of sources) {
+      const stem = path.basename(file, path.extname(file));
+      try {
+        if (isVideo(file)) {
+          const r = await detectVideo(det, ffmpeg!, file, path.join(out, `${stem}_detected.mp4`), options);
+          const perFrame = path.join(out, `${stem}_detections.json`);
+          await writeFileAtomic(perFrame, JSON.stringify({ source: path.resolve(file), output: r.output, fps: r.fps, width: r.width, height: r.height, classes: det.classes, frames: r.frames }, null, 2) + '\n');
+          const total = r.frames.reduce((n, f) => n + f.detections.length, 0);
+          if (json) console.log(JSON.stringify({ type: 'video', source: path.resolve(file), output: r.output, detectionsFile: perFrame, frames: r.frames.length, fps: r.fps, detections: total }));
+          else console.log(`${file}: ${r.frames.length} frames, ${total} detections → ${r.output}`);
+        } else {
+          const r = await detectFile(det, file, options);
+          const output = await drawDetections(file, path.join(out, `${stem}_detected${path.extname(file)}`), r, r.detections);
+          images.push({ file: path.resolve(file), output, ...r });
+          if (json) console.log(JSON.stringify({ type: 'image', source: path.resolve(file), output, width: r.width, height: r.height, detections: r.detections }));
+          else console.log(`${file}: ${r.detections.length ? r.detections.map((d) => `${d.className} ${d.score.toFixed(2)}`).join(', ') : 'nothing found'} → ${output}`);
+        }
+      } catch (err) {
+        failures++;
+        console.error(`detecta predict: ${file}: ${(err as Error).message}`);
+      }
+    }
+    if (images.length > 0) {
+      await writeFileAtomic(path.join(out, 'detections.json'), JSON.stringify({ model: det.dir, classes: det.classes, confidence: conf, iou, images }, null, 2) + '\n');
+    }
+    det.model.dispose();
+    if (!json) console.log(`${sources.length - failures} of ${sources.length} file(s) done; results in ${out}`);
+    return failures > 0 ? 1 : 0;
+  } catch (err) {
+    console.error(`detecta predict: ${(err as Error).message}`);
+    return 1;
+  }
+}

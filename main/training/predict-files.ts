@@ -1,0 +1,190 @@
+/**
+ * Detection on files for `detecta predict`: a detector folder (model.json, or a run folder whose
+ * weights/best is used) applied to images, folders of images and videos. Images are decoded with
+ * sharp (EXIF orientation applied), shrunk to the model input by sharp, detected, and the boxes
+ * mapped back to the original pixels; the annotated copy is the original with an SVG overlay
+ * composited by sharp. Videos go through a system ffmpeg: frames out as PNG, detected and drawn,
+ * then re-encoded (H.264 when the ffmpeg has libx264, MPEG-4 part 2 otherwise).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import type * as tf from '@tensorflow/tfjs';
+import { detectImages } from '../../shared/ml/detector/inference';
+import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
+import type { DetectorConfig } from '../../shared/ml/detector/config';
+import type { RunConfigFile } from '../../shared/training/types';
+import { decodeFitted } from './data';
+import { loadModelFromFolder } from './weights-io';
+
+export interface LoadedDetector {
+  model: tf.LayersModel;
+  config: DetectorConfig;
+  classes: string[];
+  /** The weights folder used. */
+  dir: string;
+}
+
+/** Loads a detector from a weights folder (model.json) or a run folder (its weights/best, else weights/last). */
+export async function loadDetectorFolder(dir: string): Promise<LoadedDetector> {
+  let weights = path.resolve(dir);
+  if (!existsSync(path.join(weights, 'model.json'))) {
+    const best = path.join(weights, 'weights', 'best');
+    const last = path.join(weights, 'weights', 'last');
+    if (existsSync(path.join(best, 'model.json'))) weights = best;
+    else if (existsSync(path.join(last, 'model.json'))) weights = last;
+    else throw new Error(`${dir} holds no model.json (give a weights folder such as RUN/weights/best, or a run folder)`);
+  }
+  const model = await loadModelFromFolder(weights);
+  let config: DetectorConfig;
+  try {
+    config = readDetectorMetadata(model);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  // Class names live in the run's config.json (RUN/weights/<best|last>/ → RUN/config.json).
+  let classes: string[] | null = null;
+  for (const candidate of [path.join(weights, '..', '..', 'config.json'), path.join(weights, 'config.json')]) {
+    try {
+      const c = JSON.parse(await fs.readFile(candidate, 'utf8')) as Partial<RunConfigFile>;
+      if (Array.isArray(c.classes) && c.classes.length === config.numClasses) { classes = c.classes; break; }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${candidate}: ${(err as Error).message}`);
+    }
+  }
+  return { model, config, classes: classes ?? Array.from({ length: config.numClasses }, (_, i) => `class${i}`), dir: weights };
+}
+
+export interface FileDetection {
+  className: string;
+  classId: number;
+  score: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+export interface DetectOptions {
+  confidence: number;
+  iou: number;
+}
+
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** Detects objects in one image file; boxes in the file's (EXIF-oriented) pixels. */
+export async function detectFile(det: LoadedDetector, file: string, options: DetectOptions): Promise<{ width: number; height: number; detections: FileDetection[] }> {
+  const dec = await decodeFitted(file, det.config.inputSize);
+  const [found] = await detectImages(det.model, [{ width: dec.width, height: dec.height, data: dec.data }], det.config, { scoreThreshold: options.confidence, iouThreshold: options.iou });
+  const sx = dec.origWidth / dec.width;
+  const sy = dec.origHeight / dec.height;
+  return {
+    width: dec.origWidth,
+    height: dec.origHeight,
+    detections: found.map((d) => ({
+      className: det.classes[d.classId] ?? `class${d.classId}`, classId: d.classId, score: Number(d.score.toFixed(4)),
+      x1: round2(d.x1 * sx), y1: round2(d.y1 * sy), x2: round2(d.x2 * sx), y2: round2(d.y2 * sy),
+    })),
+  };
+}
+
+const PALETTE = ['#ff3b30', '#34c759', '#007aff', '#ff9500', '#af52de', '#5ac8fa', '#ffcc00', '#ff2d55'];
+const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** SVG overlay with a rectangle and a "class score" label per detection. */
+export function detectionsSvg(width: number, height: number, detections: FileDetection[]): string {
+  const stroke = Math.max(2, Math.round(Math.min(width, height) / 200));
+  const font = Math.max(10, Math.round(Math.min(width, height) / 30));
+  const parts = detections.map((d) => {
+    const color = PALETTE[d.classId % PALETTE.length];
+    const label = `${escapeXml(d.className)} ${d.score.toFixed(2)}`;
+    const ty = d.y1 > font + 4 ? d.y1 - 4 : d.y1 + font + 2;
+    const tw = Math.round(label.length * font * 0.6) + 6;
+    return `<rect x="${d.x1}" y="${d.y1}" width="${Math.max(0, d.x2 - d.x1)}" height="${Math.max(0, d.y2 - d.y1)}" fill="none" stroke="${color}" stroke-width="${stroke}"/>` +
+      `<rect x="${d.x1}" y="${ty - font}" width="${tw}" height="${font + 4}" fill="${color}"/>` +
+      `<text x="${d.x1 + 3}" y="${ty}" font-family="sans-serif" font-size="${font}" fill="#ffffff">${label}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+}
+
+const WRITABLE = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif']);
+
+/** Writes the image with its detections drawn; the output keeps the input's format when sharp can write it, else PNG. Returns the path. */
+export async function drawDetections(file: string, outFile: string, size: { width: number; height: number }, detections: FileDetection[]): Promise<string> {
+  const ext = path.extname(outFile).toLowerCase();
+  const target = WRITABLE.has(ext) ? outFile : outFile.slice(0, outFile.length - ext.length) + '.png';
+  const overlay = Buffer.from(detectionsSvg(size.width, size.height, detections));
+  const img = sharp(file).rotate().composite([{ input: overlay, top: 0, left: 0 }]);
+  const tmp = `${target}.tmp-${process.pid}${path.extname(target)}`;
+  await img.toFile(tmp);
+  await fs.rename(tmp, target);
+  return target;
+}
+
+export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.avi', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg', '.wmv'];
+
+/** The ffmpeg to use: DETECTA_FFMPEG when set, else the first `ffmpeg` on PATH; null when none. */
+export function findFfmpeg(): string | null {
+  const forced = process.env.DETECTA_FFMPEG;
+  if (forced) return existsSync(forced) ? forced : null;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const name of process.platform === 'win32' ? ['ffmpeg.exe'] : ['ffmpeg']) {
+      const p = path.join(dir, name);
+      if (existsSync(p)) return p;
+    }
+  }
+  return null;
+}
+
+function runTool(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-8000); });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(err) : reject(new Error(`${path.basename(cmd)} ${args.slice(0, 4).join(' ')}… exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`))));
+  });
+}
+
+export interface VideoResult {
+  output: string;
+  fps: number;
+  frames: { frame: number; time: number; detections: FileDetection[] }[];
+  width: number;
+  height: number;
+}
+
+/** Detects every frame of a video with ffmpeg; writes the annotated video to `outFile`. */
+export async function detectVideo(det: LoadedDetector, ffmpeg: string, file: string, outFile: string, options: DetectOptions, onFrame?: (done: number) => void): Promise<VideoResult> {
+  const work = await fs.mkdtemp(path.join(tmpdir(), 'detecta-video-'));
+  try {
+    const probe = await runTool(ffmpeg, ['-hide_banner', '-i', file, '-vsync', '0', path.join(work, 'in_%06d.png')]);
+    const fpsMatch = /(\d+(?:\.\d+)?) fps/.exec(probe) ?? /(\d+(?:\.\d+)?) tbr/.exec(probe);
+    const fps = fpsMatch ? Number(fpsMatch[1]) : 25;
+    const names = (await fs.readdir(work)).filter((n) => n.startsWith('in_')).sort();
+    if (names.length === 0) throw new Error(`${file}: ffmpeg extracted no frames`);
+    const frames: VideoResult['frames'] = [];
+    let size = { width: 0, height: 0 };
+    for (const [i, n] of names.entries()) {
+      const r = await detectFile(det, path.join(work, n), options);
+      size = { width: r.width, height: r.height };
+      frames.push({ frame: i, time: Number((i / fps).toFixed(4)), detections: r.detections });
+      await drawDetections(path.join(work, n), path.join(work, n.replace('in_', 'out_')), size, r.detections);
+      onFrame?.(i + 1);
+    }
+    const encoders = await runTool(ffmpeg, ['-hide_banner', '-encoders']).catch(() => '');
+    const codec = /libx264/.test(encoders) ? ['-c:v', 'libx264', '-pix_fmt', 'yuv420p'] : ['-c:v', 'mpeg4', '-q:v', '3'];
+    const tmpOut = path.join(work, `encoded${path.extname(outFile) || '.mp4'}`);
+    // Even sizes for yuv420p.
+    await runTool(ffmpeg, ['-hide_banner', '-y', '-framerate', String(fps), '-i', path.join(work, 'out_%06d.png'), '-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', ...codec, tmpOut]);
+    await fs.copyFile(tmpOut, `${outFile}.tmp-${process.pid}`);
+    await fs.rename(`${outFile}.tmp-${process.pid}`, outFile);
+    return { output: outFile, fps, frames, ...size };
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}

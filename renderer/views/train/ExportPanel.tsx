@@ -1,0 +1,65 @@
+/** Export a run's weights as a tfjs LayersModel folder plus detecta-model.json (train.export). */
+import { useState } from 'react';
+import { FolderOpen, PackageCheck } from 'lucide-react';
+import { api } from '../../client';
+import { useApp } from '../../store/app-store';
+import type { ExportResult } from '../../../shared/api';
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export function ExportPanel({ project, run, hasBest }: { project: string; run: string; hasBest: boolean }): React.JSX.Element {
+  const nativeDialogs = useApp((s) => s.info?.nativeDialogs ?? false);
+  const [dir, setDir] = useState('');
+  const [weights, setWeights] = useState<'best' | 'last'>(hasBest ? 'best' : 'last');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ExportResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const dirError = dir.trim() === '' ? null : /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(dir.trim()) ? null : 'use an absolute folder path';
+  const pick = async (): Promise<void> => {
+    try {
+      const picked = await api.call('project.pickFolder', {});
+      if (picked) setDir(picked);
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  const run_ = async (): Promise<void> => {
+    setBusy(true);
+    setResult(null);
+    try {
+      setResult(await api.call('train.export', { project, run, weights, dir: dir.trim() }));
+      setError(null);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" data-testid="export-panel">
+      <h3>Export the model</h3>
+      <p className="muted small">
+        Writes a TensorFlow.js LayersModel folder (model.json + weights, loadable with tf.loadLayersModel in any web page) and detecta-model.json with the classes, anchors,
+        input size and thresholds.
+      </p>
+      <div className="export-row">
+        <label className={`field grow${dirError ? ' invalid' : ''}`}>
+          <span className="field-label">Folder</span>
+          <input value={dir} onChange={(e) => setDir(e.target.value)} placeholder="/home/me/models/bricks-detector" aria-label="Export folder" />
+          {dirError ? <span className="field-error">{dirError}</span> : null}
+        </label>
+        {nativeDialogs ? <button type="button" className="button" onClick={() => void pick()}><FolderOpen size={14} /> Choose…</button> : null}
+        <label className="field">
+          <span className="field-label">Weights</span>
+          <select value={weights} onChange={(e) => setWeights(e.target.value as 'best' | 'last')} aria-label="Weights">
+            <option value="best" disabled={!hasBest}>best</option>
+            <option value="last">last</option>
+          </select>
+        </label>
+        <button type="button" className="button primary" onClick={() => void run_()} disabled={busy || !dir.trim() || Boolean(dirError)}><PackageCheck size={14} /> Export</button>
+      </div>
+      {error ? <p className="error-text small" role="alert">{error}</p> : null}
+      {result ? <p className="ok small" data-testid="export-result">Exported {result.files.length} files to <code>{result.dir}</code>: {result.files.join(', ')}</p> : null}
+    </section>
+  );
+}

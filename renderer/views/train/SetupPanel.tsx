@@ -1,0 +1,281 @@
+/**
+ * New-run setup: dataset readiness and split, model and schedule, augmentation per op, anchors
+ * (k-means of the project's boxes with mean IoU), backend with what this machine has. Every field
+ * is validated on the client with the API's schema; the engine saves the config with the run.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { CheckCircle2, Circle, Play, RefreshCw } from 'lucide-react';
+import type { AnchorsResult, OpenedProject } from '../../../shared/api';
+import { MOBILENET_CUT_LAYERS } from '../../../shared/ml/backbone/mobilenet';
+import { api } from '../../client';
+import { useApp } from '../../store/app-store';
+import { AUGMENT_OPS, OP_LABELS, buildConfig, defaultInputSize, defaultSetup, opParams, resolvedBackend, type SetupValues } from './setup-form';
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedProject; busyRun: string | null; onStarted: (run: string) => void }): React.JSX.Element {
+  const backends = useApp((s) => s.backends);
+  const notify = useApp((s) => s.notify);
+  const [v, setV] = useState<SetupValues>(defaultSetup);
+  const [showAdvanced, setShowAdvanced] = useState(false);
+  const [starting, setStarting] = useState(false);
+  const { config, errors } = useMemo(() => buildConfig(v, backends), [v, backends]);
+  const be = resolvedBackend(v.backend, backends);
+  const effectiveInput = v.inputSizeTouched ? Number(v.inputSize) : defaultInputSize(be);
+  const set = <K extends keyof SetupValues>(k: K, value: SetupValues[K]): void => setV((s) => ({ ...s, [k]: value }));
+
+  const [anchors, setAnchors] = useState<AnchorsResult | null>(null);
+  const [anchorsError, setAnchorsError] = useState<string | null>(null);
+  const [anchorsBusy, setAnchorsBusy] = useState(false);
+  const k = Number(v.numAnchors);
+  const anchorsValid = Number.isInteger(k) && k >= 1 && k <= 9 && Number.isInteger(effectiveInput) && effectiveInput >= 32 && effectiveInput % 32 === 0;
+  const computeAnchors = async (): Promise<void> => {
+    if (!anchorsValid) return;
+    setAnchorsBusy(true);
+    try {
+      setAnchors(await api.call('train.anchors', { project: project.root, k, inputSize: effectiveInput }));
+      setAnchorsError(null);
+    } catch (err) {
+      setAnchors(null);
+      setAnchorsError(message(err));
+    } finally {
+      setAnchorsBusy(false);
+    }
+  };
+  useEffect(() => {
+    const t = setTimeout(() => { void computeAnchors(); }, 300);
+    return () => clearTimeout(t);
+    // recomputed when the anchor count, input size or labels change
+  }, [k, effectiveInput, project.root, project.labeled]);
+
+  const start = async (): Promise<void> => {
+    if (!config) return;
+    setStarting(true);
+    try {
+      const r = await api.call('train.start', { project: project.root, config, ...(v.name.trim() ? { name: v.name.trim() } : {}) });
+      if (r.run) onStarted(r.run);
+    } catch (err) {
+      notify('error', `Could not start training: ${message(err)}`);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const checks = [
+    { ok: project.classes.length > 0, text: `${project.classes.length} ${project.classes.length === 1 ? 'class' : 'classes'}: ${project.classes.join(', ') || '—'}` },
+    { ok: project.labeled >= 10, text: `${project.labeled} labeled images (at least 10 for a train/validation split)` },
+    { ok: project.unreadable === 0, text: project.unreadable === 0 ? 'no unreadable annotation files' : `${project.unreadable} unreadable annotation files (fix them in the Label view)` },
+    { ok: Boolean(be), text: be ? `training backend: ${backends?.find((b) => b.name === be)?.label ?? be}` : 'probing training backends…' },
+  ];
+  const val = project.splits.val;
+  const Err = ({ f }: { f: string }): React.JSX.Element | null => (errors[f] ? <span className="field-error" role="alert">{errors[f]}</span> : null);
+  const field = (f: keyof SetupValues, label: string, hint?: string, extra?: React.InputHTMLAttributes<HTMLInputElement>): React.JSX.Element => (
+    <label className={`field${errors[f] ? ' invalid' : ''}`}>
+      <span className="field-label">{label}</span>
+      <input value={String(v[f])} onChange={(e) => set(f, e.target.value as never)} aria-invalid={Boolean(errors[f])} {...extra} />
+      {hint && !errors[f] ? <span className="field-hint">{hint}</span> : null}
+      <Err f={f} />
+    </label>
+  );
+
+  return (
+    <div className="setup" data-testid="train-setup">
+      <section className="card">
+        <h3>Dataset</h3>
+        <div className="stat-grid">
+          <Stat label="images" value={project.images} />
+          <Stat label="labeled" value={project.labeled} />
+          <Stat label="verified" value={project.verified} />
+          <Stat label="classes" value={project.classes.length} />
+        </div>
+        <div className="split-summary" data-testid="split-summary">
+          <span>split:</span>
+          <span className="split-chip train">{project.splits.train} train</span>
+          <span className="split-chip val">{val} val</span>
+          <span className="split-chip test">{project.splits.test} test</span>
+          {val === 0 ? <span className="muted small">no val images in the project split: the trainer holds out {Math.round(Number(v.valFraction) * 100) || '?'}% (seeded)</span> : null}
+        </div>
+        <ul className="checklist">
+          {checks.map((c) => (
+            <li key={c.text}>{c.ok ? <CheckCircle2 size={16} className="ok" /> : <Circle size={16} className="off" />} {c.text}</li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="card">
+        <h3>Model and schedule</h3>
+        <div className="form-grid">
+          <label className={`field${errors.name ? ' invalid' : ''}`}>
+            <span className="field-label">Run name</span>
+            <input value={v.name} placeholder="train, train2… (automatic)" onChange={(e) => set('name', e.target.value)} />
+            <Err f="name" />
+          </label>
+          <label className="field">
+            <span className="field-label">Model preset</span>
+            <select value={v.preset} onChange={(e) => set('preset', e.target.value as SetupValues['preset'])} aria-label="Model preset">
+              <option value="tiny">tiny (fast, from scratch)</option>
+              <option value="darknet19">darknet19 (YOLOv2 full)</option>
+              <option value="mobilenet">mobilenet (ImageNet backbone)</option>
+            </select>
+          </label>
+          <label className={`field${errors.backend ? ' invalid' : ''}`}>
+            <span className="field-label">Backend</span>
+            <select value={v.backend} onChange={(e) => set('backend', e.target.value as SetupValues['backend'])} aria-label="Backend">
+              <option value="auto">auto{be ? ` (${be})` : ''}</option>
+              {(backends ?? []).map((b) => (
+                <option key={b.name} value={b.name} disabled={!b.available} title={`${b.label}: ${b.detail}`}>{b.name}{b.available ? '' : ' (not available)'}</option>
+              ))}
+            </select>
+            <Err f="backend" />
+          </label>
+          <label className={`field${errors.inputSize ? ' invalid' : ''}`}>
+            <span className="field-label">Input size (px)</span>
+            <input
+              aria-label="Input size"
+              value={v.inputSizeTouched ? v.inputSize : String(defaultInputSize(be))}
+              onChange={(e) => setV((s) => ({ ...s, inputSize: e.target.value, inputSizeTouched: true }))}
+            />
+            {!errors.inputSize ? <span className="field-hint">multiple of 32; default {defaultInputSize(be)} on {be ?? 'this backend'}</span> : null}
+            <Err f="inputSize" />
+          </label>
+          {field('epochs', 'Epochs')}
+          {field('batchSize', 'Batch size')}
+          {field('trainTimes', 'Train times', 'passes over the train set per epoch')}
+          {field('learningRate', 'Learning rate')}
+          <label className="field">
+            <span className="field-label">LR schedule</span>
+            <select value={v.lrSchedule} onChange={(e) => set('lrSchedule', e.target.value as SetupValues['lrSchedule'])} aria-label="LR schedule">
+              <option value="cosine">cosine decay</option>
+              <option value="linear">linear decay</option>
+              <option value="constant">constant</option>
+            </select>
+          </label>
+          {field('warmupEpochs', 'Warm-up epochs', 'linear warm-up from 0')}
+          {field('finalLrFactor', 'Final LR factor', 'end LR = LR × factor')}
+          {field('patience', 'Early-stop patience', '0 = off')}
+          {v.preset === 'mobilenet' ? (
+            <>
+              {field('freezeEpochs', 'Frozen backbone epochs')}
+              <label className="field">
+                <span className="field-label">Backbone cut layer</span>
+                <select value={v.backboneCut} onChange={(e) => set('backboneCut', e.target.value)} aria-label="Backbone cut layer">
+                  <option value="">default</option>
+                  {Object.entries(MOBILENET_CUT_LAYERS).map(([name, stride]) => <option key={name} value={name}>{name} (stride {stride})</option>)}
+                </select>
+              </label>
+              {field('backbone', 'Backbone model.json', 'path or URL; empty = model zoo')}
+            </>
+          ) : null}
+        </div>
+        <button type="button" className="link-button" onClick={() => setShowAdvanced((s) => !s)}>{showAdvanced ? 'Hide' : 'Show'} advanced settings</button>
+        {showAdvanced ? (
+          <div className="form-grid" data-testid="advanced-settings">
+            {field('seed', 'Seed')}
+            {field('valFraction', 'Val fraction', 'used when the project has no val split')}
+            {field('evalConfidence', 'Eval confidence', 'threshold for P / R / F1 and the confusion matrix')}
+            {field('clipNorm', 'Gradient clip norm', 'empty = off')}
+            {v.preset === 'tiny' ? field('tinyWidths', 'Tiny widths', 'e.g. 8,16,16,32,32,32 (empty = preset)', { 'aria-label': 'Tiny widths' }) : null}
+          </div>
+        ) : null}
+      </section>
+
+      <section className="card">
+        <h3>Anchors</h3>
+        <div className="anchors-row">
+          <label className="field inline">
+            <span className="field-label">Mode</span>
+            <select value={v.anchors} onChange={(e) => set('anchors', e.target.value as SetupValues['anchors'])} aria-label="Anchor mode">
+              <option value="kmeans">k-means on the train boxes</option>
+              <option value="preset">YOLOv2 preset anchors</option>
+            </select>
+          </label>
+          <label className={`field inline${errors.numAnchors ? ' invalid' : ''}`}>
+            <span className="field-label">Anchors (k)</span>
+            <input value={v.numAnchors} onChange={(e) => set('numAnchors', e.target.value)} aria-label="Number of anchors" style={{ width: 70 }} />
+            <Err f="numAnchors" />
+          </label>
+          <button type="button" className="button small" onClick={() => void computeAnchors()} disabled={!anchorsValid || anchorsBusy}>
+            <RefreshCw size={13} /> Recompute
+          </button>
+        </div>
+        {anchorsError ? <p className="error-text small">{anchorsError}</p> : null}
+        {anchors ? (
+          <div data-testid="anchors">
+            <p className="small">
+              mean IoU <strong data-testid="anchors-iou">{anchors.meanIoU.toFixed(3)}</strong> over {anchors.boxes} boxes of the {anchors.split === 'train' ? 'train split' : 'whole project'}, grid {anchors.grid}×{anchors.grid} at {anchors.inputSize} px
+              {v.anchors === 'preset' ? <span className="muted"> — shown for comparison; this run uses the preset anchors</span> : null}
+            </p>
+            <div className="anchor-list">
+              {anchors.anchorsPx.map(([w, h], i) => (
+                <div key={i} className="anchor-chip" title={`${anchors.anchors[i]![0].toFixed(2)} × ${anchors.anchors[i]![1].toFixed(2)} grid cells`}>
+                  <span className="anchor-box" style={{ width: Math.max(4, (w / anchors.inputSize) * 48), height: Math.max(4, (h / anchors.inputSize) * 48) }} />
+                  {w.toFixed(0)}×{h.toFixed(0)}
+                </div>
+              ))}
+            </div>
+          </div>
+        ) : null}
+      </section>
+
+      <section className="card">
+        <h3>
+          Augmentation
+          <label className="toggle"><input type="checkbox" checked={v.augment} onChange={(e) => set('augment', e.target.checked)} aria-label="Augmentation on" /> on</label>
+        </h3>
+        {errors.augment ? <p className="field-error">{errors.augment}</p> : null}
+        <table className={`table aug-table${v.augment ? '' : ' disabled'}`}>
+          <thead><tr><th>op</th><th>on</th><th>probability p</th><th>strength</th></tr></thead>
+          <tbody>
+            {AUGMENT_OPS.map((op) => {
+              const vals = v.augmentOps[op];
+              const params = opParams(op);
+              const input = (key: string): React.JSX.Element => {
+                const f = `augmentOps.${op}.${key}`;
+                return (
+                  <label key={key} className={`aug-param${errors[f] ? ' invalid' : ''}`}>
+                    {key !== 'p' ? <span className="muted small">{key}</span> : null}
+                    <input
+                      aria-label={`${OP_LABELS[op]} ${key}`}
+                      value={String(vals[key] ?? '')}
+                      disabled={!v.augment || !vals.enabled}
+                      onChange={(e) => setV((s) => ({ ...s, augmentOps: { ...s.augmentOps, [op]: { ...s.augmentOps[op], [key]: e.target.value } } }))}
+                    />
+                    {errors[f] ? <span className="field-error">{errors[f]}</span> : null}
+                  </label>
+                );
+              };
+              return (
+                <tr key={op}>
+                  <td>{OP_LABELS[op]}</td>
+                  <td>
+                    <input type="checkbox" aria-label={`${OP_LABELS[op]} on`} checked={Boolean(vals.enabled)} disabled={!v.augment}
+                      onChange={(e) => setV((s) => ({ ...s, augmentOps: { ...s.augmentOps, [op]: { ...s.augmentOps[op], enabled: e.target.checked } } }))} />
+                  </td>
+                  <td>{input('p')}</td>
+                  <td className="aug-strength">{params.filter((p) => p !== 'p').map(input)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </section>
+
+      <div className="setup-actions">
+        {Object.keys(errors).length ? <span className="field-error" data-testid="setup-errors">{Object.keys(errors).length} {Object.keys(errors).length === 1 ? 'field needs' : 'fields need'} fixing</span> : null}
+        {busyRun ? <span className="muted small">run “{busyRun}” is training; cancel it to start another</span> : null}
+        <button type="button" className="button primary" onClick={() => void start()} disabled={!config || starting || Boolean(busyRun)}>
+          <Play size={14} /> Start training
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: number }): React.JSX.Element {
+  return (
+    <div className="stat">
+      <div className="value">{value.toLocaleString()}</div>
+      <div className="label">{label}</div>
+    </div>
+  );
+}

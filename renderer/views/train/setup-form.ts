@@ -1,0 +1,164 @@
+/**
+ * The run setup form's model: field values as the user typed them (strings), turned into a
+ * partial train config and validated with the same zod schema the API uses, so every field gets
+ * its own message before anything is sent.
+ */
+import { trainConfigSchema, type TrainConfigInput } from '../../../shared/training/types';
+import { DEFAULT_AUGMENT_CONFIG, resolveAugmentConfig, type AugmentOverrides } from '../../../shared/ml/augment/pipeline';
+import type { BackendAvailability } from '../../../shared/api';
+
+export type AugmentOpName = Exclude<keyof typeof DEFAULT_AUGMENT_CONFIG, 'enabled'>;
+export const AUGMENT_OPS = Object.keys(DEFAULT_AUGMENT_CONFIG).filter((k) => k !== 'enabled') as AugmentOpName[];
+
+/** Numeric parameters of an op the form shows (p first); non-numeric ones (box keep rule) keep their defaults. */
+export function opParams(op: AugmentOpName): string[] {
+  const d = DEFAULT_AUGMENT_CONFIG[op] as unknown as Record<string, unknown>;
+  return ['p', ...Object.keys(d).filter((k) => k !== 'p' && k !== 'enabled' && k !== 'padValue' && typeof d[k] === 'number')];
+}
+
+export const OP_LABELS: Record<AugmentOpName, string> = {
+  scaleCrop: 'Scale / crop', horizontalFlip: 'Horizontal flip', blur: 'Blur', sharpen: 'Sharpen', noise: 'Noise',
+  dropout: 'Pixel dropout', brightnessAdd: 'Brightness add', brightnessMultiply: 'Brightness multiply', contrast: 'Contrast',
+};
+
+export interface SetupValues {
+  name: string;
+  preset: 'tiny' | 'darknet19' | 'mobilenet';
+  inputSize: string;
+  /** True once the user typed an input size: the per-backend default no longer applies. */
+  inputSizeTouched: boolean;
+  epochs: string;
+  batchSize: string;
+  trainTimes: string;
+  learningRate: string;
+  lrSchedule: 'cosine' | 'linear' | 'constant';
+  warmupEpochs: string;
+  finalLrFactor: string;
+  clipNorm: string;
+  patience: string;
+  backend: 'auto' | BackendAvailability['name'];
+  anchors: 'kmeans' | 'preset';
+  numAnchors: string;
+  seed: string;
+  valFraction: string;
+  evalConfidence: string;
+  freezeEpochs: string;
+  backboneCut: string;
+  backbone: string;
+  tinyWidths: string;
+  augment: boolean;
+  augmentOps: Record<AugmentOpName, Record<string, string | boolean>>;
+}
+
+const D = trainConfigSchema.parse({});
+
+export function defaultSetup(): SetupValues {
+  const ops = {} as SetupValues['augmentOps'];
+  for (const op of AUGMENT_OPS) {
+    const d = DEFAULT_AUGMENT_CONFIG[op] as unknown as Record<string, number | boolean>;
+    ops[op] = { enabled: d.enabled as boolean, ...Object.fromEntries(opParams(op).map((k) => [k, String(d[k])])) };
+  }
+  return {
+    name: '', preset: D.preset, inputSize: '', inputSizeTouched: false, epochs: String(D.epochs), batchSize: String(D.batchSize), trainTimes: String(D.trainTimes),
+    learningRate: String(D.learningRate), lrSchedule: D.lrSchedule, warmupEpochs: String(D.warmupEpochs), finalLrFactor: String(D.finalLrFactor),
+    clipNorm: D.clipNorm === null ? '' : String(D.clipNorm), patience: String(D.patience), backend: D.backend, anchors: 'kmeans', numAnchors: String(D.numAnchors),
+    seed: String(D.seed), valFraction: String(D.valFraction), evalConfidence: String(D.evalConfidence), freezeEpochs: String(D.freezeEpochs),
+    backboneCut: '', backbone: '', tinyWidths: '', augment: D.augment, augmentOps: ops,
+  };
+}
+
+/** The backend a run would get: the forced one, or the first available on the ladder. */
+export function resolvedBackend(choice: SetupValues['backend'], backends: BackendAvailability[] | null): BackendAvailability['name'] | null {
+  if (choice !== 'auto') return choice;
+  return backends?.find((b) => b.available)?.name ?? null;
+}
+
+/** 416 on a GPU backend, 224 on CPU / wasm (what the trainer picks when the field is left empty). */
+export function defaultInputSize(backend: BackendAvailability['name'] | null): number {
+  return backend === 'tensorflow-gpu' ? 416 : 224;
+}
+
+export type FieldErrors = Record<string, string>;
+
+const RUN_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** Form values → config + per-field errors (keys: field names, `augmentOps.<op>.<param>`, `augment`). */
+export function buildConfig(v: SetupValues, backends: BackendAvailability[] | null): { config: TrainConfigInput | null; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const num = (field: keyof SetupValues | string, text: string, opts: { int?: boolean; optional?: boolean } = {}): number | undefined => {
+    const t = text.trim();
+    if (t === '') {
+      if (!opts.optional) errors[field] = 'required';
+      return undefined;
+    }
+    const n = Number(t);
+    if (!Number.isFinite(n)) { errors[field] = `"${t}" is not a number`; return undefined; }
+    if (opts.int && !Number.isInteger(n)) { errors[field] = 'must be a whole number'; return undefined; }
+    return n;
+  };
+  if (v.name.trim() && (!RUN_NAME.test(v.name.trim()) || v.name.trim().startsWith('.'))) errors.name = 'letters, digits, . _ - only (not starting with .)';
+  const be = resolvedBackend(v.backend, backends);
+  if (v.backend !== 'auto' && backends && !backends.find((b) => b.name === v.backend)?.available) errors.backend = `${v.backend} is not available on this machine`;
+  const inputSize = v.inputSizeTouched ? num('inputSize', v.inputSize, { int: true }) : defaultInputSize(be);
+  const clip = v.clipNorm.trim() === '' ? null : num('clipNorm', v.clipNorm);
+  let tinyWidths: number[] | undefined;
+  if (v.tinyWidths.trim()) {
+    const parts = v.tinyWidths.split(/[\s,]+/).filter(Boolean).map(Number);
+    if (parts.some((p) => !Number.isInteger(p) || p <= 0)) errors.tinyWidths = 'positive whole numbers separated by commas';
+    else tinyWidths = parts;
+  }
+  const augmentOps: Record<string, Record<string, number | boolean>> = {};
+  for (const op of AUGMENT_OPS) {
+    const vals = v.augmentOps[op];
+    const d = DEFAULT_AUGMENT_CONFIG[op] as unknown as Record<string, number | boolean>;
+    const out: Record<string, number | boolean> = {};
+    if (vals.enabled !== d.enabled) out.enabled = Boolean(vals.enabled);
+    for (const k of opParams(op)) {
+      const n = num(`augmentOps.${op}.${k}`, String(vals[k] ?? ''));
+      if (n !== undefined && n !== d[k]) out[k] = n;
+    }
+    if (Object.keys(out).length) augmentOps[op] = out;
+  }
+  if (!Object.keys(errors).some((k) => k.startsWith('augmentOps.'))) {
+    try {
+      resolveAugmentConfig(augmentOps as AugmentOverrides);
+    } catch (err) {
+      errors.augment = err instanceof Error ? err.message : String(err);
+    }
+  }
+  const config: Record<string, unknown> = {
+    preset: v.preset,
+    inputSize,
+    epochs: num('epochs', v.epochs, { int: true }),
+    batchSize: num('batchSize', v.batchSize, { int: true }),
+    trainTimes: num('trainTimes', v.trainTimes, { int: true }),
+    learningRate: num('learningRate', v.learningRate),
+    lrSchedule: v.lrSchedule,
+    warmupEpochs: num('warmupEpochs', v.warmupEpochs),
+    finalLrFactor: num('finalLrFactor', v.finalLrFactor),
+    clipNorm: clip,
+    patience: num('patience', v.patience, { int: true }),
+    backend: v.backend,
+    anchors: v.anchors,
+    numAnchors: num('numAnchors', v.numAnchors, { int: true }),
+    seed: num('seed', v.seed, { int: true }),
+    valFraction: num('valFraction', v.valFraction),
+    evalConfidence: num('evalConfidence', v.evalConfidence),
+    augment: v.augment,
+    ...(Object.keys(augmentOps).length ? { augmentOps } : {}),
+    ...(tinyWidths ? { tinyWidths } : {}),
+    ...(v.preset === 'mobilenet'
+      ? { freezeEpochs: num('freezeEpochs', v.freezeEpochs, { int: true }), ...(v.backboneCut ? { backboneCut: v.backboneCut } : {}), ...(v.backbone.trim() ? { backbone: v.backbone.trim() } : {}) }
+      : {}),
+  };
+  for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
+  const parsed = trainConfigSchema.partial().safeParse(config);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.map(String).join('.');
+      const field = key.startsWith('augmentOps') ? key : String(issue.path[0] ?? 'form');
+      errors[field] ??= issue.message;
+    }
+  }
+  return { config: Object.keys(errors).length ? null : (config as TrainConfigInput), errors };
+}

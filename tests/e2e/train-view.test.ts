@@ -1,0 +1,174 @@
+/**
+ * The Train view in Chromium through the web host: start a tiny run from the setup form, watch
+ * the progress bar and the uPlot curves gain points (counted in the charts' data), reload the page
+ * mid-run and find the same curves, cancel, resume, and read the evaluation report (confusion
+ * matrix, PR and F1 curves, gallery) of the finished run; export the model. Screenshots of the
+ * live view and the report go to test-results/screenshots/.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { serveApp, repoRoot, type ServedApp } from '../helpers/serve';
+
+let app: ServedApp;
+let work: string;
+let project: string;
+
+test.beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'detecta-e2e-train-'));
+  project = join(work, 'tiny-bricks');
+  const made = spawnSync(process.execPath, ['dist/cli/detecta.js', 'sample', '--out', project, '--images', '40', '--seed', '3', '--width', '64', '--height', '64'], { cwd: repoRoot, encoding: 'utf8' });
+  expect(made.status, made.stderr).toBe(0);
+  app = await serveApp({ HOME: work });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const shot = (name: string): string => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
+/** The view scrolls inside its own panel: a tall viewport puts all of it in the picture. */
+async function tallShot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1400, height: 860 };
+  const height = await page.locator('.train-main').evaluate((el) => el.scrollHeight + 60);
+  await page.setViewportSize({ width: size.width, height: Math.min(4000, Math.max(size.height, height)) });
+  await page.waitForTimeout(300); // charts follow their container's new size
+  await page.screenshot({ path: shot(name) });
+  await page.setViewportSize(size);
+}
+const points = async (page: Page, testId: string): Promise<number> => Number(await page.getByTestId(testId).locator('.chart-box').getAttribute('data-points'));
+
+async function openTrainView(page: Page): Promise<void> {
+  await page.goto(app.url);
+  const recent = page.getByTestId('recent-projects');
+  if (await recent.getByRole('button', { name: /tiny-bricks/ }).count()) {
+    await recent.getByRole('button', { name: /tiny-bricks/ }).first().click();
+  } else {
+    await page.getByLabel('Project folder').fill(project);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+  }
+  await expect(page.getByTestId('project-chip')).toContainText('tiny-bricks');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByTestId('train-view')).toBeVisible();
+}
+
+async function fillTinyRun(page: Page, epochs: number, lr?: string): Promise<void> {
+  const setup = page.getByTestId('train-setup');
+  await setup.getByLabel('Input size').fill('64');
+  await setup.getByLabel('Backend').selectOption('wasm');
+  await setup.getByLabel('Epochs', { exact: true }).fill(String(epochs));
+  await setup.getByLabel('Batch size', { exact: true }).fill('4');
+  if (lr) await setup.getByLabel('Learning rate', { exact: true }).fill(lr);
+  await setup.getByLabel('Number of anchors').fill('3');
+  await setup.getByRole('button', { name: /advanced settings/ }).click();
+  await setup.getByLabel('Tiny widths').fill('8,16,16,32,32,32');
+  await expect(setup.getByTestId('setup-errors')).toHaveCount(0);
+}
+
+test('trains from the UI, survives a reload, cancels, resumes and reports', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openTrainView(page);
+  const setup = page.getByTestId('train-setup');
+  await expect(setup.getByTestId('split-summary')).toContainText('train');
+  await expect(setup.getByLabel('Input size')).toHaveValue('224'); // the default on cpu / wasm
+  await expect(setup.getByTestId('anchors-iou')).toHaveText(/0\.\d{3}|1\.000/);
+
+  // validation: a bad input size is refused with a message, nothing starts
+  await setup.getByLabel('Input size').fill('100');
+  await expect(setup.locator('.field.invalid')).toContainText('multiple of 32');
+  await expect(setup.getByRole('button', { name: 'Start training' })).toBeDisabled();
+  await fillTinyRun(page, 8);
+  await tallShot(page, 'train-01-setup');
+  await setup.getByRole('button', { name: 'Start training' }).click();
+
+  // live: progress bar and curves that gain points while the run trains
+  const panel = page.getByTestId('run-panel');
+  await expect(panel).toHaveAttribute('data-run', 'train');
+  await expect(page.getByTestId('train-progress')).toBeVisible();
+  await expect(page.getByTestId('train-progress')).toContainText('images/s');
+  await expect.poll(() => points(page, 'chart-batch-loss'), { timeout: 60_000 }).toBeGreaterThan(0);
+  const firstBatch = await points(page, 'chart-batch-loss');
+  await expect.poll(() => points(page, 'chart-batch-loss'), { timeout: 60_000 }).toBeGreaterThan(firstBatch);
+  await expect.poll(() => points(page, 'chart-train-loss'), { timeout: 90_000 }).toBeGreaterThanOrEqual(5); // one epoch: 5 loss parts
+  await expect.poll(() => points(page, 'chart-map'), { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
+  await tallShot(page, 'train-02-live');
+
+  // reload mid-run: the curves come back from the run folder, then keep growing
+  const before = { batch: await points(page, 'chart-batch-loss'), train: await points(page, 'chart-train-loss') };
+  await page.reload();
+  // the same tab comes back to the project's Train view on its own
+  await expect(page.getByTestId('project-chip')).toContainText('tiny-bricks');
+  await expect(page.getByTestId('run-panel')).toHaveAttribute('data-run', 'train');
+  await expect.poll(() => points(page, 'chart-batch-loss'), { timeout: 30_000 }).toBeGreaterThanOrEqual(before.batch);
+  await expect.poll(() => points(page, 'chart-train-loss'), { timeout: 30_000 }).toBeGreaterThanOrEqual(before.train);
+  await expect(page.getByTestId('run-status')).toHaveText('running');
+
+  // pause and resume at a batch boundary, then cancel and resume the stopped run
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('paused');
+  await expect(page.locator('.progress-fill.paused')).toBeVisible();
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('running');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('cancelled', { timeout: 60_000 });
+  const cancelledEpochs = await points(page, 'chart-train-loss');
+  await page.getByRole('button', { name: 'Resume training' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText(/running/, { timeout: 20_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 180_000 });
+  expect(await points(page, 'chart-train-loss')).toBeGreaterThan(cancelledEpochs);
+  await expect.poll(() => points(page, 'chart-train-loss')).toBe(8 * 5);
+  await tallShot(page, 'train-03-finished');
+
+  // evaluation report
+  await page.getByRole('tab', { name: 'Evaluation report' }).click();
+  const report = page.getByTestId('eval-report');
+  await expect(report).toBeVisible();
+  await expect(report.getByTestId('ap-table')).toContainText('all');
+  expect(Number(await report.getByTestId('confusion-matrix').getAttribute('data-total'))).toBeGreaterThan(0);
+  await expect.poll(() => points(page, 'chart-pr')).toBeGreaterThan(0);
+  await expect.poll(() => points(page, 'chart-f1')).toBeGreaterThan(0);
+  await expect(report.getByTestId('gallery').locator('figure.tile').first()).toBeVisible();
+  await expect(report.getByTestId('gallery').locator('svg rect').first()).toBeAttached();
+  const download = page.waitForEvent('download');
+  await report.getByRole('button', { name: 'CSV' }).first().click();
+  expect((await download).suggestedFilename()).toBe('train-ap.csv');
+  await tallShot(page, 'train-04-report');
+
+  // use as active model, then export
+  await page.getByRole('button', { name: 'Use as active model' }).click();
+  await expect(page.getByTestId('run-panel').locator('.active-chip')).toBeVisible();
+  await page.getByRole('tab', { name: 'Export' }).click();
+  const out = join(work, 'exported-model');
+  await page.getByLabel('Export folder').fill(out);
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(page.getByTestId('export-result')).toContainText('detecta-model.json');
+  expect(existsSync(join(out, 'model.json'))).toBe(true);
+  expect(JSON.parse(readFileSync(join(out, 'detecta-model.json'), 'utf8')).inputSize).toBe(64);
+
+  await tallShot(page, 'train-05-export');
+
+  // a second run, then history: both listed with their best mAP, the active one starred; ticking overlays their curves
+  await page.getByRole('button', { name: 'New run' }).click();
+  await fillTinyRun(page, 3, '0.003');
+  await page.getByTestId('train-setup').getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByTestId('run-panel')).toHaveAttribute('data-run', 'train2');
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 120_000 });
+  const list = page.getByTestId('run-list');
+  await expect(list.locator('[data-run="train"]')).toHaveAttribute('data-status', 'completed');
+  await expect(list.locator('[data-run="train"] .active-star')).toBeVisible();
+  await expect(list.locator('[data-run="train2"] .active-star')).toHaveCount(0);
+  await list.locator('[data-run="train"]').getByRole('checkbox').check();
+  await list.locator('[data-run="train2"]').getByRole('checkbox').check();
+  await expect.poll(() => points(page, 'compare-metrics/mAP50(B)')).toBe(8 + 3);
+  await expect(page.getByTestId('compare-metrics/mAP50(B)')).toContainText('train2');
+  await tallShot(page, 'train-06-compare');
+
+  // delete asks first
+  await page.getByRole('button', { name: 'Delete run' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(list.locator('[data-run="train2"]')).toHaveCount(0);
+  expect(existsSync(join(project, '.detecta', 'runs', 'train2'))).toBe(false);
+});
