@@ -51,7 +51,7 @@ function summarize(info: RunInfo, root: string): RunSummary {
     createdAt: info.config?.createdAt ?? null,
     preset: info.config?.train.preset ?? null,
     epochs: info.config?.train.epochs ?? null,
-    epochsDone: info.metrics.at(-1)?.epoch ?? 0,
+    epochsDone: (info.classifierMetrics ?? info.metrics).at(-1)?.epoch ?? 0,
     backend: info.env?.backend ?? null,
     mAP50: maps.length ? Math.max(...maps) : null,
     'mAP50-95': maps95.length ? Math.max(...maps95) : null,

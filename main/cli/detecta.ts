@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   eval: () => import('./commands/eval'),
   predict: () => import('./commands/predict'),
   anchors: () => import('./commands/anchors'),
+  classify: () => import('./commands/classify'),
 };
 
 function usage(): string {

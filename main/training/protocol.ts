@@ -4,15 +4,22 @@
  */
 import type { TrainRunOptions } from './train-loop';
 import type { TrainerEvent } from '../../shared/training/types';
+import type { ClassifierTrainerEvent } from '../../shared/training/classifier';
+import type { ClassifierRunOptions } from './classifier/train-classifier';
+
+/** What a trainer process can be started with: a detector run (no task) or a classifier run. */
+export type TrainerStartOptions =
+  | (Omit<TrainRunOptions, 'progressIntervalMs'> & { task?: undefined; progressIntervalMs?: number })
+  | ClassifierRunOptions;
 
 export type ToTrainer =
-  | { kind: 'start'; options: Omit<TrainRunOptions, 'progressIntervalMs'> & { progressIntervalMs?: number } }
+  | { kind: 'start'; options: TrainerStartOptions }
   | { kind: 'pause' }
   | { kind: 'resume' }
   | { kind: 'cancel' };
 
 export type FromTrainer =
   | { kind: 'ready' }
-  | { kind: 'event'; event: TrainerEvent }
+  | { kind: 'event'; event: TrainerEvent | ClassifierTrainerEvent }
   | { kind: 'paused'; paused: boolean }
   | { kind: 'done'; ok: boolean };

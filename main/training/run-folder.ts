@@ -8,6 +8,8 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { METRICS_COLUMNS, type EpochMetrics, type RunConfigFile, type RunEnv, type TrainerEvent } from '../../shared/training/types';
+import type { ClassifierEpochMetrics } from '../../shared/training/classifier';
+import { readClassifierMetricsCsv } from './classifier/metrics-csv';
 
 export const RUNS_DIR = join('.detecta', 'runs');
 
@@ -124,7 +126,10 @@ export interface RunInfo {
   dir: string;
   config: RunConfigFile | null;
   env: RunEnv | null;
+  /** Detector runs' metrics.csv rows (empty for classifier runs). */
   metrics: EpochMetrics[];
+  /** Classifier runs (config.json task 'classify'): their metrics.csv rows; absent for detector runs. */
+  classifierMetrics?: ClassifierEpochMetrics[];
   /** Last status seen in events.jsonl: running (or interrupted), completed, cancelled, failed. */
   status: 'running' | 'completed' | 'cancelled' | 'failed' | 'unknown';
   hasLast: boolean;
@@ -166,12 +171,15 @@ export async function readRun(projectRoot: string, name: string): Promise<RunInf
   const dir = runDir(projectRoot, name);
   if (!(await exists(dir))) throw Object.assign(new Error(`no run "${name}" in ${projectRoot}`), { code: 'ENOENT' });
   const p = runPaths(dir);
+  const config = await readIfExists(p.config, readJson<RunConfigFile>);
+  const classify = config?.task === 'classify';
   return {
     name,
     dir,
-    config: await readIfExists(p.config, readJson<RunConfigFile>),
+    config,
     env: await readIfExists(p.env, readJson<RunEnv>),
-    metrics: (await readIfExists(p.metrics, readMetricsCsv)) ?? [],
+    metrics: classify ? [] : (await readIfExists(p.metrics, readMetricsCsv)) ?? [],
+    ...(classify ? { classifierMetrics: (await readIfExists(p.metrics, readClassifierMetricsCsv)) ?? [] } : {}),
     status: await lastStatus(p.events),
     hasLast: await exists(join(p.last, 'model.json')),
     hasBest: await exists(join(p.best, 'model.json')),

@@ -12,9 +12,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FailedEvent, FinishedEvent, TrainerEvent } from '../../shared/training/types';
-import type { FromTrainer, ToTrainer } from './protocol';
+import type { FailedEvent, TrainerEvent } from '../../shared/training/types';
+import type { FromTrainer, ToTrainer, TrainerStartOptions } from './protocol';
 import type { TrainRunOptions } from './train-loop';
+import type { ClassifierRunOptions } from './classifier/train-classifier';
+import type { ClassifierTrainerEvent } from '../../shared/training/classifier';
+
+type AnyTrainerEvent = TrainerEvent | ClassifierTrainerEvent;
+type FinishedOf<E> = E extends { type: 'finished'; payload: infer P } ? P : never;
 
 /** The minimal process handle the supervisor needs (ChildProcess and a utilityProcess adapter). */
 export interface TrainerProcess {
@@ -57,30 +62,35 @@ export const forkTrainer: SpawnTrainer = () => {
 
 export type TrainerState = 'starting' | 'running' | 'paused' | 'finished' | 'failed';
 
-export class TrainerSupervisor {
+/**
+ * E: the events of the run kind (detector runs: TrainerEvent; classifier runs, started with
+ * `task: 'classify'` options: ClassifierTrainerEvent — `new TrainerSupervisor<ClassifierTrainerEvent>(...)`).
+ */
+export class TrainerSupervisor<E extends AnyTrainerEvent = TrainerEvent> {
   private readonly proc: TrainerProcess;
-  private readonly listeners = new Set<(event: TrainerEvent) => void>();
-  private terminal: FinishedEvent | FailedEvent | null = null;
+  private readonly listeners = new Set<(event: E) => void>();
+  private terminal: FinishedOf<E> | FailedEvent | null = null;
   private stderrTail = '';
   state: TrainerState = 'starting';
   run: string | null = null;
-  readonly done: Promise<{ type: 'finished'; payload: FinishedEvent } | { type: 'failed'; payload: FailedEvent }>;
+  readonly done: Promise<{ type: 'finished'; payload: FinishedOf<E> } | { type: 'failed'; payload: FailedEvent }>;
 
-  constructor(options: TrainRunOptions, spawn: SpawnTrainer = forkTrainer) {
+  constructor(options: E extends ClassifierTrainerEvent ? ClassifierRunOptions : TrainRunOptions, spawn: SpawnTrainer = forkTrainer) {
+    const start = options as TrainerStartOptions;
     this.proc = spawn();
     this.done = new Promise((resolveDone) => {
       this.proc.onStderr?.((text) => { this.stderrTail = (this.stderrTail + text).slice(-4000); });
       this.proc.onMessage((msg) => {
         if (msg.kind === 'ready') {
-          this.proc.send({ kind: 'start', options });
+          this.proc.send({ kind: 'start', options: start });
           this.state = 'running';
         } else if (msg.kind === 'paused') {
           if (this.state === 'running' || this.state === 'paused') this.state = msg.paused ? 'paused' : 'running';
         } else if (msg.kind === 'event') {
-          const ev = msg.event;
+          const ev = msg.event as E;
           if ('run' in ev.payload && typeof ev.payload.run === 'string') this.run = ev.payload.run;
           if (ev.type === 'finished' || ev.type === 'failed') {
-            this.terminal = ev.payload;
+            this.terminal = ev.payload as FinishedOf<E> | FailedEvent;
             this.state = ev.type === 'finished' ? 'finished' : 'failed';
           }
           this.dispatch(ev);
@@ -88,28 +98,28 @@ export class TrainerSupervisor {
       });
       this.proc.onExit((code, signal) => {
         if (this.terminal) {
-          resolveDone(this.state === 'finished' ? { type: 'finished', payload: this.terminal as FinishedEvent } : { type: 'failed', payload: this.terminal as FailedEvent });
+          resolveDone(this.state === 'finished' ? { type: 'finished', payload: this.terminal as FinishedOf<E> } : { type: 'failed', payload: this.terminal as FailedEvent });
           return;
         }
         const tail = this.stderrTail.trim().split('\n').slice(-5).join(' | ');
         const payload: FailedEvent = {
-          run: this.run ?? options.resume ?? options.name ?? '',
+          run: this.run ?? start.resume ?? start.name ?? '',
           error: `the trainer process stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})${tail ? `: ${tail}` : ''}; weights/last holds the last completed epoch`,
           crashed: true, exitCode: code, signal,
         };
         this.terminal = payload;
         this.state = 'failed';
-        this.dispatch({ type: 'failed', payload });
+        this.dispatch({ type: 'failed', payload } as E);
         resolveDone({ type: 'failed', payload });
       });
     });
   }
 
-  private dispatch(event: TrainerEvent): void {
+  private dispatch(event: E): void {
     for (const l of this.listeners) l(event);
   }
 
-  onEvent(listener: (event: TrainerEvent) => void): () => void {
+  onEvent(listener: (event: E) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

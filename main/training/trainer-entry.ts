@@ -1,11 +1,12 @@
 /**
  * The trainer process's entry (bundled to dist/main/trainer.js): waits for one 'start' message,
- * runs `runTraining` and streams its events to the parent; 'pause', 'resume' and 'cancel' act at
+ * runs `runTraining` (or `runClassifierTraining` when the options say `task: 'classify'`) and streams its events to the parent; 'pause', 'resume' and 'cancel' act at
  * the next batch boundary. Works under child_process.fork (process.send / process.on('message'))
  * and Electron's utilityProcess (process.parentPort). Exits when the run ends.
  */
 import type { FromTrainer, ToTrainer } from './protocol';
 import { runTraining } from './train-loop';
+import { runClassifierTraining } from './classifier/train-classifier';
 
 interface ParentPort {
   postMessage(message: unknown): void;
@@ -42,7 +43,10 @@ function onMessage(raw: unknown): void {
     case 'start':
       if (started) return;
       started = true;
-      void runTraining(msg.options, { emit: (event) => send({ kind: 'event', event }), control }).then(
+      void (msg.options.task === 'classify'
+        ? runClassifierTraining(msg.options, { emit: (event) => send({ kind: 'event', event }), control })
+        : runTraining(msg.options, { emit: (event) => send({ kind: 'event', event }), control })
+      ).then(
         () => finish(true),
         () => finish(false), // the error went out as a 'failed' event
       );
