@@ -1,0 +1,98 @@
+/**
+ * Detect view, images: a detector with known weights (the project's active model) draws the red
+ * and blue boxes where they must be and writes NAME_detected.png next to the image with the boxes
+ * drawn in; the sliders re-filter instantly; the ready-made CenterNet model, downloaded from a
+ * local mirror into the app's cache, finds the dog, bicycle and car in darknet's dog.jpg.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { serveApp, repoRoot, sharedDatasets, type ServedApp } from '../helpers/serve';
+import { callApi, openProject, serveStatic, sharedModels, shotPath, writeKnownWeightsRun, writeShapesImage } from '../helpers/detect-fixtures';
+
+let app: ServedApp;
+let zoo: { url: string; close(): Promise<void> };
+let work: string;
+let project: string;
+let page: Page;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({ browser }) => {
+  work = mkdtempSync(join(tmpdir(), 'detecta-detect-img-'));
+  project = join(work, 'shapes');
+  mkdirSync(join(project, 'images'), { recursive: true });
+  await writeShapesImage(join(project, 'images', 'shapes.png'));
+  copyFileSync(join(sharedDatasets, 'image-fixtures/darknet-samples/dog.jpg'), join(project, 'images', 'dog.jpg'));
+  await writeKnownWeightsRun(project);
+  zoo = await serveStatic(sharedModels);
+  app = await serveApp({ HOME: work, DETECTA_MODEL_ZOO_URL: zoo.url });
+  page = await browser.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') console.log('[page]', m.text()); });
+  await openProject(page, app.url, project);
+  await callApi(page, 'model.setActive', { project, run: 'known', weights: 'best' });
+});
+
+test.afterAll(async () => {
+  await page?.close();
+  await app?.stop();
+  await zoo?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const rows = (p: Page) => p.getByTestId('detection');
+
+test('known-weights model: expected boxes, instant threshold, _detected.png written', async () => {
+  await page.getByLabel('Model', { exact: true }).selectOption('active');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-loaded', 'yes', { timeout: 60_000 });
+  await expect(page.getByTestId('backend-in-use')).toHaveText(/WebGL|WebAssembly|CPU|WebGPU/);
+  await page.getByLabel('Image path').fill(join(project, 'images', 'shapes.png'));
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(rows(page)).toHaveCount(2, { timeout: 60_000 });
+  const found = await rows(page).evaluateAll((els) => els.map((e) => `${e.getAttribute('data-label')} ${e.getAttribute('data-box')}`).sort());
+  expect(found).toEqual(['blue 384,64,448,128', 'red 128,192,192,256']);
+  await page.screenshot({ path: shotPath(repoRoot, 'image-known') });
+
+  // class filter hides red instantly (decode only), then back
+  await page.locator('.class-filter summary').click();
+  await page.locator('.class-filter-list label', { hasText: 'red' }).locator('input').uncheck();
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).first()).toHaveAttribute('data-label', 'blue');
+  await page.locator('.class-filter-list label', { hasText: 'red' }).locator('input').check();
+  await page.locator('.class-filter summary').click();
+  await expect(rows(page)).toHaveCount(2);
+
+  await page.getByRole('button', { name: 'Save annotated' }).click();
+  const out = join(project, 'images', 'shapes_detected.png');
+  await expect.poll(() => existsSync(out), { timeout: 20_000 }).toBe(true);
+  const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+  expect([info.width, info.height]).toEqual([640, 640]);
+  const at = (x: number, y: number) => Array.from(data.subarray((y * 640 + x) * info.channels, (y * 640 + x) * info.channels + 3));
+  // box outlines in the class colours (#ff4d4f red class, #40a9ff blue class) on the square edges
+  const redEdge = at(128, 240);
+  expect(redEdge[0]).toBeGreaterThan(200);
+  expect(redEdge[1]).toBeGreaterThan(40); // not the square's pure red: the outline
+  const blueEdge = at(448, 110);
+  expect(blueEdge[1]).toBeGreaterThan(120);
+  expect(blueEdge[2]).toBeGreaterThan(200);
+  expect(at(20, 620)).toEqual([128, 128, 128]); // untouched elsewhere
+});
+
+test('ready-made CenterNet from the model zoo finds dog, bicycle and car in dog.jpg', async () => {
+  await page.getByLabel('Model', { exact: true }).selectOption('zoo:centernet-mobilenetv3-coco');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-status')).toContainText('CenterNet', { timeout: 90_000 });
+  expect(existsSync(join(app.dataDir, 'models', 'zoo-centernet-mobilenetv3-coco', 'cache-manifest.json'))).toBe(true);
+  await page.getByLabel('Image path').fill(join(project, 'images', 'dog.jpg'));
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByRole('button', { name: 'dog.jpg', exact: true }).click();
+  await expect.poll(async () => (await rows(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-label')))).sort().join(','), { timeout: 90_000 }).toMatch(/bicycle.*car.*dog/);
+  await page.screenshot({ path: shotPath(repoRoot, 'image-centernet') });
+  // raising the score threshold drops the weaker boxes without re-running the model
+  const before = await rows(page).count();
+  await page.getByLabel('Score threshold').fill('0.5');
+  await expect.poll(() => rows(page).count()).toBeLessThan(before);
+});
