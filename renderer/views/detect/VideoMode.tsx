@@ -49,6 +49,8 @@ export function VideoMode(): React.JSX.Element {
   const videoRef = useRef<HTMLVideoElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
   const cancelRef = useRef(false);
+  /** True while the frame rate is being measured: live detection waits (it would make frames skip). */
+  const estimatingRef = useRef(false);
   const processing = job?.state === 'running';
 
   // live boxes while playing
@@ -58,7 +60,7 @@ export function VideoMode(): React.JSX.Element {
     return startFrameLoop({
       video,
       model: () => useDetect.getState().model,
-      paused: () => video.paused && video.readyState < 2,
+      paused: () => estimatingRef.current || (video.paused && video.readyState < 2),
       decode: (raw) => useDetect.getState().decode(raw),
       onFrame: (d) => {
         setDets(d);
@@ -76,21 +78,33 @@ export function VideoMode(): React.JSX.Element {
   }, [model, source, processing, notify, sampleMemory]);
 
   const estimateFps = (video: HTMLVideoElement): void => {
-    // the frame rate from presented-frame timestamps of a short muted play; the field stays editable
+    // The frame rate from the media times of presented frames during a short muted play: the
+    // smallest step between two presented frames is one frame (a skipped frame only makes a step
+    // longer). The field stays editable.
     const times: number[] = [];
     let h = 0;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      estimatingRef.current = false;
+      video.cancelVideoFrameCallback(h);
+      video.removeEventListener('ended', finish);
+      video.pause();
+      void seek(video, 0).catch(() => {});
+      const steps = times.slice(1).map((t, i) => t - times[i]!).filter((d) => d > 1e-3);
+      if (steps.length) setFps(Math.max(1, Math.min(120, Math.round(1 / Math.min(...steps)))));
+    };
     const step = (_now: number, meta: VideoFrameCallbackMetadata): void => {
       times.push(meta.mediaTime);
-      if (times.length < 8) { h = video.requestVideoFrameCallback(step); return; }
-      video.pause();
-      void seek(video, 0);
-      const deltas = times.slice(1).map((t, i) => t - times[i]!).filter((d) => d > 0).sort((a, b) => a - b);
-      const median = deltas[Math.floor(deltas.length / 2)];
-      if (median) setFps(Math.round(1 / median));
+      if (times.length >= 10) finish();
+      else h = video.requestVideoFrameCallback(step);
     };
     h = video.requestVideoFrameCallback(step);
+    video.addEventListener('ended', finish);
     video.muted = true;
-    video.play().catch(() => video.cancelVideoFrameCallback(h));
+    estimatingRef.current = true;
+    video.play().catch(() => finish());
   };
 
   const process = async (): Promise<void> => {
@@ -128,6 +142,13 @@ export function VideoMode(): React.JSX.Element {
         track.requestFrame();
         frames.push(frameEntry(i, t, d, m.adapter.labels));
         setDets(d);
+        const overlay = overlayRef.current;
+        const octx = overlay?.getContext('2d');
+        if (overlay && octx) {
+          const o = overlayScale(video, overlay);
+          octx.clearRect(0, 0, overlay.width, overlay.height);
+          drawDetections(octx, d, m.adapter.labels, o.scale, o.x, o.y);
+        }
         setJob({ done: i + 1, total, fps: (i + 1) / ((performance.now() - t0) / 1000), state: 'running', outputs });
       }
       recorder.stop();
@@ -156,11 +177,11 @@ export function VideoMode(): React.JSX.Element {
       <aside className="detect-side">
         <label className="button small file-button">
           <Film size={14} /> Open a video…
-          <input type="file" accept="video/*" aria-label="Open video" onChange={(e) => { const f = e.target.files?.[0]; if (f) setSource({ name: f.name, url: URL.createObjectURL(f), path: null }); e.target.value = ''; }} />
+          <input type="file" accept="video/*" aria-label="Open video" onChange={(e) => { const f = e.target.files?.[0]; if (f) { estimatingRef.current = true; setSource({ name: f.name, url: URL.createObjectURL(f), path: null }); } e.target.value = ''; }} />
         </label>
         <div className="inline-field">
           <input aria-label="Video path" placeholder="video path inside a project" value={pathInput} onChange={(e) => setPathInput(e.target.value)} />
-          <button type="button" className="button small" onClick={() => { const p = pathInput.trim(); if (p) setSource({ name: p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1), url: projectFileUrl(p), path: p }); }}>Open</button>
+          <button type="button" className="button small" onClick={() => { const p = pathInput.trim(); if (p) { estimatingRef.current = true; setSource({ name: p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1), url: projectFileUrl(p), path: p }); } }}>Open</button>
         </div>
         {source ? <p className="small"><strong>{source.name}</strong></p> : <p className="muted small">Open a video file (WebM, MP4 where the browser decodes it).</p>}
         <label className="field">
@@ -185,7 +206,7 @@ export function VideoMode(): React.JSX.Element {
       <section className="detect-stage">
         {source ? (
           <div className="video-wrap">
-            <video ref={videoRef} src={source.url} controls muted playsInline data-testid="video" onLoadedMetadata={(e) => estimateFps(e.currentTarget)} />
+            <video ref={videoRef} src={source.url} controls muted playsInline data-testid="video" onLoadedMetadata={(e) => estimateFps(e.currentTarget)} onError={() => { estimatingRef.current = false; }} />
             <canvas ref={overlayRef} className="overlay" data-testid="video-overlay" />
           </div>
         ) : <div className="stage-empty muted">{model ? 'Open a video.' : 'Load a model, then open a video.'}</div>}
