@@ -5,7 +5,7 @@
  * local mirror into the app's cache, finds the dog, bicycle and car in darknet's dog.jpg.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -25,6 +25,7 @@ test.beforeAll(async ({ browser }) => {
   project = join(work, 'shapes');
   mkdirSync(join(project, 'images'), { recursive: true });
   await writeShapesImage(join(project, 'images', 'shapes.png'));
+  await writeShapesImage(join(project, 'images', 'shapes2.png'));
   copyFileSync(join(sharedDatasets, 'image-fixtures/darknet-samples/dog.jpg'), join(project, 'images', 'dog.jpg'));
   await writeKnownWeightsRun(project);
   zoo = await serveStatic(sharedModels);
@@ -95,4 +96,44 @@ test('ready-made CenterNet from the model zoo finds dog, bicycle and car in dog.
   const before = await rows(page).count();
   await page.getByLabel('Score threshold').fill('0.5');
   await expect.poll(() => rows(page).count()).toBeLessThan(before);
+});
+
+function xmlOf(stem: string): string | null {
+  const find = (dir: string): string | null => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory() && e.name !== '.detecta') { const r = find(join(dir, e.name)); if (r) return r; }
+      else if (e.name === `${stem}.xml`) return join(dir, e.name);
+    }
+    return null;
+  };
+  const f = find(project);
+  return f ? readFileSync(f, 'utf8') : null;
+}
+const drafts = (xml: string | null): number => xml?.match(/<draft>1<\/draft>/g)?.length ?? 0;
+
+test('pre-labeling in the Label view: draft boxes (dashed) on this image and on all unlabeled, accept one / all', async () => {
+  test.setTimeout(180_000);
+  await page.getByLabel('Model', { exact: true }).selectOption('active');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-status')).toContainText('known', { timeout: 60_000 });
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Label/ }).click();
+  await page.getByTestId('image-list').getByText('images/shapes.png', { exact: true }).click();
+  await expect(page.getByTestId('current-image')).toHaveText(/shapes\.png$/);
+  await page.getByRole('button', { name: 'Detect on this image' }).click();
+  await expect(page.getByTestId('draft-count')).toHaveText('2 drafts');
+  await expect.poll(() => drafts(xmlOf('shapes')), { timeout: 15_000 }).toBe(2);
+  await page.screenshot({ path: shotPath(repoRoot, 'label-drafts') });
+  await page.getByTestId('box-list').locator('li').first().click();
+  await page.getByRole('button', { name: 'Accept draft' }).click();
+  await expect(page.getByTestId('draft-count')).toHaveText('1 draft');
+  await expect.poll(() => drafts(xmlOf('shapes')), { timeout: 15_000 }).toBe(1);
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect(page.getByTestId('draft-count')).toHaveText('0 drafts');
+  await expect.poll(() => drafts(xmlOf('shapes')), { timeout: 15_000 }).toBe(0);
+  expect(xmlOf('shapes')).toMatch(/<name>red<\/name>[\s\S]*<name>blue<\/name>|<name>blue<\/name>[\s\S]*<name>red<\/name>/);
+
+  // all unlabeled: shapes2.png gets its two drafts, dog.jpg (no red/blue cell) stays unlabeled
+  await page.getByRole('button', { name: 'Detect on all unlabeled' }).click();
+  await expect.poll(() => drafts(xmlOf('shapes2')), { timeout: 60_000 }).toBe(2);
+  expect(xmlOf('dog')).toBeNull();
 });
