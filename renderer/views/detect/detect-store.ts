@@ -101,7 +101,7 @@ export const useDetect = create<DetectState>()((set, get) => ({
         set({ score, iou, hidden });
       }
     } catch (err) {
-      set({ loading: null, error: message(err), backend: tf.getBackend() as BackendName });
+      set({ loading: null, error: message(err), backend: (tf.engine().backendName as BackendName | null) ?? null });
     }
   },
 

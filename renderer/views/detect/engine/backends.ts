@@ -11,11 +11,28 @@ export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', w
 
 let wasmPathsSet = false;
 
-/** Backends this page may try, best first. */
+let software: boolean | null = null;
+/**
+ * True when WebGL is a software rasteriser (SwiftShader/llvmpipe: no GPU, or the GPU disabled):
+ * there the wasm backend is several times faster (bench/detect.bench.ts).
+ */
+export function webglIsSoftware(): boolean {
+  if (software !== null) return software;
+  const gl = document.createElement('canvas').getContext('webgl2') as WebGL2RenderingContext | null;
+  if (!gl) return (software = true);
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return (software = /swiftshader|llvmpipe|software/i.test(renderer));
+}
+
+/** Backends this page may try, best first (all four are listed; the order is the preference). */
 export function candidateBackends(): BackendName[] {
   const list: BackendName[] = [];
   if (typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu) list.push('webgpu');
-  list.push('webgl', 'wasm', 'cpu');
+  if (typeof document !== 'undefined' && webglIsSoftware()) list.push('wasm', 'webgl');
+  else list.push('webgl', 'wasm');
+  list.push('cpu');
   return list;
 }
 
@@ -28,11 +45,17 @@ export async function useBackend(name: BackendName): Promise<BackendName> {
     setWasmPaths(new URL('./wasm/', import.meta.url).toString());
     wasmPathsSet = true;
   }
-  if (tf.getBackend() === name) return name;
+  // engine().backendName is the backend in use (or null); tf.getBackend() would try to start the
+  // highest-priority backend, which throws when that is a WebGPU without an adapter.
+  if (tf.engine().backendName === name) return name;
+  if (name === 'webgpu') {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    if (!gpu || !(await gpu.requestAdapter().catch(() => null))) throw new Error('WebGPU has no adapter here (no GPU, or WebGPU disabled)');
+  }
   const ok = await tf.setBackend(name).catch((err: unknown) => { throw new Error(`${BACKEND_LABELS[name]} backend failed to start: ${(err as Error).message}`); });
   if (!ok) throw new Error(`${BACKEND_LABELS[name]} backend is not available in this browser`);
   await tf.ready();
-  return tf.getBackend() as BackendName;
+  return tf.engine().backendName as BackendName;
 }
 
 /** The first backend of `preferred` and then the candidates that starts. */
