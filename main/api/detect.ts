@@ -48,7 +48,16 @@ async function describeFolder(dir: string): Promise<LoadableModel> {
   if (format === 'graph' && !adapter) {
     throw new ApiError('unreadable', `${dir} holds a GraphModel without ${ADAPTER_FILE}: add one describing its input and outputs (see the model-zoo adapters)`);
   }
-  return { source: 'folder', id: dir, title: adapter?.name ?? posix.basename(dir.split('\\').join('/')), dir, modelJson, format, adapter, downloaded: false };
+  const model: LoadableModel = { source: 'folder', id: dir, title: adapter?.name ?? posix.basename(dir.split('\\').join('/')), dir, modelJson, format, adapter, downloaded: false };
+  if (format === 'layers' && !adapter) {
+    // a run's weights folder (<run>/weights/best): the class names are in <run>/config.json
+    const config = await readFile(join(dir, '..', '..', 'config.json'), 'utf8').then((t) => JSON.parse(t) as { classes?: unknown }, () => null);
+    if (config && Array.isArray(config.classes) && config.classes.every((c) => typeof c === 'string')) {
+      model.classes = config.classes as string[];
+      model.title = `${posix.basename(join(dir, '..', '..').split('\\').join('/'))} (${posix.basename(dir.split('\\').join('/'))})`;
+    }
+  }
+  return model;
 }
 
 export const detectHandlers: HandlersFor<typeof detectMethods> = {

@@ -21,6 +21,8 @@ export interface LoadableModel {
   format: 'layers' | 'graph';
   /** The adapter; null for our own LayersModels, which carry their config in detectaDetector metadata. */
   adapter: AdapterMetadata | null;
+  /** Class names of our own detectors, from the run's config.json when the folder is a run's weights folder. */
+  classes?: string[];
   /** True when this call downloaded the files. */
   downloaded: boolean;
 }

@@ -80,6 +80,19 @@ test('known-weights model: expected boxes, instant threshold, _detected.png writ
   expect(blueEdge[1]).toBeGreaterThan(120);
   expect(blueEdge[2]).toBeGreaterThan(200);
   expect(at(20, 620)).toEqual([128, 128, 128]); // untouched elsewhere
+
+  // the same weights picked as a model folder (served under /model-files once opened) find the same boxes
+  const weights = join(project, '.detecta', 'runs', 'known', 'weights', 'best');
+  const refused = await page.evaluate(async (p) => (await fetch(`/model-files?path=${encodeURIComponent(p)}`)).status, join(weights, 'model.json'));
+  expect(refused).toBe(403);
+  await page.getByLabel('Model', { exact: true }).selectOption('folder');
+  await page.getByLabel('Model folder').fill(weights);
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-status')).toContainText('known (best)');
+  await expect(rows(page)).toHaveCount(2, { timeout: 30_000 });
+  expect(await rows(page).evaluateAll((els) => els.map((e) => `${e.getAttribute('data-label')} ${e.getAttribute('data-box')}`).sort())).toEqual(['blue 384,64,448,128', 'red 128,192,192,256']);
+  const projectFile = await page.evaluate(async (p) => (await fetch(`/model-files?path=${encodeURIComponent(p)}`)).status, join(project, 'images', 'dog.jpg'));
+  expect(projectFile).toBe(403); // a project image is not a model file
 });
 
 test('ready-made CenterNet from the model zoo finds dog, bicycle and car in dog.jpg', async () => {

@@ -48,7 +48,7 @@ async function resolveRef(choice: ModelChoice): Promise<{ ref: ModelRef; note?: 
   }
   const loadable = choice.kind === 'zoo' ? await api.call('detect.zooEnsure', { id: choice.id }) : await api.call('detect.openModelFolder', { path: choice.path });
   return {
-    ref: { title: loadable.title, modelJson: loadable.modelJson, format: loadable.format, adapter: loadable.adapter, urlOf: (p) => modelFileUrl(p) },
+    ref: { title: loadable.title, modelJson: loadable.modelJson, format: loadable.format, adapter: loadable.adapter, ...(loadable.classes ? { classes: loadable.classes } : {}), urlOf: (p) => modelFileUrl(p) },
     note: loadable.downloaded ? 'downloaded and checked (sha256) into the model cache' : undefined,
   };
 }
