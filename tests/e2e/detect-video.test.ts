@@ -69,6 +69,12 @@ test('process a whole video: annotated WebM + one detections entry per frame', a
   expect(codec).toMatch(/vp8|vp9/);
   expect(Number(width)).toBe(416);
   expect(Number(recorded)).toBeGreaterThan(0);
+  // the annotated video keeps the clip's length (each processed frame is recorded for 1/fps)
+  const seconds = Number(spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', webm], { encoding: 'utf8' }).stdout.trim());
+  const lastPacket = Number(spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', webm], { encoding: 'utf8' }).stdout.split(/[\n,]/).map(Number).filter(Number.isFinite).reduce((a, b) => Math.max(a, b), 0));
+  expect(Number.isFinite(seconds) ? seconds : lastPacket, `duration ${seconds}, last packet ${lastPacket}`).toBeGreaterThan(SECONDS * 0.6);
+  expect(lastPacket, `duration ${seconds}, last packet ${lastPacket}`).toBeGreaterThan(SECONDS * 0.6);
+  expect(lastPacket).toBeLessThan(SECONDS * 1.6);
   const doc = JSON.parse(readFileSync(json, 'utf8')) as { frameCount: number; frames: { frame: number; detections: { label: string }[] }[] };
   expect(doc.frameCount).toBe(frames);
   expect(doc.frames.map((f) => f.frame)).toEqual(Array.from({ length: frames }, (_, i) => i));

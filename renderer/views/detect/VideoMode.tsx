@@ -130,7 +130,11 @@ export function VideoMode(): React.JSX.Element {
       const chunks: Blob[] = [];
       recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
       const stopped = new Promise<void>((r) => { recorder.onstop = () => r(); });
+      // The recorder runs only while a finished frame is shown, for one frame interval, so the
+      // WebM keeps the source's timing however long detection takes (paused time is not recorded).
       recorder.start();
+      recorder.pause();
+      const hold = (): Promise<void> => new Promise((r) => setTimeout(r, 1000 / fps));
       const t0 = performance.now();
       for (let i = 0; i < total && !cancelRef.current; i++) {
         const t = Math.min((i + 0.5) / fps, video.duration - 1e-3);
@@ -139,7 +143,10 @@ export function VideoMode(): React.JSX.Element {
         const d = useDetect.getState().decode(raw);
         ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
         drawDetections(ctx, d, m.adapter.labels);
+        recorder.resume();
         track.requestFrame();
+        await hold();
+        recorder.pause();
         frames.push(frameEntry(i, t, d, m.adapter.labels));
         setDets(d);
         const overlay = overlayRef.current;
@@ -151,6 +158,7 @@ export function VideoMode(): React.JSX.Element {
         }
         setJob({ done: i + 1, total, fps: (i + 1) / ((performance.now() - t0) / 1000), state: 'running', outputs });
       }
+      recorder.resume();
       recorder.stop();
       await stopped;
       sampleMemory();
