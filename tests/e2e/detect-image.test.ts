@@ -109,6 +109,12 @@ test('ready-made CenterNet from the model zoo finds dog, bicycle and car in dog.
   const before = await rows(page).count();
   await page.getByLabel('Score threshold').fill('0.5');
   await expect.poll(() => rows(page).count()).toBeLessThan(before);
+  // batch: every opened image is detected and saved, with progress
+  await page.getByRole('button', { name: 'Detect & save all' }).click();
+  await expect(page.getByTestId('batch-progress')).toContainText('2 / 2', { timeout: 60_000 });
+  await expect.poll(() => existsSync(join(project, 'images', 'dog_detected.jpg')), { timeout: 20_000 }).toBe(true);
+  const meta = await sharp(join(project, 'images', 'dog_detected.jpg')).metadata();
+  expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 768, 576]);
 });
 
 function xmlOf(stem: string): string | null {
