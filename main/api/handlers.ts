@@ -6,6 +6,7 @@ import { projectHandlers } from './project';
 import { datasetHandlers } from './dataset';
 import { trainHandlers } from './train';
 import { modelHandlers } from './model';
+import { detectHandlers } from './detect';
 
 export const handlers: HandlersFor<Methods> = {
   ...appHandlers,
@@ -13,4 +14,5 @@ export const handlers: HandlersFor<Methods> = {
   ...datasetHandlers,
   ...trainHandlers,
   ...modelHandlers,
+  ...detectHandlers,
 };

@@ -4,6 +4,7 @@
  * blocked, and project images served through `detecta-file://` only from opened projects.
  * This is the only module (with preload/) that imports 'electron'.
  */
+import { folderGrants } from '../detect/folder-grants';
 import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, normalize, sep } from 'node:path';
@@ -74,9 +75,11 @@ app.whenReady().then(async () => {
     return net.fetch(pathToFileURL(file).toString());
   });
   protocol.handle('detecta-file', async (request) => {
-    const path = new URL(request.url).searchParams.get('path') ?? '';
+    const url = new URL(request.url);
+    const path = url.searchParams.get('path') ?? '';
     try {
-      const real = await services.projects.resolveInside(path);
+      // detecta-file://model/?path= : files of a model folder opened in the Detect view (or the model cache)
+      const real = url.host === 'model' ? await folderGrants(services).resolveModelFile(path) : await services.projects.resolveInside(path);
       return net.fetch(pathToFileURL(real).toString());
     } catch (err) {
       return new Response(err instanceof Error ? err.message : String(err), { status: 403 });

@@ -38,7 +38,7 @@ import { fsApiError } from './fs-errors';
 import { readImageInfo, type ImageInfo } from './image-header';
 import { applyParsed, buildIndex, describeParseError, readAnnotationFile, readAnnotationFileSync, yieldToEventLoop, type IndexedImage } from './image-index';
 import { defaultProjectConfig, loadProjectConfig, projectConfigSchema, saveProjectConfig, type StoredProjectConfig } from './project-config';
-import { applyBoxes, normaliseBoxes, vocToBoxes } from './voc-boxes';
+import { applyBoxes, isDraftObject, normaliseBoxes, vocToBoxes } from './voc-boxes';
 import { FolderWatcher } from './watcher';
 
 export type DatasetEventName = keyof DatasetEvents;
@@ -724,6 +724,7 @@ function sameContent(ann: VocAnnotation, boxes: readonly BoxAnnotation[], verifi
       r.xmin === b.xmin && r.ymin === b.ymin && r.xmax === b.xmax && r.ymax === b.ymax &&
       (o.difficult ?? false) === b.difficult &&
       (o.truncated ?? false) === b.truncated &&
+      isDraftObject(o) === (b.draft ?? false) &&
       (b.pose === undefined || b.pose === (o.pose ?? 'Unspecified'))
     );
   });

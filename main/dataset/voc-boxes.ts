@@ -6,7 +6,16 @@
 import { ApiError } from '../../shared/api/contract';
 import type { BoxAnnotation, ImageSize } from '../../shared/dataset/types';
 import { classNameProblem } from '../../shared/dataset/classes';
-import type { VocAnnotation, VocObject } from '../../shared/voc';
+import type { VocAnnotation, VocObject, XmlNode } from '../../shared/voc';
+
+/** The extra `<draft>` element that marks a model-suggested box (see BoxAnnotation.draft). */
+export const DRAFT_ELEMENT = 'draft';
+const isDraftNode = (n: XmlNode): boolean => Object.prototype.hasOwnProperty.call(n, DRAFT_ELEMENT);
+export function isDraftObject(o: VocObject): boolean {
+  const node = o.extras.find(isDraftNode) as Record<string, XmlNode[]> | undefined;
+  const text = node?.[DRAFT_ELEMENT]?.map((c) => ('#text' in c ? String(c['#text']) : '')).join('').trim();
+  return text !== undefined && text !== '0' && text !== 'false';
+}
 
 export function vocToBoxes(ann: VocAnnotation): BoxAnnotation[] {
   return ann.objects.map((o, i) => {
@@ -21,6 +30,7 @@ export function vocToBoxes(ann: VocAnnotation): BoxAnnotation[] {
       truncated: o.truncated ?? false,
     };
     if (o.pose !== undefined) b.pose = o.pose;
+    if (isDraftObject(o)) b.draft = true;
     return b;
   });
 }
@@ -76,7 +86,7 @@ export function applyBoxes(
     const o: VocObject = {
       name: b.label,
       bndbox: { xmin: b.xmin, ymin: b.ymin, xmax: b.xmax, ymax: b.ymax },
-      extras: prev ? prev.extras : [],
+      extras: [...(prev ? prev.extras.filter((n) => !isDraftNode(n)) : []), ...(b.draft ? [{ [DRAFT_ELEMENT]: [{ '#text': '1' }] } as XmlNode] : [])],
       difficult: b.difficult,
       truncated: b.truncated,
     };

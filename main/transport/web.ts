@@ -20,6 +20,7 @@ import type { Services } from '../api/services';
 import { dispatch, toApiError } from '../api/dispatch';
 import { contentSecurityPolicy } from './csp';
 import { contentTypeFor } from './content-types';
+import { folderGrants } from '../detect/folder-grants';
 
 export interface WebHostOptions {
   services: Services;
@@ -110,13 +111,19 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     createReadStream(file).pipe(res);
   };
 
-  /** GET /files?path=ABS: bytes of a file inside an opened project (images for the canvas). */
+  /**
+   * GET /files?path=ABS: bytes of a file inside an opened project (images for the canvas).
+   * GET /model-files?path=ABS: a file of a model folder the user opened in the Detect view, or of
+   * a ready-made model in the app's cache (granted by detect.openModelFolder / detect.zooEnsure).
+   */
   const serveProjectFile = async (res: ServerResponse, url: URL): Promise<void> => {
     const path = url.searchParams.get('path');
     if (!path) return send(res, 400, 'missing ?path=');
     let real: string;
     try {
-      real = await options.services.projects.resolveInside(path);
+      real = url.pathname === '/model-files'
+        ? await folderGrants(options.services).resolveModelFile(path)
+        : await options.services.projects.resolveInside(path);
     } catch (err) {
       const e = toApiError(err);
       return send(res, e.code === 'forbidden' ? 403 : e.code === 'not_found' ? 404 : 500, e.message);
@@ -143,7 +150,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     const cookie = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
     res.setHeader('set-cookie', cookie);
-    const route = url.pathname === '/files' ? serveProjectFile(res, url) : serveStatic(res, url.pathname);
+    const route = url.pathname === '/files' || url.pathname === '/model-files' ? serveProjectFile(res, url) : serveStatic(res, url.pathname);
     route.catch((err: unknown) => {
       console.error('[web] request failed:', err);
       if (!res.headersSent) send(res, 500, toApiError(err).message);

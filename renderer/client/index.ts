@@ -37,3 +37,9 @@ export function projectFileUrl(absPath: string, version?: string | number): stri
   const q = `path=${encodeURIComponent(absPath)}${version === undefined ? '' : `&v=${encodeURIComponent(String(version))}`}`;
   return inElectron ? `detecta-file://project/?${q}` : `/files?${q}`;
 }
+
+/** URL of a file in a model folder opened in the Detect view (or a cached ready-made model). */
+export function modelFileUrl(absPath: string): string {
+  const q = `path=${encodeURIComponent(absPath)}`;
+  return inElectron ? `detecta-file://model/?${q}` : `/model-files?${q}`;
+}

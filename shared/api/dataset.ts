@@ -37,6 +37,7 @@ export const boxSchema = z.object({
   difficult: z.boolean().default(false),
   truncated: z.boolean().default(false),
   pose: z.string().max(100).optional(),
+  draft: z.boolean().optional(),
 });
 const annotationEdit = {
   project,

@@ -8,6 +8,7 @@ import { projectMethods, type ProjectEvents } from './project';
 import { datasetMethods, type DatasetEvents } from './dataset';
 import { trainMethods, type TrainEvents } from './train';
 import { modelMethods, type ModelEvents } from './model';
+import { detectMethods, type DetectEvents } from './detect';
 
 export const methods = {
   ...appMethods,
@@ -15,6 +16,7 @@ export const methods = {
   ...datasetMethods,
   ...trainMethods,
   ...modelMethods,
+  ...detectMethods,
 };
 
 export type Methods = typeof methods;
@@ -22,7 +24,7 @@ export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = ParamsOf<Methods[M]>;
 export type Result<M extends MethodName> = ResultOf<Methods[M]>;
 
-export type ApiEvents = AppEvents & ProjectEvents & DatasetEvents & TrainEvents & ModelEvents;
+export type ApiEvents = AppEvents & ProjectEvents & DatasetEvents & TrainEvents & ModelEvents & DetectEvents;
 export type EventName = keyof ApiEvents;
 
 /** What the renderer sees, in Electron (preload) and in a browser (WebSocket) alike. */
@@ -37,5 +39,6 @@ export type * from './project';
 export type * from './dataset';
 export type * from './train';
 export type * from './model';
+export type * from './detect';
 export type * from '../dataset/types';
 export type { ImageFilter } from '../dataset/filter';

@@ -59,6 +59,11 @@ export interface BoxAnnotation {
   truncated: boolean;
   /** VOC `<pose>`; LabelImg writes "Unspecified". */
   pose?: string;
+  /**
+   * A model's suggestion not yet accepted by a person (pre-labeling, webcam snapshots). Written as
+   * `<draft>1</draft>` inside the object, an element LabelImg ignores and keeps.
+   */
+  draft?: boolean;
 }
 
 export interface ImageSize {

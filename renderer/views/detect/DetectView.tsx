@@ -1,27 +1,36 @@
-import { Crosshair } from 'lucide-react';
-import { useApp } from '../../store/app-store';
+/**
+ * The Detect view: run a detector (the project's active model, a ready-made model or a picked
+ * folder) on images, a video file or the live webcam. Inference runs here in the renderer, next
+ * to the image/video element; frames never cross IPC.
+ */
+import { Camera, Film, Image as ImageIcon } from 'lucide-react';
+import { useDetect } from './detect-store';
+import { ModelBar } from './ModelBar';
+import { ImageMode } from './ImageMode';
+import { VideoMode } from './VideoMode';
+import { WebcamMode } from './WebcamMode';
+import './detect.css';
 
-/** Detection needs a trained model; until the project has one, the view says how to get there. */
+const MODES = [
+  { id: 'image', label: 'Images', icon: ImageIcon },
+  { id: 'video', label: 'Video file', icon: Film },
+  { id: 'webcam', label: 'Webcam', icon: Camera },
+] as const;
+
 export function DetectView(): React.JSX.Element {
-  const project = useApp((s) => s.project);
-  const setView = useApp((s) => s.setView);
+  const mode = useDetect((s) => s.mode);
+  const set = useDetect((s) => s.set);
   return (
-    <div className="empty-state" data-testid="detect-view">
-      <div>
-        <Crosshair size={40} strokeWidth={1.4} />
-        <h2>No model to detect with yet</h2>
-        <p>Detection runs a model you trained on photos, video files and the live webcam, right in this window.</p>
-        <ol className="steps">
-          <li>{project ? `Label your images in ${project.name}.` : 'Open a project and label your images.'}</li>
-          <li>Train a detector on them.</li>
-          <li>Come back here to run it.</li>
-        </ol>
-        <p>
-          <button type="button" className="button" disabled={!project} onClick={() => setView('label')}>
-            Go to labeling
+    <div className="detect-view" data-testid="detect-view">
+      <ModelBar />
+      <div className="detect-tabs" role="tablist">
+        {MODES.map((m) => (
+          <button key={m.id} type="button" role="tab" aria-selected={mode === m.id} className={`tab${mode === m.id ? ' active' : ''}`} onClick={() => set({ mode: m.id })}>
+            <m.icon size={14} /> {m.label}
           </button>
-        </p>
+        ))}
       </div>
+      {mode === 'image' ? <ImageMode /> : mode === 'video' ? <VideoMode /> : <WebcamMode />}
     </div>
   );
 }

@@ -58,13 +58,13 @@ interface BoxProps { box: BoxAnnotation; index: number; color: string; scale: nu
 const BoxShape = memo(function BoxShape({ box, index, color, scale, showLabel }: BoxProps): React.JSX.Element {
   const w = box.xmax - box.xmin;
   const h = box.ymax - box.ymin;
-  const tag = box.label + (box.difficult ? ' · difficult' : '') + (box.truncated ? ' · truncated' : '');
+  const tag = box.label + (box.draft ? ' · draft' : '') + (box.difficult ? ' · difficult' : '') + (box.truncated ? ' · truncated' : '');
   return (
     <>
       <Rect
         x={box.xmin} y={box.ymin} width={w} height={h}
-        stroke={color} strokeWidth={2} strokeScaleEnabled={false} fill={`${color}1f`}
-        dash={box.difficult ? [6, 4] : undefined} perfectDrawEnabled={false} shadowForStrokeEnabled={false}
+        stroke={color} strokeWidth={2} strokeScaleEnabled={false} fill={box.draft ? `${color}0a` : `${color}1f`}
+        dash={box.draft ? [10, 5] : box.difficult ? [6, 4] : undefined} perfectDrawEnabled={false} shadowForStrokeEnabled={false}
         boxIndex={index}
       />
       {showLabel && w * scale >= 30 ? ( /* no tag on boxes too small on screen to carry one */
@@ -290,7 +290,7 @@ export function AnnotationCanvas({ src, boxes, classes, selected, onSelect, onCh
                   ref={selRef}
                   x={selBox.xmin} y={selBox.ymin} width={selBox.xmax - selBox.xmin} height={selBox.ymax - selBox.ymin}
                   stroke={selColor} strokeWidth={2} strokeScaleEnabled={false} fill={`${selColor}40`}
-                  dash={selBox.difficult ? [6, 4] : undefined}
+                  dash={selBox.draft ? [10, 5] : selBox.difficult ? [6, 4] : undefined}
                   draggable={!drawMode} listening={!drawMode}
                   onDragStart={onSelDragStart} onDragMove={onSelDragMove} onDragEnd={onSelDragEnd}
                   onTransform={onSelTransform} onTransformEnd={onSelTransformEnd}

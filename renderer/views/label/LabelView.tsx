@@ -15,6 +15,7 @@ import { HelpOverlay } from './HelpOverlay';
 import { classColor } from './class-colors';
 import { nudge, type Rect } from './geometry';
 import { actionFor, comboOf, type ActionId } from './keymap';
+import { PrelabelBar } from './PrelabelBar';
 import './label.css';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -264,6 +265,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
             <input type="range" aria-label="Brightness" min={0.4} max={3} step={0.1} value={s.brightness} onChange={(e) => s.setUi({ brightness: Number(e.target.value) })} onDoubleClick={() => s.setUi({ brightness: 1 })} />
           </label>
         </div>
+        <PrelabelBar project={project.root} />
         <div className="canvas-area">
           {current ? (
             <AnnotationCanvas
@@ -334,7 +336,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
           {boxes.map((b, i) => (
             <li key={i} className={i === selected ? 'active' : ''} onClick={() => s.setSelected(i)}>
               <span className="swatch" style={{ background: classColor(classes, b.label) }} />
-              <span className="box-label">{b.label}</span>
+              <span className="box-label">{b.label}{b.draft ? <span className="draft-tag"> draft</span> : null}</span>
               <span className="muted small">{Math.round(b.xmax - b.xmin)}×{Math.round(b.ymax - b.ymin)}</span>
             </li>
           ))}

@@ -1,0 +1,72 @@
+/**
+ * Detection speed in headless Chromium (Debian's, flags of playwright.config.ts): the renderer's
+ * detection path (draw frame → input tensor → predict → read back → decode + NMS → draw boxes)
+ * with the tiny preset at 320 and 416 on every backend that starts here (wasm, webgl — SwiftShader
+ * without a GPU —, webgpu where available, cpu). "inference ms" is pixels to outputs read back;
+ * "end-to-end FPS" is whole frames per second including decode and drawing, one after another.
+ * Writes bench/results/detect.json and prints a summary. Run: node --import tsx bench/detect.bench.ts
+ * (DETECT_BENCH_GPU=1 drops --disable-gpu, for machines with a GPU.)
+ */
+import { createServer } from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import * as esbuild from 'esbuild';
+import { chromium } from '@playwright/test';
+import config from '../playwright.config';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+
+async function main(): Promise<void> {
+  const out = join(tmpdir(), `detecta-detect-bench-${process.pid}`);
+  await esbuild.build({ entryPoints: [join(here, 'detect/page.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'chrome120', outfile: join(out, 'page.js'), logLevel: 'warning', define: { 'process.env.NODE_ENV': '"production"' } });
+  const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  const server = createServer((req, res) => {
+    const p = new URL(req.url ?? '/', 'http://x').pathname;
+    if (p === '/') { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><script type="module" src="/page.js"></script>'); return; }
+    const file = p.startsWith('/wasm/') ? join(wasmDir, p.slice(6)) : join(out, p.slice(1));
+    if (!existsSync(file)) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const args = (config.use?.launchOptions?.args ?? []).filter((a) => !(process.env.DETECT_BENCH_GPU && a === '--disable-gpu'));
+  const browser = await chromium.launch({ executablePath: config.use?.launchOptions?.executablePath ?? '/usr/bin/chromium', args });
+  const page = await browser.newPage();
+  const logs: string[] = [];
+  page.on('console', (m) => logs.push(m.text()));
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  await page.waitForFunction(() => typeof window.detectBench === 'function');
+  const hasGpu = await page.evaluate(() => 'gpu' in navigator && !!navigator.gpu);
+  const backends = [...(hasGpu ? ['webgpu'] : []), 'webgl', 'wasm', 'cpu'] as const;
+  const runs: Record<string, unknown>[] = [];
+  for (const backend of backends) {
+    for (const size of [320, 416]) {
+      const frames = backend === 'cpu' ? 5 : 30;
+      try {
+        const r = await page.evaluate(([b, s, f]) => window.detectBench(b as 'webgl', s as number, f as number), [backend, size, frames] as const);
+        runs.push(r);
+        console.log(`${String(r.backend).padEnd(7)} ${size}: inference ${r.inferMsMedian} ms/frame (median of ${frames}), end-to-end ${r.endToEndFps} FPS, first frame ${r.firstFrameMs} ms, tensors ${r.tensorsBefore}→${r.tensorsAfter}`);
+      } catch (err) {
+        runs.push({ backend, inputSize: size, error: (err as Error).message.split('\n')[0] });
+        console.log(`${backend.padEnd(7)} ${size}: not available (${(err as Error).message.split('\n')[0]})`);
+      }
+    }
+  }
+  const gl = await page.evaluate(() => {
+    const c = document.createElement('canvas').getContext('webgl2') as WebGL2RenderingContext | null;
+    const ext = c?.getExtension('WEBGL_debug_renderer_info');
+    return c ? String(ext ? c.getParameter(ext.UNMASKED_RENDERER_WEBGL) : c.getParameter(c.RENDERER)) : 'no WebGL2';
+  });
+  await browser.close();
+  server.close();
+  const result = { bench: 'detect', date: new Date().toISOString(), browser: browser.version(), webglRenderer: gl, chromiumArgs: args, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage1m: loadavg()[0], preset: 'tiny (20 classes, random weights)', frameSize: '640x480', runs };
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'detect.json'), JSON.stringify(result, null, 2));
+  console.log(`WebGL renderer: ${gl}; results in bench/results/detect.json`);
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,68 @@
+/**
+ * Browser side of bench/detect.bench.ts: the renderer's own detection path (engine/backends,
+ * engine/run-frame, adapters decode, draw) on a tiny-preset detector built in the page.
+ * Exposes window.detectBench(backend, inputSize, frames) → timings.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { useBackend, type BackendName } from '../../renderer/views/detect/engine/backends';
+import { runFrame } from '../../renderer/views/detect/engine/run-frame';
+import { drawDetections } from '../../renderer/views/detect/engine/draw';
+import type { LoadedModel } from '../../renderer/views/detect/engine/load-model';
+import { buildDetector, detectorPreset, gridSpecOf } from '../../shared/ml/detector';
+import { detectaAdapter } from '../../shared/ml/adapters/metadata';
+import { decodeOutputs } from '../../shared/ml/adapters/decode';
+
+declare global { interface Window { detectBench: typeof detectBench } }
+
+function sourceFrame(i: number): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = 640;
+  c.height = 480;
+  const ctx = c.getContext('2d')!;
+  ctx.fillStyle = '#777';
+  ctx.fillRect(0, 0, 640, 480);
+  ctx.fillStyle = i % 2 ? '#c33' : '#33c';
+  ctx.fillRect(100 + (i % 50) * 4, 120, 120, 90);
+  return c;
+}
+
+async function detectBench(backend: BackendName, inputSize: number, frames: number): Promise<Record<string, unknown>> {
+  const used = await useBackend(backend);
+  const config = detectorPreset('tiny', { numClasses: 20, inputSize });
+  const layers = buildDetector(config);
+  const model: LoadedModel = { title: 'tiny', adapter: detectaAdapter('tiny', inputSize, 'letterbox', Array.from({ length: 20 }, (_, i) => `c${i}`)), yoloSpec: gridSpecOf(config), layers, dispose: () => layers.dispose() };
+  const overlay = document.createElement('canvas');
+  overlay.width = 640;
+  overlay.height = 480;
+  const octx = overlay.getContext('2d')!;
+  const srcs = [sourceFrame(0), sourceFrame(1)];
+  const settings = { scoreThreshold: 0.25, iouThreshold: 0.45 };
+  const one = async (i: number): Promise<{ inferMs: number; totalMs: number; boxes: number }> => {
+    const t0 = performance.now();
+    const raw = await runFrame(model, srcs[i % 2]!, 640, 480);
+    const dets = decodeOutputs(model.adapter, raw.outputs, raw.geometry, settings, model.yoloSpec);
+    octx.clearRect(0, 0, 640, 480);
+    drawDetections(octx, dets, model.adapter.labels);
+    return { inferMs: raw.inferMs, totalMs: performance.now() - t0, boxes: dets.length };
+  };
+  const warm = [];
+  for (let i = 0; i < 2; i++) warm.push(await one(i));
+  const tensorsBefore = tf.memory().numTensors;
+  const infer: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < frames; i++) infer.push((await one(i)).inferMs);
+  const wall = performance.now() - t0;
+  const tensorsAfter = tf.memory().numTensors;
+  model.dispose();
+  infer.sort((a, b) => a - b);
+  return {
+    backend: used, inputSize, frames,
+    firstFrameMs: +warm[0]!.totalMs.toFixed(1),
+    inferMsMedian: +infer[Math.floor(infer.length / 2)]!.toFixed(2),
+    inferMsMean: +(infer.reduce((a, b) => a + b, 0) / infer.length).toFixed(2),
+    endToEndFps: +(frames / (wall / 1000)).toFixed(2),
+    tensorsBefore, tensorsAfter,
+  };
+}
+
+window.detectBench = detectBench;

@@ -1,0 +1,234 @@
+/**
+ * Image mode: open images (project images, a path inside a project, the file picker or drag &
+ * drop), detect with the loaded model, draw and list the boxes, save NAME_detected.EXT next to
+ * the source or into a chosen folder, one by one or as a batch with progress. Raw outputs are
+ * cached per image, so the sliders and class filter re-run only the decode.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ImagePlus, Play, Save, X } from 'lucide-react';
+import { api, projectFileUrl } from '../../client';
+import { useApp } from '../../store/app-store';
+import { useDetect } from './detect-store';
+import { runFrame, type RawFrame } from './engine/run-frame';
+import { annotatedBlob, blobToBase64, drawDetections } from './engine/draw';
+import { imageOutputType, outputPath } from './output-paths';
+import { DetectionList } from './DetectionList';
+import type { LoadedModel } from './engine/load-model';
+
+interface Item {
+  key: string;
+  name: string;
+  url: string;
+  /** Absolute path when the image came from a project (results go next to it). */
+  path: string | null;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+function loadImage(url: string): Promise<HTMLImageElement> {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = () => reject(new Error(`cannot load image ${url}`));
+    img.src = url;
+  });
+}
+
+export function ImageMode(): React.JSX.Element {
+  const project = useApp((s) => s.project);
+  const notify = useApp((s) => s.notify);
+  const { model, score, iou, hidden, decode, sampleMemory } = useDetect();
+  const [items, setItems] = useState<Item[]>([]);
+  const [current, setCurrent] = useState<string | null>(null);
+  const [pathInput, setPathInput] = useState('');
+  const [search, setSearch] = useState('');
+  const [folder, setFolder] = useState('');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [rawVersion, setRawVersion] = useState(0);
+  const raws = useRef(new Map<string, { model: LoadedModel; raw: RawFrame; img: HTMLImageElement }>());
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const cancelRef = useRef(false);
+
+  const add = useCallback((next: Item[]) => {
+    setItems((prev) => {
+      const have = new Set(prev.map((i) => i.key));
+      return [...prev, ...next.filter((i) => !have.has(i.key))];
+    });
+    setCurrent((c) => c ?? next[0]?.key ?? null);
+  }, []);
+
+  const addFiles = (files: FileList | File[]): void => {
+    const list = [...files].filter((f) => f.type.startsWith('image/'));
+    if (!list.length) { notify('error', 'No image files among the dropped files'); return; }
+    add(list.map((f) => ({ key: `file:${f.name}:${f.size}:${f.lastModified}`, name: f.name, url: URL.createObjectURL(f), path: null })));
+  };
+
+  const addPath = (): void => {
+    const p = pathInput.trim();
+    if (!p) return;
+    add([{ key: `path:${p}`, name: p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1), url: projectFileUrl(p), path: p }]);
+    setPathInput('');
+  };
+
+  const addProjectImages = async (): Promise<void> => {
+    if (!project) return;
+    try {
+      const page = await api.call('dataset.listImages', { project: project.root, limit: 500, filter: 'all', ...(search.trim() ? { search: search.trim() } : {}) });
+      const root = project.root.replace(/[\\/]+$/, '');
+      add(page.items.map((e) => { const path = `${root}/${e.id}`; return { key: `path:${path}`, name: e.name, url: projectFileUrl(path), path }; }));
+      if (!page.items.length) notify('info', 'No project images match');
+    } catch (err) {
+      notify('error', `Could not list the project images: ${message(err)}`);
+    }
+  };
+
+  /** Raw outputs of an item for the current model (cached). */
+  const rawOf = useCallback(async (item: Item, m: LoadedModel) => {
+    const hit = raws.current.get(item.key);
+    if (hit && hit.model === m) return hit;
+    const img = await loadImage(item.url);
+    const raw = await runFrame(m, img, img.naturalWidth, img.naturalHeight);
+    const entry = { model: m, raw, img };
+    raws.current.set(item.key, entry);
+    sampleMemory();
+    return entry;
+  }, [sampleMemory]);
+
+  const currentItem = items.find((i) => i.key === current) ?? null;
+  const cached = currentItem ? raws.current.get(currentItem.key) : undefined;
+  const dets = cached && cached.model === model ? decode(cached.raw) : [];
+
+  // detect the current image when it or the model changes
+  useEffect(() => {
+    if (!currentItem || !model) return;
+    let alive = true;
+    setBusy('Detecting…');
+    rawOf(currentItem, model).then(() => { if (alive) { setBusy(null); setRawVersion((v) => v + 1); } }, (err: unknown) => { if (alive) { setBusy(null); notify('error', `${currentItem.name}: ${message(err)}`); } });
+    return () => { alive = false; };
+  }, [currentItem, model, rawOf, notify]);
+
+  // draw (also on every slider change: decode only)
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || !cached || !model) return;
+    const { img } = cached;
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.drawImage(img, 0, 0);
+    drawDetections(ctx, dets, model.adapter.labels);
+  }, [cached, dets, model, rawVersion, score, iou, hidden]);
+
+  const ensureFolder = async (): Promise<string> => {
+    if (!folder.trim()) return '';
+    const r = await api.call('detect.chooseOutputFolder', { path: folder.trim() });
+    return r.dir;
+  };
+
+  const saveOne = async (item: Item, m: LoadedModel, outDir: string): Promise<string> => {
+    const { raw, img } = await rawOf(item, m);
+    const found = useDetect.getState().decode(raw);
+    const { type, ext } = imageOutputType(item.name);
+    const blob = await annotatedBlob(img, img.naturalWidth, img.naturalHeight, found, m.adapter.labels, type);
+    const target = outputPath(item.name, item.path, outDir, '_detected', ext);
+    const r = await api.call('detect.writeFile', { path: target, base64: await blobToBase64(blob) });
+    return r.path;
+  };
+
+  const saveCurrent = async (): Promise<void> => {
+    if (!currentItem || !model) return;
+    setBusy('Saving…');
+    try {
+      const p = await saveOne(currentItem, model, await ensureFolder());
+      setSaved(p);
+      notify('info', `Saved ${p}`);
+    } catch (err) {
+      notify('error', `Could not save ${currentItem.name}: ${message(err)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const runBatch = async (): Promise<void> => {
+    if (!model || !items.length) return;
+    cancelRef.current = false;
+    setProgress({ done: 0, total: items.length });
+    const failures: string[] = [];
+    try {
+      const outDir = await ensureFolder();
+      for (const [i, item] of items.entries()) {
+        if (cancelRef.current) break;
+        try {
+          await saveOne(item, model, outDir);
+        } catch (err) {
+          failures.push(`${item.name}: ${message(err)}`);
+        }
+        setProgress({ done: i + 1, total: items.length });
+      }
+      notify(failures.length ? 'error' : 'info', failures.length ? `Batch: ${failures.length} image(s) failed: ${failures.slice(0, 3).join('; ')}` : `Batch: saved ${items.length} annotated image(s)`);
+    } catch (err) {
+      notify('error', `Batch stopped: ${message(err)}`);
+    } finally {
+      setRawVersion((v) => v + 1);
+    }
+  };
+
+  return (
+    <div className="detect-mode image-mode" onDragOver={(e) => e.preventDefault()} onDrop={(e) => { e.preventDefault(); addFiles(e.dataTransfer.files); }}>
+      <aside className="detect-side">
+        <label className="button small file-button">
+          <ImagePlus size={14} /> Open images…
+          <input type="file" accept="image/*" multiple aria-label="Open images" onChange={(e) => { if (e.target.files) addFiles(e.target.files); e.target.value = ''; }} />
+        </label>
+        <div className="inline-field">
+          <input aria-label="Image path" placeholder="image path inside a project" value={pathInput} onChange={(e) => setPathInput(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') addPath(); }} />
+          <button type="button" className="button small" onClick={addPath}>Add</button>
+        </div>
+        {project ? (
+          <div className="inline-field">
+            <input aria-label="Project image search" placeholder="project images matching…" value={search} onChange={(e) => setSearch(e.target.value)} />
+            <button type="button" className="button small" onClick={() => void addProjectImages()}>Add project images</button>
+          </div>
+        ) : null}
+        <ul className="detect-items" data-testid="image-items">
+          {items.map((it) => (
+            <li key={it.key} className={it.key === current ? 'active' : ''}>
+              <button type="button" className="item-name" onClick={() => setCurrent(it.key)} title={it.path ?? it.name}>{it.name}</button>
+              <button type="button" className="icon" aria-label={`Remove ${it.name}`} onClick={() => { setItems((p) => p.filter((x) => x.key !== it.key)); raws.current.delete(it.key); if (current === it.key) setCurrent(null); }}><X size={12} /></button>
+            </li>
+          ))}
+        </ul>
+        <p className="muted small">{items.length ? `${items.length} image(s)` : 'Drop images here, or open them.'}</p>
+        <label className="field">
+          <span>Save to folder (empty: next to each image)</span>
+          <input aria-label="Output folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/path/to/folder" />
+        </label>
+        <div className="row-buttons">
+          <button type="button" className="button" disabled={!currentItem || !model || busy !== null} onClick={() => void saveCurrent()}><Save size={14} /> Save annotated</button>
+          <button type="button" className="button" disabled={!items.length || !model || (progress !== null && progress.done < progress.total)} onClick={() => void runBatch()}><Play size={14} /> Detect &amp; save all</button>
+        </div>
+        {progress ? (
+          <div className="progress-line" data-testid="batch-progress">
+            <progress max={progress.total} value={progress.done} /> {progress.done} / {progress.total}
+            {progress.done < progress.total ? <button type="button" className="button small" onClick={() => { cancelRef.current = true; }}>Cancel</button> : null}
+          </div>
+        ) : null}
+        {saved ? <p className="muted small" data-testid="saved-path">Saved {saved}</p> : null}
+      </aside>
+      <section className="detect-stage">
+        {currentItem ? (
+          <canvas ref={canvasRef} className="stage-canvas" data-testid="image-canvas" data-detections={dets.length} />
+        ) : (
+          <div className="stage-empty muted">{model ? 'Open an image to detect on it.' : 'Load a model, then open images.'}</div>
+        )}
+        {busy ? <div className="stage-busy busy">{busy}</div> : null}
+      </section>
+      <aside className="detect-side right">
+        {model ? <DetectionList dets={dets} labels={model.adapter.labels} /> : null}
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,226 @@
+/**
+ * Video-file mode: play a video with boxes drawn on every presented frame, or process the whole
+ * video frame by frame (seeking at the chosen frame rate) with progress, FPS and cancel, recording
+ * the annotated frames to WebM (MediaRecorder on a canvas stream) and writing the per-frame
+ * detections as JSON and CSV next to the source or into a chosen folder.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { Film, Play, Square } from 'lucide-react';
+import { api, projectFileUrl } from '../../client';
+import { useApp } from '../../store/app-store';
+import { useDetect } from './detect-store';
+import { runFrame } from './engine/run-frame';
+import { blobToBase64, drawDetections } from './engine/draw';
+import { overlayScale, startFrameLoop, type LoopStats } from './engine/frame-loop';
+import { detectionsCsv, detectionsJson, frameEntry, type FrameDetections } from './engine/detections-file';
+import { outputPath } from './output-paths';
+import { DetectionList } from './DetectionList';
+import type { Detection } from '../../../shared/ml/detector/box';
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+interface Source { name: string; url: string; path: string | null }
+
+function seek(video: HTMLVideoElement, t: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => { video.removeEventListener('seeked', done); video.removeEventListener('error', fail); resolve(); };
+    const fail = (): void => { video.removeEventListener('seeked', done); video.removeEventListener('error', fail); reject(new Error(video.error?.message ?? 'the video cannot be decoded')); };
+    video.addEventListener('seeked', done);
+    video.addEventListener('error', fail);
+    video.currentTime = t;
+  });
+}
+
+function recorderMime(): string {
+  for (const m of ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm']) if (MediaRecorder.isTypeSupported(m)) return m;
+  throw new Error('this browser cannot record WebM');
+}
+
+export function VideoMode(): React.JSX.Element {
+  const notify = useApp((s) => s.notify);
+  const { model, decode, sampleMemory } = useDetect();
+  const [source, setSource] = useState<Source | null>(null);
+  const [pathInput, setPathInput] = useState('');
+  const [folder, setFolder] = useState('');
+  const [fps, setFps] = useState(30);
+  const [dets, setDets] = useState<Detection[]>([]);
+  const [stats, setStats] = useState<LoopStats | null>(null);
+  const [job, setJob] = useState<{ done: number; total: number; fps: number; state: 'running' | 'done' | 'cancelled' | 'failed'; outputs: string[] } | null>(null);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const overlayRef = useRef<HTMLCanvasElement>(null);
+  const cancelRef = useRef(false);
+  /** True while the frame rate is being measured: live detection waits (it would make frames skip). */
+  const estimatingRef = useRef(false);
+  const processing = job?.state === 'running';
+
+  // live boxes while playing
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video || !model || processing) return;
+    return startFrameLoop({
+      video,
+      model: () => useDetect.getState().model,
+      paused: () => estimatingRef.current || (video.paused && video.readyState < 2),
+      decode: (raw) => useDetect.getState().decode(raw),
+      onFrame: (d) => {
+        setDets(d);
+        const canvas = overlayRef.current;
+        if (!canvas) return;
+        const { scale, x, y } = overlayScale(video, canvas);
+        const ctx = canvas.getContext('2d');
+        if (!ctx) return;
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
+        drawDetections(ctx, d, useDetect.getState().model?.adapter.labels ?? [], scale, x, y);
+      },
+      onStats: (s) => { setStats(s); if (s.frames % 30 === 0) sampleMemory(); },
+      onError: (err) => notify('error', `Detection failed: ${message(err)}`),
+    });
+  }, [model, source, processing, notify, sampleMemory]);
+
+  const estimateFps = (video: HTMLVideoElement): void => {
+    // The frame rate from the media times of presented frames during a short muted play: the
+    // smallest step between two presented frames is one frame (a skipped frame only makes a step
+    // longer). The field stays editable.
+    const times: number[] = [];
+    let h = 0;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      estimatingRef.current = false;
+      video.cancelVideoFrameCallback(h);
+      video.removeEventListener('ended', finish);
+      video.pause();
+      void seek(video, 0).catch(() => {});
+      const steps = times.slice(1).map((t, i) => t - times[i]!).filter((d) => d > 1e-3);
+      if (steps.length) setFps(Math.max(1, Math.min(120, Math.round(1 / Math.min(...steps)))));
+    };
+    const step = (_now: number, meta: VideoFrameCallbackMetadata): void => {
+      times.push(meta.mediaTime);
+      if (times.length >= 10) finish();
+      else h = video.requestVideoFrameCallback(step);
+    };
+    h = video.requestVideoFrameCallback(step);
+    video.addEventListener('ended', finish);
+    video.muted = true;
+    estimatingRef.current = true;
+    video.play().catch(() => finish());
+  };
+
+  const process = async (): Promise<void> => {
+    const video = videoRef.current;
+    const m = model;
+    if (!video || !m || !source) return;
+    cancelRef.current = false;
+    video.pause();
+    const outputs: string[] = [];
+    const total = Math.max(1, Math.round(video.duration * fps));
+    setJob({ done: 0, total, fps: 0, state: 'running', outputs });
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const ctx = canvas.getContext('2d');
+    const frames: FrameDetections[] = [];
+    try {
+      if (!ctx) throw new Error('no 2D canvas context');
+      const outDir = folder.trim() ? (await api.call('detect.chooseOutputFolder', { path: folder.trim() })).dir : '';
+      const stream = canvas.captureStream(0);
+      const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+      const recorder = new MediaRecorder(stream, { mimeType: recorderMime(), videoBitsPerSecond: 4_000_000 });
+      const chunks: Blob[] = [];
+      recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
+      const stopped = new Promise<void>((r) => { recorder.onstop = () => r(); });
+      // The recorder runs only while a finished frame is shown, for one frame interval, so the
+      // WebM keeps the source's timing however long detection takes (paused time is not recorded).
+      recorder.start();
+      recorder.pause();
+      const hold = (): Promise<void> => new Promise((r) => setTimeout(r, 1000 / fps));
+      const t0 = performance.now();
+      for (let i = 0; i < total && !cancelRef.current; i++) {
+        const t = Math.min((i + 0.5) / fps, video.duration - 1e-3);
+        await seek(video, t);
+        const raw = await runFrame(m, video, video.videoWidth, video.videoHeight);
+        const d = useDetect.getState().decode(raw);
+        ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+        drawDetections(ctx, d, m.adapter.labels);
+        recorder.resume();
+        track.requestFrame();
+        await hold();
+        recorder.pause();
+        frames.push(frameEntry(i, t, d, m.adapter.labels));
+        setDets(d);
+        const overlay = overlayRef.current;
+        const octx = overlay?.getContext('2d');
+        if (overlay && octx) {
+          const o = overlayScale(video, overlay);
+          octx.clearRect(0, 0, overlay.width, overlay.height);
+          drawDetections(octx, d, m.adapter.labels, o.scale, o.x, o.y);
+        }
+        setJob({ done: i + 1, total, fps: (i + 1) / ((performance.now() - t0) / 1000), state: 'running', outputs });
+      }
+      recorder.resume();
+      recorder.stop();
+      await stopped;
+      sampleMemory();
+      if (cancelRef.current) { setJob((j) => (j ? { ...j, state: 'cancelled' } : j)); return; }
+      const webm = new Blob(chunks, { type: 'video/webm' });
+      const meta = { source: source.path ?? source.name, model: m.title, width: video.videoWidth, height: video.videoHeight, fps };
+      const write = async (suffix: string, ext: string, base64: string): Promise<void> => {
+        const r = await api.call('detect.writeFile', { path: outputPath(source.name, source.path, outDir, suffix, ext), base64 });
+        outputs.push(r.path);
+      };
+      await write('_detected', '.webm', await blobToBase64(webm));
+      await write('_detections', '.json', await blobToBase64(new Blob([detectionsJson(meta, frames)])));
+      await write('_detections', '.csv', await blobToBase64(new Blob([detectionsCsv(frames)])));
+      setJob((j) => (j ? { ...j, state: 'done', outputs: [...outputs] } : j));
+      notify('info', `Processed ${frames.length} frames: ${outputs.join(', ')}`);
+    } catch (err) {
+      setJob((j) => (j ? { ...j, state: 'failed' } : j));
+      notify('error', `Processing stopped: ${message(err)}`);
+    }
+  };
+
+  return (
+    <div className="detect-mode">
+      <aside className="detect-side">
+        <label className="button small file-button">
+          <Film size={14} /> Open a video…
+          <input type="file" accept="video/*" aria-label="Open video" onChange={(e) => { const f = e.target.files?.[0]; if (f) { estimatingRef.current = true; setSource({ name: f.name, url: URL.createObjectURL(f), path: null }); } e.target.value = ''; }} />
+        </label>
+        <div className="inline-field">
+          <input aria-label="Video path" placeholder="video path inside a project" value={pathInput} onChange={(e) => setPathInput(e.target.value)} />
+          <button type="button" className="button small" onClick={() => { const p = pathInput.trim(); if (p) { estimatingRef.current = true; setSource({ name: p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1), url: projectFileUrl(p), path: p }); } }}>Open</button>
+        </div>
+        {source ? <p className="small"><strong>{source.name}</strong></p> : <p className="muted small">Open a video file (WebM, MP4 where the browser decodes it).</p>}
+        <label className="field">
+          <span>Frames per second to process</span>
+          <input type="number" aria-label="Frames per second" min={1} max={120} value={fps} onChange={(e) => setFps(Math.max(1, Math.min(120, Number(e.target.value) || 1)))} />
+        </label>
+        <label className="field">
+          <span>Save to folder (empty: next to the video)</span>
+          <input aria-label="Video output folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/path/to/folder" />
+        </label>
+        <div className="row-buttons">
+          <button type="button" className="button primary" disabled={!source || !model || processing} onClick={() => void process()}><Play size={14} /> Process whole video</button>
+          {processing ? <button type="button" className="button" onClick={() => { cancelRef.current = true; }}><Square size={14} /> Cancel</button> : null}
+        </div>
+        {job ? (
+          <div className="progress-line" data-testid="video-progress" data-state={job.state}>
+            <progress max={job.total} value={job.done} /> {job.done} / {job.total} frames · {job.fps.toFixed(1)} FPS · {job.state}
+          </div>
+        ) : null}
+        {job?.outputs.length ? <ul className="small muted" data-testid="video-outputs">{job.outputs.map((o) => <li key={o}>{o}</li>)}</ul> : null}
+      </aside>
+      <section className="detect-stage">
+        {source ? (
+          <div className="video-wrap">
+            <video ref={videoRef} src={source.url} controls muted playsInline data-testid="video" onLoadedMetadata={(e) => estimateFps(e.currentTarget)} onError={() => { estimatingRef.current = false; }} />
+            <canvas ref={overlayRef} className="overlay" data-testid="video-overlay" />
+          </div>
+        ) : <div className="stage-empty muted">{model ? 'Open a video.' : 'Load a model, then open a video.'}</div>}
+        {stats && !processing ? <div className="stats" data-testid="video-stats">{stats.fps} FPS · {stats.inferMs.toFixed(0)} ms</div> : null}
+      </section>
+      <aside className="detect-side right">{model ? <DetectionList dets={dets} labels={model.adapter.labels} /> : null}</aside>
+    </div>
+  );
+}

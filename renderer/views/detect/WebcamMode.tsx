@@ -1,0 +1,192 @@
+/**
+ * Webcam mode: pick a camera and a resolution, see live boxes with FPS, inference ms and the
+ * tensor count (flat while running), pause, take a snapshot; a snapshot can be saved annotated
+ * or added to the project as a new image whose predicted boxes become draft annotations.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { Camera, ImagePlus, Pause, Play, Power, Save } from 'lucide-react';
+import { api } from '../../client';
+import { useApp } from '../../store/app-store';
+import { useDetect } from './detect-store';
+import { runFrame } from './engine/run-frame';
+import { annotatedBlob, blobToBase64, drawDetections } from './engine/draw';
+import { overlayScale, startFrameLoop, type LoopStats } from './engine/frame-loop';
+import { DetectionList } from './DetectionList';
+import type { Detection } from '../../../shared/ml/detector/box';
+import { classNameProblem } from '../../../shared/dataset/classes';
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const RESOLUTIONS = [[320, 240], [640, 480], [1280, 720], [1920, 1080]] as const;
+
+interface Snapshot { canvas: HTMLCanvasElement; dets: Detection[]; url: string }
+
+export function WebcamMode(): React.JSX.Element {
+  const project = useApp((s) => s.project);
+  const notify = useApp((s) => s.notify);
+  const { model, tensors, sampleMemory } = useDetect();
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  const [deviceId, setDeviceId] = useState('');
+  const [res, setRes] = useState('640x480');
+  const [stream, setStream] = useState<MediaStream | null>(null);
+  const [paused, setPaused] = useState(false);
+  const [dets, setDets] = useState<Detection[]>([]);
+  const [stats, setStats] = useState<LoopStats | null>(null);
+  const [snap, setSnap] = useState<Snapshot | null>(null);
+  const [folder, setFolder] = useState('');
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const overlayRef = useRef<HTMLCanvasElement>(null);
+  const pausedRef = useRef(false);
+  pausedRef.current = paused;
+
+  const listDevices = async (): Promise<void> => {
+    const all = await navigator.mediaDevices.enumerateDevices();
+    setDevices(all.filter((d) => d.kind === 'videoinput'));
+  };
+  useEffect(() => { void listDevices().catch((err: unknown) => notify('error', `Cannot list cameras: ${message(err)}`)); }, [notify]);
+
+  const stop = (): void => {
+    stream?.getTracks().forEach((t) => t.stop());
+    setStream(null);
+    setStats(null);
+  };
+  useEffect(() => () => { stream?.getTracks().forEach((t) => t.stop()); }, [stream]);
+
+  const start = async (): Promise<void> => {
+    stop();
+    const [w, h] = res.split('x').map(Number);
+    try {
+      const s = await navigator.mediaDevices.getUserMedia({ video: { ...(deviceId ? { deviceId: { exact: deviceId } } : {}), width: { ideal: w }, height: { ideal: h } }, audio: false });
+      setStream(s);
+      setPaused(false);
+      await listDevices(); // labels appear once permission is given
+    } catch (err) {
+      notify('error', `Cannot open the camera: ${message(err)}`);
+    }
+  };
+
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video || !stream) return;
+    video.srcObject = stream;
+    void video.play().catch((err: unknown) => notify('error', `Cannot play the camera stream: ${message(err)}`));
+    return startFrameLoop({
+      video,
+      model: () => useDetect.getState().model,
+      paused: () => pausedRef.current,
+      decode: (raw) => useDetect.getState().decode(raw),
+      onFrame: (d) => {
+        setDets(d);
+        const canvas = overlayRef.current;
+        const ctx = canvas?.getContext('2d');
+        if (!canvas || !ctx) return;
+        const { scale, x, y } = overlayScale(video, canvas);
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
+        drawDetections(ctx, d, useDetect.getState().model?.adapter.labels ?? [], scale, x, y);
+      },
+      onStats: (s) => { setStats(s); if (s.frames % 10 === 0) sampleMemory(); },
+      onError: (err) => notify('error', `Detection failed: ${message(err)}`),
+    });
+  }, [stream, notify, sampleMemory]);
+
+  useEffect(() => { if (paused) videoRef.current?.pause(); else if (stream) void videoRef.current?.play(); }, [paused, stream]);
+
+  const snapshot = async (): Promise<void> => {
+    const video = videoRef.current;
+    const m = useDetect.getState().model;
+    if (!video || !m || !video.videoWidth) return;
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext('2d')?.drawImage(video, 0, 0);
+    const raw = await runFrame(m, canvas, canvas.width, canvas.height);
+    const d = useDetect.getState().decode(raw);
+    const blob = await annotatedBlob(canvas, canvas.width, canvas.height, d, m.adapter.labels, 'image/jpeg');
+    if (snap) URL.revokeObjectURL(snap.url);
+    setSnap({ canvas, dets: d, url: URL.createObjectURL(blob) });
+  };
+
+  const jpegOf = (canvas: HTMLCanvasElement): Promise<Blob> => new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('cannot encode JPEG'))), 'image/jpeg', 0.92));
+
+  const addToProject = async (): Promise<void> => {
+    const m = useDetect.getState().model;
+    if (!snap || !project || !m) return;
+    try {
+      const boxes = snap.dets.map((d) => {
+        const label = m.adapter.labels[d.classId] ?? `class ${d.classId}`;
+        if (classNameProblem(label)) throw new Error(`class "${label}": ${classNameProblem(label)}`);
+        return { label, xmin: d.x1, ymin: d.y1, xmax: d.x2, ymax: d.y2, difficult: false, truncated: false, draft: true };
+      });
+      const r = await api.call('detect.addSnapshot', { project: project.root, jpegBase64: await blobToBase64(await jpegOf(snap.canvas)), boxes });
+      notify('info', `Added ${r.imageId} with ${r.boxes} draft box(es); review them in the Label view`);
+    } catch (err) {
+      notify('error', `Could not add the snapshot: ${message(err)}`);
+    }
+  };
+
+  const saveAnnotated = async (): Promise<void> => {
+    if (!snap) return;
+    try {
+      const dir = folder.trim() ? (await api.call('detect.chooseOutputFolder', { path: folder.trim() })).dir : project?.root;
+      if (!dir) throw new Error('choose an output folder');
+      const name = `webcam-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}_detected.jpg`;
+      const r = await api.call('detect.writeFile', { path: `${dir.replace(/[\\/]+$/, '')}/${name}`, base64: await blobToBase64(await (await fetch(snap.url)).blob()) });
+      notify('info', `Saved ${r.path}`);
+    } catch (err) {
+      notify('error', `Could not save the snapshot: ${message(err)}`);
+    }
+  };
+
+  return (
+    <div className="detect-mode">
+      <aside className="detect-side">
+        <label className="field">
+          <span>Camera</span>
+          <select aria-label="Camera" value={deviceId} onChange={(e) => setDeviceId(e.target.value)}>
+            <option value="">Default camera</option>
+            {devices.map((d, i) => <option key={d.deviceId || i} value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>)}
+          </select>
+        </label>
+        <label className="field">
+          <span>Resolution</span>
+          <select aria-label="Resolution" value={res} onChange={(e) => setRes(e.target.value)}>
+            {RESOLUTIONS.map(([w, h]) => <option key={w} value={`${w}x${h}`}>{w} × {h}</option>)}
+          </select>
+        </label>
+        <div className="row-buttons">
+          {stream ? <button type="button" className="button" onClick={stop}><Power size={14} /> Stop camera</button>
+            : <button type="button" className="button primary" onClick={() => void start()}><Camera size={14} /> Start camera</button>}
+          <button type="button" className="button" disabled={!stream} onClick={() => setPaused((p) => !p)}>{paused ? <><Play size={14} /> Resume</> : <><Pause size={14} /> Pause</>}</button>
+        </div>
+        <button type="button" className="button" disabled={!stream || !model} onClick={() => void snapshot()}><Camera size={14} /> Snapshot</button>
+        {snap ? (
+          <div className="snapshot" data-testid="snapshot">
+            <img src={snap.url} alt="Snapshot with detections" />
+            <p className="small muted">{snap.dets.length} box(es)</p>
+            <div className="row-buttons">
+              <button type="button" className="button small" disabled={!project} title={project ? '' : 'open a project first'} onClick={() => void addToProject()}><ImagePlus size={13} /> Add to project</button>
+              <button type="button" className="button small" onClick={() => void saveAnnotated()}><Save size={13} /> Save annotated</button>
+            </div>
+            <label className="field">
+              <span>Save to folder (empty: project folder)</span>
+              <input aria-label="Snapshot folder" value={folder} onChange={(e) => setFolder(e.target.value)} />
+            </label>
+          </div>
+        ) : null}
+      </aside>
+      <section className="detect-stage">
+        {stream ? (
+          <div className="video-wrap">
+            <video ref={videoRef} muted playsInline data-testid="webcam-video" />
+            <canvas ref={overlayRef} className="overlay" data-testid="webcam-overlay" data-detections={dets.length} />
+          </div>
+        ) : <div className="stage-empty muted">{model ? 'Start the camera.' : 'Load a model, then start the camera.'}</div>}
+        {stream ? (
+          <div className="stats" data-testid="webcam-stats">
+            <span data-testid="fps">{stats?.fps ?? 0} FPS</span> · <span data-testid="infer-ms">{stats ? stats.inferMs.toFixed(0) : '–'} ms</span> · <span data-testid="frames">{stats?.frames ?? 0} frames</span> · <span data-testid="tensors">{tensors} tensors</span>{paused ? ' · paused' : ''}
+          </div>
+        ) : null}
+      </section>
+      <aside className="detect-side right">{model ? <DetectionList dets={dets} labels={model.adapter.labels} /> : null}</aside>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * Inference backends of the renderer: WebGPU (where navigator.gpu exists), WebGL, wasm (the
+ * .wasm files are shipped under assets/wasm/ by scripts/build.mjs) and the pure-JS cpu fallback.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (JS)' };
+
+let wasmPathsSet = false;
+
+let software: boolean | null = null;
+/**
+ * True when WebGL is a software rasteriser (SwiftShader/llvmpipe: no GPU, or the GPU disabled):
+ * there the wasm backend is several times faster (bench/detect.bench.ts).
+ */
+export function webglIsSoftware(): boolean {
+  if (software !== null) return software;
+  const gl = document.createElement('canvas').getContext('webgl2') as WebGL2RenderingContext | null;
+  if (!gl) return (software = true);
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return (software = /swiftshader|llvmpipe|software/i.test(renderer));
+}
+
+/** Backends this page may try, best first (all four are listed; the order is the preference). */
+export function candidateBackends(): BackendName[] {
+  const list: BackendName[] = [];
+  if (typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu) list.push('webgpu');
+  if (typeof document !== 'undefined' && webglIsSoftware()) list.push('wasm', 'webgl');
+  else list.push('webgl', 'wasm');
+  list.push('cpu');
+  return list;
+}
+
+/**
+ * Activates a backend; throws with the reason when it cannot start (no WebGL context, no WebGPU
+ * adapter). Returns the backend actually in use.
+ */
+export async function useBackend(name: BackendName): Promise<BackendName> {
+  if (name === 'wasm' && !wasmPathsSet) {
+    setWasmPaths(new URL('./wasm/', import.meta.url).toString());
+    wasmPathsSet = true;
+  }
+  // engine().backendName is the backend in use (or null); tf.getBackend() would try to start the
+  // highest-priority backend, which throws when that is a WebGPU without an adapter.
+  if (tf.engine().backendName === name) return name;
+  if (name === 'webgpu') {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    if (!gpu || !(await gpu.requestAdapter().catch(() => null))) throw new Error('WebGPU has no adapter here (no GPU, or WebGPU disabled)');
+  }
+  const ok = await tf.setBackend(name).catch((err: unknown) => { throw new Error(`${BACKEND_LABELS[name]} backend failed to start: ${(err as Error).message}`); });
+  if (!ok) throw new Error(`${BACKEND_LABELS[name]} backend is not available in this browser`);
+  await tf.ready();
+  return tf.engine().backendName as BackendName;
+}
+
+/** The first backend of `preferred` and then the candidates that starts. */
+export async function useBestBackend(preferred?: BackendName): Promise<{ backend: BackendName; skipped: string[] }> {
+  const order = [...new Set([...(preferred ? [preferred] : []), ...candidateBackends()])];
+  const skipped: string[] = [];
+  for (const b of order) {
+    try {
+      return { backend: await useBackend(b), skipped };
+    } catch (err) {
+      skipped.push((err as Error).message);
+    }
+  }
+  throw new Error(`no tfjs backend starts here: ${skipped.join('; ')}`);
+}

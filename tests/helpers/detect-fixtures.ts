@@ -1,0 +1,89 @@
+/**
+ * Fixtures of the Detect e2e tests: a local model-zoo mirror (node:http over ../shared/models), a
+ * YOLOv2 LayersModel with known weights saved as a project run, and ffmpeg conversions.
+ */
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join, normalize } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { detectorPreset } from '../../shared/ml/detector/config';
+import { writeDetectorMetadata } from '../../shared/ml/detector/metadata';
+import { fileModelHandler } from '../../main/training/model-cache';
+import type { Page } from '@playwright/test';
+
+export const sharedModels = fileURLToPath(new URL('../../../shared/models/', import.meta.url));
+
+/** Serves a folder over HTTP on 127.0.0.1 (the model-zoo mirror of the tests). */
+export async function serveStatic(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const file = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    if (!file.startsWith(normalize(dir)) || !existsSync(file)) { res.writeHead(404); res.end('not found'); return; }
+    res.writeHead(200); res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/**
+ * A detector with known weights (input 320, one 1×1 anchor, classes red/blue): each 32-pixel
+ * cell's mean colour decides; a red or blue cell gives a box exactly on that cell, grey gives
+ * nothing. Saved as run `known`'s best weights with its config.json.
+ */
+export async function writeKnownWeightsRun(projectRoot: string): Promise<void> {
+  await tf.setBackend('cpu');
+  const config = detectorPreset('tiny', { numClasses: 2, inputSize: 320, anchors: [[1, 1]] });
+  const input = tf.input({ shape: [320, 320, 3] });
+  const pooled = tf.layers.averagePooling2d({ poolSize: 32, strides: 32 }).apply(input) as tf.SymbolicTensor;
+  const conv = tf.layers.conv2d({ filters: 7, kernelSize: 1, name: 'yolo_output' });
+  const model = tf.model({ inputs: input, outputs: conv.apply(pooled) as tf.SymbolicTensor });
+  const k = new Float32Array(3 * 7);
+  const setK = (ch: number, rgb: [number, number, number]) => rgb.forEach((v, c) => { k[c * 7 + ch] = v; });
+  setK(4, [0.1, -0.2, 0.1]); // objectness: colourful (red or blue) vs grey
+  setK(5, [0.1, 0, -0.1]); // red
+  setK(6, [-0.1, 0, 0.1]); // blue
+  conv.setWeights([tf.tensor4d(k, [1, 1, 3, 7]), tf.tensor1d([0, 0, 0, 0, -5, 0, 0])]);
+  writeDetectorMetadata(model, config);
+  const dir = join(projectRoot, '.detecta', 'runs', 'known');
+  mkdirSync(join(dir, 'weights', 'best'), { recursive: true });
+  await model.save(fileModelHandler(join(dir, 'weights', 'best', 'model.json')));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ task: 'detect', classes: ['red', 'blue'], detector: { inputSize: 320 }, createdAt: new Date().toISOString() }));
+}
+
+/** 640×640 grey PNG with a red square on input cell (col 2, row 3) and a blue one on (6, 1). */
+export async function writeShapesImage(file: string): Promise<void> {
+  const px = Buffer.alloc(640 * 640 * 3, 128);
+  const fill = (x0: number, y0: number, rgb: [number, number, number]) => {
+    for (let y = y0; y < y0 + 64; y++) for (let x = x0; x < x0 + 64; x++) px.set(rgb, (y * 640 + x) * 3);
+  };
+  fill(128, 192, [255, 0, 0]);
+  fill(384, 64, [0, 0, 255]);
+  await sharp(px, { raw: { width: 640, height: 640, channels: 3 } }).png().toFile(file);
+}
+
+export function ffmpeg(args: string[]): void {
+  const r = spawnSync('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+/** Calls an API method from the page (same origin and cookie as the app). */
+export async function callApi(page: Page, method: string, params: unknown): Promise<unknown> {
+  return page.evaluate(async ({ method, params }) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://${location.host}/api`);
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method, params }));
+    ws.onmessage = (e) => { const m = JSON.parse(String(e.data)); if (m.id !== 1) return; ws.close(); if (m.ok) resolve(m.result); else reject(new Error(m.error.message)); };
+    ws.onerror = () => reject(new Error('websocket failed'));
+  }), { method, params });
+}
+
+export async function openProject(page: Page, url: string, dir: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Project folder').fill(dir);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Detect/ }).click();
+}
+
+export const shotPath = (repoRoot: string, name: string): string => join(repoRoot, 'test-results', 'screenshots', `detect-${name}.png`);
