@@ -215,7 +215,7 @@ export function VideoMode(): React.JSX.Element {
         {source ? (
           <div className="video-wrap">
             <video ref={videoRef} src={source.url} controls muted playsInline data-testid="video" onLoadedMetadata={(e) => estimateFps(e.currentTarget)} onError={() => { estimatingRef.current = false; }} />
-            <canvas ref={overlayRef} className="overlay" data-testid="video-overlay" />
+            <canvas ref={overlayRef} className="det-overlay" data-testid="video-overlay" />
           </div>
         ) : <div className="stage-empty muted">{model ? 'Open a video.' : 'Load a model, then open a video.'}</div>}
         {stats && !processing ? <div className="stats" data-testid="video-stats">{stats.fps} FPS · {stats.inferMs.toFixed(0)} ms</div> : null}

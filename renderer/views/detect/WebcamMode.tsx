@@ -177,7 +177,7 @@ export function WebcamMode(): React.JSX.Element {
         {stream ? (
           <div className="video-wrap">
             <video ref={videoRef} muted playsInline data-testid="webcam-video" />
-            <canvas ref={overlayRef} className="overlay" data-testid="webcam-overlay" data-detections={dets.length} />
+            <canvas ref={overlayRef} className="det-overlay" data-testid="webcam-overlay" data-detections={dets.length} />
           </div>
         ) : <div className="stage-empty muted">{model ? 'Start the camera.' : 'Load a model, then start the camera.'}</div>}
         {stream ? (
