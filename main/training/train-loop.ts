@@ -47,10 +47,10 @@ import { setBackboneTrainable } from '../../shared/ml/backbone/freeze';
 import { MOBILENET_CUT_LAYERS } from '../../shared/ml/backbone/mobilenet';
 import { learningRateAt, warmupStepsOf, type LrScheduleConfig } from '../../shared/ml/train/lr-schedule';
 import {
-  fitnessOf, trainConfigSchema, type EpochMetrics, type FinishedEvent, type LogEvent, type LossParts, type RunConfigFile, type RunEnv,
+  fitnessOf, trainConfigSchema, type EpochMetrics, type FinishedEvent, type LogEvent, type LossParts, type RunConfigFile,
   type TrainConfig, type TrainConfigInput, type TrainerEvent,
 } from '../../shared/training/types';
-import { selectBackend } from './backend';
+import { selectRunBackend } from './run-env';
 import { batchesPerEpoch, epochOrder, loadTrainingData, makeBatch, type Sample } from './data';
 import { buildEvalReport, lossParts, validate } from './evaluate';
 import { EventLog, appendMetricsRow, nextRunName, readJson, runDir, runPaths, writeJson } from './run-folder';
@@ -193,12 +193,7 @@ async function runInProject(project: Awaited<ReturnType<typeof openDatasetProjec
   let model: tf.LayersModel | null = null;
   let optimizer: tf.Optimizer | null = null;
   try {
-    const sel = await selectBackend(train.backend, (m) => log(m, 'warn'));
-    const env: RunEnv = {
-      backend: sel.backend, requested: train.backend, device: sel.device, versions: sel.versions,
-      node: process.version, platform: `${process.platform}-${process.arch}`, skipped: sel.skipped, startedAt: new Date().toISOString(),
-    };
-    await writeJson(paths.env, env);
+    const { sel, env } = await selectRunBackend(train.backend, paths.env, (m) => log(m, 'warn'));
     emit({ type: 'env', payload: { run: name, ...env } });
     log(`${resuming ? 'resuming' : 'training'} run ${name} on ${sel.backend} (${sel.device})`);
 

@@ -26,8 +26,8 @@ import {
   classifierConfigSchema, type ClassifierConfig, type ClassifierConfigInput, type ClassifierEpochMetrics, type ClassifierFinishedEvent,
   type ClassifierRunConfigFile, type ClassifierTrainerEvent, type LossAccuracy,
 } from '../../../shared/training/classifier';
-import type { LogEvent, RunEnv, TrainerEvent } from '../../../shared/training/types';
-import { selectBackend } from '../backend';
+import type { LogEvent, TrainerEvent } from '../../../shared/training/types';
+import { selectRunBackend } from '../run-env';
 import { EventLog, nextRunName, readJson, runDir, runPaths, writeJson } from '../run-folder';
 import { folderSaveHandler, loadModelFromFolder, loadOptimizerState, saveOptimizerState } from '../weights-io';
 import type { TrainControl } from '../train-loop';
@@ -162,12 +162,7 @@ export async function runClassifierTraining(options: ClassifierRunOptions, hooks
   const disposables: { dispose(): void }[] = [];
 
   try {
-    const sel = await selectBackend(cfg.backend, (m) => log(m, 'warn'));
-    const env: RunEnv = {
-      backend: sel.backend, requested: cfg.backend, device: sel.device, versions: sel.versions,
-      node: process.version, platform: `${process.platform}-${process.arch}`, skipped: sel.skipped, startedAt: new Date().toISOString(),
-    };
-    await writeJson(paths.env, env);
+    const { sel, env } = await selectRunBackend(cfg.backend, paths.env, (m) => log(m, 'warn'));
     emit({ type: 'env', payload: { run: name, ...env } });
     log(`${resuming ? 'resuming' : 'training'} classifier run ${name} (${cfg.preset}) on ${sel.backend} (${sel.device})`);
 
