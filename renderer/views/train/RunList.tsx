@@ -49,7 +49,7 @@ function RunRow({ r, selected, compared, isActive, onSelect, onCompare }: { r: R
         </span>
         <span className="run-line muted small">
           {r.task === 'classify'
-            ? <span>classify · accuracy {fmt(r.accuracy)}</span>
+            ? <span>classify · val accuracy {fmt(r.accuracy)}</span>
             : <><span>mAP50 {fmt(r.mAP50)}</span><span>50-95 {fmt(r['mAP50-95'])}</span></>}
         </span>
         <span className="run-line muted small">
