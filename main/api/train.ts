@@ -5,12 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { ExportedModelInfo, RunDetail, RunReport, RunSummary, StoredTrainerEvent, trainMethods } from '../../shared/api/train';
 import type { EvalReport } from '../../shared/training/eval-report';
-import type { TrainerEvent } from '../../shared/training/types';
+import type { ClassifierEvalReport } from '../../shared/training/classifier';
 import { activeRun, startRun } from '../training/active-runs';
+import type { AnyTrainerEvent } from '../training/supervisor';
 import { computeProjectAnchors } from '../training/project-anchors';
 import { deleteRun, listRuns, nextRunName, readJson, readRun, runDir, runPaths, type RunInfo } from '../training/run-folder';
 import { writeFileAtomic } from '../dataset/atomic-write';
@@ -28,7 +29,7 @@ function running(ctx: ApiContext, project: string) {
 }
 
 /** Sums the parts of a run: metrics time restarts at 0 when a run is resumed. */
-function durationOf(metrics: RunInfo['metrics']): number | null {
+function durationOf(metrics: { time: number }[]): number | null {
   if (metrics.length === 0) return null;
   let total = 0;
   let prev = 0;
@@ -44,6 +45,7 @@ function summarize(info: RunInfo, root: string): RunSummary {
   const active = sup !== undefined && sup.run === info.name;
   const maps = info.metrics.map((m) => m.mAP50).filter((v): v is number => v !== null);
   const maps95 = info.metrics.map((m) => m['mAP50-95']).filter((v): v is number => v !== null);
+  const accs = (info.classifierMetrics ?? []).map((m) => m.val?.accuracy).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return {
     name: info.name,
     status: active ? (sup.state === 'paused' ? 'paused' : 'running') : info.status === 'running' ? 'failed' : info.status,
@@ -53,20 +55,23 @@ function summarize(info: RunInfo, root: string): RunSummary {
     epochs: info.config?.train.epochs ?? null,
     epochsDone: (info.classifierMetrics ?? info.metrics).at(-1)?.epoch ?? 0,
     backend: info.env?.backend ?? null,
+    task: info.config?.task ?? 'detect',
     mAP50: maps.length ? Math.max(...maps) : null,
     'mAP50-95': maps95.length ? Math.max(...maps95) : null,
+    accuracy: accs.length ? Math.max(...accs) : null,
     resumable: !active && info.hasLast && info.config !== null,
-    durationSeconds: durationOf(info.metrics),
+    durationSeconds: durationOf(info.classifierMetrics ?? info.metrics),
   };
 }
 
-function forward(ctx: ApiContext, project: string, ev: TrainerEvent): void {
+/** Detector payloads carry no `task`; they are forwarded with task 'detect' so listeners can tell the kinds apart. */
+function forward(ctx: ApiContext, project: string, ev: AnyTrainerEvent): void {
   const { emit } = ctx;
   switch (ev.type) {
-    case 'progress': emit('train.progress', { ...ev.payload, project }); break;
-    case 'epoch': emit('train.epoch', { ...ev.payload, project }); break;
+    case 'progress': emit('train.progress', 'task' in ev.payload ? { ...ev.payload, project } : { ...ev.payload, task: 'detect', project }); break;
+    case 'epoch': emit('train.epoch', 'task' in ev.payload ? { ...ev.payload, project } : { ...ev.payload, task: 'detect', project }); break;
     case 'log': emit('train.log', { ...ev.payload, project }); break;
-    case 'finished': emit('train.finished', { ...ev.payload, project }); break;
+    case 'finished': emit('train.finished', 'task' in ev.payload ? { ...ev.payload, project } : { ...ev.payload, task: 'detect', project }); break;
     case 'failed': emit('train.failed', { ...ev.payload, project }); break;
     case 'env': emit('train.log', { run: ev.payload.run, level: 'info', message: `backend ${ev.payload.backend}: ${ev.payload.device}`, project }); break;
   }
@@ -92,10 +97,10 @@ async function readRunOrThrow(root: string, run: string): Promise<RunInfo> {
   }
 }
 
-async function readEvalReport(dir: string, run: string): Promise<EvalReport> {
+async function readEvalReport(dir: string, run: string): Promise<EvalReport | ClassifierEvalReport> {
   const file = runPaths(dir).evalJson;
   try {
-    return await readJson<EvalReport>(file);
+    return await readJson<EvalReport | ClassifierEvalReport>(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ApiError('not_found', `run "${run}" has no evaluation report yet (eval.json is written when a validated epoch improves the best weights)`, { run });
     if (err instanceof SyntaxError) throw new ApiError('unreadable', `eval.json of run "${run}" is not valid JSON: ${err.message}`, { run });
@@ -113,6 +118,10 @@ function openWithSystem(path: string): Promise<string> {
   });
 }
 
+function isClassifierReport(r: EvalReport | ClassifierEvalReport): r is ClassifierEvalReport {
+  return 'task' in r && r.task === 'classify';
+}
+
 interface DetectorLike { inputSize?: unknown; anchors?: unknown; resizeMode?: unknown }
 
 export const trainHandlers: HandlersFor<typeof trainMethods> = {
@@ -123,10 +132,22 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       const info = await readRunOrThrow(root, p.resume);
       if (!info.hasLast || !info.config) throw new ApiError('conflict', `run "${p.resume}" has no saved epoch to resume from`);
     }
-    const name = p.resume ?? p.name ?? (await nextRunName(root));
-    const sup = startRun(root, p.resume
-      ? { project: root, resume: p.resume, ...(p.epochs ? { epochs: p.epochs } : {}) }
-      : { project: root, name, config: p.config ?? {} });
+    let classify = p.classifier !== undefined;
+    if (p.resume) {
+      const info = await readRunOrThrow(root, p.resume);
+      classify = info.config?.task === 'classify';
+    }
+    const name = p.resume ?? p.name ?? (await nextRunName(root, classify ? 'classify' : 'train'));
+    const resume = p.resume ? { project: root, resume: p.resume, ...(p.epochs ? { epochs: p.epochs } : {}) } : null;
+    let sup;
+    if (classify) {
+      const c = p.classifier;
+      // crops come from the opened project's boxes, whatever project the caller names
+      const config = c && { ...c, task: 'classify' as const, source: c.source.kind === 'crops' ? { ...c.source, project: root } : c.source };
+      sup = startRun(root, resume ? { task: 'classify', ...resume } : { task: 'classify', project: root, name, config });
+    } else {
+      sup = startRun(root, resume ?? { project: root, name, config: p.config ?? {} });
+    }
     sup.run = name;
     sup.onEvent((ev) => forward(ctx, p.project, ev));
     return { run: name, started: true };
@@ -153,7 +174,10 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
   'train.get': async (p, ctx) => {
     const root = rootOf(ctx, p.project);
     const info = await readRunOrThrow(root, p.run);
-    const detail: RunDetail = { ...summarize(info, root), dir: info.dir, config: info.config, env: info.env, metrics: info.metrics };
+    const detail: RunDetail = {
+      ...summarize(info, root), dir: info.dir, config: info.config, env: info.env, metrics: info.metrics,
+      ...(info.classifierMetrics ? { classifierMetrics: info.classifierMetrics } : {}),
+    };
     return detail;
   },
   'train.delete': async (p, ctx) => {
@@ -179,8 +203,20 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     const info = await readRunOrThrow(proj.root, p.run);
     const report = await readEvalReport(info.dir, p.run);
     const imagePaths: Record<string, string> = {};
+    if (isClassifierReport(report)) {
+      // thumbnails only for files inside the project (the web host serves nothing else)
+      for (const pair of report.mostConfused) {
+        for (const ex of pair.examples) {
+          if (!ex.path) continue;
+          const rel = relative(proj.root, ex.path);
+          if (rel && !rel.startsWith('..') && !isAbsolute(rel)) imagePaths[ex.id] = ex.path;
+        }
+      }
+      const result: RunReport = { ...report, run: p.run, imagePaths };
+      return result;
+    }
     for (const g of report.gallery ?? []) imagePaths[g.imageId] = proj.resolveImage(g.imageId);
-    const result: RunReport = { ...report, f1: report.f1 ?? null, gallery: report.gallery ?? [], run: p.run, imagePaths };
+    const result: RunReport = { ...report, task: 'detect', f1: report.f1 ?? null, gallery: report.gallery ?? [], run: p.run, imagePaths };
     return result;
   },
   'train.events': async (p, ctx) => {

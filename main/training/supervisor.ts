@@ -18,7 +18,8 @@ import type { TrainRunOptions } from './train-loop';
 import type { ClassifierRunOptions } from './classifier/train-classifier';
 import type { ClassifierTrainerEvent } from '../../shared/training/classifier';
 
-type AnyTrainerEvent = TrainerEvent | ClassifierTrainerEvent;
+/** Events of either run kind. */
+export type AnyTrainerEvent = TrainerEvent | ClassifierTrainerEvent;
 type FinishedOf<E> = E extends { type: 'finished'; payload: infer P } ? P : never;
 
 /** The minimal process handle the supervisor needs (ChildProcess and a utilityProcess adapter). */

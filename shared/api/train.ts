@@ -1,5 +1,5 @@
 /**
- * Training API: start / pause / resume / cancel a detector training run of an opened project,
+ * Training API: start / pause / resume / cancel a detector or classifier training run of an opened project,
  * list and read runs (config + metrics rows + env), delete a run. `project` is the project root
  * as returned when it was opened; `run` is a run folder name under .detecta/runs/.
  * Events stream from the trainer process (throttled progress, a few per second).
@@ -11,6 +11,10 @@ import {
   type RunConfigFile, type RunEnv, type TrainerEvent,
 } from '../training/types';
 import type { EvalReport } from '../training/eval-report';
+import {
+  classifierConfigSchema, type ClassifierEpochEvent, type ClassifierEpochMetrics, type ClassifierEvalReport, type ClassifierFinishedEvent,
+  type ClassifierProgressEvent, type ClassifierTrainerEvent,
+} from '../training/classifier';
 
 const project = z.string().min(1).max(4096);
 const run = z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'run names use letters, digits, . _ - only');
@@ -27,9 +31,13 @@ export interface RunSummary {
   epochs: number | null;
   epochsDone: number;
   backend: string | null;
-  /** Best validation mAP50 / mAP50-95 over the epochs so far. */
+  /** What the run trains (runs written before classifiers existed are detector runs). */
+  task: 'detect' | 'classify';
+  /** Best validation mAP50 / mAP50-95 over the epochs so far (detector runs). */
   mAP50: number | null;
   'mAP50-95': number | null;
+  /** Best validation accuracy over the epochs so far (classifier runs). */
+  accuracy: number | null;
   resumable: boolean;
   /** Training seconds over all attempts (each resumed part restarts metrics.csv's time). */
   durationSeconds: number | null;
@@ -39,7 +47,10 @@ export interface RunDetail extends RunSummary {
   dir: string;
   config: RunConfigFile | null;
   env: RunEnv | null;
+  /** Detector runs' metrics.csv rows (empty for classifier runs). */
   metrics: EpochMetrics[];
+  /** Classifier runs' metrics.csv rows (absent for detector runs). */
+  classifierMetrics?: ClassifierEpochMetrics[];
 }
 
 /** Anchors k-means would give the project's train boxes for this input size (what a run starts from). */
@@ -56,16 +67,28 @@ export interface AnchorsResult {
   inputSize: number;
 }
 
-/** eval.json of a run plus where each gallery image lives (absolute paths, for projectFileUrl). */
-export interface RunReport extends Omit<EvalReport, 'f1'> {
+/** eval.json of a detector run plus where each gallery image lives (absolute paths, for projectFileUrl). */
+export interface DetectRunReport extends Omit<EvalReport, 'f1'> {
+  task: 'detect';
   /** Null in eval.json files written before F1 curves were part of the report. */
   f1: EvalReport['f1'] | null;
   run: string;
   imagePaths: Record<string, string>;
 }
 
+/**
+ * eval.json of a classifier run; `imagePaths` maps the ids of the most-confused examples whose
+ * image file lies inside the opened project to that file (others have no thumbnail).
+ */
+export interface ClassifierRunReport extends ClassifierEvalReport {
+  run: string;
+  imagePaths: Record<string, string>;
+}
+
+export type RunReport = DetectRunReport | ClassifierRunReport;
+
 /** One line of events.jsonl: a trainer event with its time stamp and its line number. */
-export type StoredTrainerEvent = TrainerEvent & { t: string; line: number };
+export type StoredTrainerEvent = (TrainerEvent | ClassifierTrainerEvent) & { t: string; line: number };
 
 export interface ExportResult {
   dir: string;
@@ -89,12 +112,44 @@ export interface ExportedModelInfo {
   exportedAt: string;
 }
 
+/**
+ * A classifier run's config as train.start takes it: classifierConfigSchema with every field
+ * optional but the source; a `crops` source takes the opened project's boxes (its `project` is
+ * filled in by the handler).
+ */
+export const classifierStartSchema = classifierConfigSchema.omit({ source: true, task: true }).partial().extend({
+  task: z.literal('classify').optional(),
+  source: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('folder'), dir: z.string().min(1).max(4096) }).strict(),
+    z.object({
+      kind: z.literal('crops'),
+      padding: z.number().min(0).max(2).optional(),
+      minSize: z.number().int().min(1).max(4096).optional(),
+      difficult: z.boolean().optional(),
+    }).strict(),
+    z.object({
+      kind: z.literal('idx'),
+      dir: z.string().min(1).max(4096),
+      trainLimit: z.number().int().min(1).optional(),
+      testLimit: z.number().int().min(1).optional(),
+      classNames: z.array(z.string().min(1)).min(2).optional(),
+    }).strict(),
+  ]),
+}).strict();
+export type ClassifierStartConfig = z.infer<typeof classifierStartSchema>;
+
 const eventTypes = z.enum(['progress', 'epoch', 'log', 'env', 'finished', 'failed']);
 
 export const trainMethods = {
-  /** Starts a new run (config) or resumes one (`resume`: a run name; `epochs` may raise its total). */
+  /**
+   * Starts a new detector run (`config`), a new classifier run (`classifier`) or resumes one
+   * (`resume`: a run name of either kind; `epochs` may raise its total).
+   */
   'train.start': method<{ run: string | null; started: true }>()(
-    z.object({ project, config: trainConfigSchema.partial().optional(), name: run.optional(), resume: run.optional(), epochs: z.number().int().min(1).max(10_000).optional() }).strict(),
+    z.object({
+      project, config: trainConfigSchema.partial().optional(), classifier: classifierStartSchema.optional(),
+      name: run.optional(), resume: run.optional(), epochs: z.number().int().min(1).max(10_000).optional(),
+    }).strict().refine((p) => !(p.config && p.classifier), { message: 'give either config (detector) or classifier, not both', path: ['classifier'] }),
   ),
   'train.pause': method<{ paused: true }>()(z.object({ project }).strict()),
   'train.resume': method<{ paused: false }>()(z.object({ project }).strict()),
@@ -125,10 +180,11 @@ export const trainMethods = {
   'train.openFolder': method<{ opened: boolean; path: string; reason?: string }>()(z.object({ project, run }).strict()),
 };
 
+/** Run events; progress, epoch and finished payloads are discriminated by `task`. */
 export interface TrainEvents {
-  'train.progress': ProgressEvent & { project: string };
-  'train.epoch': EpochEvent & { project: string };
+  'train.progress': ((ProgressEvent & { task: 'detect' }) | ClassifierProgressEvent) & { project: string };
+  'train.epoch': ((EpochEvent & { task: 'detect' }) | ClassifierEpochEvent) & { project: string };
   'train.log': LogEvent & { project: string };
-  'train.finished': FinishedEvent & { project: string };
+  'train.finished': ((FinishedEvent & { task: 'detect' }) | ClassifierFinishedEvent) & { project: string };
   'train.failed': FailedEvent & { project: string };
 }

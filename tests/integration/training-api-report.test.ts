@@ -52,6 +52,7 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     await new Promise((r) => setTimeout(r, 50));
 
     const report = await call('train.report', { project: P, run: 'train' });
+    if (report.task !== 'detect') throw new Error('expected a detector report');
     assert.deepEqual(report.classes.map((c) => c.className), ['ball', 'cone']);
     assert.ok(report.classes.some((c) => c.pr.recall.length > 0), 'a PR curve has points');
     assert.deepEqual(report.confusion.labels, ['ball', 'cone', 'background']);
@@ -111,6 +112,7 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     const { f1: _f1, gallery: _gallery, ...older } = JSON.parse(original);
     await writeFile(evalJson, JSON.stringify(older));
     const old = await call('train.report', { project: P, run: 'train' });
+    if (old.task !== 'detect') throw new Error('expected a detector report');
     assert.equal(old.f1, null);
     assert.deepEqual(old.gallery, []);
     await writeFile(evalJson, original.slice(0, 40));

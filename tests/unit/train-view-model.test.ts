@@ -13,7 +13,7 @@ import { apTableCsv, confusionCsv, prOnGrid } from '../../renderer/views/train/r
 import { buildGallery } from '../../main/training/evaluate';
 import { rematchGalleryImage } from '../../shared/training/gallery-match';
 import { METRICS_COLUMNS, trainConfigSchema, type EpochMetrics } from '../../shared/training/types';
-import type { BackendAvailability, RunReport } from '../../shared/api';
+import type { BackendAvailability, DetectRunReport } from '../../shared/api';
 
 const backends: BackendAvailability[] = [
   { name: 'tensorflow-gpu', label: 'GPU', available: false, detail: 'no CUDA' },
@@ -121,10 +121,10 @@ test('CSV exports quote names and include the totals row', () => {
   const report = {
     run: 'r', classes: [{ className: 'a,"b"', numGroundTruth: 2, ap50: 0.5, 'ap50-95': 0.25, precision: 1, recall: 0.5, pr: { recall: [], precision: [] } }],
     mAP50: 0.5, 'mAP50-95': 0.25, confusion: { labels: ['a,"b"', 'background'], matrix: [[1, 1], [0, 0]] },
-  } as unknown as RunReport;
+  } as unknown as DetectRunReport;
   assert.equal(apTableCsv(report).split('\n')[1], '"a,""b""",2,0.5,0.25,1,0.5');
   assert.match(apTableCsv(report), /^all,2,0.5,0.25,,$/m);
-  assert.equal(confusionCsv(report).split('\n')[1], '"a,""b""",1,1');
+  assert.equal(confusionCsv(report.confusion).split('\n')[1], '"a,""b""",1,1');
 });
 
 test('gallery marks true positives, false positives, misses and below-threshold detections', () => {

@@ -4,21 +4,22 @@ import type { DirListing } from '../../../shared/api';
 import { api } from '../../client';
 
 /** The in-app folder browser used where no native dialog exists (the app in a browser). */
-export function FolderBrowser({ onPick, onNavigate }: { onPick: (dir: string) => void; onNavigate?: (dir: string) => void }): React.JSX.Element {
+/** `onNavigate(dir, initial)`: initial is true for the listing shown on mount (the home folder). */
+export function FolderBrowser({ onPick, onNavigate }: { onPick: (dir: string) => void; onNavigate?: (dir: string, initial: boolean) => void }): React.JSX.Element {
   const [listing, setListing] = useState<DirListing | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const go = async (path?: string): Promise<void> => {
+  const go = async (path?: string, initial = false): Promise<void> => {
     try {
       const next = await api.call('fs.listDir', path ? { path } : {});
       setListing(next);
       setError(null);
-      onNavigate?.(next.path);
+      onNavigate?.(next.path, initial);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
   };
-  useEffect(() => { void go(); }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => { void go(undefined, true); }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <div className="folder-browser" data-testid="folder-browser">

@@ -64,7 +64,7 @@ export function ProjectPicker(): React.JSX.Element {
             </button>
           )}
         </form>
-        {browsing && !inElectron ? <FolderBrowser onNavigate={setPath} onPick={(dir) => void openProject(dir)} /> : null}
+        {browsing && !inElectron ? <FolderBrowser onNavigate={(dir, initial) => setPath((cur) => (initial && cur.trim() ? cur : dir))} onPick={(dir) => void openProject(dir)} /> : null}
       </section>
 
       <div className="picker-columns">

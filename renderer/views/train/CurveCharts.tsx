@@ -12,11 +12,13 @@ const LOSS_PARTS = [['total', 'total'], ['box', 'box'], ['obj', 'obj'], ['noobj'
 
 export function RunCurves({ records, batch, panels, epochs }: { records: MetricRecord[]; batch: BatchSeries; panels: CurvePanel[]; epochs: number | null }): React.JSX.Element {
   const xRange: [number, number] | undefined = epochs ? [0, Math.max(1, epochs)] : undefined;
+  // classifier runs have only a total loss: parts without any finite value are left out
+  const parts = LOSS_PARTS.filter(([k]) => k === 'total' || batch[k].some(Number.isFinite));
   const batchSeries: ChartSeries[] = [
-    ...LOSS_PARTS.map(([, label], i): ChartSeries => ({ label, color: colorAt(i), width: i === 0 ? 1 : 1.1 })),
+    ...parts.map(([, label], i): ChartSeries => ({ label, color: colorAt(i), width: i === 0 ? 1 : 1.1 })),
     { label: 'total (EMA 0.9)', color: '#ffffff', width: 2 },
   ];
-  const batchData = useMemo(() => [batch.x, ...LOSS_PARTS.map(([k]) => batch[k]), ema(batch.total, 0.9)], [batch]);
+  const batchData = useMemo(() => [batch.x, ...parts.map(([k]) => batch[k]), ema(batch.total, 0.9)], [batch, parts.length]);
   return (
     <div className="chart-grid" data-testid="run-curves">
       <UPlotChart testId="chart-batch-loss" title="Train loss per batch" xLabel="epoch" yLabel="loss" series={batchSeries} data={batchData} xRange={xRange} />

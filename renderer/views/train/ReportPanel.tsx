@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Download, ImageDown } from 'lucide-react';
-import type { RunReport } from '../../../shared/api';
+import type { DetectRunReport, RunReport } from '../../../shared/api';
 import { GALLERY_MIN_SCORE, type GalleryImage } from '../../../shared/training/eval-report';
 import { rematchGalleryImage } from '../../../shared/training/gallery-match';
 import { api, projectFileUrl } from '../../client';
@@ -13,6 +13,7 @@ import { UPlotChart, type ChartHandle, type ChartSeries } from '../../components
 import { CHART_COLORS, colorAt } from '../../components/charts/chart-theme';
 import { canvasToBlob, downloadBlob } from '../../components/charts/chart-png';
 import { apTableCsv, confusionCsv, prOnGrid } from './report-data';
+import { ClassifyReport } from './ClassifyReport';
 
 const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -30,10 +31,10 @@ export function ReportPanel({ project, run, version }: { project: string; run: s
   }, [project, run, version]);
   if (error) return <div className="card muted" data-testid="report-missing">{error}</div>;
   if (!report) return <div className="card muted">Reading the evaluation report…</div>;
-  return <Report report={report} />;
+  return report.task === 'classify' ? <ClassifyReport report={report} /> : <Report report={report} />;
 }
 
-function Report({ report }: { report: RunReport }): React.JSX.Element {
+function Report({ report }: { report: DetectRunReport }): React.JSX.Element {
   const prRef = useRef<ChartHandle>(null);
   const f1Ref = useRef<ChartHandle>(null);
   const grid = useMemo(() => Array.from({ length: 101 }, (_, i) => i / 100), []);
@@ -87,7 +88,11 @@ function Report({ report }: { report: RunReport }): React.JSX.Element {
         ) : <section className="card muted">This run's eval.json was written before F1 curves were part of the report; train on (or a new run) writes them.</section>}
       </div>
 
-      <ConfusionMatrixCard report={report} />
+      <ConfusionMatrixCard
+        run={report.run} confusion={report.confusion} title="Detection confusion matrix" background
+        note={`rows: true class, columns: predicted; confidence ≥ ${report.confidence}, IoU 0.45`}
+        pngTitle={`Confusion matrix (rows: true, columns: predicted) — conf ≥ ${report.confidence}`}
+      />
       <Gallery report={report} />
     </div>
   );
@@ -97,8 +102,15 @@ function Metric({ label, value }: { label: string; value: string }): React.JSX.E
   return <div className="stat"><div className="value">{value}</div><div className="label">{label}</div></div>;
 }
 
-function ConfusionMatrixCard({ report }: { report: RunReport }): React.JSX.Element {
-  const { labels, matrix } = report.confusion;
+/**
+ * A confusion matrix (rows: true class, columns: predicted) with CSV and PNG downloads. With
+ * `background` the last label is the detector's background row/column (never a diagonal cell).
+ */
+export function ConfusionMatrixCard({ run, confusion, title, note, pngTitle, background = false }: {
+  run: string; confusion: { labels: string[]; matrix: number[][] }; title: string; note: string; pngTitle: string; background?: boolean;
+}): React.JSX.Element {
+  const { labels, matrix } = confusion;
+  const diag = (i: number, j: number): boolean => i === j && (!background || i < labels.length - 1);
   const max = Math.max(1, ...matrix.flat());
   const total = matrix.flat().reduce((a, b) => a + b, 0);
   const toPng = async (): Promise<void> => {
@@ -113,7 +125,7 @@ function ConfusionMatrixCard({ report }: { report: RunReport }): React.JSX.Eleme
     ctx.fillRect(0, 0, c.width, c.height);
     ctx.font = '12px system-ui, sans-serif';
     ctx.fillStyle = CHART_COLORS.text;
-    ctx.fillText(`Confusion matrix (rows: true, columns: predicted) — conf ≥ ${report.confidence}`, 10, 20);
+    ctx.fillText(pngTitle, 10, 20);
     labels.forEach((l, i) => {
       ctx.fillStyle = CHART_COLORS.axis;
       ctx.fillText(l.slice(0, 13), 10, head + i * cell + cell / 2 + 4);
@@ -124,20 +136,20 @@ function ConfusionMatrixCard({ report }: { report: RunReport }): React.JSX.Eleme
       ctx.restore();
     });
     matrix.forEach((row, i) => row.forEach((v, j) => {
-      ctx.fillStyle = heat(v / max, i === j && i < labels.length - 1);
+      ctx.fillStyle = heat(v / max, diag(i, j));
       ctx.fillRect(head + j * cell, head + i * cell, cell - 2, cell - 2);
       ctx.fillStyle = v / max > 0.55 ? '#0b0d12' : CHART_COLORS.text;
       ctx.textAlign = 'center';
       ctx.fillText(String(v), head + j * cell + cell / 2, head + i * cell + cell / 2 + 4);
       ctx.textAlign = 'left';
     }));
-    downloadBlob(await canvasToBlob(c), `${report.run}-confusion.png`);
+    downloadBlob(await canvasToBlob(c), `${run}-confusion.png`);
   };
   return (
     <section className="card">
-      <h3>Detection confusion matrix <span className="muted small">rows: true class, columns: predicted; confidence ≥ {report.confidence}, IoU 0.45; {total} entries</span>
+      <h3>{title} <span className="muted small">{note}; {total} entries</span>
         <span className="spacer" />
-        <button type="button" className="button small" onClick={() => downloadBlob(confusionCsv(report), `${report.run}-confusion.csv`)}><Download size={13} /> CSV</button>
+        <button type="button" className="button small" onClick={() => downloadBlob(confusionCsv(confusion), `${run}-confusion.csv`)}><Download size={13} /> CSV</button>
         <button type="button" className="button small" onClick={() => void toPng()}><ImageDown size={13} /> PNG</button>
       </h3>
       <div className="confusion-wrap">
@@ -150,7 +162,7 @@ function ConfusionMatrixCard({ report }: { report: RunReport }): React.JSX.Eleme
               <tr key={labels[i]}>
                 <th title={labels[i]}>{labels[i]}</th>
                 {row.map((v, j) => (
-                  <td key={j} style={{ background: heat(v / max, i === j && i < labels.length - 1), color: v / max > 0.55 ? '#0b0d12' : undefined }} title={`${labels[i]} → ${labels[j]}: ${v}`}>{v}</td>
+                  <td key={j} style={{ background: heat(v / max, diag(i, j)), color: v / max > 0.55 ? '#0b0d12' : undefined }} title={`${labels[i]} → ${labels[j]}: ${v}`}>{v}</td>
                 ))}
               </tr>
             ))}
@@ -172,7 +184,7 @@ const BOX_STYLE = {
   gt: '#59c27a', miss: '#ff4d6d', tp: '#4f9dff', fp: '#ff9f1c', low: '#8b93a5',
 };
 
-function Gallery({ report }: { report: RunReport }): React.JSX.Element {
+function Gallery({ report }: { report: DetectRunReport }): React.JSX.Element {
   const [filter, setFilter] = useState<'all' | 'errors'>('all');
   const [showLow, setShowLow] = useState(false);
   const [thresholdText, setThresholdText] = useState(String(report.confidence));

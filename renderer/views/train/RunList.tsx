@@ -48,7 +48,9 @@ function RunRow({ r, selected, compared, isActive, onSelect, onCompare }: { r: R
           <span className={`status-badge st-${r.status}`}>{r.status}</span>
         </span>
         <span className="run-line muted small">
-          <span>mAP50 {fmt(r.mAP50)}</span><span>50-95 {fmt(r['mAP50-95'])}</span>
+          {r.task === 'classify'
+            ? <span>classify · val accuracy {fmt(r.accuracy)}</span>
+            : <><span>mAP50 {fmt(r.mAP50)}</span><span>50-95 {fmt(r['mAP50-95'])}</span></>}
         </span>
         <span className="run-line muted small">
           <span>{r.preset ?? '?'} · {r.backend ?? '—'}</span><span>{r.epochsDone}/{r.epochs ?? '?'} ep · {formatDuration(r.durationSeconds)}</span>

@@ -41,7 +41,9 @@ export function RunPanel({ project, summary }: { project: string; summary: RunSu
   const p = running ? l?.progress ?? null : null;
   const frac = p ? (p.epoch - 1 + p.batch / Math.max(1, p.batches)) / Math.max(1, p.epochs) : summary.epochs ? summary.epochsDone / summary.epochs : 0;
   const isActive = activeModel?.run === summary.name;
-  const task = detail?.config?.task;
+  const task = detail?.config?.task ?? summary.task;
+  // classifier runs keep their input size beside `train` in config.json
+  const inputSize = (detail?.config as { inputSize?: number } | null | undefined)?.inputSize ?? detail?.config?.train.inputSize;
   const extra = extraEpochs.trim() === '' ? undefined : Number(extraEpochs);
   const extraError = extra !== undefined && !(Number.isInteger(extra) && extra >= 1 && extra <= 10_000) ? 'whole number of epochs, 1–10000' : null;
 
@@ -53,7 +55,7 @@ export function RunPanel({ project, summary }: { project: string; summary: RunSu
           <span className={`status-badge st-${summary.status}`} data-testid="run-status">{summary.status}</span>
           {isActive ? <span className="active-chip"><Star size={12} /> active model</span> : null}
           <span className="muted small">
-            {summary.preset ?? '?'} · {detail?.config?.train.inputSize ?? '?'} px · {summary.backend ?? 'backend pending'} · {summary.epochsDone}/{epochs ?? '?'} epochs · {formatDuration(summary.durationSeconds)}
+            {summary.preset ?? '?'} · {inputSize ?? '?'} px · {summary.backend ?? 'backend pending'} · {summary.epochsDone}/{epochs ?? '?'} epochs · {formatDuration(summary.durationSeconds)}
           </span>
         </div>
         <div className="run-actions">
@@ -147,7 +149,8 @@ function Progress({ running, paused, frac, l }: { running: boolean; paused: bool
           <>
             <span>epoch <strong>{p.epoch}</strong>/{p.epochs}</span>
             <span>batch <strong>{p.batch}</strong>/{p.batches}</span>
-            <span>loss <strong>{p.loss.total.toFixed(3)}</strong></span>
+            <span>loss <strong>{(typeof p.loss === 'number' ? p.loss : p.loss.total).toFixed(3)}</strong></span>
+            {'accuracy' in p ? <span>accuracy <strong>{p.accuracy.toFixed(3)}</strong></span> : null}
             <span><strong>{p.imagesPerSecond.toFixed(1)}</strong> images/s</span>
             <span>ETA <strong>{formatDuration(p.etaSeconds)}</strong></span>
             {paused ? <span className="warn-text">paused</span> : null}

@@ -2,12 +2,13 @@
  * The Train view: the run list on the left; on the right the new-run setup, a run (live progress,
  * curves, log, evaluation report, export), or the overlay of the runs ticked for comparison.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { OpenedProject } from '../../../shared/api';
 import { CompareCurves } from './CurveCharts';
 import { RunList } from './RunList';
 import { RunPanel } from './RunPanel';
 import { SetupPanel } from './SetupPanel';
+import { ClassifySetupPanel } from './ClassifySetupPanel';
 import { panelsFor } from './metric-records';
 import { useTrain } from './train-store';
 import './train.css';
@@ -19,6 +20,7 @@ export function TrainView({ project }: { project: OpenedProject }): React.JSX.El
   const busy = runs.find((r) => r.active)?.name ?? null;
   const compared = compare.map((name) => ({ name, records: live[name]?.records ?? [] }));
   const task = compare.map((c) => details[c]?.config?.task).find(Boolean);
+  const [newTask, setNewTask] = useState<'detect' | 'classify'>('detect');
   return (
     <div className="train-view" data-testid="train-view">
       <RunList />
@@ -31,7 +33,20 @@ export function TrainView({ project }: { project: OpenedProject }): React.JSX.El
           </section>
         ) : null}
         {selected === null ? (
-          <SetupPanel project={project} busyRun={busy} onStarted={started} />
+          <>
+            <div className="task-choice card" role="radiogroup" aria-label="Task">
+              <span className="field-label">New run:</span>
+              {(['detect', 'classify'] as const).map((t) => (
+                <label key={t} className={`task-option${newTask === t ? ' selected' : ''}`}>
+                  <input type="radio" name="train-task" value={t} checked={newTask === t} onChange={() => setNewTask(t)} />
+                  {t === 'detect' ? 'Detect (boxes)' : 'Classify (whole images)'}
+                </label>
+              ))}
+            </div>
+            {newTask === 'detect'
+              ? <SetupPanel project={project} busyRun={busy} onStarted={started} />
+              : <ClassifySetupPanel project={project} busyRun={busy} onStarted={started} />}
+          </>
         ) : summary ? (
           <RunPanel project={project.root} summary={summary} />
         ) : (

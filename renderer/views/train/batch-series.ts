@@ -37,6 +37,9 @@ export function appendBatch(b: BatchSeries, x: number, loss: LossParts): BatchSe
   };
 }
 
+/** A classifier's batch loss has no parts: only `total` is plotted (the parts stay NaN and are left out). */
+export const plainLoss = (loss: number): LossParts => ({ total: loss, box: NaN, obj: NaN, noobj: NaN, cls: NaN });
+
 export function upsertRecord(records: MetricRecord[], rec: MetricRecord): MetricRecord[] {
   return [...records.filter((r) => r.epoch !== rec.epoch), rec].sort((a, b) => (a.epoch ?? 0) - (b.epoch ?? 0));
 }

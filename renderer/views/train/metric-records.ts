@@ -4,6 +4,7 @@
  * function and panel list (CLASSIFY_PANELS) — the charts do not change.
  */
 import { METRICS_COLUMNS, type EpochMetrics } from '../../../shared/training/types';
+import { CLASSIFIER_METRICS_COLUMNS, type ClassifierEpochMetrics } from '../../../shared/training/classifier';
 
 export type MetricRecord = Record<string, number | null>;
 
@@ -35,6 +36,14 @@ export function detectRecord(m: EpochMetrics): MetricRecord {
   ];
   const rec: MetricRecord = {};
   METRICS_COLUMNS.forEach((c, i) => { rec[c] = finite(values[i]); });
+  return rec;
+}
+
+/** One classifier epoch as a record keyed by CLASSIFIER_METRICS_COLUMNS. */
+export function classifyRecord(m: ClassifierEpochMetrics): MetricRecord {
+  const values = [m.epoch, m.time, m.train.loss, m.train.accuracy, m.val?.loss ?? null, m.val?.accuracy ?? null, m.lr];
+  const rec: MetricRecord = {};
+  CLASSIFIER_METRICS_COLUMNS.forEach((c, i) => { rec[c] = finite(values[i]); });
   return rec;
 }
 

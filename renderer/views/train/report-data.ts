@@ -1,5 +1,5 @@
 /** Turning an evaluation report into chart series and CSV text. */
-import type { RunReport } from '../../../shared/api';
+import type { ClassifierRunReport, DetectRunReport } from '../../../shared/api';
 
 /**
  * Interpolated precision on a recall grid 0..1 (101 points): at recall r the highest precision
@@ -21,7 +21,7 @@ const csvCell = (v: string | number | null): string => {
 };
 const csv = (rows: (string | number | null)[][]): string => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 
-export function apTableCsv(r: RunReport): string {
+export function apTableCsv(r: DetectRunReport): string {
   return csv([
     ['class', 'ground truth', 'AP50', 'AP50-95', 'precision', 'recall'],
     ...r.classes.map((c) => [c.className, c.numGroundTruth, c.ap50, c['ap50-95'], c.precision, c.recall]),
@@ -29,7 +29,18 @@ export function apTableCsv(r: RunReport): string {
   ]);
 }
 
-export function confusionCsv(r: RunReport): string {
-  const { labels, matrix } = r.confusion;
+export function confusionCsv(confusion: { labels: string[]; matrix: number[][] }): string {
+  const { labels, matrix } = confusion;
   return csv([['true \\ predicted', ...labels], ...matrix.map((row, i) => [labels[i]!, ...row])]);
+}
+
+/** Per-class precision / recall / F1 / support of a classifier report, with macro and weighted rows. */
+export function classScoresCsv(r: ClassifierRunReport): string {
+  const support = r.perClass.reduce((n, c) => n + c.support, 0);
+  return csv([
+    ['class', 'precision', 'recall', 'F1', 'support'],
+    ...r.perClass.map((c) => [c.className, c.precision, c.recall, c.F1, c.support]),
+    ['macro', r.macro.precision, r.macro.recall, r.macro.F1, support],
+    ['weighted', r.weighted.precision, r.weighted.recall, r.weighted.F1, support],
+  ]);
 }

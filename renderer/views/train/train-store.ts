@@ -7,9 +7,10 @@
 import { create } from 'zustand';
 import type { ActiveModel, RunDetail, RunSummary, StoredTrainerEvent } from '../../../shared/api';
 import type { EpochMetrics, ProgressEvent } from '../../../shared/training/types';
+import type { ClassifierEpochMetrics, ClassifierProgressEvent } from '../../../shared/training/classifier';
 import { api } from '../../client';
-import { detectRecord, type MetricRecord } from './metric-records';
-import { appendBatch, batchX, emptyBatch, upsertRecord, type BatchSeries } from './batch-series';
+import { classifyRecord, detectRecord, type MetricRecord } from './metric-records';
+import { appendBatch, batchX, emptyBatch, plainLoss, upsertRecord, type BatchSeries } from './batch-series';
 
 export type { BatchSeries } from './batch-series';
 
@@ -19,10 +20,13 @@ export interface LogLine {
   t: string | null;
 }
 
+/** The last progress event of a run: a detector's (loss parts) or a classifier's (loss, accuracy). */
+export type RunProgress = ProgressEvent | ClassifierProgressEvent;
+
 export interface RunLive {
   records: MetricRecord[];
   batch: BatchSeries;
-  progress: ProgressEvent | null;
+  progress: RunProgress | null;
   logs: LogLine[];
   /** History from the run folder has been read. */
   loaded: boolean;
@@ -34,6 +38,13 @@ const f3 = (v: number | null | undefined): string => (v === null || v === undefi
 /** One log line per finished epoch, like the trainer's console. */
 export const epochLine = (e: EpochMetrics & { epochs?: number; best?: boolean }): string =>
   `epoch ${e.epoch}${e.epochs ? `/${e.epochs}` : ''}: train loss ${f3(e.train.total)}, val loss ${f3(e.val?.total)}, P ${f3(e.precision)}, R ${f3(e.recall)}, mAP50 ${f3(e.mAP50)}, mAP50-95 ${f3(e['mAP50-95'])}, lr ${e.lr.toExponential(2)}${e.best ? ' (best)' : ''}`;
+/** A classifier epoch's log line. */
+export const classifyEpochLine = (e: ClassifierEpochMetrics & { epochs?: number; best?: boolean }): string =>
+  `epoch ${e.epoch}${e.epochs ? `/${e.epochs}` : ''}: train loss ${f3(e.train.loss)}, train accuracy ${f3(e.train.accuracy)}, val loss ${f3(e.val?.loss)}, val accuracy ${f3(e.val?.accuracy)}, lr ${e.lr.toExponential(2)}${e.best ? ' (best)' : ''}`;
+type AnyEpoch = (EpochMetrics & { task?: 'detect'; epochs?: number; best?: boolean }) | (ClassifierEpochMetrics & { task: 'classify'; epochs?: number; best?: boolean });
+const recordOf = (e: AnyEpoch): MetricRecord => (e.task === 'classify' ? classifyRecord(e) : detectRecord(e));
+const lineOf = (e: AnyEpoch): string => (e.task === 'classify' ? classifyEpochLine(e) : epochLine(e));
+const lossOf = (p: RunProgress) => (typeof p.loss === 'number' ? plainLoss(p.loss) : p.loss);
 const emptyLive = (): RunLive => ({ records: [], batch: emptyBatch(), progress: null, logs: [], loaded: false });
 
 interface TrainState {
@@ -80,11 +91,11 @@ export const useTrain = create<TrainState>()((set, get) => {
       if (get().project !== project) set({ project, runs: [], selected: null, details: {}, live: {}, compare: [], activeModel: null, runsError: null });
       const mine = (p: { project: string }): boolean => p.project === get().project;
       const offs = [
-        api.on('train.progress', (p) => { if (mine(p)) patchLive(p.run, (l) => ({ progress: p, batch: appendBatch(l.batch, batchX(p), p.loss) })); }),
+        api.on('train.progress', (p) => { if (mine(p)) patchLive(p.run, (l) => ({ progress: p, batch: appendBatch(l.batch, batchX(p), lossOf(p)) })); }),
         api.on('train.epoch', (p) => {
           if (!mine(p)) return;
-          patchLive(p.run, (l) => ({ records: upsertRecord(l.records, detectRecord(p)) }));
-          log(p.run, { level: 'info', message: epochLine(p), t: new Date().toISOString() });
+          patchLive(p.run, (l) => ({ records: upsertRecord(l.records, recordOf(p)) }));
+          log(p.run, { level: 'info', message: lineOf(p), t: new Date().toISOString() });
           void get().refreshRuns();
           if (!get().details[p.run]?.config) {
             void api.call('train.get', { project: p.project, run: p.run }).then(
@@ -166,10 +177,10 @@ export const useTrain = create<TrainState>()((set, get) => {
         const [detail, history] = await Promise.all([api.call('train.get', { project, run }), readEvents()]);
         let batch = emptyBatch();
         const logs: LogLine[] = [];
-        let progress: ProgressEvent | null = null;
+        let progress: RunProgress | null = null;
         for (const ev of history.events) {
-          if (ev.type === 'progress') { batch = appendBatch(batch, batchX(ev.payload), ev.payload.loss); progress = ev.payload; }
-          else if (ev.type === 'epoch') logs.push({ level: 'info', message: epochLine(ev.payload), t: ev.t });
+          if (ev.type === 'progress') { batch = appendBatch(batch, batchX(ev.payload), lossOf(ev.payload)); progress = ev.payload; }
+          else if (ev.type === 'epoch') logs.push({ level: 'info', message: lineOf(ev.payload), t: ev.t });
           else if (ev.type === 'log') logs.push({ level: ev.payload.level, message: ev.payload.message, t: ev.t });
           else if (ev.type === 'env') logs.push({ level: 'info', message: `backend ${ev.payload.backend}: ${ev.payload.device}`, t: ev.t });
           else if (ev.type === 'finished') logs.push({ level: 'info', message: `run ${ev.payload.status} after ${ev.payload.epochsDone} epochs`, t: ev.t });
@@ -183,7 +194,7 @@ export const useTrain = create<TrainState>()((set, get) => {
           cur.batch.x.forEach((x, i) => {
             if (x > (merged.x.at(-1) ?? -Infinity)) merged = appendBatch(merged, x, { total: cur.batch.total[i]!, box: cur.batch.box[i]!, obj: cur.batch.obj[i]!, noobj: cur.batch.noobj[i]!, cls: cur.batch.cls[i]! });
           });
-          let records = (detail.metrics as EpochMetrics[]).map(detectRecord);
+          let records = detail.classifierMetrics ? detail.classifierMetrics.map(classifyRecord) : (detail.metrics as EpochMetrics[]).map(detectRecord);
           for (const r of cur.records) records = upsertRecord(records, r);
           const liveProgress = cur.progress && (!progress || batchX(cur.progress) >= batchX(progress)) ? cur.progress : progress;
           return {

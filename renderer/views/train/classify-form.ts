@@ -1,0 +1,95 @@
+/**
+ * The classifier setup form's model: field values as typed (strings) → the `classifier` config of
+ * train.start, validated with the API's schema (classifierStartSchema), one message per field.
+ */
+import { classifierStartSchema, type ClassifierStartConfig } from '../../../shared/api/train';
+import { CLASSIFIER_PRESET_NAMES, type ClassifierPresetChoice } from '../../../shared/training/classifier';
+import type { BackendAvailability } from '../../../shared/api';
+import type { FieldErrors } from './setup-form';
+
+export interface ClassifySetupValues {
+  name: string;
+  /** A folder with one sub-folder per class, or the opened project's box crops. */
+  sourceKind: 'folder' | 'crops';
+  folder: string;
+  padding: string;
+  preset: ClassifierPresetChoice;
+  /** Square input side in px; empty = chosen from the images. */
+  inputSize: string;
+  epochs: string;
+  batchSize: string;
+  /** Empty = the preset's. */
+  learningRate: string;
+  optimizer: 'preset' | 'adam' | 'adagrad';
+  balance: 'none' | 'weights' | 'oversample';
+  patience: string;
+  backend: 'auto' | BackendAvailability['name'];
+}
+
+export const CLASSIFY_PRESETS: { name: ClassifierPresetChoice; label: string }[] = CLASSIFIER_PRESET_NAMES.map((name) => ({
+  name,
+  label: name === 'fashion-mnist-cnn' ? 'fashion-mnist-cnn (small CNN, 28 px)'
+    : name === 'sports-cnn' ? 'sports-cnn (photos, Adagrad)'
+      : name === 'deep-cnn' ? 'deep-cnn (more layers)'
+        : 'mobilenet-embeddings (ImageNet features + head)',
+}));
+
+export function defaultClassifySetup(): ClassifySetupValues {
+  return {
+    name: '', sourceKind: 'folder', folder: '', padding: '0.1', preset: 'fashion-mnist-cnn', inputSize: '', epochs: '10', batchSize: '32',
+    learningRate: '', optimizer: 'preset', balance: 'none', patience: '0', backend: 'auto',
+  };
+}
+
+const RUN_NAME = /^[A-Za-z0-9._-]+$/;
+
+export function buildClassifierConfig(v: ClassifySetupValues, backends: BackendAvailability[] | null): { config: ClassifierStartConfig | null; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const num = (field: keyof ClassifySetupValues, opts: { int?: boolean; optional?: boolean } = {}): number | undefined => {
+    const t = String(v[field]).trim();
+    if (t === '') {
+      if (!opts.optional) errors[field] = 'required';
+      return undefined;
+    }
+    const n = Number(t);
+    if (!Number.isFinite(n)) { errors[field] = `"${t}" is not a number`; return undefined; }
+    if (opts.int && !Number.isInteger(n)) { errors[field] = 'must be a whole number'; return undefined; }
+    return n;
+  };
+  if (v.name.trim() && (!RUN_NAME.test(v.name.trim()) || v.name.trim().startsWith('.'))) errors.name = 'letters, digits, . _ - only (not starting with .)';
+  if (v.backend !== 'auto' && backends && !backends.find((b) => b.name === v.backend)?.available) errors.backend = `${v.backend} is not available on this machine`;
+  let source: ClassifierStartConfig['source'] | undefined;
+  if (v.sourceKind === 'folder') {
+    if (!v.folder.trim()) errors.folder = 'the folder that holds one sub-folder per class';
+    else source = { kind: 'folder', dir: v.folder.trim() };
+  } else {
+    const padding = num('padding');
+    if (padding !== undefined) source = { kind: 'crops', padding };
+  }
+  const side = num('inputSize', { int: true, optional: true });
+  const channels: 1 | 3 = 3;
+  const config: Record<string, unknown> = {
+    source,
+    preset: v.preset,
+    ...(side !== undefined && v.preset !== 'mobilenet-embeddings' ? { inputShape: [side, side, channels] } : {}),
+    epochs: num('epochs', { int: true }),
+    batchSize: num('batchSize', { int: true }),
+    learningRate: num('learningRate', { optional: true }),
+    ...(v.optimizer !== 'preset' ? { optimizer: v.optimizer } : {}),
+    balance: v.balance,
+    patience: num('patience', { int: true }),
+    backend: v.backend,
+  };
+  for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
+  if (source) {
+    const parsed = classifierStartSchema.safeParse(config);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0] ?? 'form');
+        const field = key === 'inputShape' ? 'inputSize' : key === 'source' ? (v.sourceKind === 'folder' ? 'folder' : 'padding') : key;
+        errors[field] ??= issue.message;
+      }
+    }
+  }
+  return { config: Object.keys(errors).length ? null : (config as ClassifierStartConfig), errors };
+}

@@ -1,0 +1,103 @@
+/**
+ * A classifier run from the Train view in Chromium through the web host: a class-folder dataset
+ * (coloured squares / discs / bars) inside a project folder, Classify chosen in the setup form,
+ * the source pointed at the class folder, a few epochs trained from the UI with the accuracy curve
+ * gaining points, then the report: accuracy above chance, the per-class table with macro and
+ * weighted rows, a non-empty confusion matrix and its CSV. Screenshots in test-results/screenshots/.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { serveApp, repoRoot, type ServedApp } from '../helpers/serve';
+import { writeClassFolders } from '../helpers/class-folders';
+
+let app: ServedApp;
+let work: string;
+let project: string;
+let shapes: string;
+
+test.beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'detecta-e2e-classify-'));
+  project = join(work, 'shape-photos');
+  const made = spawnSync(process.execPath, ['dist/cli/detecta.js', 'sample', '--out', project, '--images', '6', '--seed', '4', '--width', '64', '--height', '64'], { cwd: repoRoot, encoding: 'utf8' });
+  expect(made.status, made.stderr).toBe(0);
+  shapes = join(project, 'shapes');
+  await writeClassFolders(shapes, { perClass: 16, size: 24, seed: 5 });
+  app = await serveApp({ HOME: work });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const shot = (name: string): string => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
+async function tallShot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1400, height: 860 };
+  const height = await page.locator('.train-main').evaluate((el) => el.scrollHeight + 60);
+  await page.setViewportSize({ width: size.width, height: Math.min(4000, Math.max(size.height, height)) });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: shot(name) });
+  await page.setViewportSize(size);
+}
+const points = async (page: Page, testId: string): Promise<number> => Number(await page.getByTestId(testId).locator('.chart-box').getAttribute('data-points'));
+
+test('trains a classifier on class folders from the Train view and reports accuracy and confusions', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto(app.url);
+  await page.getByLabel('Project folder').fill(project);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByTestId('project-chip')).toContainText('shape-photos');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByTestId('train-view')).toBeVisible();
+
+  await page.getByRole('radio', { name: /Classify/ }).check();
+  const setup = page.getByTestId('classify-setup');
+  await expect(setup).toBeVisible();
+  await expect(setup.getByRole('button', { name: 'Start training' })).toBeDisabled(); // no folder yet
+  await setup.getByLabel('Class folder').fill(shapes);
+  await setup.getByLabel('Classifier preset').selectOption('fashion-mnist-cnn');
+  await setup.getByLabel('Input size (px)').fill('24');
+  await setup.getByLabel('Epochs').fill('6');
+  await setup.getByLabel('Batch size').fill('8');
+  await setup.getByLabel('Learning rate').fill('abc');
+  await expect(setup.locator('.field.invalid')).toContainText('not a number');
+  await setup.getByLabel('Learning rate').fill('0.003');
+  await expect(setup.getByTestId('setup-errors')).toHaveCount(0);
+  await tallShot(page, 'train-classify-01-setup');
+  await setup.getByRole('button', { name: 'Start training' }).click();
+
+  const panel = page.getByTestId('run-panel');
+  await expect(panel).toHaveAttribute('data-run', 'classify');
+  await expect.poll(() => points(page, 'chart-accuracy'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2); // train + val of one epoch
+  const first = await points(page, 'chart-accuracy');
+  await expect.poll(() => points(page, 'chart-accuracy'), { timeout: 120_000 }).toBeGreaterThan(first);
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 180_000 });
+  await expect.poll(() => points(page, 'chart-accuracy')).toBe(6 * 2);
+  expect(await points(page, 'chart-loss')).toBe(6 * 2);
+  await tallShot(page, 'train-classify-02-curves');
+
+  // after a reload the curves come back from metrics.csv
+  await page.reload();
+  await expect(page.getByTestId('run-panel')).toHaveAttribute('data-run', 'classify');
+  await expect.poll(() => points(page, 'chart-accuracy'), { timeout: 30_000 }).toBe(6 * 2);
+  await expect(page.locator('.run-row[data-run="classify"]')).toContainText('accuracy');
+
+  await page.getByRole('tab', { name: 'Evaluation report' }).click();
+  const report = page.getByTestId('eval-report');
+  await expect(report).toBeVisible();
+  const accuracy = Number(await report.getByTestId('report-accuracy').textContent());
+  expect(accuracy).toBeGreaterThan(1 / 3);
+  const table = report.getByTestId('class-table');
+  for (const row of ['red', 'green', 'blue', 'macro', 'weighted']) await expect(table).toContainText(row);
+  const matrix = report.getByTestId('confusion-matrix');
+  expect(Number(await matrix.getAttribute('data-total'))).toBeGreaterThan(0);
+  await expect(matrix.locator('thead th')).toHaveCount(4); // corner + 3 classes, no background column
+  await expect(report.getByTestId('most-confused')).toBeVisible();
+  const download = page.waitForEvent('download');
+  await matrix.locator('xpath=ancestor::section').getByRole('button', { name: 'CSV' }).click();
+  expect((await download).suggestedFilename()).toBe('classify-confusion.csv');
+  await tallShot(page, 'train-classify-03-report');
+});
