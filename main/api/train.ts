@@ -261,6 +261,7 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     });
     if (!names.includes('model.json')) throw new ApiError('not_found', `run "${p.run}" has no ${p.weights} weights (model.json missing)`);
     const det = (info.config.detector ?? {}) as DetectorLike;
+    const top = info.config as { inputSize?: unknown };
     let bestF1Confidence: number | null = null;
     if (p.weights === 'best') {
       const report = await readJson<EvalReport>(runPaths(info.dir).evalJson).catch((err: NodeJS.ErrnoException) => {
@@ -276,7 +277,8 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       run: p.run,
       weights: p.weights,
       classes: info.config.classes,
-      inputSize: typeof det.inputSize === 'number' ? det.inputSize : (info.config.train.inputSize ?? null),
+      // detector runs keep the input size in `detector`, classifier runs at the top of config.json
+      inputSize: typeof det.inputSize === 'number' ? det.inputSize : typeof top.inputSize === 'number' ? top.inputSize : (info.config.train.inputSize ?? null),
       anchors: Array.isArray(det.anchors) ? (det.anchors as [number, number][]) : null,
       resizeMode: typeof det.resizeMode === 'string' ? det.resizeMode : null,
       thresholds: { confidence: info.config.train.evalConfidence, iou: 0.45, bestF1Confidence },

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
@@ -90,6 +90,14 @@ test('train.start with a classifier config trains a class-folder run that train.
     for (const pair of report.mostConfused) {
       for (const ex of pair.examples) if (ex.path) assert.equal(report.imagePaths[ex.id], ex.path, 'examples inside the project get a thumbnail path');
     }
+
+    // export: the classifier's input size (top of config.json) travels with the model
+    const exportDir = join(root, 'exported');
+    await trainHandlers['train.export']({ project: project.root, run: 'classify', weights: 'best', dir: exportDir }, ctx);
+    const exported = JSON.parse(await readFile(join(exportDir, 'detecta-model.json'), 'utf8')) as { task: string; inputSize: unknown; classes: string[] };
+    assert.equal(exported.task, 'classify');
+    assert.equal(exported.inputSize, 24, 'the class-folder images are 24 px');
+    assert.deepEqual(exported.classes, ['blue', 'green', 'red']);
 
     // a crops source names no project: the handler takes the opened one
     const crops = trainMethods['train.start'].params.parse({ project: project.root, classifier: { source: { kind: 'crops', padding: 0.2 } } });
