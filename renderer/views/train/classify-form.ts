@@ -5,7 +5,7 @@
 import { classifierStartSchema, type ClassifierStartConfig } from '../../../shared/api/train';
 import { CLASSIFIER_PRESET_NAMES, type ClassifierPresetChoice } from '../../../shared/training/classifier';
 import type { BackendAvailability } from '../../../shared/api';
-import type { FieldErrors } from './setup-form';
+import { checkRunNameAndBackend, numberFieldParser, type FieldErrors } from './setup-form';
 
 export interface ClassifySetupValues {
   name: string;
@@ -41,23 +41,11 @@ export function defaultClassifySetup(): ClassifySetupValues {
   };
 }
 
-const RUN_NAME = /^[A-Za-z0-9._-]+$/;
-
 export function buildClassifierConfig(v: ClassifySetupValues, backends: BackendAvailability[] | null): { config: ClassifierStartConfig | null; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const num = (field: keyof ClassifySetupValues, opts: { int?: boolean; optional?: boolean } = {}): number | undefined => {
-    const t = String(v[field]).trim();
-    if (t === '') {
-      if (!opts.optional) errors[field] = 'required';
-      return undefined;
-    }
-    const n = Number(t);
-    if (!Number.isFinite(n)) { errors[field] = `"${t}" is not a number`; return undefined; }
-    if (opts.int && !Number.isInteger(n)) { errors[field] = 'must be a whole number'; return undefined; }
-    return n;
-  };
-  if (v.name.trim() && (!RUN_NAME.test(v.name.trim()) || v.name.trim().startsWith('.'))) errors.name = 'letters, digits, . _ - only (not starting with .)';
-  if (v.backend !== 'auto' && backends && !backends.find((b) => b.name === v.backend)?.available) errors.backend = `${v.backend} is not available on this machine`;
+  const parse = numberFieldParser(errors);
+  const num = (field: keyof ClassifySetupValues, opts: { int?: boolean; optional?: boolean } = {}): number | undefined => parse(field, String(v[field]), opts);
+  checkRunNameAndBackend(v.name, v.backend, backends, errors);
   let source: ClassifierStartConfig['source'] | undefined;
   if (v.sourceKind === 'folder') {
     if (!v.folder.trim()) errors.folder = 'the folder that holds one sub-folder per class';

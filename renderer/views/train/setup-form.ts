@@ -82,10 +82,9 @@ export type FieldErrors = Record<string, string>;
 
 const RUN_NAME = /^[A-Za-z0-9._-]+$/;
 
-/** Form values → config + per-field errors (keys: field names, `augmentOps.<op>.<param>`, `augment`). */
-export function buildConfig(v: SetupValues, backends: BackendAvailability[] | null): { config: TrainConfigInput | null; errors: FieldErrors } {
-  const errors: FieldErrors = {};
-  const num = (field: keyof SetupValues | string, text: string, opts: { int?: boolean; optional?: boolean } = {}): number | undefined => {
+/** A parser of numeric text fields that records its complaint in `errors` under the field's key. */
+export function numberFieldParser(errors: FieldErrors): (field: string, text: string, opts?: { int?: boolean; optional?: boolean }) => number | undefined {
+  return (field, text, opts = {}) => {
     const t = text.trim();
     if (t === '') {
       if (!opts.optional) errors[field] = 'required';
@@ -96,9 +95,21 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
     if (opts.int && !Number.isInteger(n)) { errors[field] = 'must be a whole number'; return undefined; }
     return n;
   };
-  if (v.name.trim() && (!RUN_NAME.test(v.name.trim()) || v.name.trim().startsWith('.'))) errors.name = 'letters, digits, . _ - only (not starting with .)';
+}
+
+/** The checks every run form shares: the optional run name and the backend being available here. */
+export function checkRunNameAndBackend(name: string, backend: string, backends: BackendAvailability[] | null, errors: FieldErrors): void {
+  const n = name.trim();
+  if (n && (!RUN_NAME.test(n) || n.startsWith('.'))) errors.name = 'letters, digits, . _ - only (not starting with .)';
+  if (backend !== 'auto' && backends && !backends.find((b) => b.name === backend)?.available) errors.backend = `${backend} is not available on this machine`;
+}
+
+/** Form values → config + per-field errors (keys: field names, `augmentOps.<op>.<param>`, `augment`). */
+export function buildConfig(v: SetupValues, backends: BackendAvailability[] | null): { config: TrainConfigInput | null; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const num = numberFieldParser(errors);
+  checkRunNameAndBackend(v.name, v.backend, backends, errors);
   const be = resolvedBackend(v.backend, backends);
-  if (v.backend !== 'auto' && backends && !backends.find((b) => b.name === v.backend)?.available) errors.backend = `${v.backend} is not available on this machine`;
   const inputSize = v.inputSizeTouched ? num('inputSize', v.inputSize, { int: true }) : defaultInputSize(be);
   const clip = v.clipNorm.trim() === '' ? null : num('clipNorm', v.clipNorm);
   let tinyWidths: number[] | undefined;
