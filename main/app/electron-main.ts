@@ -80,7 +80,9 @@ app.whenReady().then(async () => {
     try {
       // detecta-file://model/?path= : files of a model folder opened in the Detect view (or the model cache)
       const real = url.host === 'model' ? await folderGrants(services).resolveModelFile(path) : await services.projects.resolveInside(path);
-      return net.fetch(pathToFileURL(real).toString());
+      // the Range header goes along, so a <video> can seek (Chromium's file loader answers 206)
+      const range = request.headers.get('range');
+      return net.fetch(pathToFileURL(real).toString(), range ? { headers: { range } } : undefined);
     } catch (err) {
       return new Response(err instanceof Error ? err.message : String(err), { status: 403 });
     }

@@ -10,6 +10,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createReadStream, promises as fs } from 'node:fs';
+import parseRange from 'range-parser';
 import { extname, join, normalize, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -58,6 +59,28 @@ function cookieToken(req: IncomingMessage): string | undefined {
     if (k === COOKIE) return decodeURIComponent(v.join('='));
   }
   return undefined;
+}
+
+/**
+ * Streams a file with its headers, honouring one byte range (206 Partial Content): a <video>
+ * seeks by asking for ranges, and without them Chromium cannot seek a served video at all.
+ * Several ranges or a malformed header get the whole file; a range past the end gets 416.
+ */
+function streamFile(req: IncomingMessage, res: ServerResponse, file: string, size: number, headers: Record<string, string>): void {
+  const base = { ...headers, 'accept-ranges': 'bytes' };
+  const ranges = req.headers.range ? parseRange(size, req.headers.range, { combine: true }) : -2;
+  if (ranges === -1) {
+    res.writeHead(416, { ...base, 'content-range': `bytes */${size}` });
+    res.end();
+    return;
+  }
+  const one = ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0]! : null;
+  res.writeHead(one ? 206 : 200, one ? { ...base, 'content-range': `bytes ${one.start}-${one.end}/${size}`, 'content-length': String(one.end - one.start + 1) } : { ...base, 'content-length': String(size) });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file, one ? { start: one.start, end: one.end } : {}).pipe(res);
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -116,7 +139,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
    * GET /model-files?path=ABS: a file of a model folder the user opened in the Detect view, or of
    * a ready-made model in the app's cache (granted by detect.openModelFolder / detect.zooEnsure).
    */
-  const serveProjectFile = async (res: ServerResponse, url: URL): Promise<void> => {
+  const serveProjectFile = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const path = url.searchParams.get('path');
     if (!path) return send(res, 400, 'missing ?path=');
     let real: string;
@@ -130,14 +153,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const stat = await fs.stat(real);
     if (!stat.isFile()) return send(res, 404, `not a file: ${path}`);
-    res.writeHead(200, {
+    streamFile(req, res, real, stat.size, {
       'content-type': contentTypeFor(real),
-      'content-length': String(stat.size),
       'cache-control': 'no-cache',
       'last-modified': stat.mtime.toUTCString(),
       'x-content-type-options': 'nosniff',
     });
-    createReadStream(real).pipe(res);
   };
 
   server.on('request', (req, res) => {
@@ -150,7 +171,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     const cookie = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
     res.setHeader('set-cookie', cookie);
-    const route = url.pathname === '/files' || url.pathname === '/model-files' ? serveProjectFile(res, url) : serveStatic(res, url.pathname);
+    const route = url.pathname === '/files' || url.pathname === '/model-files' ? serveProjectFile(req, res, url) : serveStatic(res, url.pathname);
     route.catch((err: unknown) => {
       console.error('[web] request failed:', err);
       if (!res.headersSent) send(res, 500, toApiError(err).message);

@@ -122,4 +122,22 @@ test('project files are served only from opened projects', async () => {
   assert.equal((await fetch(`${host.origin}/files?path=${encodeURIComponent(secret)}`, auth)).status, 403);
   assert.equal((await fetch(`${host.origin}/files?path=${encodeURIComponent(`${project}/../outside/secret.txt`)}`, auth)).status, 403);
   assert.equal((await fetch(`${host.origin}/files?path=${encodeURIComponent(join(project, 'missing.jpg'))}`, auth)).status, 404);
+
+  // byte ranges, as a <video> asks for them to seek: 206 with the exact bytes, 416 past the end
+  const whole = Buffer.from(await served.arrayBuffer());
+  assert.equal(served.headers.get('accept-ranges'), 'bytes');
+  const url = `${host.origin}/files?path=${encodeURIComponent(image)}`;
+  const part = await fetch(url, { headers: { ...auth.headers, range: 'bytes=100-199' } });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers.get('content-range'), `bytes 100-199/${whole.length}`);
+  assert.deepEqual(Buffer.from(await part.arrayBuffer()), whole.subarray(100, 200));
+  const tail = await fetch(url, { headers: { ...auth.headers, range: 'bytes=-10' } });
+  assert.equal(tail.status, 206);
+  assert.deepEqual(Buffer.from(await tail.arrayBuffer()), whole.subarray(whole.length - 10));
+  const past = await fetch(url, { headers: { ...auth.headers, range: `bytes=${whole.length + 5}-` } });
+  assert.equal(past.status, 416);
+  assert.equal(past.headers.get('content-range'), `bytes */${whole.length}`);
+  const malformed = await fetch(url, { headers: { ...auth.headers, range: 'pages=1-2' } });
+  assert.equal(malformed.status, 200, 'a range in another unit gets the whole file');
+  assert.equal(Buffer.from(await malformed.arrayBuffer()).length, whole.length);
 });
