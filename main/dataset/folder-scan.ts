@@ -9,12 +9,14 @@
  * Which folders hold images: the root and the well-known image folders directly in it
  * (images/, JPEGImages/, imgs/, img/); with `recursive`, every sub-folder except hidden ones
  * (.detecta, .git...), node_modules and the annotation folder.
- * Image types: .jpg .jpeg .png .bmp .webp .gif (first frame), any letter case.
+ * Image types: .jpg .jpeg .png .bmp .webp .gif (first frame), any letter case. Detecta's own
+ * result images (NAME_detected.EXT beside NAME.EXT, webcam result snapshots) are not listed.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMAGE_EXTENSIONS } from '../../shared/dataset/types';
 import { naturalSort } from '../../shared/dataset/natural-sort';
+import { isResultImage, stemOf } from '../../shared/dataset/result-files';
 import { errnoOf, fsApiError } from './fs-errors';
 
 export const IMAGE_FOLDERS = ['images', 'JPEGImages', 'imgs', 'img'];
@@ -37,6 +39,13 @@ export function isImageName(name: string): boolean {
   if (dot <= 0) return false;
   const ext = name.slice(dot).toLowerCase();
   return (IMAGE_EXTENSIONS as readonly string[]).includes(ext);
+}
+
+/** The photos among the file names of one folder: image files that are not Detecta result images. */
+export function photoNames(names: readonly string[]): string[] {
+  const images = names.filter(isImageName);
+  const stems = new Set(images.map(stemOf));
+  return images.filter((n) => !isResultImage(n, stems));
 }
 
 export function isXmlName(name: string): boolean {
@@ -74,6 +83,7 @@ export async function scanFolder(root: string, options: { recursive: boolean; an
       return;
     }
     dirs.push(dir);
+    const photos = new Set(photoNames(entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name)));
     const sub: Promise<void>[] = [];
     for (const e of entries) {
       const name = e.name;
@@ -85,7 +95,7 @@ export async function scanFolder(root: string, options: { recursive: boolean; an
         else if (options.recursive || (isRoot && IMAGE_FOLDERS.includes(name))) sub.push(list(path, 'images'));
       } else if (e.isFile() || e.isSymbolicLink()) {
         if (isXmlName(name)) xml.add(path);
-        else if (mode === 'images' && isImageName(name)) images.push(path);
+        else if (mode === 'images' && photos.has(name)) images.push(path);
       }
     }
     await Promise.all(sub);

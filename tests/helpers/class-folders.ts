@@ -44,7 +44,7 @@ export interface ClassFolderOptions {
   perClass: number;
   size: number;
   seed?: number;
-  /** Add notes.txt, broken.png, a grayscale image, a one-image class "lonely" and a stray top-level file. */
+  /** Add notes.txt, a Detect result image, broken.png, a grayscale image, a one-image class "lonely" and a stray top-level file. */
   extras?: boolean;
 }
 
@@ -56,6 +56,7 @@ export async function writeClassFolders(dir: string, options: ClassFolderOptions
   }
   if (options.extras) {
     await writeFile(join(dir, 'red', 'notes.txt'), 'not an image\n');
+    await writePng(join(dir, 'red', 'red_000_classified.png'), shapeImage('red', options.size, 5), options.size); // a Detect result beside red_000.png
     const good = await sharp(Buffer.from(shapeImage('red', options.size, 999)), { raw: { width: options.size, height: options.size, channels: 3 } }).png().toBuffer();
     await writeFile(join(dir, 'green', 'broken.png'), Buffer.concat([good.subarray(0, 40), Buffer.alloc(64, 7)]));
     await writePng(join(dir, 'blue', 'blue_gray.png'), shapeImage('blue', options.size, 4242), options.size, true);

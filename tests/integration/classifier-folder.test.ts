@@ -45,6 +45,7 @@ test('folder-per-class: trains through the trainer process, reports bad inputs, 
     const logs = events.filter((e) => e.type === 'log').map((e) => e.payload.message).join('\n');
     assert.match(logs, /1 file\(s\) skipped, not an image file: red\/notes\.txt/);
     assert.match(logs, /1 file\(s\) skipped, not inside a class folder: README\.md/);
+    assert.match(logs, /1 file\(s\) skipped, a Detecta result image \(boxes or classes drawn in\): red\/red_000_classified\.png/);
     assert.match(logs, /skipped green\/broken\.png: (corrupt|unreadable) image/);
     assert.match(logs, /1 grayscale and 43 colour image\(s\): the grayscale ones are converted to rgb/);
     assert.match(logs, /class "lonely" has only 1 image: it goes to train only/);

@@ -290,3 +290,16 @@ test('recursive option and natural order across folders; hidden folders skipped'
   assert.deepEqual(deep.listImages().items.map((i) => i.id), ['a/x.jpg', 'b/img2.jpg', 'b/img10.jpg', 'top.jpg']);
   await deep.close();
 });
+
+test("Detect's result images are not project images; a photo merely named *_detected is", async () => {
+  const d = tempDir();
+  const img = join(raccoonSrc, 'images/raccoon-1.jpg');
+  for (const f of ['images/cat.jpg', 'images/cat_detected.jpg', 'images/cat_classified.png', 'images/dog_detected.jpg', 'webcam-20261123-101010_detected.jpg', 'webcam-20261123-101011_classified.jpg']) {
+    mkdirSync(join(d, f, '..'), { recursive: true });
+    copyFileSync(img, join(d, f));
+  }
+  const p = await open(d);
+  // cat_detected/cat_classified sit beside cat.jpg (results); dog_detected.jpg has no dog.* beside it (a photo)
+  assert.deepEqual(p.listImages().items.map((i) => i.id), ['images/cat.jpg', 'images/dog_detected.jpg']);
+  await p.close();
+});

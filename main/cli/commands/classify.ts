@@ -16,7 +16,7 @@ import { loadModelFromFolder } from '../../training/weights-io';
 import { readJson, runPaths } from '../../training/run-folder';
 import { decodeImageFile } from '../../training/classifier/dataset';
 import { evaluateClassifierRun } from '../../training/classifier/evaluate-run';
-import { isImageName } from '../../dataset/folder-scan';
+import { photoNames } from '../../dataset/folder-scan';
 import { naturalCompare } from '../../../shared/dataset/natural-sort';
 import { readClassifierMetadata } from '../../../shared/ml/classifier/metadata';
 import { classifyImages, type ClassScore } from '../../../shared/ml/classifier/predict';
@@ -188,10 +188,11 @@ async function listImages(source: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => naturalCompare(a.name, b.name));
+    const photos = new Set(photoNames(entries.filter((e) => e.isFile()).map((e) => e.name)));
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       if (e.isDirectory()) await walk(join(dir, e.name));
-      else if (e.isFile() && isImageName(e.name)) out.push(join(dir, e.name));
+      else if (photos.has(e.name)) out.push(join(dir, e.name));
     }
   };
   await walk(source);

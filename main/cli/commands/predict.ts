@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../dataset/atomic-write';
-import { isImageName } from '../../dataset/folder-scan';
+import { photoNames } from '../../dataset/folder-scan';
+import { RESULT_SUFFIX } from '../../../shared/dataset/result-files';
 import { selectBackend } from '../../training/backend';
 import { detectFile, detectVideo, drawDetections, findFfmpeg, loadDetectorFolder, VIDEO_EXTENSIONS, type FileDetection } from '../../training/predict-files';
 import { backendChoiceSchema, type BackendChoice } from '../../../shared/training/types';
@@ -67,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new Error(err.code === 'ENOENT' ? `--source ${values.source} does not exist` : `cannot read ${values.source}: ${err.message}`);
     });
     const sources = stat.isDirectory()
-      ? (await fs.readdir(values.source)).filter((n) => isImageName(n) || isVideo(n)).sort().map((n) => path.join(values.source!, n))
+      ? await fs.readdir(values.source).then((names) => [...photoNames(names), ...names.filter(isVideo)].sort().map((n) => path.join(values.source!, n)))
       : [values.source];
     if (sources.length === 0) throw new Error(`${values.source} holds no images or videos`);
     const ffmpeg = sources.some(isVideo) ? findFfmpeg() : null;
@@ -84,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
       const stem = path.basename(file, path.extname(file));
       try {
         if (isVideo(file)) {
-          const r = await detectVideo(det, ffmpeg!, file, path.join(out, `${stem}_detected.mp4`), options);
+          const r = await detectVideo(det, ffmpeg!, file, path.join(out, `${stem}${RESULT_SUFFIX.detect}.mp4`), options);
           const perFrame = path.join(out, `${stem}_detections.json`);
           await writeFileAtomic(perFrame, JSON.stringify({ source: path.resolve(file), output: r.output, fps: r.fps, width: r.width, height: r.height, classes: det.classes, frames: r.frames }, null, 2) + '\n');
           const total = r.frames.reduce((n, f) => n + f.detections.length, 0);
@@ -92,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
           else console.log(`${file}: ${r.frames.length} frames, ${total} detections → ${r.output}`);
         } else {
           const r = await detectFile(det, file, options);
-          const output = await drawDetections(file, path.join(out, `${stem}_detected${path.extname(file)}`), r, r.detections);
+          const output = await drawDetections(file, path.join(out, `${stem}${RESULT_SUFFIX.detect}${path.extname(file)}`), r, r.detections);
           images.push({ file: path.resolve(file), output, ...r });
           if (json) console.log(JSON.stringify({ type: 'image', source: path.resolve(file), output, width: r.width, height: r.height, detections: r.detections }));
           else console.log(`${file}: ${r.detections.length ? r.detections.map((d) => `${d.className} ${d.score.toFixed(2)}`).join(', ') : 'nothing found'} → ${output}`);

@@ -17,10 +17,10 @@
  * images' median aspect ratio.
  */
 import { promises as fs } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import sharp, { type Sharp, type OutputInfo } from 'sharp';
 import { openDatasetProject } from '../../dataset/project';
-import { isImageName } from '../../dataset/folder-scan';
+import { isImageName, photoNames } from '../../dataset/folder-scan';
 import { naturalCompare } from '../../../shared/dataset/natural-sort';
 import { orientedSize } from '../../../shared/dataset/exif';
 import type { ClassifierConfig, ClassifierPresetChoice, ClassifierSource, ColorMode } from '../../../shared/training/classifier';
@@ -147,9 +147,15 @@ async function loadFolder(dir: string, options: LoadClassifierOptions): Promise<
   if (classDirs.length === 0) throw new Error(`${dir} has no class folders: put each class's images in a sub-folder named after the class`);
   const candidates: Candidate[] = [];
   for (const className of classDirs) {
-    for (const file of await listFilesDeep(join(dir, className))) {
+    const files = await listFilesDeep(join(dir, className));
+    const photos = new Set<string>();
+    for (const folder of new Set(files.map(dirname))) {
+      for (const name of photoNames(files.filter((f) => dirname(f) === folder).map((f) => basename(f)))) photos.add(join(folder, name));
+    }
+    for (const file of files) {
       const id = relId(dir, file);
       if (!isImageName(file)) { ignored.push({ file: id, reason: 'not an image file' }); continue; }
+      if (!photos.has(file)) { ignored.push({ file: id, reason: 'a Detecta result image (boxes or classes drawn in)' }); continue; }
       try {
         const m = await sharp(file).metadata();
         if (!m.width || !m.height) throw new Error('no image size in the file');
