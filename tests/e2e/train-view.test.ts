@@ -176,4 +176,18 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(list.locator('[data-run="train2"]')).toHaveCount(0);
   expect(existsSync(join(project, '.detecta', 'runs', 'train2'))).toBe(false);
+
+  // the trained weights run in the Detect view: the active run, then the exported folder
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Detect/ }).click();
+  await page.getByLabel('Model', { exact: true }).selectOption('active');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-task', 'detect', { timeout: 60_000 });
+  await expect(page.getByTestId('model-status')).toContainText('train (best)');
+  await page.getByRole('button', { name: 'Add project images' }).click();
+  await expect(page.getByTestId('image-canvas')).toHaveAttribute('data-detections', /^\d+$/, { timeout: 60_000 });
+  await page.getByLabel('Model', { exact: true }).selectOption('folder');
+  await page.getByLabel('Model folder').fill(out);
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-status')).toContainText('exported-model', { timeout: 60_000 });
+  await expect(page.getByTestId('model-status')).toContainText('64px');
 });

@@ -1,5 +1,6 @@
 /**
- * Loading a detector into the renderer. Files come through URLs of the app (project files or
+ * Loading a model into the renderer: a detector (ours, or a third-party one with an adapter) or
+ * one of our classifiers (a LayersModel whose metadata holds `classifier`: classes and input). Files come through URLs of the app (project files or
  * granted model folders), one URL per file: tfjs's HTTP loader would resolve weight paths against
  * the model.json URL, which breaks with a `?path=` query, so this IOHandler fetches model.json and
  * then each weight file through the given URL function.
@@ -7,8 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterMetadata } from '../../../../shared/ml/adapters/metadata';
 import { detectaAdapter } from '../../../../shared/ml/adapters/metadata';
-import { readDetectorMetadata } from '../../../../shared/ml/detector/metadata';
+import { METADATA_KEY as DETECTOR_METADATA_KEY, readDetectorMetadata } from '../../../../shared/ml/detector/metadata';
 import { gridSpecOf, type GridSpec } from '../../../../shared/ml/detector/layout';
+import { readClassifierMetadata, type ClassifierMetadata } from '../../../../shared/ml/classifier/metadata';
 
 const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -26,8 +28,9 @@ export function urlModelHandler(modelJsonPath: string, urlOf: (absPath: string) 
       const json = (await (await fetchOk(urlOf(modelJsonPath), modelJsonPath)).json()) as tf.io.ModelJSON;
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const buffers: ArrayBuffer[] = [];
-        for (const p of manifest.flatMap((g) => g.paths)) {
-          if (!SAFE_FILE.test(p)) throw new Error(`${modelJsonPath}: weight path '${p}' is not a plain file name`);
+        for (const listed of manifest.flatMap((g) => g.paths)) {
+          const p = listed.replace(/^\.\//, ''); // "./weights.bin", as our runs and tfjs write it, is the file beside model.json
+          if (!SAFE_FILE.test(p)) throw new Error(`${modelJsonPath}: weight path '${listed}' is not a plain file name`);
           buffers.push(await (await fetchOk(urlOf(dir + p), dir + p)).arrayBuffer());
         }
         return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)];
@@ -47,7 +50,8 @@ export interface ModelRef {
   urlOf: (absPath: string) => string;
 }
 
-export interface LoadedModel {
+export interface LoadedDetector {
+  task: 'detect';
   title: string;
   adapter: AdapterMetadata;
   yoloSpec?: GridSpec;
@@ -56,17 +60,52 @@ export interface LoadedModel {
   dispose(): void;
 }
 
+export interface LoadedClassifier {
+  task: 'classify';
+  title: string;
+  classifier: ClassifierMetadata;
+  layers: tf.LayersModel;
+  dispose(): void;
+}
+
+export type LoadedModel = LoadedDetector | LoadedClassifier;
+
+/** The class names of a loaded model, in class-id order. */
+export const labelsOf = (m: LoadedModel): readonly string[] => (m.task === 'detect' ? m.adapter.labels : m.classifier.classes);
+
+/** "28×28 grayscale" / "416px": the input the model takes. */
+export function inputDescription(m: LoadedModel): string {
+  if (m.task === 'detect') return `${m.adapter.inputSize}px`;
+  const [h, w, c] = m.classifier.inputShape;
+  return `${w}×${h} ${c === 1 ? 'grayscale' : 'colour'}`;
+}
+
+/** Which of our metadata a LayersModel carries: a classifier's, a detector's, or neither. */
+function layersTask(layers: tf.LayersModel): 'classify' | 'detect' | null {
+  const meta = (layers.getUserDefinedMetadata() ?? {}) as Record<string, unknown>;
+  return meta.classifier ? 'classify' : meta[DETECTOR_METADATA_KEY] ? 'detect' : null;
+}
+
 export async function loadModel(ref: ModelRef): Promise<LoadedModel> {
   const io = urlModelHandler(ref.modelJson, ref.urlOf);
   if (ref.format === 'graph') {
     if (!ref.adapter) throw new Error(`${ref.title}: a GraphModel needs an adapter`);
     const graph = await tf.loadGraphModel(io);
-    return { title: ref.title, adapter: ref.adapter, graph, dispose: () => graph.dispose() };
+    return { task: 'detect', title: ref.title, adapter: ref.adapter, graph, dispose: () => graph.dispose() };
   }
   const layers = await tf.loadLayersModel(io);
-  if (ref.adapter) return { title: ref.title, adapter: ref.adapter, layers, dispose: () => layers.dispose() };
+  if (ref.adapter) return { task: 'detect', title: ref.title, adapter: ref.adapter, layers, dispose: () => layers.dispose() };
   let config;
   try {
+    const task = layersTask(layers);
+    if (!task) throw new Error('this LayersModel is neither a Detecta detector nor a Detecta classifier (its model.json has no detector or classifier metadata); a third-party model needs a detecta-adapter.json beside it');
+    if (task === 'classify') {
+      const classifier = readClassifierMetadata(layers);
+      const out = layers.outputs[0]?.shape;
+      const numClasses = out?.[out.length - 1];
+      if (numClasses !== classifier.classes.length) throw new Error(`the model scores ${String(numClasses)} classes but its metadata names ${classifier.classes.length}`);
+      return { task: 'classify', title: ref.title, classifier, layers, dispose: () => layers.dispose() };
+    }
     config = readDetectorMetadata(layers);
   } catch (err) {
     layers.dispose();
@@ -74,6 +113,7 @@ export async function loadModel(ref: ModelRef): Promise<LoadedModel> {
   }
   const labels = ref.classes && ref.classes.length === config.numClasses ? ref.classes : Array.from({ length: config.numClasses }, (_, i) => `class ${i}`);
   return {
+    task: 'detect',
     title: ref.title,
     adapter: detectaAdapter(ref.title, config.inputSize, config.resizeMode, labels),
     yoloSpec: gridSpecOf(config),
