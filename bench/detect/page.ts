@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend, type BackendName } from '../../renderer/views/detect/engine/backends';
 import { runFrame } from '../../renderer/views/detect/engine/run-frame';
 import { drawDetections } from '../../renderer/views/detect/engine/draw';
-import type { LoadedModel } from '../../renderer/views/detect/engine/load-model';
+import type { LoadedDetector } from '../../renderer/views/detect/engine/load-model';
 import { buildDetector, detectorPreset, gridSpecOf } from '../../shared/ml/detector';
 import { detectaAdapter } from '../../shared/ml/adapters/metadata';
 import { decodeOutputs } from '../../shared/ml/adapters/decode';
@@ -30,7 +30,7 @@ async function detectBench(backend: BackendName, inputSize: number, frames: numb
   const used = await useBackend(backend);
   const config = detectorPreset('tiny', { numClasses: 20, inputSize });
   const layers = buildDetector(config);
-  const model: LoadedModel = { title: 'tiny', adapter: detectaAdapter('tiny', inputSize, 'letterbox', Array.from({ length: 20 }, (_, i) => `c${i}`)), yoloSpec: gridSpecOf(config), layers, dispose: () => layers.dispose() };
+  const model: LoadedDetector = { task: 'detect', title: 'tiny', adapter: detectaAdapter('tiny', inputSize, 'letterbox', Array.from({ length: 20 }, (_, i) => `c${i}`)), yoloSpec: gridSpecOf(config), layers, dispose: () => layers.dispose() };
   const overlay = document.createElement('canvas');
   overlay.width = 640;
   overlay.height = 480;

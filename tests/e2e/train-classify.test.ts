@@ -3,7 +3,9 @@
  * (coloured squares / discs / bars) inside a project folder, Classify chosen in the setup form,
  * the source pointed at the class folder, a few epochs trained from the UI with the accuracy curve
  * gaining points, then the report: accuracy above chance, the per-class table with macro and
- * weighted rows, a non-empty confusion matrix and its CSV. Screenshots in test-results/screenshots/.
+ * weighted rows, a non-empty confusion matrix and its CSV. The run then becomes the project's
+ * active model and classifies one of its images in the Detect view (top-3 of the 3 classes).
+ * Screenshots in test-results/screenshots/.
  */
 import { test, expect, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -100,4 +102,22 @@ test('trains a classifier on class folders from the Train view and reports accur
   await matrix.locator('xpath=ancestor::section').getByRole('button', { name: 'CSV' }).click();
   expect((await download).suggestedFilename()).toBe('classify-confusion.csv');
   await tallShot(page, 'train-classify-03-report');
+
+  // the trained run as the project's active model, used in the Detect view
+  await page.getByRole('tab', { name: 'Curves' }).click();
+  await page.getByRole('button', { name: 'Use as active model' }).click();
+  await expect(page.getByTestId('run-panel').getByRole('button', { name: 'Active model', exact: true })).toBeDisabled();
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Detect/ }).click();
+  await page.getByLabel('Model', { exact: true }).selectOption('active');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-task', 'classify', { timeout: 60_000 });
+  await expect(page.getByTestId('model-status')).toContainText('24×24 colour');
+  await page.getByLabel('Image path').fill(join(shapes, 'green', 'green_000.png'));
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const ranked = page.getByTestId('class-scores').getByTestId('class-score');
+  await expect(ranked).toHaveCount(3, { timeout: 60_000 });
+  expect((await ranked.evaluateAll((els) => els.map((e) => e.getAttribute('data-label')))).sort()).toEqual(['blue', 'green', 'red']);
+  const total = (await ranked.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-score'))))).reduce((a, b) => a + b, 0);
+  expect(total).toBeCloseTo(1, 2); // softmax over all three classes
+  await page.screenshot({ path: shot('train-classify-04-detect') });
 });

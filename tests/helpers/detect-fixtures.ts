@@ -1,6 +1,7 @@
 /**
  * Fixtures of the Detect e2e tests: a local model-zoo mirror (node:http over ../shared/models), a
- * YOLOv2 LayersModel with known weights saved as a project run, and ffmpeg conversions.
+ * YOLOv2 LayersModel and a classifier with known weights saved as project runs, and ffmpeg
+ * conversions.
  */
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { detectorPreset } from '../../shared/ml/detector/config';
 import { writeDetectorMetadata } from '../../shared/ml/detector/metadata';
+import { writeClassifierMetadata } from '../../shared/ml/classifier/metadata';
 import { fileModelHandler } from '../../main/training/model-cache';
 import type { Page } from '@playwright/test';
 
@@ -51,6 +53,39 @@ export async function writeKnownWeightsRun(projectRoot: string): Promise<void> {
   mkdirSync(join(dir, 'weights', 'best'), { recursive: true });
   await model.save(fileModelHandler(join(dir, 'weights', 'best', 'model.json')));
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ task: 'detect', classes: ['red', 'blue'], detector: { inputSize: 320 }, createdAt: new Date().toISOString() }));
+}
+
+/**
+ * A classifier with known weights over the classes red/green/blue, saved the way classifier runs
+ * save theirs (raw 0..255 pixels in, softmax out, classifier metadata) as run `known-colours`: the
+ * frame's mean colour decides (logit of a class = 0.1 × (its channel − mean of the other two)), so
+ * a mostly red picture is "red" with a score near 1. Input 16×16 colour.
+ */
+export async function writeKnownClassifierRun(projectRoot: string): Promise<string> {
+  await tf.setBackend('cpu');
+  const classes = ['red', 'green', 'blue'];
+  const model = tf.sequential({
+    layers: [
+      tf.layers.globalAveragePooling2d({ inputShape: [16, 16, 3] }),
+      tf.layers.dense({ units: 3, activation: 'softmax', name: 'colour_scores' }),
+    ],
+  });
+  const k = [[0.1, -0.05, -0.05], [-0.05, 0.1, -0.05], [-0.05, -0.05, 0.1]]; // rows: input channel, columns: class
+  model.layers[1]!.setWeights([tf.tensor2d(k), tf.zeros([3])]);
+  writeClassifierMetadata(model, { task: 'classify', classes, inputShape: [16, 16, 3], preset: 'known-colours' });
+  const dir = join(projectRoot, '.detecta', 'runs', 'known-colours');
+  mkdirSync(join(dir, 'weights', 'best'), { recursive: true });
+  await model.save(fileModelHandler(join(dir, 'weights', 'best', 'model.json')));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ task: 'classify', classes, inputSize: 16, createdAt: new Date().toISOString() }));
+  return join(dir, 'weights', 'best');
+}
+
+/** A photo-sized PNG: noisy grey with a big square (half the side) of one colour in the middle. */
+export async function writeColourImage(file: string, rgb: [number, number, number], width = 480, height = 360): Promise<void> {
+  const px = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) px.fill(110 + ((i * 7919) % 40), i * 3, i * 3 + 3);
+  for (let y = height / 4; y < (3 * height) / 4; y++) for (let x = width / 4; x < (3 * width) / 4; x++) px.set(rgb, (y * width + x) * 3);
+  await sharp(px, { raw: { width, height, channels: 3 } }).png().toFile(file);
 }
 
 /** 640×640 grey PNG with a red square on input cell (col 2, row 3) and a blue one on (6, 1). */

@@ -1,19 +1,22 @@
 /**
  * Image mode: open images (project images, a path inside a project, the file picker or drag &
- * drop), detect with the loaded model, draw and list the boxes, save NAME_detected.EXT next to
- * the source or into a chosen folder, one by one or as a batch with progress. Raw outputs are
- * cached per image, so the sliders and class filter re-run only the decode.
+ * drop), run the loaded model, draw and list its boxes (a detector) or its top-k classes (a
+ * classifier), save NAME_detected.EXT / NAME_classified.EXT next to the source or into a chosen
+ * folder, one by one or as a batch with progress, and download every image's results as CSV.
+ * Frame results are cached per image, so the sliders re-run only the decode or the ranking.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { ImagePlus, Play, Save, X } from 'lucide-react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Download, ImagePlus, Play, Save, X } from 'lucide-react';
 import { api, projectFileUrl } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
-import { runFrame, type RawFrame } from './engine/run-frame';
-import { annotatedBlob, blobToBase64, drawDetections } from './engine/draw';
-import { imageOutputType, outputPath } from './output-paths';
-import { DetectionList } from './DetectionList';
-import type { LoadedModel } from './engine/load-model';
+import { emptyPrediction, predictFrame, predictionCount, type FrameResult, type Prediction } from './engine/predict-frame';
+import { annotatedBlob, blobToBase64, drawPrediction } from './engine/draw';
+import { imagesCsv } from './engine/detections-file';
+import { imageOutputType, outputPath, resultSuffix } from './output-paths';
+import { PredictionList } from './PredictionList';
+import { labelsOf, type LoadedModel } from './engine/load-model';
+import { downloadBlob } from '../../components/charts/chart-png';
 
 interface Item {
   key: string;
@@ -37,7 +40,7 @@ function loadImage(url: string): Promise<HTMLImageElement> {
 export function ImageMode(): React.JSX.Element {
   const project = useApp((s) => s.project);
   const notify = useApp((s) => s.notify);
-  const { model, score, iou, hidden, decode, sampleMemory } = useDetect();
+  const { model, score, iou, hidden, topK, interpret, sampleMemory } = useDetect();
   const [items, setItems] = useState<Item[]>([]);
   const [current, setCurrent] = useState<string | null>(null);
   const [pathInput, setPathInput] = useState('');
@@ -47,7 +50,7 @@ export function ImageMode(): React.JSX.Element {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [rawVersion, setRawVersion] = useState(0);
-  const raws = useRef(new Map<string, { model: LoadedModel; raw: RawFrame; img: HTMLImageElement }>());
+  const raws = useRef(new Map<string, { model: LoadedModel; result: FrameResult; img: HTMLImageElement }>());
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const cancelRef = useRef(false);
 
@@ -84,13 +87,13 @@ export function ImageMode(): React.JSX.Element {
     }
   };
 
-  /** Raw outputs of an item for the current model (cached). */
+  /** The frame result of an item for the current model (cached). */
   const rawOf = useCallback(async (item: Item, m: LoadedModel) => {
     const hit = raws.current.get(item.key);
     if (hit && hit.model === m) return hit;
     const img = await loadImage(item.url);
-    const raw = await runFrame(m, img, img.naturalWidth, img.naturalHeight);
-    const entry = { model: m, raw, img };
+    const result = await predictFrame(m, img, img.naturalWidth, img.naturalHeight);
+    const entry = { model: m, result, img };
     raws.current.set(item.key, entry);
     sampleMemory();
     return entry;
@@ -98,13 +101,18 @@ export function ImageMode(): React.JSX.Element {
 
   const currentItem = items.find((i) => i.key === current) ?? null;
   const cached = currentItem ? raws.current.get(currentItem.key) : undefined;
-  const dets = cached && cached.model === model ? decode(cached.raw) : [];
+  const prediction = useMemo<Prediction>(
+    () => (cached && cached.model === model ? interpret(cached.result) : emptyPrediction(model?.task ?? 'detect')),
+    // score, iou, hidden and topK are read by interpret through the store, so they are listed here
+    [cached, model, interpret, rawVersion, score, iou, hidden, topK],
+  );
+  const verb = model?.task === 'classify' ? 'Classify' : 'Detect';
 
   // detect the current image when it or the model changes
   useEffect(() => {
     if (!currentItem || !model) return;
     let alive = true;
-    setBusy('Detecting…');
+    setBusy(model.task === 'classify' ? 'Classifying…' : 'Detecting…');
     rawOf(currentItem, model).then(() => { if (alive) { setBusy(null); setRawVersion((v) => v + 1); } }, (err: unknown) => { if (alive) { setBusy(null); notify('error', `${currentItem.name}: ${message(err)}`); } });
     return () => { alive = false; };
   }, [currentItem, model, rawOf, notify]);
@@ -119,8 +127,8 @@ export function ImageMode(): React.JSX.Element {
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
     ctx.drawImage(img, 0, 0);
-    drawDetections(ctx, dets, model.adapter.labels);
-  }, [cached, dets, model, rawVersion, score, iou, hidden]);
+    drawPrediction(ctx, prediction, labelsOf(model), img.naturalWidth, img.naturalHeight);
+  }, [cached, prediction, model, rawVersion, score, iou, hidden, topK]);
 
   const ensureFolder = async (): Promise<string> => {
     if (!folder.trim()) return '';
@@ -129,11 +137,11 @@ export function ImageMode(): React.JSX.Element {
   };
 
   const saveOne = async (item: Item, m: LoadedModel, outDir: string): Promise<string> => {
-    const { raw, img } = await rawOf(item, m);
-    const found = useDetect.getState().decode(raw);
+    const { result, img } = await rawOf(item, m);
+    const found = useDetect.getState().interpret(result);
     const { type, ext } = imageOutputType(item.name);
-    const blob = await annotatedBlob(img, img.naturalWidth, img.naturalHeight, found, m.adapter.labels, type);
-    const target = outputPath(item.name, item.path, outDir, '_detected', ext);
+    const blob = await annotatedBlob(img, img.naturalWidth, img.naturalHeight, found, labelsOf(m), type);
+    const target = outputPath(item.name, item.path, outDir, resultSuffix(m.task), ext);
     const r = await api.call('detect.writeFile', { path: target, base64: await blobToBase64(blob) });
     return r.path;
   };
@@ -150,6 +158,16 @@ export function ImageMode(): React.JSX.Element {
     } finally {
       setBusy(null);
     }
+  };
+
+  /** Every image run with the current model so far, with its results at the current settings. */
+  const downloadCsv = (): void => {
+    if (!model) return;
+    const done = items.flatMap((it) => {
+      const c = raws.current.get(it.key);
+      return c && c.model === model ? [{ image: it.path ?? it.name, prediction: interpret(c.result) }] : [];
+    });
+    downloadBlob(imagesCsv(model.task, done, labelsOf(model)), model.task === 'classify' ? 'classifications.csv' : 'detections.csv');
   };
 
   const runBatch = async (): Promise<void> => {
@@ -208,7 +226,8 @@ export function ImageMode(): React.JSX.Element {
         </label>
         <div className="row-buttons">
           <button type="button" className="button" disabled={!currentItem || !model || busy !== null} onClick={() => void saveCurrent()}><Save size={14} /> Save annotated</button>
-          <button type="button" className="button" disabled={!items.length || !model || (progress !== null && progress.done < progress.total)} onClick={() => void runBatch()}><Play size={14} /> Detect &amp; save all</button>
+          <button type="button" className="button" disabled={!items.length || !model || (progress !== null && progress.done < progress.total)} onClick={() => void runBatch()}><Play size={14} /> {verb} &amp; save all</button>
+          <button type="button" className="button" disabled={!items.length || !model} title="every image run so far, at the current settings" onClick={downloadCsv}><Download size={14} /> Results CSV</button>
         </div>
         {progress ? (
           <div className="progress-line" data-testid="batch-progress">
@@ -220,14 +239,14 @@ export function ImageMode(): React.JSX.Element {
       </aside>
       <section className="detect-stage">
         {currentItem ? (
-          <canvas ref={canvasRef} className="stage-canvas" data-testid="image-canvas" data-detections={dets.length} />
+          <canvas ref={canvasRef} className="stage-canvas" data-testid="image-canvas" data-detections={predictionCount(prediction)} data-top={prediction.task === 'classify' ? prediction.top[0]?.className ?? '' : undefined} />
         ) : (
-          <div className="stage-empty muted">{model ? 'Open an image to detect on it.' : 'Load a model, then open images.'}</div>
+          <div className="stage-empty muted">{model ? `Open an image to ${verb.toLowerCase()} it.` : 'Load a model, then open images.'}</div>
         )}
         {busy ? <div className="stage-busy busy">{busy}</div> : null}
       </section>
       <aside className="detect-side right">
-        {model ? <DetectionList dets={dets} labels={model.adapter.labels} /> : null}
+        {model ? <PredictionList prediction={prediction} labels={labelsOf(model)} /> : null}
       </aside>
     </div>
   );

@@ -1,4 +1,7 @@
-/** The Detect view's top bar: model choice, backend, score/IoU sliders and the class filter. */
+/**
+ * The Detect view's top bar: model choice (a detector or a classifier), backend, and the settings
+ * of the loaded model: score/IoU sliders and the class filter for a detector, top-k for a classifier.
+ */
 import { useEffect, useState } from 'react';
 import { Cpu, FolderOpen, Loader2 } from 'lucide-react';
 import { api } from '../../client';
@@ -6,13 +9,14 @@ import type { ZooListEntry } from '../../../shared/api/detect';
 import { useApp } from '../../store/app-store';
 import { useDetect, type ModelChoice } from './detect-store';
 import { BACKEND_LABELS, candidateBackends, type BackendName } from './engine/backends';
+import { inputDescription, labelsOf } from './engine/load-model';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function ModelBar(): React.JSX.Element {
   const project = useApp((s) => s.project);
   const notify = useApp((s) => s.notify);
-  const { model, loading, error, backend, backendNote, score, iou, hidden, load, switchBackend, set, toggleClass } = useDetect();
+  const { model, loading, error, backend, backendNote, score, iou, hidden, topK, load, switchBackend, set, toggleClass } = useDetect();
   const [zoo, setZoo] = useState<ZooListEntry[]>([]);
   const [pick, setPick] = useState<string>(project ? 'active' : 'zoo:centernet-mobilenetv3-coco');
   const [folder, setFolder] = useState('');
@@ -27,7 +31,7 @@ export function ModelBar(): React.JSX.Element {
     return { kind: 'zoo', id: pick.slice(4) };
   };
   const c = choice();
-  const labels = model?.adapter.labels ?? [];
+  const labels = model ? labelsOf(model) : [];
 
   return (
     <div className="detect-bar">
@@ -58,11 +62,11 @@ export function ModelBar(): React.JSX.Element {
             {candidateBackends().map((b) => <option key={b} value={b}>{BACKEND_LABELS[b]}</option>)}
           </select>
         </label>
-        <div className="model-status" data-testid="model-status" data-loaded={model ? 'yes' : 'no'}>
+        <div className="model-status" data-testid="model-status" data-loaded={model ? 'yes' : 'no'} data-task={model?.task ?? ''}>
           {loading ? <span className="busy">{loading}</span> : model ? (
             <>
               <strong>{model.title}</strong>
-              <span className="muted"> · {model.adapter.inputSize}px · {labels.length} classes · </span>
+              <span className="muted"> · {model.task === 'classify' ? 'classifier · ' : ''}{inputDescription(model)} · {labels.length} classes · </span>
               <span className="backend-chip" data-testid="backend-in-use"><Cpu size={12} /> {backend ? BACKEND_LABELS[backend] : '?'}</span>
             </>
           ) : <span className="muted">No model loaded</span>}
@@ -70,26 +74,36 @@ export function ModelBar(): React.JSX.Element {
       </div>
       {error ? <div className="error-text small" role="alert">{error}</div> : null}
       {backendNote ? <div className="muted small">{backendNote}</div> : null}
-      <div className="detect-row">
-        <label className="slider">
-          <span>Score ≥ <b data-testid="score-value">{score.toFixed(2)}</b></span>
-          <input type="range" aria-label="Score threshold" min={0.01} max={0.99} step={0.01} value={score} onChange={(e) => set({ score: Number(e.target.value) })} />
-        </label>
-        <label className="slider">
-          <span>NMS IoU <b>{iou.toFixed(2)}</b></span>
-          <input type="range" aria-label="NMS IoU threshold" min={0.05} max={0.95} step={0.05} value={iou} onChange={(e) => set({ iou: Number(e.target.value) })} />
-        </label>
-        <details className="class-filter">
-          <summary>Classes: {labels.length - hidden.length} / {labels.length} shown</summary>
-          <div className="class-filter-list">
-            <button type="button" className="button small" onClick={() => set({ hidden: [] })}>All</button>
-            <button type="button" className="button small" onClick={() => set({ hidden: labels.map((_, i) => i) })}>None</button>
-            {labels.map((l, i) => (
-              <label key={i} className="check"><input type="checkbox" checked={!hidden.includes(i)} onChange={() => toggleClass(i)} /> {l}</label>
-            ))}
-          </div>
-        </details>
-      </div>
+      {model?.task === 'classify' ? (
+        <div className="detect-row">
+          <label className="slider">
+            <span>Top <b data-testid="topk-value">{Math.min(topK, labels.length)}</b> of {labels.length} classes</span>
+            <input type="range" aria-label="Top-k classes" min={1} max={Math.max(1, Math.min(10, labels.length))} step={1} value={Math.min(topK, labels.length)} onChange={(e) => set({ topK: Number(e.target.value) })} />
+          </label>
+          <span className="muted small">Input: the whole frame, stretched to {inputDescription(model)} as in training.</span>
+        </div>
+      ) : (
+        <div className="detect-row">
+          <label className="slider">
+            <span>Score ≥ <b data-testid="score-value">{score.toFixed(2)}</b></span>
+            <input type="range" aria-label="Score threshold" min={0.01} max={0.99} step={0.01} value={score} onChange={(e) => set({ score: Number(e.target.value) })} />
+          </label>
+          <label className="slider">
+            <span>NMS IoU <b>{iou.toFixed(2)}</b></span>
+            <input type="range" aria-label="NMS IoU threshold" min={0.05} max={0.95} step={0.05} value={iou} onChange={(e) => set({ iou: Number(e.target.value) })} />
+          </label>
+          <details className="class-filter">
+            <summary>Classes: {labels.length - hidden.length} / {labels.length} shown</summary>
+            <div className="class-filter-list">
+              <button type="button" className="button small" onClick={() => set({ hidden: [] })}>All</button>
+              <button type="button" className="button small" onClick={() => set({ hidden: labels.map((_, i) => i) })}>None</button>
+              {labels.map((l, i) => (
+                <label key={i} className="check"><input type="checkbox" checked={!hidden.includes(i)} onChange={() => toggleClass(i)} /> {l}</label>
+              ))}
+            </div>
+          </details>
+        </div>
+      )}
     </div>
   );
 }

@@ -1,21 +1,22 @@
 /**
- * Video-file mode: play a video with boxes drawn on every presented frame, or process the whole
- * video frame by frame (seeking at the chosen frame rate) with progress, FPS and cancel, recording
- * the annotated frames to WebM (MediaRecorder on a canvas stream) and writing the per-frame
- * detections as JSON and CSV next to the source or into a chosen folder.
+ * Video-file mode: play a video with boxes (a detector) or the top-k classes (a classifier) drawn
+ * on every presented frame, or process the whole video frame by frame (seeking at the chosen frame
+ * rate) with progress, FPS and cancel, recording the annotated frames to WebM (MediaRecorder on a
+ * canvas stream) and writing the per-frame results as JSON and CSV next to the source or into a
+ * chosen folder.
  */
 import { useEffect, useRef, useState } from 'react';
 import { Film, Play, Square } from 'lucide-react';
 import { api, projectFileUrl } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
-import { runFrame } from './engine/run-frame';
-import { blobToBase64, drawDetections } from './engine/draw';
-import { overlayScale, startFrameLoop, type LoopStats } from './engine/frame-loop';
+import { emptyPrediction, predictFrame, type Prediction } from './engine/predict-frame';
+import { blobToBase64, drawPrediction } from './engine/draw';
+import { drawOverlay, startFrameLoop, type LoopStats } from './engine/frame-loop';
 import { detectionsCsv, detectionsJson, frameEntry, type FrameDetections } from './engine/detections-file';
-import { outputPath } from './output-paths';
-import { DetectionList } from './DetectionList';
-import type { Detection } from '../../../shared/ml/detector/box';
+import { labelsOf } from './engine/load-model';
+import { outputPath, resultSuffix } from './output-paths';
+import { PredictionList } from './PredictionList';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -38,12 +39,12 @@ function recorderMime(): string {
 
 export function VideoMode(): React.JSX.Element {
   const notify = useApp((s) => s.notify);
-  const { model, decode, sampleMemory } = useDetect();
+  const { model, sampleMemory } = useDetect();
   const [source, setSource] = useState<Source | null>(null);
   const [pathInput, setPathInput] = useState('');
   const [folder, setFolder] = useState('');
   const [fps, setFps] = useState(30);
-  const [dets, setDets] = useState<Detection[]>([]);
+  const [prediction, setPrediction] = useState<Prediction | null>(null);
   const [stats, setStats] = useState<LoopStats | null>(null);
   const [job, setJob] = useState<{ done: number; total: number; fps: number; state: 'running' | 'done' | 'cancelled' | 'failed'; outputs: string[] } | null>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -61,16 +62,12 @@ export function VideoMode(): React.JSX.Element {
       video,
       model: () => useDetect.getState().model,
       paused: () => estimatingRef.current || (video.paused && video.readyState < 2),
-      decode: (raw) => useDetect.getState().decode(raw),
-      onFrame: (d) => {
-        setDets(d);
+      interpret: (r) => useDetect.getState().interpret(r),
+      onFrame: (p) => {
+        setPrediction(p);
         const canvas = overlayRef.current;
-        if (!canvas) return;
-        const { scale, x, y } = overlayScale(video, canvas);
-        const ctx = canvas.getContext('2d');
-        if (!ctx) return;
-        ctx.clearRect(0, 0, canvas.width, canvas.height);
-        drawDetections(ctx, d, useDetect.getState().model?.adapter.labels ?? [], scale, x, y);
+        const m = useDetect.getState().model;
+        if (canvas && m) drawOverlay(video, canvas, p, m);
       },
       onStats: (s) => { setStats(s); if (s.frames % 30 === 0) sampleMemory(); },
       onError: (err) => notify('error', `Detection failed: ${message(err)}`),
@@ -139,23 +136,16 @@ export function VideoMode(): React.JSX.Element {
       for (let i = 0; i < total && !cancelRef.current; i++) {
         const t = Math.min((i + 0.5) / fps, video.duration - 1e-3);
         await seek(video, t);
-        const raw = await runFrame(m, video, video.videoWidth, video.videoHeight);
-        const d = useDetect.getState().decode(raw);
+        const p = useDetect.getState().interpret(await predictFrame(m, video, video.videoWidth, video.videoHeight));
         ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-        drawDetections(ctx, d, m.adapter.labels);
+        drawPrediction(ctx, p, labelsOf(m), canvas.width, canvas.height);
         recorder.resume();
         track.requestFrame();
         await hold();
         recorder.pause();
-        frames.push(frameEntry(i, t, d, m.adapter.labels));
-        setDets(d);
-        const overlay = overlayRef.current;
-        const octx = overlay?.getContext('2d');
-        if (overlay && octx) {
-          const o = overlayScale(video, overlay);
-          octx.clearRect(0, 0, overlay.width, overlay.height);
-          drawDetections(octx, d, m.adapter.labels, o.scale, o.x, o.y);
-        }
+        frames.push(frameEntry(i, t, p, labelsOf(m)));
+        setPrediction(p);
+        if (overlayRef.current) drawOverlay(video, overlayRef.current, p, m);
         setJob({ done: i + 1, total, fps: (i + 1) / ((performance.now() - t0) / 1000), state: 'running', outputs });
       }
       recorder.resume();
@@ -164,14 +154,15 @@ export function VideoMode(): React.JSX.Element {
       sampleMemory();
       if (cancelRef.current) { setJob((j) => (j ? { ...j, state: 'cancelled' } : j)); return; }
       const webm = new Blob(chunks, { type: 'video/webm' });
-      const meta = { source: source.path ?? source.name, model: m.title, width: video.videoWidth, height: video.videoHeight, fps };
+      const meta = { source: source.path ?? source.name, model: m.title, task: m.task, width: video.videoWidth, height: video.videoHeight, fps };
+      const results = m.task === 'classify' ? '_classifications' : '_detections';
       const write = async (suffix: string, ext: string, base64: string): Promise<void> => {
         const r = await api.call('detect.writeFile', { path: outputPath(source.name, source.path, outDir, suffix, ext), base64 });
         outputs.push(r.path);
       };
-      await write('_detected', '.webm', await blobToBase64(webm));
-      await write('_detections', '.json', await blobToBase64(new Blob([detectionsJson(meta, frames)])));
-      await write('_detections', '.csv', await blobToBase64(new Blob([detectionsCsv(frames)])));
+      await write(resultSuffix(m.task), '.webm', await blobToBase64(webm));
+      await write(results, '.json', await blobToBase64(new Blob([detectionsJson(meta, frames)])));
+      await write(results, '.csv', await blobToBase64(new Blob([detectionsCsv(m.task, frames)])));
       setJob((j) => (j ? { ...j, state: 'done', outputs: [...outputs] } : j));
       notify('info', `Processed ${frames.length} frames: ${outputs.join(', ')}`);
     } catch (err) {
@@ -220,7 +211,7 @@ export function VideoMode(): React.JSX.Element {
         ) : <div className="stage-empty muted">{model ? 'Open a video.' : 'Load a model, then open a video.'}</div>}
         {stats && !processing ? <div className="stats" data-testid="video-stats">{stats.fps} FPS · {stats.inferMs.toFixed(0)} ms</div> : null}
       </section>
-      <aside className="detect-side right">{model ? <DetectionList dets={dets} labels={model.adapter.labels} /> : null}</aside>
+      <aside className="detect-side right">{model ? <PredictionList prediction={prediction?.task === model.task ? prediction : emptyPrediction(model.task)} labels={labelsOf(model)} /> : null}</aside>
     </div>
   );
 }

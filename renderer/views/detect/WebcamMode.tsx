@@ -1,24 +1,32 @@
 /**
- * Webcam mode: pick a camera and a resolution, see live boxes with FPS, inference ms and the
- * tensor count (flat while running), pause, take a snapshot; a snapshot can be saved annotated
- * or added to the project as a new image whose predicted boxes become draft annotations.
+ * Webcam mode: pick a camera and a resolution, see live boxes (a detector) or the live top-k
+ * classes (a classifier) with FPS, inference ms and the tensor count (flat while running), pause,
+ * take a snapshot; a snapshot can be saved annotated or, with a detector, added to the project as
+ * a new image whose predicted boxes become draft annotations.
  */
 import { useEffect, useRef, useState } from 'react';
 import { Camera, ImagePlus, Pause, Play, Power, Save } from 'lucide-react';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
-import { runFrame } from './engine/run-frame';
-import { annotatedBlob, blobToBase64, drawDetections } from './engine/draw';
-import { overlayScale, startFrameLoop, type LoopStats } from './engine/frame-loop';
-import { DetectionList } from './DetectionList';
-import type { Detection } from '../../../shared/ml/detector/box';
+import { emptyPrediction, predictFrame, predictionCount, type Prediction } from './engine/predict-frame';
+import { annotatedBlob, blobToBase64 } from './engine/draw';
+import { drawOverlay, startFrameLoop, type LoopStats } from './engine/frame-loop';
+import { labelsOf } from './engine/load-model';
+import { resultSuffix } from './output-paths';
+import { PredictionList } from './PredictionList';
 import { classNameProblem } from '../../../shared/dataset/classes';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const RESOLUTIONS = [[320, 240], [640, 480], [1280, 720], [1920, 1080]] as const;
 
-interface Snapshot { canvas: HTMLCanvasElement; dets: Detection[]; url: string }
+interface Snapshot { canvas: HTMLCanvasElement; prediction: Prediction; url: string }
+
+function snapshotSummary(p: Prediction): string {
+  if (p.task === 'detect') return `${p.dets.length} box(es)`;
+  const best = p.top[0];
+  return best ? `${best.className} ${best.score.toFixed(2)}` : 'no class';
+}
 
 export function WebcamMode(): React.JSX.Element {
   const project = useApp((s) => s.project);
@@ -29,7 +37,7 @@ export function WebcamMode(): React.JSX.Element {
   const [res, setRes] = useState('640x480');
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [paused, setPaused] = useState(false);
-  const [dets, setDets] = useState<Detection[]>([]);
+  const [prediction, setPrediction] = useState<Prediction | null>(null);
   const [stats, setStats] = useState<LoopStats | null>(null);
   const [snap, setSnap] = useState<Snapshot | null>(null);
   const [folder, setFolder] = useState('');
@@ -73,15 +81,12 @@ export function WebcamMode(): React.JSX.Element {
       video,
       model: () => useDetect.getState().model,
       paused: () => pausedRef.current,
-      decode: (raw) => useDetect.getState().decode(raw),
-      onFrame: (d) => {
-        setDets(d);
+      interpret: (r) => useDetect.getState().interpret(r),
+      onFrame: (p) => {
+        setPrediction(p);
         const canvas = overlayRef.current;
-        const ctx = canvas?.getContext('2d');
-        if (!canvas || !ctx) return;
-        const { scale, x, y } = overlayScale(video, canvas);
-        ctx.clearRect(0, 0, canvas.width, canvas.height);
-        drawDetections(ctx, d, useDetect.getState().model?.adapter.labels ?? [], scale, x, y);
+        const m = useDetect.getState().model;
+        if (canvas && m) drawOverlay(video, canvas, p, m);
       },
       onStats: (s) => { setStats(s); if (s.frames % 10 === 0) sampleMemory(); },
       onError: (err) => notify('error', `Detection failed: ${message(err)}`),
@@ -98,20 +103,19 @@ export function WebcamMode(): React.JSX.Element {
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
     canvas.getContext('2d')?.drawImage(video, 0, 0);
-    const raw = await runFrame(m, canvas, canvas.width, canvas.height);
-    const d = useDetect.getState().decode(raw);
-    const blob = await annotatedBlob(canvas, canvas.width, canvas.height, d, m.adapter.labels, 'image/jpeg');
+    const p = useDetect.getState().interpret(await predictFrame(m, canvas, canvas.width, canvas.height));
+    const blob = await annotatedBlob(canvas, canvas.width, canvas.height, p, labelsOf(m), 'image/jpeg');
     if (snap) URL.revokeObjectURL(snap.url);
-    setSnap({ canvas, dets: d, url: URL.createObjectURL(blob) });
+    setSnap({ canvas, prediction: p, url: URL.createObjectURL(blob) });
   };
 
   const jpegOf = (canvas: HTMLCanvasElement): Promise<Blob> => new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('cannot encode JPEG'))), 'image/jpeg', 0.92));
 
   const addToProject = async (): Promise<void> => {
     const m = useDetect.getState().model;
-    if (!snap || !project || !m) return;
+    if (!snap || !project || m?.task !== 'detect' || snap.prediction.task !== 'detect') return;
     try {
-      const boxes = snap.dets.map((d) => {
+      const boxes = snap.prediction.dets.map((d) => {
         const label = m.adapter.labels[d.classId] ?? `class ${d.classId}`;
         if (classNameProblem(label)) throw new Error(`class "${label}": ${classNameProblem(label)}`);
         return { label, xmin: d.x1, ymin: d.y1, xmax: d.x2, ymax: d.y2, difficult: false, truncated: false, draft: true };
@@ -128,7 +132,7 @@ export function WebcamMode(): React.JSX.Element {
     try {
       const dir = folder.trim() ? (await api.call('detect.chooseOutputFolder', { path: folder.trim() })).dir : project?.root;
       if (!dir) throw new Error('choose an output folder');
-      const name = `webcam-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}_detected.jpg`;
+      const name = `webcam-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}${resultSuffix(snap.prediction.task)}.jpg`;
       const r = await api.call('detect.writeFile', { path: `${dir.replace(/[\\/]+$/, '')}/${name}`, base64: await blobToBase64(await (await fetch(snap.url)).blob()) });
       notify('info', `Saved ${r.path}`);
     } catch (err) {
@@ -160,10 +164,10 @@ export function WebcamMode(): React.JSX.Element {
         <button type="button" className="button" disabled={!stream || !model} onClick={() => void snapshot()}><Camera size={14} /> Snapshot</button>
         {snap ? (
           <div className="snapshot" data-testid="snapshot">
-            <img src={snap.url} alt="Snapshot with detections" />
-            <p className="small muted">{snap.dets.length} box(es)</p>
+            <img src={snap.url} alt={snap.prediction.task === 'classify' ? 'Snapshot with its classes' : 'Snapshot with detections'} />
+            <p className="small muted" data-testid="snapshot-summary">{snapshotSummary(snap.prediction)}</p>
             <div className="row-buttons">
-              <button type="button" className="button small" disabled={!project} title={project ? '' : 'open a project first'} onClick={() => void addToProject()}><ImagePlus size={13} /> Add to project</button>
+              {snap.prediction.task === 'detect' ? <button type="button" className="button small" disabled={!project} title={project ? '' : 'open a project first'} onClick={() => void addToProject()}><ImagePlus size={13} /> Add to project</button> : null}
               <button type="button" className="button small" onClick={() => void saveAnnotated()}><Save size={13} /> Save annotated</button>
             </div>
             <label className="field">
@@ -177,7 +181,7 @@ export function WebcamMode(): React.JSX.Element {
         {stream ? (
           <div className="video-wrap">
             <video ref={videoRef} muted playsInline data-testid="webcam-video" />
-            <canvas ref={overlayRef} className="det-overlay" data-testid="webcam-overlay" data-detections={dets.length} />
+            <canvas ref={overlayRef} className="det-overlay" data-testid="webcam-overlay" data-detections={prediction ? predictionCount(prediction) : 0} data-top={prediction?.task === 'classify' ? prediction.top[0]?.className ?? '' : undefined} />
           </div>
         ) : <div className="stage-empty muted">{model ? 'Start the camera.' : 'Load a model, then start the camera.'}</div>}
         {stream ? (
@@ -186,7 +190,7 @@ export function WebcamMode(): React.JSX.Element {
           </div>
         ) : null}
       </section>
-      <aside className="detect-side right">{model ? <DetectionList dets={dets} labels={model.adapter.labels} /> : null}</aside>
+      <aside className="detect-side right">{model ? <PredictionList prediction={prediction?.task === model.task ? prediction : emptyPrediction(model.task)} labels={labelsOf(model)} /> : null}</aside>
     </div>
   );
 }

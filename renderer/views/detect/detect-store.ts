@@ -1,7 +1,8 @@
 /**
  * Detect view state: which model is loaded (the project's active model, a ready-made zoo model or a
- * folder the user picked), the inference backend in use, and the postprocess settings (score and
- * NMS IoU thresholds, class filter) that every mode applies to its cached raw outputs.
+ * folder the user picked; a detector or a classifier), the inference backend in use, and the
+ * postprocess settings every mode applies to its cached frame results: score and NMS IoU
+ * thresholds and the class filter for detectors, top-k for classifiers.
  * The model is loaded once and reused by all modes (and by pre-labeling in the Label view).
  */
 import { create } from 'zustand';
@@ -9,9 +10,11 @@ import * as tf from '@tensorflow/tfjs';
 import { api, modelFileUrl, projectFileUrl } from '../../client';
 import type { Detection } from '../../../shared/ml/detector/box';
 import { decodeOutputs, type PostprocessSettings } from '../../../shared/ml/adapters/decode';
+import { topKFromProbabilities, type ClassScore } from '../../../shared/ml/classifier/predict';
 import { loadModel, type LoadedModel, type ModelRef } from './engine/load-model';
 import { useBestBackend, useBackend, type BackendName } from './engine/backends';
 import type { RawFrame } from './engine/run-frame';
+import type { FrameResult, Prediction } from './engine/predict-frame';
 
 export type ModelChoice = { kind: 'active'; project: string } | { kind: 'zoo'; id: string } | { kind: 'folder'; path: string };
 
@@ -26,16 +29,23 @@ interface DetectState {
   backendNote: string | null;
   score: number;
   iou: number;
-  /** Class ids hidden by the class filter. */
+  /** Class ids hidden by the class filter (detectors). */
   hidden: number[];
+  /** How many classes a classifier's ranking shows. */
+  topK: number;
   mode: 'image' | 'video' | 'webcam';
   tensors: number;
   load(choice: ModelChoice, backend?: BackendName): Promise<LoadedModel | null>;
   switchBackend(name: BackendName): Promise<void>;
-  set(p: Partial<Pick<DetectState, 'score' | 'iou' | 'hidden' | 'mode'>>): void;
+  set(p: Partial<Pick<DetectState, 'score' | 'iou' | 'hidden' | 'topK' | 'mode'>>): void;
   toggleClass(id: number): void;
   settings(): PostprocessSettings;
+  /** A detector's boxes from its raw outputs (none when the loaded model is not a detector). */
   decode(raw: RawFrame): Detection[];
+  /** A classifier's top-k classes from its probabilities. */
+  rank(probs: Float32Array): ClassScore[];
+  /** What a frame result shows with the current settings. */
+  interpret(result: FrameResult): Prediction;
   sampleMemory(): void;
 }
 
@@ -43,7 +53,6 @@ async function resolveRef(choice: ModelChoice): Promise<{ ref: ModelRef; note?: 
   if (choice.kind === 'active') {
     const active = await api.call('model.getActive', { project: choice.project });
     if (!active) throw new Error('this project has no active model yet: train one (or pick a ready-made model)');
-    if (active.task !== 'detect') throw new Error(`the active model of run ${active.run} is a ${active.task} model, not a detector`);
     return { ref: { title: `${active.run} (${active.weights})`, modelJson: active.modelJson, format: 'layers', adapter: null, classes: active.classes, urlOf: (p) => projectFileUrl(p) } };
   }
   const loadable = choice.kind === 'zoo' ? await api.call('detect.zooEnsure', { id: choice.id }) : await api.call('detect.openModelFolder', { path: choice.path });
@@ -63,6 +72,7 @@ export const useDetect = create<DetectState>()((set, get) => ({
   score: 0.25,
   iou: 0.45,
   hidden: [],
+  topK: 3,
   mode: 'image',
   tensors: 0,
 
@@ -77,8 +87,10 @@ export const useDetect = create<DetectState>()((set, get) => ({
       const { ref, note } = await resolveRef(choice);
       const model = await loadModel(ref);
       get().model?.dispose();
-      const a = model.adapter;
-      set({ choice, model, loading: null, score: a.defaultScore, iou: a.defaultIou, hidden: [], backendNote: note ?? get().backendNote });
+      const defaults = model.task === 'detect'
+        ? { score: model.adapter.defaultScore, iou: model.adapter.defaultIou }
+        : {};
+      set({ choice, model, loading: null, ...defaults, hidden: [], backendNote: note ?? get().backendNote });
       get().sampleMemory();
       return model;
     } catch (err) {
@@ -96,9 +108,9 @@ export const useDetect = create<DetectState>()((set, get) => ({
       const backend = await useBackend(name);
       set({ backend, backendNote: null, loading: null });
       if (choice) {
-        const { score, iou, hidden } = get();
+        const { score, iou, hidden, topK } = get();
         await get().load(choice);
-        set({ score, iou, hidden });
+        set({ score, iou, hidden, topK });
       }
     } catch (err) {
       set({ loading: null, error: message(err), backend: (tf.engine().backendName as BackendName | null) ?? null });
@@ -109,13 +121,19 @@ export const useDetect = create<DetectState>()((set, get) => ({
   toggleClass: (id) => set((s) => ({ hidden: s.hidden.includes(id) ? s.hidden.filter((h) => h !== id) : [...s.hidden, id] })),
   settings: () => {
     const { score, iou, hidden, model } = get();
-    const classes = hidden.length && model ? new Set(model.adapter.labels.map((_, i) => i).filter((i) => !hidden.includes(i))) : null;
+    const classes = hidden.length && model?.task === 'detect' ? new Set(model.adapter.labels.map((_, i) => i).filter((i) => !hidden.includes(i))) : null;
     return { scoreThreshold: score, iouThreshold: iou, classes };
   },
   decode: (raw) => {
     const m = get().model;
-    if (!m) return [];
+    if (m?.task !== 'detect') return [];
     return decodeOutputs(m.adapter, raw.outputs, raw.geometry, get().settings(), m.yoloSpec);
   },
+  rank: (probs) => {
+    const m = get().model;
+    if (m?.task !== 'classify') return [];
+    return topKFromProbabilities(probs, probs.length, m.classifier.classes, get().topK)[0] ?? [];
+  },
+  interpret: (result) => (result.task === 'detect' ? { task: 'detect', dets: get().decode(result.raw) } : { task: 'classify', top: get().rank(result.probs) }),
   sampleMemory: () => set({ tensors: tf.memory().numTensors }),
 }));

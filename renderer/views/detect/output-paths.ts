@@ -1,4 +1,5 @@
-/** Where Detect results go: NAME_detected.EXT next to the source, or into a chosen folder. */
+/** Where Detect results go: NAME_detected.EXT (or NAME_classified.EXT) next to the source, or into a chosen folder. */
+import { RESULT_SUFFIX } from '../../../shared/dataset/result-files';
 
 export function splitPath(path: string): { dir: string; stem: string; ext: string; sep: string } {
   const sep = path.includes('\\') && !path.includes('/') ? '\\' : '/';
@@ -8,6 +9,9 @@ export function splitPath(path: string): { dir: string; stem: string; ext: strin
   const dot = base.lastIndexOf('.');
   return { dir, sep, stem: dot > 0 ? base.slice(0, dot) : base, ext: dot > 0 ? base.slice(dot) : '' };
 }
+
+/** What result files are called: NAME_detected.EXT for a detector, NAME_classified.EXT for a classifier. */
+export const resultSuffix = (task: 'detect' | 'classify'): string => RESULT_SUFFIX[task];
 
 /** Image formats the canvas can write back: PNG and JPEG; anything else is saved as PNG. */
 export function imageOutputType(name: string): { type: 'image/png' | 'image/jpeg'; ext: string } {

@@ -11,7 +11,7 @@ import { useApp } from '../../store/app-store';
 import { useLabel } from '../../store/label-store';
 import { useDetect } from '../detect/detect-store';
 import { runFrame } from '../detect/engine/run-frame';
-import type { LoadedModel } from '../detect/engine/load-model';
+import type { LoadedDetector } from '../detect/engine/load-model';
 import type { BoxAnnotation } from '../../../shared/api';
 import { classNameProblem } from '../../../shared/dataset/classes';
 import { decodeOutputs } from '../../../shared/ml/adapters/decode';
@@ -27,7 +27,7 @@ function loadImage(url: string): Promise<HTMLImageElement> {
   });
 }
 
-async function draftBoxes(m: LoadedModel, url: string, threshold: number): Promise<BoxAnnotation[]> {
+async function draftBoxes(m: LoadedDetector, url: string, threshold: number): Promise<BoxAnnotation[]> {
   const img = await loadImage(url);
   const raw = await runFrame(m, img, img.naturalWidth, img.naturalHeight);
   const settings = { ...useDetect.getState().settings(), scoreThreshold: threshold };
@@ -50,9 +50,10 @@ export function PrelabelBar({ project }: { project: string }): React.JSX.Element
   const drafts = doc?.boxes.filter((b) => b.draft).length ?? 0;
   const root = project.replace(/[\\/]+$/, '');
 
-  const ensureModel = async (): Promise<LoadedModel> => {
+  const ensureModel = async (): Promise<LoadedDetector> => {
     const m = useDetect.getState().model ?? (await useDetect.getState().load({ kind: 'active', project }));
     if (!m) throw new Error(useDetect.getState().error ?? 'no model');
+    if (m.task !== 'detect') throw new Error(`${m.title} is a classifier: pre-labeling needs a detector (load one in the Detect view, or make a detector run the active model)`);
     return m;
   };
 

@@ -1,5 +1,7 @@
-/** Drawing detections over a frame (overlay canvases, annotated exports). */
+/** Drawing predictions over a frame (overlay canvases, annotated exports): boxes, or a classifier's ranking. */
 import type { Detection } from '../../../../shared/ml/detector/box';
+import type { ClassScore } from '../../../../shared/ml/classifier/predict';
+import type { Prediction } from './predict-frame';
 
 const PALETTE = ['#ff4d4f', '#40a9ff', '#73d13d', '#ffc53d', '#9254de', '#36cfc9', '#ff85c0', '#ffa940', '#bae637', '#597ef7'];
 export const colourOf = (classId: number): string => PALETTE[classId % PALETTE.length]!;
@@ -31,15 +33,55 @@ export function drawDetections(ctx: CanvasRenderingContext2D, dets: readonly Det
   ctx.restore();
 }
 
-/** The frame with its boxes at full resolution, as an image file. */
-export async function annotatedBlob(source: CanvasImageSource, width: number, height: number, dets: readonly Detection[], labels: readonly string[], type: 'image/png' | 'image/jpeg'): Promise<Blob> {
+/**
+ * A classifier's top-k as a panel in the top-left corner of the frame area (x, y, width, height in
+ * canvas pixels): one row per class, best first, with its score as a bar and a number.
+ */
+export function drawClassScores(ctx: CanvasRenderingContext2D, top: readonly ClassScore[], x = 0, y = 0, width = ctx.canvas.width, height = ctx.canvas.height): void {
+  if (!top.length) return;
+  const font = Math.max(13, Math.round(Math.min(width, height) / 24));
+  const pad = Math.round(font * 0.5);
+  const rowH = Math.round(font * 1.45);
+  ctx.save();
+  ctx.font = `600 ${font}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  const labelW = Math.max(...top.map((t) => ctx.measureText(t.className).width));
+  const scoreW = ctx.measureText('0.00').width;
+  const barW = font * 5;
+  const left = x + pad;
+  ctx.fillStyle = 'rgba(0, 0, 0, 0.7)';
+  ctx.fillRect(left, y + pad, pad * 4 + labelW + barW + scoreW, pad * 2 + rowH * top.length);
+  top.forEach((t, i) => {
+    const cy = y + pad * 2 + rowH * (i + 0.5);
+    ctx.fillStyle = i === 0 ? '#ffffff' : '#c9ced8';
+    ctx.fillText(t.className, left + pad, cy);
+    const bx = left + pad * 2 + labelW;
+    const bh = Math.max(4, Math.round(font * 0.55));
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.15)';
+    ctx.fillRect(bx, cy - bh / 2, barW, bh);
+    ctx.fillStyle = colourOf(t.classId);
+    ctx.fillRect(bx, cy - bh / 2, barW * Math.max(0, Math.min(1, t.score)), bh);
+    ctx.fillStyle = i === 0 ? '#ffffff' : '#c9ced8';
+    ctx.fillText(t.score.toFixed(2), bx + barW + pad, cy);
+  });
+  ctx.restore();
+}
+
+/** A prediction over a frame of frameWidth×frameHeight pixels, drawn at `scale` from (offsetX, offsetY). */
+export function drawPrediction(ctx: CanvasRenderingContext2D, p: Prediction, labels: readonly string[], frameWidth: number, frameHeight: number, scale = 1, offsetX = 0, offsetY = 0): void {
+  if (p.task === 'detect') drawDetections(ctx, p.dets, labels, scale, offsetX, offsetY);
+  else drawClassScores(ctx, p.top, offsetX, offsetY, frameWidth * scale, frameHeight * scale);
+}
+
+/** The frame with its prediction at full resolution, as an image file. */
+export async function annotatedBlob(source: CanvasImageSource, width: number, height: number, prediction: Prediction, labels: readonly string[], type: 'image/png' | 'image/jpeg'): Promise<Blob> {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('no 2D canvas context');
   ctx.drawImage(source, 0, 0, width, height);
-  drawDetections(ctx, dets, labels);
+  drawPrediction(ctx, prediction, labels, width, height);
   return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser could not encode the image'))), type, 0.92));
 }
 

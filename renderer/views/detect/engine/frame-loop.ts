@@ -1,12 +1,13 @@
 /**
- * Live detection on a <video> (file or webcam): on every presented frame (requestVideoFrameCallback)
- * the latest frame is detected unless the previous one is still running (frames are skipped, never
- * queued), and the overlay is redrawn. Reports FPS (detected frames per second over the last
- * second) and inference ms. Stops cleanly; tensors are disposed by runFrame.
+ * Live detection or classification on a <video> (file or webcam): on every presented frame
+ * (requestVideoFrameCallback) the latest frame goes through the model unless the previous one is
+ * still running (frames are skipped, never queued), and the overlay is redrawn. Reports FPS
+ * (processed frames per second over the last second) and inference ms. Stops cleanly; tensors are
+ * disposed by predictFrame.
  */
-import type { Detection } from '../../../../shared/ml/detector/box';
-import type { LoadedModel } from './load-model';
-import { runFrame, type RawFrame } from './run-frame';
+import { labelsOf, type LoadedModel } from './load-model';
+import { predictFrame, type FrameResult, type Prediction } from './predict-frame';
+import { drawPrediction } from './draw';
 
 export interface LoopStats {
   fps: number;
@@ -18,8 +19,8 @@ export interface FrameLoopOptions {
   video: HTMLVideoElement;
   model: () => LoadedModel | null;
   paused: () => boolean;
-  decode: (raw: RawFrame) => Detection[];
-  onFrame: (dets: Detection[], raw: RawFrame) => void;
+  interpret: (result: FrameResult) => Prediction;
+  onFrame: (prediction: Prediction, result: FrameResult) => void;
   onStats: (s: LoopStats) => void;
   onError: (err: unknown) => void;
 }
@@ -36,14 +37,14 @@ export function startFrameLoop(o: FrameLoopOptions): () => void {
     const m = o.model();
     if (busy || !m || o.paused() || o.video.videoWidth === 0) return;
     busy = true;
-    runFrame(m, o.video, o.video.videoWidth, o.video.videoHeight).then((raw) => {
+    predictFrame(m, o.video, o.video.videoWidth, o.video.videoHeight).then((result) => {
       if (stopped) return;
       frames++;
       const now = performance.now();
       times.push(now);
       while (times.length && times[0]! < now - 1000) times.shift();
-      o.onFrame(o.decode(raw), raw);
-      o.onStats({ fps: times.length, inferMs: raw.inferMs, frames });
+      o.onFrame(o.interpret(result), result);
+      o.onStats({ fps: times.length, inferMs: result.inferMs, frames });
     }).catch((err: unknown) => { if (!stopped) o.onError(err); }).finally(() => { busy = false; });
   };
   handle = o.video.requestVideoFrameCallback(tick);
@@ -62,4 +63,13 @@ export function overlayScale(video: HTMLVideoElement, canvas: HTMLCanvasElement)
   const vh = video.videoHeight || 1;
   const scale = Math.min(w / vw, h / vh);
   return { scale, x: (w - vw * scale) / 2, y: (h - vh * scale) / 2 };
+}
+
+/** Redraws a video's overlay canvas with a prediction (boxes or the top-k panel) over the displayed frame. */
+export function drawOverlay(video: HTMLVideoElement, canvas: HTMLCanvasElement, p: Prediction, model: LoadedModel): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const { scale, x, y } = overlayScale(video, canvas);
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  drawPrediction(ctx, p, labelsOf(model), video.videoWidth, video.videoHeight, scale, x, y);
 }

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fitRect } from '../../../../shared/ml/adapters/geometry';
 import { channelScaleOffset } from '../../../../shared/ml/adapters/input';
 import type { FrameGeometry, RawOutput } from '../../../../shared/ml/adapters/decode';
-import type { LoadedModel } from './load-model';
+import type { LoadedDetector } from './load-model';
 
 export interface RawFrame {
   outputs: RawOutput[];
@@ -21,15 +21,16 @@ export type FrameSource = HTMLImageElement | HTMLVideoElement | HTMLCanvasElemen
 
 let scratch: HTMLCanvasElement | null = null;
 
-function inputCanvas(size: number): CanvasRenderingContext2D {
+/** The one scratch canvas frames are drawn onto at a model's input size (reused frame after frame). */
+export function inputCanvas(width: number, height = width): CanvasRenderingContext2D {
   scratch ??= document.createElement('canvas');
-  if (scratch.width !== size) scratch.width = scratch.height = size;
+  if (scratch.width !== width || scratch.height !== height) { scratch.width = width; scratch.height = height; }
   const ctx = scratch.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('no 2D canvas context');
   return ctx;
 }
 
-export async function runFrame(model: LoadedModel, source: FrameSource, width: number, height: number): Promise<RawFrame> {
+export async function runFrame(model: LoadedDetector, source: FrameSource, width: number, height: number): Promise<RawFrame> {
   const t0 = performance.now();
   const meta = model.adapter;
   const size = meta.inputSize;
