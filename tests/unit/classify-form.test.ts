@@ -22,6 +22,19 @@ test('box crops take a padding; empty learning rate and input size leave the pre
   assert.equal('inputShape' in (config ?? {}), false);
 });
 
+test('IDX files: a folder, an optional train-image limit, grayscale input', () => {
+  const { config, errors } = buildClassifierConfig({ ...defaultClassifySetup(), sourceKind: 'idx', idxDir: '/data/fashion-mnist', trainLimit: '2000', inputSize: '28' }, null);
+  assert.deepEqual(errors, {});
+  assert.deepEqual(config?.source, { kind: 'idx', dir: '/data/fashion-mnist', trainLimit: 2000 });
+  assert.deepEqual(config?.inputShape, [28, 28, 1]);
+  const all = buildClassifierConfig({ ...defaultClassifySetup(), sourceKind: 'idx', idxDir: '/data/mnist' }, null);
+  assert.deepEqual(all.config?.source, { kind: 'idx', dir: '/data/mnist' });
+  const missing = buildClassifierConfig({ ...defaultClassifySetup(), sourceKind: 'idx', trainLimit: 'many' }, null);
+  assert.equal(missing.config, null);
+  assert.ok(missing.errors.idxDir);
+  assert.match(missing.errors.trainLimit!, /not a number/);
+});
+
 test('bad fields get their own message and no config', () => {
   const r = buildClassifierConfig({ ...defaultClassifySetup(), epochs: '2.5', learningRate: 'fast', padding: '9', sourceKind: 'crops', inputSize: '4', name: 'a b' }, null);
   assert.equal(r.config, null);

@@ -55,11 +55,17 @@ export function ClassifySetupPanel({ project, busyRun, onStarted }: { project: O
             <select value={v.sourceKind} onChange={(e) => set('sourceKind', e.target.value as ClassifySetupValues['sourceKind'])} aria-label="Classifier source">
               <option value="folder">class folders (one sub-folder per class)</option>
               <option value="crops">this project's boxes (crops)</option>
+              <option value="idx">IDX files (MNIST / Fashion-MNIST format)</option>
             </select>
           </label>
           {v.sourceKind === 'folder'
             ? field('folder', 'Class folder', 'absolute path; each sub-folder name is a class', { placeholder: `${project.root}/…` })
-            : field('padding', 'Crop padding', `context around each box, fraction of its side; ${project.classes.length} classes: ${project.classes.join(', ') || '—'}`)}
+            : v.sourceKind === 'idx'
+              ? <>
+                {field('idxDir', 'IDX folder', 'train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-… (.gz too); the t10k files are the test set', { placeholder: '/path/to/fashion-mnist' })}
+                {field('trainLimit', 'Train images', 'empty: all of them; a number uses the first N (quick runs)')}
+              </>
+              : field('padding', 'Crop padding', `context around each box, fraction of its side; ${project.classes.length} classes: ${project.classes.join(', ') || '—'}`)}
         </div>
       </section>
 

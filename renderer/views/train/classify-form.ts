@@ -9,10 +9,14 @@ import { checkRunNameAndBackend, numberFieldParser, type FieldErrors } from './s
 
 export interface ClassifySetupValues {
   name: string;
-  /** A folder with one sub-folder per class, or the opened project's box crops. */
-  sourceKind: 'folder' | 'crops';
+  /** A folder with one sub-folder per class, the opened project's box crops, or IDX files (MNIST format). */
+  sourceKind: 'folder' | 'crops' | 'idx';
   folder: string;
   padding: string;
+  /** The folder of train-images-idx3-ubyte(.gz), train-labels…, t10k-images…, t10k-labels…. */
+  idxDir: string;
+  /** Empty = every train image. */
+  trainLimit: string;
   preset: ClassifierPresetChoice;
   /** Square input side in px; empty = chosen from the images. */
   inputSize: string;
@@ -34,9 +38,12 @@ export const CLASSIFY_PRESETS: { name: ClassifierPresetChoice; label: string }[]
         : 'mobilenet-embeddings (ImageNet features + head)',
 }));
 
+/** The form field that carries each source's main setting (where the schema's source errors go). */
+const SOURCE_FIELD = { folder: 'folder', crops: 'padding', idx: 'idxDir' } as const;
+
 export function defaultClassifySetup(): ClassifySetupValues {
   return {
-    name: '', sourceKind: 'folder', folder: '', padding: '0.1', preset: 'fashion-mnist-cnn', inputSize: '', epochs: '10', batchSize: '32',
+    name: '', sourceKind: 'folder', folder: '', padding: '0.1', idxDir: '', trainLimit: '', preset: 'fashion-mnist-cnn', inputSize: '', epochs: '10', batchSize: '32',
     learningRate: '', optimizer: 'preset', balance: 'none', patience: '0', backend: 'auto',
   };
 }
@@ -50,12 +57,17 @@ export function buildClassifierConfig(v: ClassifySetupValues, backends: BackendA
   if (v.sourceKind === 'folder') {
     if (!v.folder.trim()) errors.folder = 'the folder that holds one sub-folder per class';
     else source = { kind: 'folder', dir: v.folder.trim() };
+  } else if (v.sourceKind === 'idx') {
+    const trainLimit = num('trainLimit', { int: true, optional: true });
+    if (!v.idxDir.trim()) errors.idxDir = 'the folder that holds the IDX files (train-images-idx3-ubyte…)';
+    else source = { kind: 'idx', dir: v.idxDir.trim(), ...(trainLimit !== undefined ? { trainLimit } : {}) };
   } else {
     const padding = num('padding');
     if (padding !== undefined) source = { kind: 'crops', padding };
   }
   const side = num('inputSize', { int: true, optional: true });
-  const channels: 1 | 3 = 3;
+  // IDX images are grayscale; photos are colour (a grayscale photo set is detected by the trainer when no size is given)
+  const channels: 1 | 3 = v.sourceKind === 'idx' ? 1 : 3;
   const config: Record<string, unknown> = {
     source,
     preset: v.preset,
@@ -74,7 +86,7 @@ export function buildClassifierConfig(v: ClassifySetupValues, backends: BackendA
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const key = String(issue.path[0] ?? 'form');
-        const field = key === 'inputShape' ? 'inputSize' : key === 'source' ? (v.sourceKind === 'folder' ? 'folder' : 'padding') : key;
+        const field = key === 'inputShape' ? 'inputSize' : key === 'source' ? SOURCE_FIELD[v.sourceKind] : key;
         errors[field] ??= issue.message;
       }
     }
