@@ -207,9 +207,10 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       // thumbnails only for files inside the project (the web host serves nothing else)
       for (const pair of report.mostConfused) {
         for (const ex of pair.examples) {
-          if (!ex.path) continue;
-          const rel = relative(proj.root, ex.path);
-          if (rel && !rel.startsWith('..') && !isAbsolute(rel)) imagePaths[ex.id] = ex.path;
+          const file = ex.thumbnail ?? ex.path; // the pixels the model saw, else the source image
+          if (!file) continue;
+          const rel = relative(proj.root, file);
+          if (rel && !rel.startsWith('..') && !isAbsolute(rel)) imagePaths[ex.id] = file;
         }
       }
       const result: RunReport = { ...report, run: p.run, imagePaths };

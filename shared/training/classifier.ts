@@ -180,8 +180,11 @@ export interface ConfusedPair {
   trueClass: string;
   predictedClass: string;
   count: number;
-  /** Examples: sample id and, for files, the image path (crops: the source image). */
-  examples: { id: string; path: string | null; score: number }[];
+  /**
+   * Examples: sample id, for files the image path (crops: the source image), and the pixels the
+   * model saw as a PNG in the run folder (examples/NNN.png; absent in reports written before it).
+   */
+  examples: { id: string; path: string | null; score: number; thumbnail?: string }[];
 }
 
 /** eval.json of a classifier run: weights/best on the test split. */

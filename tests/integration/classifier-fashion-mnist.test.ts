@@ -4,6 +4,7 @@
  * weights/best on 1,000 images of the official t10k test set must score accuracy > 0.7 (chance
  * 0.1). Also checks the run folder a classifier run writes.
  */
+import sharp from 'sharp';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -44,6 +45,9 @@ test('fashion-mnist-cnn on 2,000 Fashion-MNIST images: test accuracy > 0.7', { t
     assert.equal(report.perClass.length, 10);
     assert.ok(report.mostConfused.length > 0 && report.mostConfused[0]!.count >= report.mostConfused.at(-1)!.count);
     assert.ok(report.mostConfused[0]!.examples[0]!.id.startsWith('t10k/'));
+    // IDX examples have no file of their own: their pixels are written as PNGs in the run folder
+    const thumb = await sharp(report.mostConfused[0]!.examples[0]!.thumbnail!).metadata();
+    assert.deepEqual([thumb.format, thumb.width, thumb.height, thumb.channels], ['png', 28, 28, 1]);
     const env = JSON.parse(await readFile(paths.env, 'utf8')) as { backend: string };
     assert.equal(env.backend, 'wasm');
     const model = await loadModelFromFolder(paths.best);

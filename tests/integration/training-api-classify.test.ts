@@ -88,7 +88,10 @@ test('train.start with a classifier config trains a class-folder run that train.
     assert.equal(report.perClass.reduce((n, c) => n + c.support, 0), report.images);
     assert.ok(report.accuracy > 1 / 3, `test accuracy ${report.accuracy} beats chance`);
     for (const pair of report.mostConfused) {
-      for (const ex of pair.examples) if (ex.path) assert.equal(report.imagePaths[ex.id], ex.path, 'examples inside the project get a thumbnail path');
+      for (const ex of pair.examples) {
+        assert.match(ex.thumbnail ?? '', /[\\/]runs[\\/]classify[\\/]examples[\\/]\d{3}\.png$/);
+        assert.equal(report.imagePaths[ex.id], ex.thumbnail, 'the Train view shows the pixels the model saw');
+      }
     }
 
     // export: the classifier's input size (top of config.json) travels with the model

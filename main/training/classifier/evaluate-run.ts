@@ -11,6 +11,7 @@ import { readJson, runPaths, writeJson } from '../run-folder';
 import { loadModelFromFolder } from '../weights-io';
 import { pixelBatch } from './batches';
 import { loadClassifierDataset } from './dataset';
+import { withExampleThumbnails } from './example-thumbnails';
 
 export async function evaluateClassifierRun(dir: string, options: { log?: (message: string) => void } = {}): Promise<ClassifierEvalReport> {
   const paths = runPaths(dir);
@@ -48,7 +49,8 @@ export async function evaluateClassifierRun(dir: string, options: { log?: (messa
     // The epoch weights/best holds, as the run recorded it (state/optimizer.json: best).
     const state = await readJson<{ best?: { epoch?: number } | null }>(join(paths.state, 'optimizer.json')).catch(() => null);
     const bestEpoch = state?.best?.epoch ?? 0;
-    const report = buildClassifierEval(evaluated, config.classes, { epoch: bestEpoch, split: which, examples: config.train.confusedExamples });
+    const built = buildClassifierEval(evaluated, config.classes, { epoch: bestEpoch, split: which, examples: config.train.confusedExamples });
+    const report = await withExampleThumbnails(dir, built, (id) => data.samples[byId.get(id) ?? -1]?.pixels, config.inputShape);
     await writeJson(paths.evalJson, report);
     return report;
   } finally {

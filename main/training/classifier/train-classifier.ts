@@ -35,6 +35,7 @@ import { loadClassifierDataset, type ClassifierDataset, type ClassifierSample } 
 import { appendClassifierMetricsRow } from './metrics-csv';
 import { pixelBatch } from './batches';
 import { loadBackbone } from './backbone';
+import { withExampleThumbnails } from './example-thumbnails';
 
 export interface ClassifierRunOptions {
   task: 'classify';
@@ -391,7 +392,9 @@ export async function runClassifierTraining(options: ClassifierRunOptions, hooks
         const bestModel = embedding ? splitEmbeddingModel(bestFull).head : bestFull;
         const scored = await scoreSamples(trainable, bestModel, evalIdx, labels, numClasses, Math.max(batchSize, 64));
         const evaluated: EvaluatedSample[] = evalIdx.map((i, k) => ({ id: samples[i]!.id, path: samples[i]!.path, label: labels[i]!, predicted: scored.predicted[k]!, score: scored.score[k]! }));
-        const report = buildClassifierEval(evaluated, data.classes, { epoch: best.epoch, split: testIdx.length > 0 ? 'test' : 'val', examples: cfg.confusedExamples });
+        const byId = new Map(samples.map((s) => [s.id, s.pixels]));
+        const built = buildClassifierEval(evaluated, data.classes, { epoch: best.epoch, split: testIdx.length > 0 ? 'test' : 'val', examples: cfg.confusedExamples });
+        const report = await withExampleThumbnails(dir, built, (id) => byId.get(id), data.inputShape);
         await writeJson(paths.evalJson, report);
         testAccuracy = testIdx.length > 0 ? report.accuracy : null;
         log(`${report.split} accuracy of weights/best (epoch ${best.epoch}): ${report.accuracy.toFixed(4)} on ${report.images} image(s); macro F1 ${report.macro.F1.toFixed(4)}`);
