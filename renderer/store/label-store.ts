@@ -92,9 +92,6 @@ let editVersion = 0;
 const sameDoc = (a: Doc, b: Doc): boolean => JSON.stringify(a) === JSON.stringify(b);
 const docOf = (a: ImageAnnotation): Doc => ({ boxes: a.boxes, verified: a.verified });
 
-/** Test/bench hook: the store is reachable from the page (read-only use). */
-declare global { interface Window { __detectaLabel?: unknown } }
-
 export const useLabel = create<LabelState>()((set, get) => {
   const sendSave = (imageId: string): void => {
     const { project } = get();
@@ -370,5 +367,3 @@ export const useLabel = create<LabelState>()((set, get) => {
 export function unsavedImages(): string[] {
   return [...unsaved.keys()];
 }
-
-if (typeof window !== 'undefined') window.__detectaLabel = useLabel;
