@@ -72,6 +72,16 @@ test('setup form: changed augmentation values and advanced fields reach the conf
   assert.equal(config?.lrSchedule, 'linear');
 });
 
+test('setup form: the mobilenet preset carries its freeze and fine-tune settings; others do not', () => {
+  const v = { ...defaultSetup(), preset: 'mobilenet' as const, freezeEpochs: '4', finetuneLrFactor: '0.05', backboneCut: 'conv_pw_11_relu' };
+  const { config, errors } = buildConfig(v, backends);
+  assert.deepEqual(errors, {});
+  assert.deepEqual([config?.freezeEpochs, config?.finetuneLrFactor, config?.backboneCut], [4, 0.05, 'conv_pw_11_relu']);
+  assert.ok(buildConfig({ ...v, finetuneLrFactor: '2' }, backends).errors.finetuneLrFactor, 'a factor above 1 is refused');
+  const tiny = buildConfig({ ...v, preset: 'tiny' }, backends).config;
+  assert.equal(tiny && 'finetuneLrFactor' in tiny, false);
+});
+
 const epoch = (n: number, map: number | null): EpochMetrics => ({
   epoch: n, time: n * 2, train: { total: 5 - n, box: 1, obj: 1, noobj: 0.1, cls: 2 }, val: null,
   precision: null, recall: null, F1: null, mAP50: map, 'mAP50-95': map === null ? null : map / 2, lr: 1e-3,

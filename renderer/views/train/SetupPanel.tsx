@@ -156,6 +156,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
           {v.preset === 'mobilenet' ? (
             <>
               {field('freezeEpochs', 'Frozen backbone epochs')}
+              {field('finetuneLrFactor', 'Fine-tune LR factor', 'LR × factor once the backbone is unfrozen')}
               <label className="field">
                 <span className="field-label">Backbone cut layer</span>
                 <select value={v.backboneCut} onChange={(e) => set('backboneCut', e.target.value)} aria-label="Backbone cut layer">

@@ -43,6 +43,7 @@ export interface SetupValues {
   valFraction: string;
   evalConfidence: string;
   freezeEpochs: string;
+  finetuneLrFactor: string;
   backboneCut: string;
   backbone: string;
   tinyWidths: string;
@@ -63,7 +64,7 @@ export function defaultSetup(): SetupValues {
     learningRate: String(D.learningRate), lrSchedule: D.lrSchedule, warmupEpochs: String(D.warmupEpochs), finalLrFactor: String(D.finalLrFactor),
     clipNorm: D.clipNorm === null ? '' : String(D.clipNorm), patience: String(D.patience), backend: D.backend, anchors: 'kmeans', numAnchors: String(D.numAnchors),
     seed: String(D.seed), valFraction: String(D.valFraction), evalConfidence: String(D.evalConfidence), freezeEpochs: String(D.freezeEpochs),
-    backboneCut: '', backbone: '', tinyWidths: '', augment: D.augment, augmentOps: ops,
+    finetuneLrFactor: String(D.finetuneLrFactor), backboneCut: '', backbone: '', tinyWidths: '', augment: D.augment, augmentOps: ops,
   };
 }
 
@@ -159,7 +160,7 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
     ...(Object.keys(augmentOps).length ? { augmentOps } : {}),
     ...(tinyWidths ? { tinyWidths } : {}),
     ...(v.preset === 'mobilenet'
-      ? { freezeEpochs: num('freezeEpochs', v.freezeEpochs, { int: true }), ...(v.backboneCut ? { backboneCut: v.backboneCut } : {}), ...(v.backbone.trim() ? { backbone: v.backbone.trim() } : {}) }
+      ? { freezeEpochs: num('freezeEpochs', v.freezeEpochs, { int: true }), finetuneLrFactor: num('finetuneLrFactor', v.finetuneLrFactor), ...(v.backboneCut ? { backboneCut: v.backboneCut } : {}), ...(v.backbone.trim() ? { backbone: v.backbone.trim() } : {}) }
       : {}),
   };
   for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
