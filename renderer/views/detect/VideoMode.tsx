@@ -12,7 +12,8 @@ import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
 import { emptyPrediction, predictFrame, type Prediction } from './engine/predict-frame';
 import { blobToBase64, drawPrediction } from './engine/draw';
-import { drawOverlay, startFrameLoop, type LoopStats } from './engine/frame-loop';
+import { drawOverlay, type LoopStats } from './engine/frame-loop';
+import { startLiveLoop } from './live-loop';
 import { detectionsCsv, detectionsJson, frameEntry, type FrameDetections } from './engine/detections-file';
 import { labelsOf } from './engine/load-model';
 import { outputPath, resultSuffix } from './output-paths';
@@ -58,19 +59,10 @@ export function VideoMode(): React.JSX.Element {
   useEffect(() => {
     const video = videoRef.current;
     if (!video || !model || processing) return;
-    return startFrameLoop({
-      video,
-      model: () => useDetect.getState().model,
-      paused: () => estimatingRef.current || (video.paused && video.readyState < 2),
-      interpret: (r) => useDetect.getState().interpret(r),
-      onFrame: (p) => {
-        setPrediction(p);
-        const canvas = overlayRef.current;
-        const m = useDetect.getState().model;
-        if (canvas && m) drawOverlay(video, canvas, p, m);
-      },
-      onStats: (s) => { setStats(s); if (s.frames % 30 === 0) sampleMemory(); },
-      onError: (err) => notify('error', `Detection failed: ${message(err)}`),
+    return startLiveLoop(video, () => overlayRef.current, () => estimatingRef.current || (video.paused && video.readyState < 2), {
+      prediction: setPrediction,
+      stats: (s) => { setStats(s); if (s.frames % 30 === 0) sampleMemory(); },
+      error: (err) => notify('error', `Detection failed: ${message(err)}`),
     });
   }, [model, source, processing, notify, sampleMemory]);
 

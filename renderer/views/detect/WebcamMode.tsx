@@ -11,7 +11,8 @@ import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
 import { emptyPrediction, predictFrame, predictionCount, type Prediction } from './engine/predict-frame';
 import { annotatedBlob, blobToBase64 } from './engine/draw';
-import { drawOverlay, startFrameLoop, type LoopStats } from './engine/frame-loop';
+import type { LoopStats } from './engine/frame-loop';
+import { startLiveLoop } from './live-loop';
 import { labelsOf } from './engine/load-model';
 import { resultSuffix } from './output-paths';
 import { PredictionList } from './PredictionList';
@@ -77,19 +78,10 @@ export function WebcamMode(): React.JSX.Element {
     if (!video || !stream) return;
     video.srcObject = stream;
     void video.play().catch((err: unknown) => notify('error', `Cannot play the camera stream: ${message(err)}`));
-    return startFrameLoop({
-      video,
-      model: () => useDetect.getState().model,
-      paused: () => pausedRef.current,
-      interpret: (r) => useDetect.getState().interpret(r),
-      onFrame: (p) => {
-        setPrediction(p);
-        const canvas = overlayRef.current;
-        const m = useDetect.getState().model;
-        if (canvas && m) drawOverlay(video, canvas, p, m);
-      },
-      onStats: (s) => { setStats(s); if (s.frames % 10 === 0) sampleMemory(); },
-      onError: (err) => notify('error', `Detection failed: ${message(err)}`),
+    return startLiveLoop(video, () => overlayRef.current, () => pausedRef.current, {
+      prediction: setPrediction,
+      stats: (s) => { setStats(s); if (s.frames % 10 === 0) sampleMemory(); },
+      error: (err) => notify('error', `Detection failed: ${message(err)}`),
     });
   }, [stream, notify, sampleMemory]);
 
