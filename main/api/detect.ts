@@ -4,11 +4,12 @@ import { dirname, join, posix } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { LoadableModel, detectMethods } from '../../shared/api/detect';
 import { parseAdapterMetadata } from '../../shared/ml/adapters/metadata';
-import { MODEL_ZOO } from '../../shared/ml/adapters/zoo';
+import { DETECTOR_ZOO } from '../../shared/ml/adapters/zoo';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { fsApiError } from '../dataset/fs-errors';
 import { folderGrants } from '../detect/folder-grants';
-import { ensureZooModel, zooBaseUrl, zooCacheDir, isZooModelCached } from '../detect/zoo-cache';
+import { ensureZooModel, zooCacheDir, isZooModelCached } from '../detect/zoo-cache';
+import { zooMirror } from '../training/model-cache';
 import type { HandlersFor } from './handler';
 
 /** Optional adapter file in a model folder, for third-party models. */
@@ -63,8 +64,8 @@ async function describeFolder(dir: string): Promise<LoadableModel> {
 export const detectHandlers: HandlersFor<typeof detectMethods> = {
   'detect.zooList': async (_p, ctx) => {
     const cacheDir = zooCacheDir(ctx.services);
-    const entries = await Promise.all(MODEL_ZOO.map(async (e) => ({ id: e.id, title: e.title, bytes: e.bytes, labels: e.adapter.labels.length, cached: await isZooModelCached(cacheDir, e) })));
-    return { entries, zooUrl: zooBaseUrl() };
+    const entries = await Promise.all(DETECTOR_ZOO.map(async (e) => ({ id: e.id, title: e.title, bytes: e.bytes, labels: e.adapter.labels.length, cached: await isZooModelCached(cacheDir, e) })));
+    return { entries, zooUrl: zooMirror() };
   },
   'detect.zooEnsure': async (p, ctx) => {
     const { entry, cached } = await ensureZooModel(ctx.services, p.id);

@@ -13,8 +13,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { MODEL_MIRROR_ENV } from '../../shared/ml/model-zoo';
 
 export const CACHE_MANIFEST = 'cache-manifest.json';
+
+/**
+ * The model-zoo mirror (shared/ml/model-zoo.ts): DETECTA_MODEL_MIRROR, or DETECTA_MODEL_ZOO_URL,
+ * its name before backbones and detectors shared one zoo. Empty: download from upstream.
+ */
+export function zooMirror(): string {
+  return process.env[MODEL_MIRROR_ENV] || process.env.DETECTA_MODEL_ZOO_URL || '';
+}
 
 export interface CacheManifest {
   url: string;

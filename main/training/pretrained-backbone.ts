@@ -4,7 +4,7 @@
  *   recorded with their sha256 and re-checked on every reuse);
  * - any other `backbone`: a local model.json path, loaded from disk as-is;
  * - none: the model-zoo entry (shared/ml/backbone/zoo.ts), downloaded once into the cache with
- *   every file checked against the zoo's sha256 — from DETECTA_MODEL_MIRROR when set.
+ *   every file checked against the zoo's sha256, from the zoo mirror when one is set (zooMirror).
  * The cache folder: `modelCacheDir` option, else DETECTA_MODEL_CACHE, else
  * $XDG_CACHE_HOME/detecta/models (~/.cache/detecta/models).
  */
@@ -12,8 +12,9 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import * as tfjs from '@tensorflow/tfjs';
-import { DEFAULT_MOBILENET_ZOO_ID, MODEL_ZOO, zooModelUrl } from '../../shared/ml/backbone/zoo';
-import { ensureCachedModel, fileModelHandler } from './model-cache';
+import { DEFAULT_MOBILENET_ZOO_ID } from '../../shared/ml/backbone/zoo';
+import { zooEntry, zooEntryUrl } from '../../shared/ml/model-zoo';
+import { ensureCachedModel, fileModelHandler, zooMirror } from './model-cache';
 
 export function defaultModelCacheDir(): string {
   if (process.env.DETECTA_MODEL_CACHE) return process.env.DETECTA_MODEL_CACHE;
@@ -31,11 +32,12 @@ export async function loadPretrainedBackbone(spec: string | undefined, options: 
   const cacheDir = options.cacheDir ?? defaultModelCacheDir();
   if (spec === undefined || /^https?:\/\//i.test(spec)) {
     const zoo = spec === undefined;
-    const url = zoo ? zooModelUrl(DEFAULT_MOBILENET_ZOO_ID, process.env.DETECTA_MODEL_MIRROR) : spec;
+    const entry = zooEntry(DEFAULT_MOBILENET_ZOO_ID);
+    const url = zoo ? zooEntryUrl(entry, zooMirror()) : spec;
     if (zoo) options.log?.(`pretrained backbone: ${DEFAULT_MOBILENET_ZOO_ID} from ${url} (cache ${cacheDir})`);
     let cached;
     try {
-      cached = await ensureCachedModel({ url, cacheDir, ...(zoo ? { name: DEFAULT_MOBILENET_ZOO_ID, sha256: MODEL_ZOO[DEFAULT_MOBILENET_ZOO_ID].sha256 } : {}) });
+      cached = await ensureCachedModel({ url, cacheDir, ...(zoo ? { name: entry.id, sha256: entry.sha256 } : {}) });
     } catch (err) {
       throw new Error(`cannot get the pretrained backbone from ${url}: ${(err as Error).message}`);
     }

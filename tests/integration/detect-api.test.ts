@@ -48,11 +48,11 @@ test('detect.* handlers: zoo cache, guarded writes, snapshot with draft boxes', 
   const good = await serveFolder(models);
   try {
     // tampered mirror: refused, nothing cached
-    process.env.DETECTA_MODEL_ZOO_URL = bad.url;
+    process.env.DETECTA_MODEL_MIRROR = bad.url;
     await assert.rejects(detectHandlers['detect.zooEnsure']({ id: 'nanodet-m-416-coco' }, ctx), (e: ApiError) => e.code === 'unreadable' && /Checksum mismatch/.test(e.message));
     assert.equal((await detectHandlers['detect.zooList']({}, ctx)).entries.find((e) => e.id === 'nanodet-m-416-coco')?.cached, false);
     // good mirror: downloaded once, then reused from the cache
-    process.env.DETECTA_MODEL_ZOO_URL = good.url;
+    process.env.DETECTA_MODEL_MIRROR = good.url;
     const first = await detectHandlers['detect.zooEnsure']({ id: 'nanodet-m-416-coco' }, ctx);
     assert.equal(first.downloaded, true);
     assert.equal(first.format, 'graph');
@@ -104,7 +104,7 @@ test('detect.* handlers: zoo cache, guarded writes, snapshot with draft boxes', 
     assert.deepEqual(after.boxes.map((b) => b.draft ?? false), [false, true]);
     assert.ok(project.getConfig().classes.includes('person'));
   } finally {
-    delete process.env.DETECTA_MODEL_ZOO_URL;
+    delete process.env.DETECTA_MODEL_MIRROR;
     await bad.close();
     await good.close();
     await services.projects.closeAll();

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { initWasmBackendForNode } from '../../main/training/wasm-kernels/node-init';
-import { zooEntry, fitRect, packInput, decodeOutputs, type RawOutput, type AdapterMetadata } from '../../shared/ml/adapters';
+import { detectorZooEntry } from '../../shared/ml/model-zoo';
+import { fitRect, packInput, decodeOutputs, type RawOutput, type AdapterMetadata } from '../../shared/ml/adapters';
 import { fitToInput, type RgbImage } from '../../shared/ml/preprocess';
 import type { Detection } from '../../shared/ml/detector/box';
 
@@ -35,7 +36,7 @@ function fileHandler(dir: string, json: string): tf.io.IOHandler {
 }
 
 async function runZoo(id: string, image: RgbImage): Promise<{ dets: Detection[]; meta: AdapterMetadata }> {
-  const entry = zooEntry(id);
+  const entry = detectorZooEntry(id);
   const [folder, json] = entry.modelPath.split('/');
   const model = await tf.loadGraphModel(fileHandler(`${models}${folder}/`, json));
   const meta = entry.adapter;

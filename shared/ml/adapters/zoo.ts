@@ -1,27 +1,13 @@
 /**
- * Ready-made detectors: where each one lives under a model-zoo base URL, the sha256 of every file
- * (checked on download and on every reuse of the cache), and its adapter. The app never ships the
- * weights; they are downloaded on first use.
+ * Ready-made detectors of the model zoo (shared/ml/model-zoo.ts), each with its adapter. The app
+ * never ships the weights; they are downloaded on first use.
  */
-import type { AdapterMetadata } from './metadata';
+import type { DetectorZooEntry } from '../model-zoo';
 import { COCO_LABELS } from './coco-labels';
 
-export interface ZooEntry {
-  id: string;
-  title: string;
-  /** model.json path relative to a mirror's base URL (DETECTA_MODEL_ZOO_URL). */
-  modelPath: string;
-  /** Where the files are published upstream (pinned commit), used when no mirror is configured. */
-  upstreamUrl: string;
-  /** sha256 per file; the model JSON is listed as 'model.json' (its name in the cache). */
-  sha256: Record<string, string>;
-  /** Total download size in bytes (for the UI). */
-  bytes: number;
-  adapter: AdapterMetadata;
-}
-
-export const MODEL_ZOO: readonly ZooEntry[] = [
+export const DETECTOR_ZOO: readonly DetectorZooEntry[] = [
   {
+    kind: 'detector',
     id: 'centernet-mobilenetv3-coco',
     title: 'CenterNet MobileNetV3 (COCO, 80 classes, 512)',
     modelPath: 'centernet-mobilenetv3-coco/mb3-centernet.json',
@@ -47,6 +33,7 @@ export const MODEL_ZOO: readonly ZooEntry[] = [
     },
   },
   {
+    kind: 'detector',
     id: 'nanodet-m-416-coco',
     title: 'NanoDet-m (COCO, 80 classes, 416)',
     modelPath: 'nanodet-m-416-coco/nanodet-m.json',
@@ -72,9 +59,3 @@ export const MODEL_ZOO: readonly ZooEntry[] = [
     },
   },
 ];
-
-export function zooEntry(id: string): ZooEntry {
-  const e = MODEL_ZOO.find((z) => z.id === id);
-  if (!e) throw new Error(`no model-zoo entry "${id}" (known: ${MODEL_ZOO.map((z) => z.id).join(', ')})`);
-  return e;
-}

@@ -1,29 +1,23 @@
 /**
- * The model zoo: pretrained backbones the trainer can download once into its model cache
- * (main/training/model-cache.ts), defined here in one place with the sha256 of every file.
+ * Pretrained backbones of the model zoo (shared/ml/model-zoo.ts), downloaded once into the
+ * trainer's model cache (main/training/model-cache.ts) with every file checked against its sha256.
  *
  * mobilenet_v1_0.25_224: ImageNet MobileNet v1 (alpha 0.25, 224) as a tfjs LayersModel, at the
  * official tfjs-models URL. The checksums below are those of the copy in the test fixture
  * shared/models/mobilenet_v1_0.25_224 (see its SOURCE.md): they could not be taken from the
  * official files offline, and the fixture's model.json is derived (topology re-assembled), so the
- * fixture is the source of truth. Downloads are checked file by file; a mismatch fails with the
- * file name and nothing is cached. Mirrors: set DETECTA_MODEL_MIRROR to a base URL holding the
- * same files (the test suite serves the fixture that way).
+ * fixture is the source of truth. A mismatch fails with the file name and nothing is cached.
  */
+import type { BackboneZooEntry } from '../model-zoo';
 
-export interface ZooModel {
-  /** URL of model.json; weight shards sit beside it. */
-  url: string;
-  /** sha256 (hex) per file name. */
-  sha256: Record<string, string>;
-  /** What it is, for logs and the UI. */
-  description: string;
-}
-
-export const MODEL_ZOO: Record<string, ZooModel> = {
-  'mobilenet_v1_0.25_224': {
-    url: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json',
-    description: 'MobileNet v1 0.25 (224), ImageNet-pretrained, tfjs LayersModel',
+export const BACKBONE_ZOO: readonly BackboneZooEntry[] = [
+  {
+    kind: 'backbone',
+    id: 'mobilenet_v1_0.25_224',
+    title: 'MobileNet v1 0.25 (224), ImageNet-pretrained, tfjs LayersModel',
+    modelPath: 'mobilenet_v1_0.25_224/model.json',
+    upstreamUrl: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json',
+    bytes: 1_956_310,
     sha256: {
       'model.json': '5376bf0e226d8e6e1a03389c3456ea8040147c8126f4c7898380cf90d6093d4a',
       'group1-shard1of1': 'edabf35aefbb81c92764cbfff6319c77376bfc36febff8fcda7af703d2b2d6aa',
@@ -83,17 +77,7 @@ export const MODEL_ZOO: Record<string, ZooModel> = {
       'group55-shard1of1': 'f047ff48ce2829fd9c10bbae13c9443d77d2450c3373b47ca3f8b837f0012789',
     },
   },
-};
+];
 
 /** The backbone the mobilenet preset uses when the run config names none. */
 export const DEFAULT_MOBILENET_ZOO_ID = 'mobilenet_v1_0.25_224';
-
-/** The zoo entry's model.json URL, on the mirror when one is given (same file names under it). */
-export function zooModelUrl(id: string, mirror?: string): string {
-  const entry = MODEL_ZOO[id];
-  if (!entry) throw new Error(`no model '${id}' in the model zoo (known: ${Object.keys(MODEL_ZOO).join(', ')})`);
-  if (!mirror) return entry.url;
-  const base = mirror.endsWith('/') ? mirror : `${mirror}/`;
-  return new URL(`${id}/model.json`, base).toString();
-}
-
