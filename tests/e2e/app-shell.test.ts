@@ -3,28 +3,24 @@
  * status from the real handlers, visit every view, and prove the host refuses what it must.
  */
 import { test, expect } from '@playwright/test';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { serveApp, repoRoot, type ServedApp } from '../helpers/serve';
+import { cliSampleProject, repoRoot, startE2eHost, type E2eHost, type ServedApp } from '../helpers/serve';
 
+let host: E2eHost;
 let app: ServedApp;
 let work: string;
 let project: string;
 
 test.beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'detecta-e2e-'));
-  project = join(work, 'bricks');
-  const made = spawnSync(process.execPath, ['dist/cli/detecta.js', 'sample', '--out', project, '--images', '12', '--seed', '7'], { cwd: repoRoot, encoding: 'utf8' });
-  expect(made.status, made.stderr).toBe(0);
-  app = await serveApp({ HOME: work });
+  host = await startE2eHost('detecta-e2e-', async (w) => {
+    project = join(w, 'bricks');
+    cliSampleProject(project, ['--images', '12', '--seed', '7']);
+  });
+  ({ work, app } = host);
 });
 
-test.afterAll(async () => {
-  await app?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+test.afterAll(async () => { await host?.close(); });
 
 const shot = (name: string): string => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
 

@@ -8,13 +8,13 @@
  * shows the live top-k with FPS and a flat tensor count, and a snapshot is saved with its classes.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import config from '../../playwright.config';
-import { serveApp, repoRoot, type ServedApp } from '../helpers/serve';
-import { callApi, ffmpeg, openProject, shotPath, writeColourImage, writeKnownClassifierRun } from '../helpers/detect-fixtures';
+import { type E2eHost, repoRoot, type ServedApp, startE2eHost } from '../helpers/serve';
+import { callApi, ffmpeg, openDetectPage, shotPath, writeColourImage, writeKnownClassifierRun } from '../helpers/detect-fixtures';
 
 const camDir = join(tmpdir(), 'detecta-fake-camera');
 const camFile = join(camDir, 'blue-card.y4m');
@@ -33,32 +33,30 @@ test.describe.configure({ mode: 'serial' });
 
 const COLOURS = { red: [220, 40, 40], green: [40, 200, 60], blue: [40, 60, 220] } as const;
 
+let host: E2eHost;
 let app: ServedApp;
-let work: string;
 let project: string;
 let weights: string;
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
-  work = mkdtempSync(join(tmpdir(), 'detecta-detect-classify-'));
-  project = join(work, 'colours');
-  mkdirSync(join(project, 'images'), { recursive: true });
-  for (const [name, rgb] of Object.entries(COLOURS)) await writeColourImage(join(project, 'images', `${name}.png`), [...rgb]);
-  weights = await writeKnownClassifierRun(project);
-  mkdirSync(join(project, 'clips'));
-  // 1 s red, then 1 s green, 5 frames per second
-  ffmpeg(['-f', 'lavfi', '-i', 'color=c=0xdc2828:s=160x120:r=5:d=1', '-f', 'lavfi', '-i', 'color=c=0x28c83c:s=160x120:r=5:d=1', '-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]', '-c:v', 'libvpx', '-b:v', '200k', join(project, 'clips', 'turn.webm')]);
-  app = await serveApp({ HOME: work });
-  page = await browser.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') console.log('[page]', m.text()); });
-  await openProject(page, app.url, project);
+  host = await startE2eHost('detecta-detect-classify-', async (w) => {
+    project = join(w, 'colours');
+    mkdirSync(join(project, 'images'), { recursive: true });
+    for (const [name, rgb] of Object.entries(COLOURS)) await writeColourImage(join(project, 'images', `${name}.png`), [...rgb]);
+    weights = await writeKnownClassifierRun(project);
+    mkdirSync(join(project, 'clips'));
+    // 1 s red, then 1 s green, 5 frames per second
+    ffmpeg(['-f', 'lavfi', '-i', 'color=c=0xdc2828:s=160x120:r=5:d=1', '-f', 'lavfi', '-i', 'color=c=0x28c83c:s=160x120:r=5:d=1', '-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]', '-c:v', 'libvpx', '-b:v', '200k', join(project, 'clips', 'turn.webm')]);
+  });
+  app = host.app;
+  page = await openDetectPage(browser, app.url, project);
   await callApi(page, 'model.setActive', { project, run: 'known-colours', weights: 'best' });
 });
 
 test.afterAll(async () => {
   await page?.close();
-  await app?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await host?.close();
 });
 
 const scores = (p: Page) => p.getByTestId('class-scores');

@@ -5,42 +5,40 @@
  * local mirror into the app's cache, finds the dog, bicycle and car in darknet's dog.jpg.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { serveApp, repoRoot, sharedDatasets, type ServedApp } from '../helpers/serve';
-import { callApi, openProject, serveStatic, sharedModels, shotPath, writeKnownWeightsRun, writeShapesImage } from '../helpers/detect-fixtures';
+import { type E2eHost, repoRoot, type ServedApp, sharedDatasets, startE2eHost } from '../helpers/serve';
+import { callApi, openDetectPage, serveStatic, sharedModels, shotPath, writeKnownWeightsRun, writeShapesImage } from '../helpers/detect-fixtures';
 
+let host: E2eHost;
 let app: ServedApp;
 let zoo: { url: string; close(): Promise<void> };
-let work: string;
 let project: string;
 let page: Page;
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
-  work = mkdtempSync(join(tmpdir(), 'detecta-detect-img-'));
-  project = join(work, 'shapes');
-  mkdirSync(join(project, 'images'), { recursive: true });
-  await writeShapesImage(join(project, 'images', 'shapes.png'));
-  await writeShapesImage(join(project, 'images', 'shapes2.png'));
-  copyFileSync(join(sharedDatasets, 'image-fixtures/darknet-samples/dog.jpg'), join(project, 'images', 'dog.jpg'));
-  await writeKnownWeightsRun(project);
-  zoo = await serveStatic(sharedModels);
-  app = await serveApp({ HOME: work, DETECTA_MODEL_ZOO_URL: zoo.url });
-  page = await browser.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') console.log('[page]', m.text()); });
-  await openProject(page, app.url, project);
+  host = await startE2eHost('detecta-detect-img-', async (w) => {
+    project = join(w, 'shapes');
+    mkdirSync(join(project, 'images'), { recursive: true });
+    await writeShapesImage(join(project, 'images', 'shapes.png'));
+    await writeShapesImage(join(project, 'images', 'shapes2.png'));
+    copyFileSync(join(sharedDatasets, 'image-fixtures/darknet-samples/dog.jpg'), join(project, 'images', 'dog.jpg'));
+    await writeKnownWeightsRun(project);
+    zoo = await serveStatic(sharedModels);
+    return { DETECTA_MODEL_MIRROR: zoo.url };
+  });
+  app = host.app;
+  page = await openDetectPage(browser, app.url, project);
   await callApi(page, 'model.setActive', { project, run: 'known', weights: 'best' });
 });
 
 test.afterAll(async () => {
   await page?.close();
-  await app?.stop();
+  await host?.close();
   await zoo?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 const rows = (p: Page) => p.getByTestId('detection');

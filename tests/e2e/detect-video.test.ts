@@ -5,38 +5,36 @@
  * next to the clip.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveApp, repoRoot, sharedDatasets, type ServedApp } from '../helpers/serve';
-import { ffmpeg, openProject, serveStatic, sharedModels, shotPath } from '../helpers/detect-fixtures';
+import { type E2eHost, repoRoot, type ServedApp, sharedDatasets, startE2eHost } from '../helpers/serve';
+import { ffmpeg, openDetectPage, serveStatic, sharedModels, shotPath } from '../helpers/detect-fixtures';
 
+let host: E2eHost;
 let app: ServedApp;
 let zoo: { url: string; close(): Promise<void> };
-let work: string;
 let project: string;
 let page: Page;
 const FPS = 8;
 const SECONDS = 2;
 
 test.beforeAll(async ({ browser }) => {
-  work = mkdtempSync(join(tmpdir(), 'detecta-detect-video-'));
-  project = join(work, 'people');
-  mkdirSync(join(project, 'clips'), { recursive: true });
-  ffmpeg(['-ss', '8', '-i', join(sharedDatasets, 'video/intel-sample-videos/one-by-one-person-detection.mp4'), '-t', String(SECONDS), '-r', String(FPS), '-vf', 'scale=416:-2', '-c:v', 'libvpx', '-b:v', '1M', '-an', join(project, 'clips', 'people.webm')]);
-  zoo = await serveStatic(sharedModels);
-  app = await serveApp({ HOME: work, DETECTA_MODEL_ZOO_URL: zoo.url });
-  page = await browser.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') console.log('[page]', m.text()); });
-  await openProject(page, app.url, project);
+  host = await startE2eHost('detecta-detect-video-', async (w) => {
+    project = join(w, 'people');
+    mkdirSync(join(project, 'clips'), { recursive: true });
+    ffmpeg(['-ss', '8', '-i', join(sharedDatasets, 'video/intel-sample-videos/one-by-one-person-detection.mp4'), '-t', String(SECONDS), '-r', String(FPS), '-vf', 'scale=416:-2', '-c:v', 'libvpx', '-b:v', '1M', '-an', join(project, 'clips', 'people.webm')]);
+    zoo = await serveStatic(sharedModels);
+    return { DETECTA_MODEL_MIRROR: zoo.url };
+  });
+  app = host.app;
+  page = await openDetectPage(browser, app.url, project);
 });
 
 test.afterAll(async () => {
   await page?.close();
-  await app?.stop();
+  await host?.close();
   await zoo?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 test('process a whole video: annotated WebM + one detections entry per frame', async () => {

@@ -5,14 +5,14 @@
  * snapshot added to the project lands next to its images with the boxes as <draft> objects.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import config from '../../playwright.config';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
-import { serveApp, repoRoot, sharedDatasets, type ServedApp } from '../helpers/serve';
-import { ffmpeg, openProject, serveStatic, sharedModels, shotPath } from '../helpers/detect-fixtures';
+import { type E2eHost, repoRoot, type ServedApp, sharedDatasets, startE2eHost } from '../helpers/serve';
+import { ffmpeg, openDetectPage, serveStatic, sharedModels, shotPath } from '../helpers/detect-fixtures';
 
 const camDir = join(tmpdir(), 'detecta-fake-camera');
 const camFile = join(camDir, 'person.y4m');
@@ -28,28 +28,27 @@ test.use({
   },
 });
 
+let host: E2eHost;
 let app: ServedApp;
 let zoo: { url: string; close(): Promise<void> };
-let work: string;
 let project: string;
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
-  work = mkdtempSync(join(tmpdir(), 'detecta-detect-cam-'));
-  project = join(work, 'cam');
-  await writeSampleProject(project, { images: 3, seed: 5, width: 96, height: 64, classes: ['ball'], minObjects: 1, maxObjects: 1, minSize: 0.3, maxSize: 0.5 });
-  zoo = await serveStatic(sharedModels);
-  app = await serveApp({ HOME: work, DETECTA_MODEL_ZOO_URL: zoo.url });
-  page = await browser.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') console.log('[page]', m.text()); });
-  await openProject(page, app.url, project);
+  host = await startE2eHost('detecta-detect-cam-', async (w) => {
+    project = join(w, 'cam');
+    await writeSampleProject(project, { images: 3, seed: 5, width: 96, height: 64, classes: ['ball'], minObjects: 1, maxObjects: 1, minSize: 0.3, maxSize: 0.5 });
+    zoo = await serveStatic(sharedModels);
+    return { DETECTA_MODEL_MIRROR: zoo.url };
+  });
+  app = host.app;
+  page = await openDetectPage(browser, app.url, project);
 });
 
 test.afterAll(async () => {
   await page?.close();
-  await app?.stop();
+  await host?.close();
   await zoo?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 const num = async (p: Page, id: string): Promise<number> => Number((await p.getByTestId(id).textContent())?.match(/\d+/)?.[0] ?? NaN);

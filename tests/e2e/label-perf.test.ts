@@ -5,22 +5,19 @@
  * functional (all boxes shown, the drag lands in the XML).
  */
 import { test, expect } from '@playwright/test';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveApp, repoRoot, type ServedApp } from '../helpers/serve';
+import { repoRoot, startE2eHost, type E2eHost, type ServedApp } from '../helpers/serve';
 
+let host: E2eHost;
 let app: ServedApp;
 let work: string;
 
 test.beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'detecta-label-perf-'));
-  app = await serveApp({ HOME: work });
+  host = await startE2eHost('detecta-label-perf-');
+  ({ work, app } = host);
 });
-test.afterAll(async () => {
-  await app?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+test.afterAll(async () => { await host?.close(); });
 
 function vocWith500Boxes(): string {
   const objects: string[] = [];

@@ -8,32 +8,26 @@
  * Screenshots in test-results/screenshots/.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { serveApp, repoRoot, type ServedApp } from '../helpers/serve';
+import { cliSampleProject, repoRoot, startE2eHost, type E2eHost, type ServedApp } from '../helpers/serve';
 import { writeClassFolders } from '../helpers/class-folders';
 
+let host: E2eHost;
 let app: ServedApp;
-let work: string;
 let project: string;
 let shapes: string;
 
 test.beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'detecta-e2e-classify-'));
-  project = join(work, 'shape-photos');
-  const made = spawnSync(process.execPath, ['dist/cli/detecta.js', 'sample', '--out', project, '--images', '6', '--seed', '4', '--width', '64', '--height', '64'], { cwd: repoRoot, encoding: 'utf8' });
-  expect(made.status, made.stderr).toBe(0);
-  shapes = join(project, 'shapes');
-  await writeClassFolders(shapes, { perClass: 16, size: 24, seed: 5 });
-  app = await serveApp({ HOME: work });
+  host = await startE2eHost('detecta-e2e-classify-', async (w) => {
+    project = join(w, 'shape-photos');
+    cliSampleProject(project, ['--images', '6', '--seed', '4', '--width', '64', '--height', '64']);
+    shapes = join(project, 'shapes');
+    await writeClassFolders(shapes, { perClass: 16, size: 24, seed: 5 });
+  });
+  app = host.app;
 });
 
-test.afterAll(async () => {
-  await app?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+test.afterAll(async () => { await host?.close(); });
 
 const shot = (name: string): string => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
 async function tallShot(page: Page, name: string): Promise<void> {

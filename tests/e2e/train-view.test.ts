@@ -6,28 +6,24 @@
  * live view and the report go to test-results/screenshots/.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { serveApp, repoRoot, type ServedApp } from '../helpers/serve';
+import { cliSampleProject, repoRoot, startE2eHost, type E2eHost, type ServedApp } from '../helpers/serve';
 
+let host: E2eHost;
 let app: ServedApp;
 let work: string;
 let project: string;
 
 test.beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'detecta-e2e-train-'));
-  project = join(work, 'tiny-bricks');
-  const made = spawnSync(process.execPath, ['dist/cli/detecta.js', 'sample', '--out', project, '--images', '40', '--seed', '3', '--width', '64', '--height', '64'], { cwd: repoRoot, encoding: 'utf8' });
-  expect(made.status, made.stderr).toBe(0);
-  app = await serveApp({ HOME: work });
+  host = await startE2eHost('detecta-e2e-train-', async (w) => {
+    project = join(w, 'tiny-bricks');
+    cliSampleProject(project, ['--images', '40', '--seed', '3', '--width', '64', '--height', '64']);
+  });
+  ({ work, app } = host);
 });
 
-test.afterAll(async () => {
-  await app?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+test.afterAll(async () => { await host?.close(); });
 
 const shot = (name: string): string => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
 /** The view scrolls inside its own panel: a tall viewport puts all of it in the picture. */

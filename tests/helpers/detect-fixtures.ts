@@ -15,7 +15,7 @@ import { detectorPreset } from '../../shared/ml/detector/config';
 import { writeDetectorMetadata } from '../../shared/ml/detector/metadata';
 import { writeClassifierMetadata } from '../../shared/ml/classifier/metadata';
 import { fileModelHandler } from '../../main/training/model-cache';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 
 export const sharedModels = fileURLToPath(new URL('../../../shared/models/', import.meta.url));
 
@@ -112,6 +112,14 @@ export async function callApi(page: Page, method: string, params: unknown): Prom
     ws.onmessage = (e) => { const m = JSON.parse(String(e.data)); if (m.id !== 1) return; ws.close(); if (m.ok) resolve(m.result); else reject(new Error(m.error.message)); };
     ws.onerror = () => reject(new Error('websocket failed'));
   }), { method, params });
+}
+
+/** A page of the app with the project open in the Detect view; page errors go to the test's output. */
+export async function openDetectPage(browser: Browser, url: string, dir: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') console.log('[page]', m.text()); });
+  await openProject(page, url, dir);
+  return page;
 }
 
 export async function openProject(page: Page, url: string, dir: string): Promise<void> {

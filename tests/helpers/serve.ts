@@ -2,7 +2,7 @@
  * Starts the real web host entry (`node dist/main/serve.js`, as `npm run serve` does) on a free
  * port with a throw-away settings folder, and returns its printed URL. Needs `npm run build` first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,4 +57,24 @@ export async function serveApp(env: Record<string, string> = {}): Promise<Served
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A throw-away HOME folder with the web host started on it (e2e tests); `close` stops both. */
+export interface E2eHost {
+  work: string;
+  app: ServedApp;
+  close(): Promise<void>;
+}
+
+export async function startE2eHost(prefix: string, prepare?: (work: string) => Promise<Record<string, string> | void>): Promise<E2eHost> {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const env = (await prepare?.(work)) ?? {};
+  const app = await serveApp({ HOME: work, ...env });
+  return { work, app, close: async () => { await app.stop(); rmSync(work, { recursive: true, force: true }); } };
+}
+
+/** A sample project written by the CLI (`detecta sample`), as a user would make one. */
+export function cliSampleProject(dir: string, args: string[]): void {
+  const made = spawnSync(process.execPath, ['dist/cli/detecta.js', 'sample', '--out', dir, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`detecta sample failed (${made.status}): ${made.stderr}`);
 }
