@@ -4,12 +4,28 @@
  * validated with the API's schema before anything is sent.
  */
 import { useMemo, useState } from 'react';
-import { Play } from 'lucide-react';
 import type { OpenedProject } from '../../../shared/api';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import { CLASSIFY_PRESETS, buildClassifierConfig, defaultClassifySetup, type ClassifySetupValues } from './classify-form';
 import { resolvedBackend } from './setup-form';
+import { BackendField, SelectField, StartBar, TextField, type InputExtras, type SelectOption } from './form-fields';
+
+const SOURCES: SelectOption<ClassifySetupValues['sourceKind']>[] = [
+  { value: 'folder', label: 'class folders (one sub-folder per class)' },
+  { value: 'crops', label: "this project's boxes (crops)" },
+  { value: 'idx', label: 'IDX files (MNIST / Fashion-MNIST format)' },
+];
+const OPTIMIZERS: SelectOption<ClassifySetupValues['optimizer']>[] = [
+  { value: 'preset', label: "preset's" },
+  { value: 'adam', label: 'Adam' },
+  { value: 'adagrad', label: 'Adagrad' },
+];
+const BALANCE: SelectOption<ClassifySetupValues['balance']>[] = [
+  { value: 'none', label: 'none' },
+  { value: 'weights', label: 'loss weights (1 / count)' },
+  { value: 'oversample', label: 'oversample smaller classes' },
+];
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -35,14 +51,8 @@ export function ClassifySetupPanel({ project, busyRun, onStarted }: { project: O
     }
   };
 
-  const Err = ({ f }: { f: string }): React.JSX.Element | null => (errors[f] ? <span className="field-error" role="alert">{errors[f]}</span> : null);
-  const field = (f: keyof ClassifySetupValues, label: string, hint?: string, extra?: React.InputHTMLAttributes<HTMLInputElement>): React.JSX.Element => (
-    <label className={`field${errors[f] ? ' invalid' : ''}`}>
-      <span className="field-label">{label}</span>
-      <input value={String(v[f])} onChange={(e) => set(f, e.target.value as never)} aria-invalid={Boolean(errors[f])} aria-label={label} {...extra} />
-      {hint && !errors[f] ? <span className="field-hint">{hint}</span> : null}
-      <Err f={f} />
-    </label>
+  const field = (f: keyof ClassifySetupValues, label: string, hint?: string, extra?: InputExtras): React.JSX.Element => (
+    <TextField label={label} value={String(v[f])} onChange={(x) => set(f, x as never)} error={errors[f]} hint={hint} aria-label={label} {...extra} />
   );
 
   return (
@@ -50,14 +60,7 @@ export function ClassifySetupPanel({ project, busyRun, onStarted }: { project: O
       <section className="card">
         <h3>Images</h3>
         <div className="form-grid">
-          <label className="field">
-            <span className="field-label">Source</span>
-            <select value={v.sourceKind} onChange={(e) => set('sourceKind', e.target.value as ClassifySetupValues['sourceKind'])} aria-label="Classifier source">
-              <option value="folder">class folders (one sub-folder per class)</option>
-              <option value="crops">this project's boxes (crops)</option>
-              <option value="idx">IDX files (MNIST / Fashion-MNIST format)</option>
-            </select>
-          </label>
+          <SelectField label="Source" name="Classifier source" value={v.sourceKind} onChange={(x) => set('sourceKind', x)} options={SOURCES} />
           {v.sourceKind === 'folder'
             ? field('folder', 'Class folder', 'absolute path; each sub-folder name is a class', { placeholder: `${project.root}/…` })
             : v.sourceKind === 'idx'
@@ -73,53 +76,19 @@ export function ClassifySetupPanel({ project, busyRun, onStarted }: { project: O
         <h3>Model and schedule</h3>
         <div className="form-grid">
           {field('name', 'Run name', undefined, { placeholder: 'classify, classify2… (automatic)' })}
-          <label className="field">
-            <span className="field-label">Model preset</span>
-            <select value={v.preset} onChange={(e) => set('preset', e.target.value as ClassifySetupValues['preset'])} aria-label="Classifier preset">
-              {CLASSIFY_PRESETS.map((p) => <option key={p.name} value={p.name}>{p.label}</option>)}
-            </select>
-          </label>
-          <label className={`field${errors.backend ? ' invalid' : ''}`}>
-            <span className="field-label">Backend</span>
-            <select value={v.backend} onChange={(e) => set('backend', e.target.value as ClassifySetupValues['backend'])} aria-label="Backend">
-              <option value="auto">auto{be ? ` (${be})` : ''}</option>
-              {(backends ?? []).map((b) => (
-                <option key={b.name} value={b.name} disabled={!b.available} title={`${b.label}: ${b.detail}`}>{b.name}{b.available ? '' : ' (not available)'}</option>
-              ))}
-            </select>
-            <Err f="backend" />
-          </label>
+          <SelectField label="Model preset" name="Classifier preset" value={v.preset} onChange={(x) => set('preset', x)} options={CLASSIFY_PRESETS.map((p) => ({ value: p.name, label: p.label }))} />
+          <BackendField value={v.backend} onChange={(x) => set('backend', x)} backends={backends} resolved={be} error={errors.backend} />
           {v.preset === 'mobilenet-embeddings' ? null : field('inputSize', 'Input size (px)', 'square side; empty: chosen from the images')}
           {field('epochs', 'Epochs')}
           {field('batchSize', 'Batch size')}
           {field('learningRate', 'Learning rate', "empty: the preset's")}
-          <label className="field">
-            <span className="field-label">Optimizer</span>
-            <select value={v.optimizer} onChange={(e) => set('optimizer', e.target.value as ClassifySetupValues['optimizer'])} aria-label="Optimizer">
-              <option value="preset">preset's</option>
-              <option value="adam">Adam</option>
-              <option value="adagrad">Adagrad</option>
-            </select>
-          </label>
-          <label className="field">
-            <span className="field-label">Class balance</span>
-            <select value={v.balance} onChange={(e) => set('balance', e.target.value as ClassifySetupValues['balance'])} aria-label="Class balance">
-              <option value="none">none</option>
-              <option value="weights">loss weights (1 / count)</option>
-              <option value="oversample">oversample smaller classes</option>
-            </select>
-          </label>
+          <SelectField label="Optimizer" name="Optimizer" value={v.optimizer} onChange={(x) => set('optimizer', x)} options={OPTIMIZERS} />
+          <SelectField label="Class balance" name="Class balance" value={v.balance} onChange={(x) => set('balance', x)} options={BALANCE} />
           {field('patience', 'Early-stop patience', 'epochs without a better val accuracy; 0 = off')}
         </div>
       </section>
 
-      <div className="setup-actions">
-        {Object.keys(errors).length ? <span className="field-error" data-testid="setup-errors">{Object.keys(errors).length} {Object.keys(errors).length === 1 ? 'field needs' : 'fields need'} fixing</span> : null}
-        {busyRun ? <span className="muted small">run “{busyRun}” is training; cancel it to start another</span> : null}
-        <button type="button" className="button primary" onClick={() => void start()} disabled={!config || starting || Boolean(busyRun)}>
-          <Play size={14} /> Start training
-        </button>
-      </div>
+      <StartBar errors={errors} busyRun={busyRun} disabled={!config || starting} onStart={() => void start()} />
     </div>
   );
 }

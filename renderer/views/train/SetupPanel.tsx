@@ -4,12 +4,32 @@
  * is validated on the client with the API's schema; the engine saves the config with the run.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { CheckCircle2, Circle, Play, RefreshCw } from 'lucide-react';
+import { CheckCircle2, Circle, RefreshCw } from 'lucide-react';
 import type { AnchorsResult, OpenedProject } from '../../../shared/api';
 import { MOBILENET_CUT_LAYERS } from '../../../shared/ml/backbone/mobilenet';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import { AUGMENT_OPS, OP_LABELS, buildConfig, defaultInputSize, defaultSetup, opParams, resolvedBackend, type SetupValues } from './setup-form';
+import { BackendField, SelectField, StartBar, TextField, type InputExtras, type SelectOption } from './form-fields';
+
+const PRESETS: SelectOption<SetupValues['preset']>[] = [
+  { value: 'tiny', label: 'tiny (fast, from scratch)' },
+  { value: 'darknet19', label: 'darknet19 (YOLOv2 full)' },
+  { value: 'mobilenet', label: 'mobilenet (ImageNet backbone)' },
+];
+const SCHEDULES: SelectOption<SetupValues['lrSchedule']>[] = [
+  { value: 'cosine', label: 'cosine decay' },
+  { value: 'linear', label: 'linear decay' },
+  { value: 'constant', label: 'constant' },
+];
+const CUT_LAYERS: SelectOption<string>[] = [
+  { value: '', label: 'default' },
+  ...Object.entries(MOBILENET_CUT_LAYERS).map(([name, stride]) => ({ value: name, label: `${name} (stride ${stride})` })),
+];
+const ANCHOR_MODES: SelectOption<SetupValues['anchors']>[] = [
+  { value: 'kmeans', label: 'k-means on the train boxes' },
+  { value: 'preset', label: 'YOLOv2 preset anchors' },
+];
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -68,14 +88,8 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
     { ok: Boolean(be), text: be ? `training backend: ${backends?.find((b) => b.name === be)?.label ?? be}` : 'probing training backends…' },
   ];
   const val = project.splits.val;
-  const Err = ({ f }: { f: string }): React.JSX.Element | null => (errors[f] ? <span className="field-error" role="alert">{errors[f]}</span> : null);
-  const field = (f: keyof SetupValues, label: string, hint?: string, extra?: React.InputHTMLAttributes<HTMLInputElement>): React.JSX.Element => (
-    <label className={`field${errors[f] ? ' invalid' : ''}`}>
-      <span className="field-label">{label}</span>
-      <input value={String(v[f])} onChange={(e) => set(f, e.target.value as never)} aria-invalid={Boolean(errors[f])} {...extra} />
-      {hint && !errors[f] ? <span className="field-hint">{hint}</span> : null}
-      <Err f={f} />
-    </label>
+  const field = (f: keyof SetupValues, label: string, hint?: string, extra?: InputExtras): React.JSX.Element => (
+    <TextField label={label} value={String(v[f])} onChange={(x) => set(f, x as never)} error={errors[f]} hint={hint} {...extra} />
   );
 
   return (
@@ -105,51 +119,22 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
       <section className="card">
         <h3>Model and schedule</h3>
         <div className="form-grid">
-          <label className={`field${errors.name ? ' invalid' : ''}`}>
-            <span className="field-label">Run name</span>
-            <input value={v.name} placeholder="train, train2… (automatic)" onChange={(e) => set('name', e.target.value)} />
-            <Err f="name" />
-          </label>
-          <label className="field">
-            <span className="field-label">Model preset</span>
-            <select value={v.preset} onChange={(e) => set('preset', e.target.value as SetupValues['preset'])} aria-label="Model preset">
-              <option value="tiny">tiny (fast, from scratch)</option>
-              <option value="darknet19">darknet19 (YOLOv2 full)</option>
-              <option value="mobilenet">mobilenet (ImageNet backbone)</option>
-            </select>
-          </label>
-          <label className={`field${errors.backend ? ' invalid' : ''}`}>
-            <span className="field-label">Backend</span>
-            <select value={v.backend} onChange={(e) => set('backend', e.target.value as SetupValues['backend'])} aria-label="Backend">
-              <option value="auto">auto{be ? ` (${be})` : ''}</option>
-              {(backends ?? []).map((b) => (
-                <option key={b.name} value={b.name} disabled={!b.available} title={`${b.label}: ${b.detail}`}>{b.name}{b.available ? '' : ' (not available)'}</option>
-              ))}
-            </select>
-            <Err f="backend" />
-          </label>
-          <label className={`field${errors.inputSize ? ' invalid' : ''}`}>
-            <span className="field-label">Input size (px)</span>
-            <input
-              aria-label="Input size"
-              value={v.inputSizeTouched ? v.inputSize : String(defaultInputSize(be))}
-              onChange={(e) => setV((s) => ({ ...s, inputSize: e.target.value, inputSizeTouched: true }))}
-            />
-            {!errors.inputSize ? <span className="field-hint">multiple of 32; default {defaultInputSize(be)} on {be ?? 'this backend'}</span> : null}
-            <Err f="inputSize" />
-          </label>
+          {field('name', 'Run name', undefined, { placeholder: 'train, train2… (automatic)' })}
+          <SelectField label="Model preset" name="Model preset" value={v.preset} onChange={(x) => set('preset', x)} options={PRESETS} />
+          <BackendField value={v.backend} onChange={(x) => set('backend', x)} backends={backends} resolved={be} error={errors.backend} />
+          <TextField
+            label="Input size (px)"
+            aria-label="Input size"
+            value={v.inputSizeTouched ? v.inputSize : String(defaultInputSize(be))}
+            onChange={(x) => setV((s) => ({ ...s, inputSize: x, inputSizeTouched: true }))}
+            error={errors.inputSize}
+            hint={`multiple of 32; default ${defaultInputSize(be)} on ${be ?? 'this backend'}`}
+          />
           {field('epochs', 'Epochs')}
           {field('batchSize', 'Batch size')}
           {field('trainTimes', 'Train times', 'passes over the train set per epoch')}
           {field('learningRate', 'Learning rate')}
-          <label className="field">
-            <span className="field-label">LR schedule</span>
-            <select value={v.lrSchedule} onChange={(e) => set('lrSchedule', e.target.value as SetupValues['lrSchedule'])} aria-label="LR schedule">
-              <option value="cosine">cosine decay</option>
-              <option value="linear">linear decay</option>
-              <option value="constant">constant</option>
-            </select>
-          </label>
+          <SelectField label="LR schedule" name="LR schedule" value={v.lrSchedule} onChange={(x) => set('lrSchedule', x)} options={SCHEDULES} />
           {field('warmupEpochs', 'Warm-up epochs', 'linear warm-up from 0')}
           {field('finalLrFactor', 'Final LR factor', 'end LR = LR × factor')}
           {field('patience', 'Early-stop patience', '0 = off')}
@@ -157,13 +142,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
             <>
               {field('freezeEpochs', 'Frozen backbone epochs')}
               {field('finetuneLrFactor', 'Fine-tune LR factor', 'LR × factor once the backbone is unfrozen')}
-              <label className="field">
-                <span className="field-label">Backbone cut layer</span>
-                <select value={v.backboneCut} onChange={(e) => set('backboneCut', e.target.value)} aria-label="Backbone cut layer">
-                  <option value="">default</option>
-                  {Object.entries(MOBILENET_CUT_LAYERS).map(([name, stride]) => <option key={name} value={name}>{name} (stride {stride})</option>)}
-                </select>
-              </label>
+              <SelectField label="Backbone cut layer" name="Backbone cut layer" value={v.backboneCut} onChange={(x) => set('backboneCut', x)} options={CUT_LAYERS} />
               {field('backbone', 'Backbone model.json', 'path or URL; empty = model zoo')}
             </>
           ) : null}
@@ -183,18 +162,8 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
       <section className="card">
         <h3>Anchors</h3>
         <div className="anchors-row">
-          <label className="field inline">
-            <span className="field-label">Mode</span>
-            <select value={v.anchors} onChange={(e) => set('anchors', e.target.value as SetupValues['anchors'])} aria-label="Anchor mode">
-              <option value="kmeans">k-means on the train boxes</option>
-              <option value="preset">YOLOv2 preset anchors</option>
-            </select>
-          </label>
-          <label className={`field inline${errors.numAnchors ? ' invalid' : ''}`}>
-            <span className="field-label">Anchors (k)</span>
-            <input value={v.numAnchors} onChange={(e) => set('numAnchors', e.target.value)} aria-label="Number of anchors" style={{ width: 70 }} />
-            <Err f="numAnchors" />
-          </label>
+          <SelectField label="Mode" name="Anchor mode" fieldClass="inline" value={v.anchors} onChange={(x) => set('anchors', x)} options={ANCHOR_MODES} />
+          <TextField label="Anchors (k)" aria-label="Number of anchors" fieldClass="inline" style={{ width: 70 }} value={v.numAnchors} onChange={(x) => set('numAnchors', x)} error={errors.numAnchors} />
           <button type="button" className="button small" onClick={() => void computeAnchors()} disabled={!anchorsValid || anchorsBusy}>
             <RefreshCw size={13} /> Recompute
           </button>
@@ -261,13 +230,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
         </table>
       </section>
 
-      <div className="setup-actions">
-        {Object.keys(errors).length ? <span className="field-error" data-testid="setup-errors">{Object.keys(errors).length} {Object.keys(errors).length === 1 ? 'field needs' : 'fields need'} fixing</span> : null}
-        {busyRun ? <span className="muted small">run “{busyRun}” is training; cancel it to start another</span> : null}
-        <button type="button" className="button primary" onClick={() => void start()} disabled={!config || starting || Boolean(busyRun)}>
-          <Play size={14} /> Start training
-        </button>
-      </div>
+      <StartBar errors={errors} busyRun={busyRun} disabled={!config || starting} onStart={() => void start()} />
     </div>
   );
 }
