@@ -9,11 +9,12 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from '
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { type E2eHost, repoRoot, type ServedApp, sharedDatasets, startE2eHost } from '../helpers/serve';
-import { callApi, openDetectPage, serveStatic, sharedModels, shotPath, writeKnownWeightsRun, writeShapesImage } from '../helpers/detect-fixtures';
+import { callApi, openDetectPage, sharedModels, shotPath, writeKnownWeightsRun, writeShapesImage } from '../helpers/detect-fixtures';
+import { serveFolder, type ServedFolder } from '../helpers/static-server';
 
 let host: E2eHost;
 let app: ServedApp;
-let zoo: { url: string; close(): Promise<void> };
+let zoo: ServedFolder;
 let project: string;
 let page: Page;
 
@@ -27,7 +28,7 @@ test.beforeAll(async ({ browser }) => {
     await writeShapesImage(join(project, 'images', 'shapes2.png'));
     copyFileSync(join(sharedDatasets, 'image-fixtures/darknet-samples/dog.jpg'), join(project, 'images', 'dog.jpg'));
     await writeKnownWeightsRun(project);
-    zoo = await serveStatic(sharedModels);
+    zoo = await serveFolder(sharedModels);
     return { DETECTA_MODEL_MIRROR: zoo.url };
   });
   app = host.app;

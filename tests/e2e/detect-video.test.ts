@@ -9,11 +9,12 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type E2eHost, repoRoot, type ServedApp, sharedDatasets, startE2eHost } from '../helpers/serve';
-import { ffmpeg, openDetectPage, serveStatic, sharedModels, shotPath } from '../helpers/detect-fixtures';
+import { ffmpeg, openDetectPage, sharedModels, shotPath } from '../helpers/detect-fixtures';
+import { serveFolder, type ServedFolder } from '../helpers/static-server';
 
 let host: E2eHost;
 let app: ServedApp;
-let zoo: { url: string; close(): Promise<void> };
+let zoo: ServedFolder;
 let project: string;
 let page: Page;
 const FPS = 8;
@@ -24,7 +25,7 @@ test.beforeAll(async ({ browser }) => {
     project = join(w, 'people');
     mkdirSync(join(project, 'clips'), { recursive: true });
     ffmpeg(['-ss', '8', '-i', join(sharedDatasets, 'video/intel-sample-videos/one-by-one-person-detection.mp4'), '-t', String(SECONDS), '-r', String(FPS), '-vf', 'scale=416:-2', '-c:v', 'libvpx', '-b:v', '1M', '-an', join(project, 'clips', 'people.webm')]);
-    zoo = await serveStatic(sharedModels);
+    zoo = await serveFolder(sharedModels);
     return { DETECTA_MODEL_MIRROR: zoo.url };
   });
   app = host.app;

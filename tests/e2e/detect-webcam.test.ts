@@ -12,7 +12,8 @@ import { XMLParser } from 'fast-xml-parser';
 import config from '../../playwright.config';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
 import { type E2eHost, repoRoot, type ServedApp, sharedDatasets, startE2eHost } from '../helpers/serve';
-import { ffmpeg, openDetectPage, serveStatic, sharedModels, shotPath } from '../helpers/detect-fixtures';
+import { ffmpeg, openDetectPage, sharedModels, shotPath } from '../helpers/detect-fixtures';
+import { serveFolder, type ServedFolder } from '../helpers/static-server';
 
 const camDir = join(tmpdir(), 'detecta-fake-camera');
 const camFile = join(camDir, 'person.y4m');
@@ -30,7 +31,7 @@ test.use({
 
 let host: E2eHost;
 let app: ServedApp;
-let zoo: { url: string; close(): Promise<void> };
+let zoo: ServedFolder;
 let project: string;
 let page: Page;
 
@@ -38,7 +39,7 @@ test.beforeAll(async ({ browser }) => {
   host = await startE2eHost('detecta-detect-cam-', async (w) => {
     project = join(w, 'cam');
     await writeSampleProject(project, { images: 3, seed: 5, width: 96, height: 64, classes: ['ball'], minObjects: 1, maxObjects: 1, minSize: 0.3, maxSize: 0.5 });
-    zoo = await serveStatic(sharedModels);
+    zoo = await serveFolder(sharedModels);
     return { DETECTA_MODEL_MIRROR: zoo.url };
   });
   app = host.app;

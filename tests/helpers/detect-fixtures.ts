@@ -1,13 +1,11 @@
 /**
- * Fixtures of the Detect e2e tests: a local model-zoo mirror (node:http over ../shared/models), a
+ * Fixtures of the Detect e2e tests: the model-zoo mirror folder (../shared/models), a
  * YOLOv2 LayersModel and a classifier with known weights saved as project runs, and ffmpeg
  * conversions.
  */
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join, normalize } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
@@ -18,17 +16,6 @@ import { fileModelHandler } from '../../main/training/model-cache';
 import type { Browser, Page } from '@playwright/test';
 
 export const sharedModels = fileURLToPath(new URL('../../../shared/models/', import.meta.url));
-
-/** Serves a folder over HTTP on 127.0.0.1 (the model-zoo mirror of the tests). */
-export async function serveStatic(dir: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    const file = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    if (!file.startsWith(normalize(dir)) || !existsSync(file)) { res.writeHead(404); res.end('not found'); return; }
-    res.writeHead(200); res.end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(() => r())) };
-}
 
 /**
  * A detector with known weights (input 320, one 1×1 anchor, classes red/blue): each 32-pixel

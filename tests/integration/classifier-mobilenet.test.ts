@@ -6,7 +6,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,31 +18,18 @@ import { readClassifierMetadata } from '../../shared/ml/classifier/metadata';
 import { classifyImages } from '../../shared/ml/classifier/predict';
 import type { ClassifierEvalReport, ClassifierTrainerEvent } from '../../shared/training/classifier';
 import { writeClassFolders } from '../helpers/class-folders';
+import { serveFolder, type ServedFolder } from '../helpers/static-server';
 
 const MODEL_DIR = resolve(import.meta.dirname, '../../../shared/models/mobilenet_v1_0.25_224');
-let server: Server;
+let server: ServedFolder;
 let url = '';
-let requests = 0;
 
 before(async () => {
-  server = createServer(async (req, res) => {
-    requests++;
-    const file = (req.url ?? '').replace(/^\/mobilenet\//, '');
-    if (!/^[\w.-]+$/.test(file)) { res.statusCode = 404; res.end(); return; }
-    try {
-      res.end(await readFile(join(MODEL_DIR, file)));
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  assert.ok(addr && typeof addr === 'object');
-  url = `http://127.0.0.1:${addr.port}/mobilenet/model.json`;
+  server = await serveFolder(MODEL_DIR);
+  url = `${server.url}model.json`;
 });
 
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(() => server.close());
 
 test('mobilenet-embeddings: downloads the backbone once, embeds once, the head learns a small folder dataset', { timeout: 240_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-cls-mobilenet-'));
@@ -80,10 +66,10 @@ test('mobilenet-embeddings: downloads the backbone once, embeds once, the head l
     model.dispose();
 
     // A second run finds the backbone in the cache: no request.
-    const before = requests;
+    const before = server.hits.length;
     const again: ClassifierTrainerEvent[] = [];
     await runClassifierTraining({ task: 'classify', project: data, name: 'tm2', config: { ...config, epochs: 1 } }, { emit: (e) => again.push(e) });
-    assert.equal(requests, before);
+    assert.equal(server.hits.length, before);
     assert.match(again.filter((e) => e.type === 'log').map((e) => e.payload.message).join('\n'), /using the cached backbone/);
   } finally {
     await rm(root, { recursive: true, force: true });

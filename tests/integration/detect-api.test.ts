@@ -6,12 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
@@ -23,28 +21,15 @@ import { datasetMethods } from '../../shared/api/dataset';
 import { folderGrants } from '../../main/detect/folder-grants';
 import type { ApiContext } from '../../main/api/handler';
 import { ApiError } from '../../shared/api/contract';
+import { serveFolder } from '../helpers/static-server';
 
 const models = fileURLToPath(new URL('../../../shared/models/', import.meta.url));
-
-function serveFolder(dir: string, tamper = false): Promise<{ url: string; hits: string[]; close: () => Promise<void> }> {
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    hits.push(path);
-    const file = join(dir, path);
-    if (!file.startsWith(dir) || !existsSync(file)) { res.writeHead(404); res.end(); return; }
-    const bytes = readFileSync(file);
-    if (tamper && file.endsWith('.bin')) bytes[100] ^= 0xff;
-    res.writeHead(200); res.end(bytes);
-  });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, hits, close: () => new Promise((c) => server.close(() => c())) })));
-}
 
 test('detect.* handlers: zoo cache, guarded writes, snapshot with draft boxes', { timeout: 60_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-api-detect-'));
   const services = createServices({ transport: 'web', dataDir: join(root, 'data') });
   const ctx = { services, emit: () => {} } as unknown as ApiContext;
-  const bad = await serveFolder(models, true);
+  const bad = await serveFolder(models, { tamper: (path, bytes) => { if (path.endsWith('.bin')) bytes[100] ^= 0xff; } });
   const good = await serveFolder(models);
   try {
     // tampered mirror: refused, nothing cached

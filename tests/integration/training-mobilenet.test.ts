@@ -8,9 +8,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -22,35 +21,22 @@ import { fileModelHandler } from '../../main/training/model-cache';
 import { buildDetector } from '../../shared/ml/detector/build';
 import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
 import type { TrainConfigInput, TrainerEvent } from '../../shared/training/types';
+import { serveFolder, type ServedFolder } from '../helpers/static-server';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../../shared/models/mobilenet_v1_0.25_224');
-let server: Server;
+let server: ServedFolder;
 let tamper: string | null = null;
 let root = '';
 
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'detecta-mobilenet-'));
-  server = createServer(async (req, res) => {
-    const m = /^\/mobilenet_v1_0\.25_224\/([\w.-]+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
-    if (!m) { res.statusCode = 404; res.end(); return; }
-    try {
-      const bytes = await readFile(path.join(FIXTURE, m[1]));
-      if (m[1] === tamper) bytes[bytes.length - 1] ^= 0xff;
-      res.end(bytes);
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  assert.ok(addr && typeof addr === 'object');
-  process.env.DETECTA_MODEL_MIRROR = `http://127.0.0.1:${addr.port}/`;
+  server = await serveFolder(path.dirname(FIXTURE), { tamper: (p, bytes) => { if (tamper && p === `/mobilenet_v1_0.25_224/${tamper}`) bytes[bytes.length - 1] ^= 0xff; } });
+  process.env.DETECTA_MODEL_MIRROR = server.url;
 });
 
 after(async () => {
   delete process.env.DETECTA_MODEL_MIRROR;
-  await new Promise<void>((r) => server.close(() => r()));
+  await server.close();
   await rm(root, { recursive: true, force: true });
 });
 
