@@ -4,13 +4,14 @@
  * for each), the top-k slider re-ranks instantly, NAME_classified.png is written with the ranking
  * drawn in, a batch classifies and saves every image, and the results CSV lists them. The same
  * weights load as a picked model folder. A video that turns from red to green is processed into
- * NAME_classified.webm and per-frame classes. On Chromium's fake camera (a blue test card) the view
+ * NAME_classified.mp4 (H.264) and per-frame classes. On Chromium's fake camera (a blue test card) the view
  * shows the live top-k with FPS and a flat tensor count, and a snapshot is saved with its classes.
  */
 import { test, expect, type Page } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import config from '../../playwright.config';
 import { type E2eHost, repoRoot, type ServedApp, startE2eHost } from '../helpers/serve';
@@ -127,15 +128,23 @@ test('the same classifier picked as a model folder', async () => {
   await expect(scores(page)).toHaveAttribute('data-top', 'red', { timeout: 30_000 });
 });
 
-test('video: every frame classified, written as _classified.webm and per-frame classes', async () => {
+test('video: every frame classified, written as _classified.mp4 and per-frame classes', async () => {
   test.setTimeout(120_000);
   await page.getByRole('tab', { name: /Video file/ }).click();
   await page.getByLabel('Video path').fill(join(project, 'clips', 'turn.webm'));
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   await expect(page.getByLabel('Frames per second')).toHaveValue('5', { timeout: 30_000 });
+  await page.getByLabel('Annotated video format').selectOption('mp4');
   await page.getByRole('button', { name: 'Process whole video' }).click();
   await expect(page.getByTestId('video-progress')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
-  expect(existsSync(join(project, 'clips', 'turn_classified.webm'))).toBe(true);
+  const mp4 = join(project, 'clips', 'turn_classified.mp4');
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'format=format_name:stream=codec_name,width,nb_read_frames', '-of', 'json', mp4], { encoding: 'utf8' });
+  expect(probe.status, probe.stderr).toBe(0);
+  const info = JSON.parse(probe.stdout) as { format: { format_name: string }; streams: { codec_name: string; width: number; nb_read_frames: string }[] };
+  expect(info.format.format_name).toContain('mp4');
+  expect(info.streams[0]!.codec_name).toBe('h264');
+  expect(info.streams[0]!.width).toBe(160);
+  expect(Number(info.streams[0]!.nb_read_frames)).toBeGreaterThan(0);
   const rows = readFileSync(join(project, 'clips', 'turn_classifications.csv'), 'utf8').trim().split('\n');
   expect(rows[0]).toBe('frame,time,rank,label,class_id,score');
   const firsts = rows.slice(1).map((r) => r.split(',')).filter((c) => c[2] === '1').map((c) => c[3]);

@@ -1,8 +1,8 @@
 /**
  * Video-file mode: play a video with boxes (a detector) or the top-k classes (a classifier) drawn
  * on every presented frame, or process the whole video frame by frame (seeking at the chosen frame
- * rate) with progress, FPS and cancel, recording the annotated frames to WebM (MediaRecorder on a
- * canvas stream) and writing the per-frame results as JSON and CSV next to the source or into a
+ * rate) with progress, FPS and cancel, recording the annotated frames to WebM or MP4 (MediaRecorder
+ * on a canvas stream; MP4 where the browser can record it) and writing the per-frame results as JSON and CSV next to the source or into a
  * chosen folder.
  */
 import { useEffect, useRef, useState } from 'react';
@@ -33,9 +33,19 @@ function seek(video: HTMLVideoElement, t: number): Promise<void> {
   });
 }
 
-function recorderMime(): string {
-  for (const m of ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm']) if (MediaRecorder.isTypeSupported(m)) return m;
-  throw new Error('this browser cannot record WebM');
+/** The annotated video's container: the MIME types to try, best first, and the file extension. */
+const OUTPUT_FORMATS = {
+  webm: { label: 'WebM (VP9/VP8)', ext: '.webm', mimes: ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'] },
+  mp4: { label: 'MP4 (H.264)', ext: '.mp4', mimes: ['video/mp4;codecs=avc1.42E01E', 'video/mp4;codecs=avc1', 'video/mp4'] },
+} as const;
+type OutputFormat = keyof typeof OUTPUT_FORMATS;
+
+const supportedMime = (format: OutputFormat): string | undefined => OUTPUT_FORMATS[format].mimes.find((m) => MediaRecorder.isTypeSupported(m));
+
+function recorderMime(format: OutputFormat): string {
+  const mime = supportedMime(format);
+  if (!mime) throw new Error(`this browser cannot record ${OUTPUT_FORMATS[format].label}`);
+  return mime;
 }
 
 export function VideoMode(): React.JSX.Element {
@@ -45,6 +55,7 @@ export function VideoMode(): React.JSX.Element {
   const [pathInput, setPathInput] = useState('');
   const [folder, setFolder] = useState('');
   const [fps, setFps] = useState(30);
+  const [format, setFormat] = useState<OutputFormat>('webm');
   const [prediction, setPrediction] = useState<Prediction | null>(null);
   const [stats, setStats] = useState<LoopStats | null>(null);
   const [job, setJob] = useState<{ done: number; total: number; fps: number; state: 'running' | 'done' | 'cancelled' | 'failed'; outputs: string[] } | null>(null);
@@ -115,12 +126,12 @@ export function VideoMode(): React.JSX.Element {
       const outDir = folder.trim() ? (await api.call('detect.chooseOutputFolder', { path: folder.trim() })).dir : '';
       const stream = canvas.captureStream(0);
       const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
-      const recorder = new MediaRecorder(stream, { mimeType: recorderMime(), videoBitsPerSecond: 4_000_000 });
+      const recorder = new MediaRecorder(stream, { mimeType: recorderMime(format), videoBitsPerSecond: 4_000_000 });
       const chunks: Blob[] = [];
       recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
       const stopped = new Promise<void>((r) => { recorder.onstop = () => r(); });
       // The recorder runs only while a finished frame is shown, for one frame interval, so the
-      // WebM keeps the source's timing however long detection takes (paused time is not recorded).
+      // video keeps the source's timing however long detection takes (paused time is not recorded).
       recorder.start();
       recorder.pause();
       const hold = (): Promise<void> => new Promise((r) => setTimeout(r, 1000 / fps));
@@ -145,14 +156,14 @@ export function VideoMode(): React.JSX.Element {
       await stopped;
       sampleMemory();
       if (cancelRef.current) { setJob((j) => (j ? { ...j, state: 'cancelled' } : j)); return; }
-      const webm = new Blob(chunks, { type: 'video/webm' });
+      const recorded = new Blob(chunks, { type: recorder.mimeType.split(';')[0] });
       const meta = { source: source.path ?? source.name, model: m.title, task: m.task, width: video.videoWidth, height: video.videoHeight, fps };
       const results = m.task === 'classify' ? '_classifications' : '_detections';
       const write = async (suffix: string, ext: string, base64: string): Promise<void> => {
         const r = await api.call('detect.writeFile', { path: outputPath(source.name, source.path, outDir, suffix, ext), base64 });
         outputs.push(r.path);
       };
-      await write(resultSuffix(m.task), '.webm', await blobToBase64(webm));
+      await write(resultSuffix(m.task), OUTPUT_FORMATS[format].ext, await blobToBase64(recorded));
       await write(results, '.json', await blobToBase64(new Blob([detectionsJson(meta, frames)])));
       await write(results, '.csv', await blobToBase64(new Blob([detectionsCsv(m.task, frames)])));
       setJob((j) => (j ? { ...j, state: 'done', outputs: [...outputs] } : j));
@@ -182,6 +193,14 @@ export function VideoMode(): React.JSX.Element {
         <label className="field">
           <span>Save to folder (empty: next to the video)</span>
           <input aria-label="Video output folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/path/to/folder" />
+        </label>
+        <label className="field">
+          <span>Annotated video format</span>
+          <select aria-label="Annotated video format" value={format} onChange={(e) => setFormat(e.target.value as OutputFormat)}>
+            {(Object.keys(OUTPUT_FORMATS) as OutputFormat[]).map((f) => (
+              <option key={f} value={f} disabled={!supportedMime(f)}>{OUTPUT_FORMATS[f].label}{supportedMime(f) ? '' : ' (this browser cannot record it)'}</option>
+            ))}
+          </select>
         </label>
         <div className="row-buttons">
           <button type="button" className="button primary" disabled={!source || !model || processing} onClick={() => void process()}><Play size={14} /> Process whole video</button>
