@@ -156,14 +156,12 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     const sup = running(ctx, p.project);
     sup.pause();
     await settle(sup, true);
-    ctx.emit('train.log', { run: sup.run ?? '', level: 'info', message: 'paused', project: p.project });
     return { paused: true };
   },
   'train.resume': async (p, ctx) => {
     const sup = running(ctx, p.project);
     sup.resume();
     await settle(sup, false);
-    ctx.emit('train.log', { run: sup.run ?? '', level: 'info', message: 'resumed', project: p.project });
     return { paused: false };
   },
   'train.cancel': async (p, ctx) => { running(ctx, p.project).cancel(); return { cancelling: true }; },

@@ -61,6 +61,20 @@ export interface TrainControl {
   shouldCancel(): boolean;
   /** Resolves when not paused (immediately when running). */
   waitIfPaused(): Promise<void>;
+  /** Whether a pause was asked for (the trainer process answers; absent: never paused). */
+  isPaused?(): boolean;
+}
+
+/**
+ * The batch boundary where a run pauses: waits while paused and, when it did, writes the pause
+ * and the resume into the run's log (events.jsonl), so a reloaded Train view shows them too.
+ */
+export async function pausePoint(control: TrainControl, log: (message: string) => void): Promise<void> {
+  if (!control.isPaused?.()) return control.waitIfPaused();
+  const t0 = Date.now();
+  log('paused');
+  await control.waitIfPaused();
+  log(`resumed after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 export interface TrainHooks {
@@ -311,7 +325,7 @@ async function runInProject(project: Awaited<ReturnType<typeof openDatasetProjec
       let seen = 0;
       let lr = train.learningRate;
       for (let b = 0; b < batches; b++) {
-        await control.waitIfPaused();
+        await pausePoint(control, log);
         if (control.shouldCancel()) { cancelled = true; break; }
         const t0 = Date.now();
         lr = learningRateAt(schedule, (epoch - 1) * batches + b) * (freezeEpochs > 0 && phase === 'full' ? train.finetuneLrFactor : 1);

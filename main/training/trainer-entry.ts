@@ -29,6 +29,7 @@ let started = false;
 const control = {
   shouldCancel: () => cancelled,
   waitIfPaused: () => (paused && !cancelled ? new Promise<void>((r) => { wake = r; }) : Promise.resolve()),
+  isPaused: () => paused && !cancelled,
 };
 
 function release(): void {

@@ -69,6 +69,11 @@ test('trainer process: events, pause/resume, cancel, resume from the saved epoch
     const baseline = baselineLog.payload.metrics!.mAP50 ?? 0;
 
     const paths = runPaths(join(dir, '.detecta', 'runs', 'run1'));
+    // the pause and the resume are in the run's log, live and in events.jsonl
+    const logs = events.flatMap((e) => (e.type === 'log' ? [e.payload.message] : []));
+    assert.ok(logs.includes('paused') && logs.some((m) => /^resumed after \d+ s$/.test(m)), logs.join(' | '));
+    const stored = (await readFile(paths.events, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as TrainerEvent);
+    assert.ok(stored.some((e) => e.type === 'log' && e.payload.message === 'paused'), 'paused is in events.jsonl');
     for (const f of [paths.config, paths.env, paths.metrics, paths.events, join(paths.last, 'model.json'), join(paths.last, 'weights.bin'), join(paths.best, 'model.json'), paths.evalJson]) {
       assert.ok(existsSync(f), `${f} exists`);
     }

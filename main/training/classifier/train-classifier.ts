@@ -30,7 +30,7 @@ import type { LogEvent, TrainerEvent } from '../../../shared/training/types';
 import { selectRunBackend } from '../run-env';
 import { EventLog, nextRunName, readJson, runDir, runPaths, writeJson } from '../run-folder';
 import { folderSaveHandler, loadModelFromFolder, loadOptimizerState, saveOptimizerState } from '../weights-io';
-import type { TrainControl } from '../train-loop';
+import { pausePoint, type TrainControl } from '../train-loop';
 import { loadClassifierDataset, type ClassifierDataset, type ClassifierSample } from './dataset';
 import { appendClassifierMetricsRow } from './metrics-csv';
 import { pixelBatch } from './batches';
@@ -315,7 +315,7 @@ export async function runClassifierTraining(options: ClassifierRunOptions, hooks
       let correct = 0;
       let seen = 0;
       for (let b = 0; b < batches; b++) {
-        await control.waitIfPaused();
+        await pausePoint(control, log);
         if (control.shouldCancel()) { cancelled = true; break; }
         const t0 = Date.now();
         const idx = order.slice(b * batchSize, (b + 1) * batchSize);
