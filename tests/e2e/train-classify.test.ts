@@ -115,3 +115,30 @@ test('trains a classifier on class folders from the Train view and reports accur
   expect(total).toBeCloseTo(1, 2); // softmax over all three classes
   await page.screenshot({ path: shot('train-classify-04-detect') });
 });
+
+test("box crops of the project's labeled images train from the Train view", async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto(app.url);
+  await page.getByLabel('Project folder').fill(project);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'New run' }).click();
+  await page.getByRole('radio', { name: /Classify/ }).check();
+  const setup = page.getByTestId('classify-setup');
+  await setup.getByLabel('Classifier source').selectOption('crops');
+  await expect(setup.getByText(/3 classes: brick, cone, ball|3 classes: ball, brick, cone/)).toBeVisible();
+  await setup.getByLabel('Crop padding').fill('5');
+  await expect(setup.locator('.field.invalid')).toContainText(/2/); // padding above 2 is refused
+  await setup.getByLabel('Crop padding').fill('0.2');
+  await setup.getByLabel('Run name').fill('crops');
+  await setup.getByLabel('Input size (px)').fill('16');
+  await setup.getByLabel('Epochs').fill('3');
+  await setup.getByLabel('Batch size').fill('8');
+  await setup.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByTestId('run-panel')).toHaveAttribute('data-run', 'crops');
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 180_000 });
+  await expect.poll(() => points(page, 'chart-accuracy')).toBe(3 * 2);
+  await page.getByRole('tab', { name: 'Evaluation report' }).click();
+  const table = page.getByTestId('eval-report').getByTestId('class-table');
+  for (const row of ['ball', 'brick', 'cone', 'macro']) await expect(table).toContainText(row);
+});
