@@ -26,6 +26,9 @@ interface Item {
   path: string | null;
 }
 
+/** Images smaller than this (px, longer side) are drawn enlarged by a whole factor. */
+const MIN_DISPLAY_SIDE = 480;
+
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function loadImage(url: string): Promise<HTMLImageElement> {
@@ -122,12 +125,18 @@ export function ImageMode(): React.JSX.Element {
     const canvas = canvasRef.current;
     if (!canvas || !cached || !model) return;
     const { img } = cached;
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
+    const w = img.naturalWidth;
+    const h = img.naturalHeight;
+    // small images (a 28 px digit, a 24 px crop) are shown enlarged, pixels kept sharp, so the
+    // boxes and the class panel stay readable; saved files keep the image's own size
+    const zoom = Math.max(1, Math.floor(MIN_DISPLAY_SIDE / Math.max(w, h)));
+    canvas.width = w * zoom;
+    canvas.height = h * zoom;
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    ctx.drawImage(img, 0, 0);
-    drawPrediction(ctx, prediction, labelsOf(model), img.naturalWidth, img.naturalHeight);
+    ctx.imageSmoothingEnabled = zoom === 1;
+    ctx.drawImage(img, 0, 0, w * zoom, h * zoom);
+    drawPrediction(ctx, prediction, labelsOf(model), w, h, zoom);
   }, [cached, prediction, model, rawVersion, score, iou, hidden, topK]);
 
   const ensureFolder = async (): Promise<string> => {
