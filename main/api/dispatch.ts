@@ -8,6 +8,7 @@ import { ApiError, type ApiErrorCode } from '../../shared/api/contract';
 import { methods, type MethodName } from '../../shared/api';
 import type { ApiContext } from './handler';
 import { handlers } from './handlers';
+import { errorMessage } from '../../shared/error-message';
 
 const ERRNO_CODES: Record<string, ApiErrorCode> = {
   ENOENT: 'not_found',
@@ -28,7 +29,7 @@ export function toApiError(err: unknown): ApiError {
   if (typeof errno === 'string' && ERRNO_CODES[errno]) {
     return new ApiError(ERRNO_CODES[errno] as ApiErrorCode, (err as Error).message);
   }
-  return new ApiError('internal', err instanceof Error ? err.message : String(err));
+  return new ApiError('internal', errorMessage(err));
 }
 
 function isMethod(name: string): name is MethodName {

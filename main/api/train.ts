@@ -17,6 +17,7 @@ import { deleteRun, listRuns, nextRunName, readJson, readRun, runDir, runPaths, 
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { fsApiError } from '../dataset/fs-errors';
 import type { ApiContext, HandlersFor } from './handler';
+import { errorMessage } from '../../shared/error-message';
 
 function rootOf(ctx: ApiContext, project: string): string {
   return ctx.services.projects.get(project).root;
@@ -193,7 +194,7 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       return { anchors: a.anchors.map(([w, h]) => [w, h] as [number, number]), anchorsPx: a.anchorsPx, meanIoU: a.meanIoU, boxes: a.boxes, split: a.split, grid, inputSize: p.inputSize };
     } catch (err) {
       if (err instanceof ApiError) throw err;
-      throw new ApiError('conflict', err instanceof Error ? err.message : String(err));
+      throw new ApiError('conflict', errorMessage(err));
     }
   },
   'train.report': async (p, ctx) => {

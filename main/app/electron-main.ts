@@ -14,6 +14,7 @@ import { contentSecurityPolicy } from '../transport/csp';
 import { buildMenu } from './menu';
 import { spawnUtilityTrainer } from './utility-trainer';
 import { setTrainerSpawner } from '../training/active-runs';
+import { errorMessage } from '../../shared/error-message';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -84,7 +85,7 @@ app.whenReady().then(async () => {
       const range = request.headers.get('range');
       return net.fetch(pathToFileURL(real).toString(), range ? { headers: { range } } : undefined);
     } catch (err) {
-      return new Response(err instanceof Error ? err.message : String(err), { status: 403 });
+      return new Response(errorMessage(err), { status: 403 });
     }
   });
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {

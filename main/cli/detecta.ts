@@ -4,6 +4,7 @@
  * and `summary` (one line for the help text).
  */
 import type { CliCommand } from './command';
+import { errorMessage } from '../../shared/error-message';
 
 const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   // one line per command: name: () => import('./commands/name'),
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    console.error(`detecta: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`detecta: ${errorMessage(err)}`);
     process.exitCode = 1;
   },
 );

@@ -1,5 +1,6 @@
 /** Maps Node file-system errors to ApiErrors that name the file and the reason. */
 import { ApiError } from '../../shared/api/contract';
+import { errorMessage } from '../../shared/error-message';
 
 export function errnoOf(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
@@ -9,7 +10,7 @@ export function errnoOf(err: unknown): string | undefined {
 export function fsApiError(err: unknown, file: string, action: string): ApiError {
   if (err instanceof ApiError) return err;
   const code = errnoOf(err);
-  const reason = err instanceof Error ? err.message : String(err);
+  const reason = errorMessage(err);
   switch (code) {
     case 'ENOENT':
       return new ApiError('not_found', `${action} ${file}: it does not exist`, { file, errno: code });

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { orientedSize } from '../../shared/dataset/exif';
 import { fsApiError } from './fs-errors';
 import { ApiError } from '../../shared/api/contract';
+import { errorMessage } from '../../shared/error-message';
 
 export interface ImageInfo {
   format: 'jpeg' | 'png' | 'gif' | 'bmp' | 'webp' | string;
@@ -142,6 +143,6 @@ export async function readImageInfo(file: string): Promise<ImageInfo> {
     if (m.channels) h.depth = m.channels;
     return toInfo(h);
   } catch (err) {
-    throw new ApiError('unreadable', `cannot decode image ${file}: ${err instanceof Error ? err.message : String(err)}`, { file });
+    throw new ApiError('unreadable', `cannot decode image ${file}: ${errorMessage(err)}`, { file });
   }
 }

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageEntry, SplitConfig } from '../../shared/dataset/types';
 import { assignSplit } from '../../shared/dataset/split';
-import { parseVocXml, VocParseError, type VocAnnotation } from '../../shared/voc';
+import { parseVocXml, type VocAnnotation } from '../../shared/voc';
 import { locateAnnotations, type AnnotationLocation } from './annotation-locator';
 import type { ScanResult } from './folder-scan';
 import { fsApiError } from './fs-errors';
@@ -100,11 +100,6 @@ export function applyParsed(item: IndexedImage, result: { ann: VocAnnotation } |
   });
   if (conflict) e.error = conflict;
   else delete e.error;
-}
-
-export function describeParseError(err: unknown): string {
-  if (err instanceof VocParseError) return err.message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Yields to the event loop (between batches of synchronous work). */

@@ -10,6 +10,7 @@ import { ApiError } from '../../shared/api/contract';
 import type { ProjectConfig } from '../../shared/dataset/types';
 import { DEFAULT_SPLIT } from '../../shared/dataset/split';
 import { readTextIfExists, writeIfChanged } from './atomic-write';
+import { errorMessage } from '../../shared/error-message';
 
 export const PROJECT_DIR = '.detecta';
 export const PROJECT_FILE = 'project.json';
@@ -53,7 +54,7 @@ export async function loadProjectConfig(root: string): Promise<StoredProjectConf
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ApiError('unreadable', `${file}: not valid JSON (${err instanceof Error ? err.message : String(err)}); fix or delete it`, { file });
+    throw new ApiError('unreadable', `${file}: not valid JSON (${errorMessage(err)}); fix or delete it`, { file });
   }
   const parsed = projectConfigSchema.safeParse(json);
   if (!parsed.success) {

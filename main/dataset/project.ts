@@ -36,10 +36,11 @@ import { Debouncer } from './autosave';
 import { detectAnnotationDir, scanFolder, type ScanResult } from './folder-scan';
 import { fsApiError } from './fs-errors';
 import { readImageInfo, type ImageInfo } from './image-header';
-import { applyParsed, buildIndex, describeParseError, readAnnotationFile, readAnnotationFileSync, yieldToEventLoop, type IndexedImage } from './image-index';
+import { applyParsed, buildIndex, readAnnotationFile, readAnnotationFileSync, yieldToEventLoop, type IndexedImage } from './image-index';
 import { defaultProjectConfig, loadProjectConfig, projectConfigSchema, saveProjectConfig, type StoredProjectConfig } from './project-config';
 import { applyBoxes, isDraftObject, normaliseBoxes, vocToBoxes } from './voc-boxes';
 import { FolderWatcher } from './watcher';
+import { errorMessage } from '../../shared/error-message';
 
 export type DatasetEventName = keyof DatasetEvents;
 export type DatasetEventListener = <E extends DatasetEventName>(event: E, payload: DatasetEvents[E]) => void;
@@ -152,7 +153,7 @@ export class DatasetProject {
           applyParsed(item, readAnnotationFileSync(this.root, item.location.path));
           for (const c of item.entry.classes) if (!this.config.classes.includes(c) && !found.includes(c)) found.push(c);
         } catch (err) {
-          applyParsed(item, { error: describeParseError(err) });
+          applyParsed(item, { error: errorMessage(err) });
         }
       }
       if (reason === 'index' && Date.now() - lastEmit > 250) {
@@ -315,7 +316,7 @@ export class DatasetProject {
         info = await readImageInfo(this.resolveImage(imageId));
         this.imageInfo.set(imageId, info);
       } catch (err) {
-        warnings.push(err instanceof Error ? err.message : String(err));
+        warnings.push(errorMessage(err));
         return { size: null, info: null };
       }
     }
@@ -331,7 +332,7 @@ export class DatasetProject {
       return await readAnnotationFile(this.root, item.location.path);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'not_found') return null;
-      const reason = describeParseError(err);
+      const reason = errorMessage(err);
       applyParsed(item, { error: reason });
       throw new ApiError('unreadable', `${reason} (the file is left untouched)`, { file: item.location.path });
     }
@@ -462,7 +463,7 @@ export class DatasetProject {
       const r = await this.saveAnnotation(imageId, edit);
       this.emit('dataset.saveState', { project: this.root, imageId, state: r.state });
     } catch (err) {
-      this.emit('dataset.saveState', { project: this.root, imageId, state: 'error', error: err instanceof Error ? err.message : String(err) });
+      this.emit('dataset.saveState', { project: this.root, imageId, state: 'error', error: errorMessage(err) });
     }
   }
 
@@ -535,7 +536,7 @@ export class DatasetProject {
     try {
       classes = renameClass(this.config.classes, from, to);
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = errorMessage(err);
       throw new ApiError(msg.startsWith('no class') ? 'not_found' : 'conflict', msg);
     }
     await this.ready();
@@ -557,7 +558,7 @@ export class DatasetProject {
           applyParsed(item, { ann: next });
         });
       } catch (err) {
-        failures.push(err instanceof Error ? err.message : String(err));
+        failures.push(errorMessage(err));
       }
     }
     await this.updateConfig({ classes, defaultClass: this.config.defaultClass === from ? to : this.config.defaultClass });
@@ -634,7 +635,7 @@ export class DatasetProject {
       try {
         voc = await this.readVoc(item);
       } catch (err) {
-        issues.push({ file: item.location.path, severity: 'error', reason: err instanceof Error ? err.message : String(err) });
+        issues.push({ file: item.location.path, severity: 'error', reason: errorMessage(err) });
         continue;
       }
       if (!voc) continue;

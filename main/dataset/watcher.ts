@@ -7,6 +7,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
+import { errorMessage } from '../../shared/error-message';
 
 export class FolderWatcher {
   private watchers = new Map<string, FSWatcher>();
@@ -42,7 +43,7 @@ export class FolderWatcher {
         this.watchers.set(d, w);
         this.problems.delete(d);
       } catch (err) {
-        this.problems.set(d, err instanceof Error ? err.message : String(err));
+        this.problems.set(d, errorMessage(err));
       }
     }
   }
@@ -57,7 +58,7 @@ export class FolderWatcher {
       const paths = [...this.pending];
       this.pending.clear();
       void Promise.resolve(this.onChange(paths)).catch((err: unknown) => {
-        this.problems.set('', `refresh after a change on disk failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.problems.set('', `refresh after a change on disk failed: ${errorMessage(err)}`);
       });
     }, this.delayMs);
   }

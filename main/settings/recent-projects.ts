@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { RecentProject } from '../../shared/api/project';
 import { writeFileAtomic } from '../dataset/atomic-write';
+import { errorMessage } from '../../shared/error-message';
 
 const MAX_RECENT = 12;
 const fileSchema = z.object({
@@ -35,7 +36,7 @@ export class RecentProjects {
     } catch (err) {
       const aside = `${this.file}.corrupt-${Date.now()}`;
       await fs.rename(this.file, aside);
-      this.log(`recent projects list was unreadable (${err instanceof Error ? err.message : String(err)}); moved to ${aside}`);
+      this.log(`recent projects list was unreadable (${errorMessage(err)}); moved to ${aside}`);
       return [];
     }
   }

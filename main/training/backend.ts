@@ -9,6 +9,7 @@ import type { BackendChoice, TrainBackendName } from '../../shared/training/type
 import { initWasmBackendForNode } from './wasm-kernels/node-init';
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
 import { installedVersion } from './installed-package';
+import { errorMessage } from '../../shared/error-message';
 
 export interface BackendSelection {
   backend: TrainBackendName;
@@ -56,7 +57,7 @@ export async function selectBackend(choice: BackendChoice, log: (message: string
       }
       return { backend: name, device, versions, skipped };
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       skipped.push({ backend: name, reason });
       log(`backend ${name} unavailable: ${reason}`);
     }

@@ -21,6 +21,7 @@ import { augmentScene, type AugmentConfig } from '../../shared/ml/augment';
 import { createRng, type Rng } from '../../shared/ml/random';
 import type { GroundTruthBox } from '../../shared/metrics';
 import { orientedSize } from '../../shared/dataset/exif';
+import { errorMessage } from '../../shared/error-message';
 
 export interface Sample {
   imageId: string;
@@ -139,7 +140,7 @@ export async function loadTrainingData(project: DatasetProject, options: LoadOpt
       try {
         out.push(await loadSample(project, id, classes, options.inputSize, options.resizeMode));
       } catch (err) {
-        skipped.push({ imageId: id, reason: err instanceof Error ? err.message : String(err) });
+        skipped.push({ imageId: id, reason: errorMessage(err) });
       }
       options.onProgress?.(++done, total);
     }

@@ -56,6 +56,7 @@ import { buildEvalReport, lossParts, validate } from './evaluate';
 import { EventLog, appendMetricsRow, nextRunName, readJson, runDir, runPaths, writeJson } from './run-folder';
 import { folderSaveHandler, loadModelFromFolder, loadOptimizerState, nodeFileWriter, saveOptimizerState, type FileWriter } from './weights-io';
 import { loadPretrainedBackbone } from './pretrained-backbone';
+import { errorMessage } from '../../shared/error-message';
 
 export interface TrainControl {
   shouldCancel(): boolean;
@@ -151,7 +152,7 @@ export async function runTraining(options: TrainRunOptions, hooks: TrainHooks): 
   } catch (err) {
     // Failures before the run folder exists (bad config, no project) are reported here.
     if (!(err instanceof Object && reported.has(err))) {
-      hooks.emit({ type: 'failed', payload: { run: options.resume ?? options.name ?? '', error: err instanceof Error ? err.message : String(err), crashed: false } });
+      hooks.emit({ type: 'failed', payload: { run: options.resume ?? options.name ?? '', error: errorMessage(err), crashed: false } });
     }
     throw err;
   }
@@ -392,7 +393,7 @@ async function runInProject(project: Awaited<ReturnType<typeof openDatasetProjec
     await events.flush();
     return finished;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     emit({ type: 'failed', payload: { run: name, error: message, crashed: false } });
     await events.flush();
     if (err instanceof Object) reported.add(err);

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import type { AppInfo, BackendAvailability, OpenedProject, RecentProject } from '../../shared/api';
 import { api } from '../client';
+import { errorMessage } from '../../shared/error-message';
 
 export type ViewName = 'label' | 'train' | 'detect' | 'status';
 
@@ -35,7 +36,6 @@ interface AppState {
 }
 
 let noticeId = 1;
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export const useApp = create<AppState>()((set, get) => ({
   connection: 'connecting',
@@ -60,14 +60,14 @@ export const useApp = create<AppState>()((set, get) => ({
       set({ info });
       set({ backends: await api.call('app.backends', {}) });
     } catch (err) {
-      get().notify('error', `Could not read the app status: ${message(err)}`);
+      get().notify('error', `Could not read the app status: ${errorMessage(err)}`);
     }
   },
   loadRecent: async () => {
     try {
       set({ recent: await api.call('project.recent', {}) });
     } catch (err) {
-      get().notify('error', `Could not read recent projects: ${message(err)}`);
+      get().notify('error', `Could not read recent projects: ${errorMessage(err)}`);
     }
   },
   openProject: async (dir) => {
@@ -78,7 +78,7 @@ export const useApp = create<AppState>()((set, get) => ({
       void get().loadRecent();
       return true;
     } catch (err) {
-      get().notify('error', `Could not open ${dir}: ${message(err)}`);
+      get().notify('error', `Could not open ${dir}: ${errorMessage(err)}`);
       return false;
     } finally {
       set({ busy: null });
@@ -90,7 +90,7 @@ export const useApp = create<AppState>()((set, get) => ({
     try {
       await api.call('project.close', { project: p.root });
     } catch (err) {
-      get().notify('error', `Could not close the project: ${message(err)}`);
+      get().notify('error', `Could not close the project: ${errorMessage(err)}`);
     }
     set({ project: null });
     void get().loadRecent();
@@ -103,7 +103,7 @@ export const useApp = create<AppState>()((set, get) => ({
       set({ busy: null });
       await get().openProject(sample.dir);
     } catch (err) {
-      get().notify('error', `Could not create the sample project: ${message(err)}`);
+      get().notify('error', `Could not create the sample project: ${errorMessage(err)}`);
     } finally {
       set({ busy: null });
     }

@@ -13,6 +13,7 @@ import { api } from '../client';
 import { useApp } from './app-store';
 import { History } from '../views/label/undo';
 import { fitView, zoomAt, type Size, type View } from '../views/label/geometry';
+import { errorMessage } from '../../shared/error-message';
 
 export const PAGE_SIZE = 500;
 
@@ -78,8 +79,7 @@ interface LabelState {
   zoomBy(factor: number, at?: { x: number; y: number }): void;
 }
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-const fail = (what: string, err: unknown): void => useApp.getState().notify('error', `${what}: ${message(err)}`);
+const fail = (what: string, err: unknown): void => useApp.getState().notify('error', `${what}: ${errorMessage(err)}`);
 const inFlight = new Set<string>();
 
 /** Undo histories by image id (kept while the project is open). */
@@ -98,7 +98,7 @@ export const useLabel = create<LabelState>()((set, get) => {
     const u = unsaved.get(imageId);
     if (!project || !u) return;
     api.call('dataset.autosave', { project, imageId, boxes: u.doc.boxes, verified: u.doc.verified }).catch((err: unknown) => {
-      get().onSaveState(imageId, 'error', message(err));
+      get().onSaveState(imageId, 'error', errorMessage(err));
     });
   };
 
@@ -197,7 +197,7 @@ export const useLabel = create<LabelState>()((set, get) => {
         const sel = get().selected;
         set({ annotation, doc: h.present, canUndo: h.canUndo, canRedo: h.canRedo, selected: same && sel !== null && sel < h.present.boxes.length ? sel : null });
       } catch (err) {
-        if (get().current?.id === entry.id) set({ annotationError: message(err) });
+        if (get().current?.id === entry.id) set({ annotationError: errorMessage(err) });
       }
     },
     step: async (delta) => {

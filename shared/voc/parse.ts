@@ -17,6 +17,7 @@ import {
   type XmlElement,
   type XmlNode,
 } from './model';
+import { errorMessage } from '../error-message';
 
 export const ATTR_PREFIX = '@_';
 
@@ -148,7 +149,7 @@ export function parseVocXml(xml: string, source?: string): VocAnnotation {
   try {
     doc = parser.parse(xml) as XmlNode[];
   } catch (err) {
-    throw new VocParseError(`malformed XML: ${err instanceof Error ? err.message : String(err)}`, source);
+    throw new VocParseError(`malformed XML: ${errorMessage(err)}`, source);
   }
   const rootNode = doc.find((n) => tagOf(n) !== undefined);
   const rootTag = rootNode ? tagOf(rootNode) : undefined;

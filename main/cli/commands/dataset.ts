@@ -15,6 +15,7 @@ import { ApiError } from '../../../shared/api/contract';
 import { EXCHANGE_FORMATS, type ExchangeFormat, type ExchangeReport } from '../../../shared/dataset/types';
 import { openDatasetProject, type DatasetProject } from '../../dataset/project';
 import { exportDataset, importDataset } from '../../dataset/exchange';
+import { errorMessage } from '../../../shared/error-message';
 
 export const summary = 'dataset statistics, validation and YOLO/COCO/VOC conversion';
 
@@ -65,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    return bad(err instanceof Error ? err.message : String(err));
+    return bad(errorMessage(err));
   }
   const { values: v, positionals } = parsed;
   if (v.help) { console.log(HELP); return 0; }
@@ -113,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
     else printReport(report, v.to ? 'exported' : 'imported');
     return report.skipped.some((s) => s.severity === 'error') ? 1 : 0;
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorMessage(err);
     if (v.json) console.log(JSON.stringify({ error: err instanceof ApiError ? err.toJSON() : { code: 'internal', message: msg } }));
     console.error(`detecta dataset: ${msg}`);
     return 1;

@@ -25,6 +25,7 @@ import { fsApiError } from '../fs-errors';
 import { readImageInfo } from '../image-header';
 import type { DatasetProject } from '../project';
 import { exportNames, stemOf, yamlString } from './names';
+import { errorMessage } from '../../../shared/error-message';
 
 interface Item { entry: ImageEntry; ann: VocAnnotation; name: string; width: number; height: number }
 
@@ -55,7 +56,7 @@ async function collect(project: DatasetProject, skipped: DatasetIssue[]): Promis
         width = info.width;
         height = info.height;
       } catch (err) {
-        skipped.push({ file: r.entry.id, severity: 'error', reason: `no <size> and the image cannot be read: ${err instanceof Error ? err.message : String(err)}` });
+        skipped.push({ file: r.entry.id, severity: 'error', reason: `no <size> and the image cannot be read: ${errorMessage(err)}` });
         continue;
       }
     }

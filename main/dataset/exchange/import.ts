@@ -18,6 +18,7 @@ import { openDatasetProject, type DatasetProject } from '../project';
 import { vocToBoxes } from '../voc-boxes';
 import { exportNames } from './names';
 import { readCoco, readCreateMl, readYolo, type ForeignDataset } from './read-foreign';
+import { errorMessage } from '../../../shared/error-message';
 
 async function readVocFolder(src: string): Promise<ForeignDataset> {
   const other = await openDatasetProject(src, { watch: false, recursive: true });
@@ -95,7 +96,7 @@ export async function importDataset(project: DatasetProject, format: ExchangeFor
     try {
       entry = project.getImage(t.id);
     } catch (err) {
-      skipped.push({ file: t.id, severity: 'error', reason: `not in the project index after copying (${err instanceof Error ? err.message : String(err)})` });
+      skipped.push({ file: t.id, severity: 'error', reason: `not in the project index after copying (${errorMessage(err)})` });
       continue;
     }
     if (entry.status === 'unreadable') { skipped.push({ file: entry.annotation ?? t.id, severity: 'error', reason: `existing annotation file is unreadable; not overwritten (${entry.error})` }); continue; }

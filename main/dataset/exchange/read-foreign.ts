@@ -19,6 +19,7 @@ import { naturalCompare } from '../../../shared/dataset/natural-sort';
 import { isImageName } from '../folder-scan';
 import { errnoOf, fsApiError } from '../fs-errors';
 import { readImageInfo } from '../image-header';
+import { errorMessage } from '../../../shared/error-message';
 
 export interface ForeignImage {
   /** Absolute image path. */
@@ -116,7 +117,7 @@ export async function readYolo(src: string, ultralytics: boolean): Promise<Forei
     try {
       size = await readImageInfo(file);
     } catch (err) {
-      issues.push({ file: rel, severity: 'error', reason: err instanceof Error ? err.message : String(err) });
+      issues.push({ file: rel, severity: 'error', reason: errorMessage(err) });
       continue;
     }
     const boxes: ForeignImage['boxes'] = [];
@@ -129,7 +130,7 @@ export async function readYolo(src: string, ultralytics: boolean): Promise<Forei
         if (classes![y.classId] === undefined) issues.push({ file: posix(relative(src, labelFile)), severity: 'warning', reason: `line ${n + 1}: class id ${y.classId} has no name; imported as "${label}"` });
         boxes.push({ label, ...yoloToCorners(y.box, size.width, size.height) });
       } catch (err) {
-        issues.push({ file: posix(relative(src, labelFile)), severity: 'error', reason: `line ${n + 1}: ${err instanceof Error ? err.message : String(err)}` });
+        issues.push({ file: posix(relative(src, labelFile)), severity: 'error', reason: `line ${n + 1}: ${errorMessage(err)}` });
       }
     });
     images.push({ file, rel, boxes });
@@ -162,7 +163,7 @@ export async function readCoco(src: string): Promise<ForeignDataset> {
     try {
       json = JSON.parse((await readText(jf)) ?? '') as CocoJson;
     } catch (err) {
-      issues.push({ file: posix(relative(base, jf)), severity: 'error', reason: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` });
+      issues.push({ file: posix(relative(base, jf)), severity: 'error', reason: `not valid JSON: ${errorMessage(err)}` });
       continue;
     }
     if (!Array.isArray(json.images) || !Array.isArray(json.categories)) continue; // not a COCO instances file
@@ -204,7 +205,7 @@ export async function readCreateMl(src: string): Promise<ForeignDataset> {
     try {
       json = JSON.parse((await readText(jf)) ?? '');
     } catch (err) {
-      issues.push({ file: posix(relative(src, jf)), severity: 'error', reason: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` });
+      issues.push({ file: posix(relative(src, jf)), severity: 'error', reason: `not valid JSON: ${errorMessage(err)}` });
       continue;
     }
     if (!Array.isArray(json)) continue;

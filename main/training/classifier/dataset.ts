@@ -25,6 +25,7 @@ import { naturalCompare } from '../../../shared/dataset/natural-sort';
 import { orientedSize } from '../../../shared/dataset/exif';
 import type { ClassifierConfig, ClassifierPresetChoice, ClassifierSource, ColorMode } from '../../../shared/training/classifier';
 import { FASHION_MNIST_CLASSES, readIdxSplit } from './idx';
+import { errorMessage } from '../../../shared/error-message';
 
 export interface ClassifierSample {
   /** folder: path relative to the source folder; crops: `<imageId>#<box index>`; idx: `train/<i>` or `t10k/<i>`. */
@@ -100,7 +101,7 @@ export async function decodeImageFile(file: string, shape: [number, number, numb
   return toPixels(sharp(file, { failOn: 'error' }).rotate(), shape, file);
 }
 
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim().replace(/:$/, '');
+const errorText = (err: unknown): string => errorMessage(err).split('\n')[0]!.trim().replace(/:$/, '');
 
 interface Candidate { file: string; id: string; className: string; width: number; height: number; gray: boolean }
 

@@ -36,6 +36,7 @@ import { appendClassifierMetricsRow } from './metrics-csv';
 import { pixelBatch } from './batches';
 import { loadBackbone } from './backbone';
 import { withExampleThumbnails } from './example-thumbnails';
+import { errorMessage } from '../../../shared/error-message';
 
 export interface ClassifierRunOptions {
   task: 'classify';
@@ -409,7 +410,7 @@ export async function runClassifierTraining(options: ClassifierRunOptions, hooks
     await events.flush();
     return finished;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     emit({ type: 'failed', payload: { run: name, error: message, crashed: false } });
     await events.flush();
     throw err;

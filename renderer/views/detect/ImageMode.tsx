@@ -17,6 +17,7 @@ import { imageOutputType, outputPath, resultSuffix } from './output-paths';
 import { PredictionList } from './PredictionList';
 import { labelsOf, type LoadedModel } from './engine/load-model';
 import { downloadBlob } from '../../components/charts/chart-png';
+import { errorMessage } from '../../../shared/error-message';
 
 interface Item {
   key: string;
@@ -28,8 +29,6 @@ interface Item {
 
 /** Images smaller than this (px, longer side) are drawn enlarged by a whole factor. */
 const MIN_DISPLAY_SIDE = 480;
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function loadImage(url: string): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
@@ -86,7 +85,7 @@ export function ImageMode(): React.JSX.Element {
       add(page.items.map((e) => { const path = `${root}/${e.id}`; return { key: `path:${path}`, name: e.name, url: projectFileUrl(path), path }; }));
       if (!page.items.length) notify('info', 'No project images match');
     } catch (err) {
-      notify('error', `Could not list the project images: ${message(err)}`);
+      notify('error', `Could not list the project images: ${errorMessage(err)}`);
     }
   };
 
@@ -116,7 +115,7 @@ export function ImageMode(): React.JSX.Element {
     if (!currentItem || !model) return;
     let alive = true;
     setBusy(model.task === 'classify' ? 'Classifying…' : 'Detecting…');
-    rawOf(currentItem, model).then(() => { if (alive) { setBusy(null); setRawVersion((v) => v + 1); } }, (err: unknown) => { if (alive) { setBusy(null); notify('error', `${currentItem.name}: ${message(err)}`); } });
+    rawOf(currentItem, model).then(() => { if (alive) { setBusy(null); setRawVersion((v) => v + 1); } }, (err: unknown) => { if (alive) { setBusy(null); notify('error', `${currentItem.name}: ${errorMessage(err)}`); } });
     return () => { alive = false; };
   }, [currentItem, model, rawOf, notify]);
 
@@ -163,7 +162,7 @@ export function ImageMode(): React.JSX.Element {
       setSaved(p);
       notify('info', `Saved ${p}`);
     } catch (err) {
-      notify('error', `Could not save ${currentItem.name}: ${message(err)}`);
+      notify('error', `Could not save ${currentItem.name}: ${errorMessage(err)}`);
     } finally {
       setBusy(null);
     }
@@ -191,13 +190,13 @@ export function ImageMode(): React.JSX.Element {
         try {
           await saveOne(item, model, outDir);
         } catch (err) {
-          failures.push(`${item.name}: ${message(err)}`);
+          failures.push(`${item.name}: ${errorMessage(err)}`);
         }
         setProgress({ done: i + 1, total: items.length });
       }
       notify(failures.length ? 'error' : 'info', failures.length ? `Batch: ${failures.length} image(s) failed: ${failures.slice(0, 3).join('; ')}` : `Batch: saved ${items.length} annotated image(s)`);
     } catch (err) {
-      notify('error', `Batch stopped: ${message(err)}`);
+      notify('error', `Batch stopped: ${errorMessage(err)}`);
     } finally {
       setRawVersion((v) => v + 1);
     }

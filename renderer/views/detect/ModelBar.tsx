@@ -10,8 +10,7 @@ import { useApp } from '../../store/app-store';
 import { useDetect, type ModelChoice } from './detect-store';
 import { BACKEND_LABELS, candidateBackends, type BackendName } from './engine/backends';
 import { inputDescription, labelsOf } from './engine/load-model';
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+import { errorMessage } from '../../../shared/error-message';
 
 export function ModelBar(): React.JSX.Element {
   const project = useApp((s) => s.project);
@@ -22,7 +21,7 @@ export function ModelBar(): React.JSX.Element {
   const [folder, setFolder] = useState('');
 
   useEffect(() => {
-    api.call('detect.zooList', {}).then((r) => setZoo(r.entries), (err: unknown) => notify('error', `Could not list the ready-made models: ${message(err)}`));
+    api.call('detect.zooList', {}).then((r) => setZoo(r.entries), (err: unknown) => notify('error', `Could not list the ready-made models: ${errorMessage(err)}`));
   }, [notify, model]);
 
   const choice = (): ModelChoice | null => {

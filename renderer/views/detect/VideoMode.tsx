@@ -18,8 +18,7 @@ import { detectionsCsv, detectionsJson, frameEntry, type FrameDetections } from 
 import { labelsOf } from './engine/load-model';
 import { outputPath, resultSuffix } from './output-paths';
 import { PredictionList } from './PredictionList';
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+import { errorMessage } from '../../../shared/error-message';
 
 interface Source { name: string; url: string; path: string | null }
 
@@ -73,7 +72,7 @@ export function VideoMode(): React.JSX.Element {
     return startLiveLoop(video, () => overlayRef.current, () => estimatingRef.current || (video.paused && video.readyState < 2), {
       prediction: setPrediction,
       stats: (s) => { setStats(s); if (s.frames % 30 === 0) sampleMemory(); },
-      error: (err) => notify('error', `Detection failed: ${message(err)}`),
+      error: (err) => notify('error', `Detection failed: ${errorMessage(err)}`),
     });
   }, [model, source, processing, notify, sampleMemory]);
 
@@ -170,7 +169,7 @@ export function VideoMode(): React.JSX.Element {
       notify('info', `Processed ${frames.length} frames: ${outputs.join(', ')}`);
     } catch (err) {
       setJob((j) => (j ? { ...j, state: 'failed' } : j));
-      notify('error', `Processing stopped: ${message(err)}`);
+      notify('error', `Processing stopped: ${errorMessage(err)}`);
     }
   };
 

@@ -17,8 +17,8 @@ import { labelsOf } from './engine/load-model';
 import { resultSuffix } from './output-paths';
 import { PredictionList } from './PredictionList';
 import { classNameProblem } from '../../../shared/dataset/classes';
+import { errorMessage } from '../../../shared/error-message';
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const RESOLUTIONS = [[320, 240], [640, 480], [1280, 720], [1920, 1080]] as const;
 
 interface Snapshot { canvas: HTMLCanvasElement; prediction: Prediction; url: string }
@@ -51,7 +51,7 @@ export function WebcamMode(): React.JSX.Element {
     const all = await navigator.mediaDevices.enumerateDevices();
     setDevices(all.filter((d) => d.kind === 'videoinput'));
   };
-  useEffect(() => { void listDevices().catch((err: unknown) => notify('error', `Cannot list cameras: ${message(err)}`)); }, [notify]);
+  useEffect(() => { void listDevices().catch((err: unknown) => notify('error', `Cannot list cameras: ${errorMessage(err)}`)); }, [notify]);
 
   const stop = (): void => {
     stream?.getTracks().forEach((t) => t.stop());
@@ -69,7 +69,7 @@ export function WebcamMode(): React.JSX.Element {
       setPaused(false);
       await listDevices(); // labels appear once permission is given
     } catch (err) {
-      notify('error', `Cannot open the camera: ${message(err)}`);
+      notify('error', `Cannot open the camera: ${errorMessage(err)}`);
     }
   };
 
@@ -77,11 +77,11 @@ export function WebcamMode(): React.JSX.Element {
     const video = videoRef.current;
     if (!video || !stream) return;
     video.srcObject = stream;
-    void video.play().catch((err: unknown) => notify('error', `Cannot play the camera stream: ${message(err)}`));
+    void video.play().catch((err: unknown) => notify('error', `Cannot play the camera stream: ${errorMessage(err)}`));
     return startLiveLoop(video, () => overlayRef.current, () => pausedRef.current, {
       prediction: setPrediction,
       stats: (s) => { setStats(s); if (s.frames % 10 === 0) sampleMemory(); },
-      error: (err) => notify('error', `Detection failed: ${message(err)}`),
+      error: (err) => notify('error', `Detection failed: ${errorMessage(err)}`),
     });
   }, [stream, notify, sampleMemory]);
 
@@ -115,7 +115,7 @@ export function WebcamMode(): React.JSX.Element {
       const r = await api.call('detect.addSnapshot', { project: project.root, jpegBase64: await blobToBase64(await jpegOf(snap.canvas)), boxes });
       notify('info', `Added ${r.imageId} with ${r.boxes} draft box(es); review them in the Label view`);
     } catch (err) {
-      notify('error', `Could not add the snapshot: ${message(err)}`);
+      notify('error', `Could not add the snapshot: ${errorMessage(err)}`);
     }
   };
 
@@ -128,7 +128,7 @@ export function WebcamMode(): React.JSX.Element {
       const r = await api.call('detect.writeFile', { path: `${dir.replace(/[\\/]+$/, '')}/${name}`, base64: await blobToBase64(await (await fetch(snap.url)).blob()) });
       notify('info', `Saved ${r.path}`);
     } catch (err) {
-      notify('error', `Could not save the snapshot: ${message(err)}`);
+      notify('error', `Could not save the snapshot: ${errorMessage(err)}`);
     }
   };
 

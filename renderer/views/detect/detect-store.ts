@@ -15,10 +15,9 @@ import { loadModel, type LoadedModel, type ModelRef } from './engine/load-model'
 import { useBestBackend, useBackend, type BackendName } from './engine/backends';
 import type { RawFrame } from './engine/run-frame';
 import type { FrameResult, Prediction } from './engine/predict-frame';
+import { errorMessage } from '../../../shared/error-message';
 
 export type ModelChoice = { kind: 'active'; project: string } | { kind: 'zoo'; id: string } | { kind: 'folder'; path: string };
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 interface DetectState {
   choice: ModelChoice | null;
@@ -94,7 +93,7 @@ export const useDetect = create<DetectState>()((set, get) => ({
       get().sampleMemory();
       return model;
     } catch (err) {
-      set({ loading: null, error: message(err) });
+      set({ loading: null, error: errorMessage(err) });
       return null;
     }
   },
@@ -113,7 +112,7 @@ export const useDetect = create<DetectState>()((set, get) => ({
         set({ score, iou, hidden, topK });
       }
     } catch (err) {
-      set({ loading: null, error: message(err), backend: (tf.engine().backendName as BackendName | null) ?? null });
+      set({ loading: null, error: errorMessage(err), backend: (tf.engine().backendName as BackendName | null) ?? null });
     }
   },
 

@@ -17,8 +17,7 @@ import { nudge, type Rect } from './geometry';
 import { actionFor, comboOf, type ActionId } from './keymap';
 import { PrelabelBar } from './PrelabelBar';
 import './label.css';
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+import { errorMessage } from '../../../shared/error-message';
 
 function SaveChip(): React.JSX.Element {
   const state = useLabel((s) => s.saveState);
@@ -110,7 +109,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
       await api.call('dataset.setDefaultClass', { project: project.root, name });
       useApp.setState({ project: { ...project, defaultClass: name } });
     } catch (err) {
-      notify('error', `Could not set the default class: ${message(err)}`);
+      notify('error', `Could not set the default class: ${errorMessage(err)}`);
     }
   };
   const addClass = async (): Promise<void> => {
@@ -121,7 +120,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
       useApp.setState({ project: { ...project, classes: list } });
       setNewClass('');
     } catch (err) {
-      notify('error', `Could not add the class “${name}”: ${message(err)}`);
+      notify('error', `Could not add the class “${name}”: ${errorMessage(err)}`);
     }
   };
   const renameClass = async (): Promise<void> => {
@@ -134,7 +133,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
       setRenaming(null);
       await reloadCurrent();
     } catch (err) {
-      notify('error', `Could not rename the class: ${message(err)}`);
+      notify('error', `Could not rename the class: ${errorMessage(err)}`);
     }
   };
 

@@ -15,8 +15,7 @@ import type { LoadedDetector } from '../detect/engine/load-model';
 import type { BoxAnnotation } from '../../../shared/api';
 import { classNameProblem } from '../../../shared/dataset/classes';
 import { decodeOutputs } from '../../../shared/ml/adapters/decode';
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+import { errorMessage } from '../../../shared/error-message';
 
 function loadImage(url: string): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
@@ -67,7 +66,7 @@ export function PrelabelBar({ project }: { project: string }): React.JSX.Element
       st.commit({ ...st.doc, boxes: [...st.doc.boxes, ...boxes] });
       notify('info', `${boxes.length} draft box(es) on ${current.id}`);
     } catch (err) {
-      notify('error', `Pre-labeling failed: ${message(err)}`);
+      notify('error', `Pre-labeling failed: ${errorMessage(err)}`);
     } finally {
       setBusy(null);
     }
@@ -93,7 +92,7 @@ export function PrelabelBar({ project }: { project: string }): React.JSX.Element
       await useLabel.getState().refreshList();
       await useLabel.getState().reloadCurrent();
     } catch (err) {
-      notify('error', `Pre-labeling stopped after ${done} image(s): ${message(err)}`);
+      notify('error', `Pre-labeling stopped after ${done} image(s): ${errorMessage(err)}`);
     } finally {
       setBusy(null);
     }

@@ -10,6 +10,7 @@ import { useApp } from '../../store/app-store';
 import { CLASSIFY_PRESETS, buildClassifierConfig, defaultClassifySetup, type ClassifySetupValues } from './classify-form';
 import { resolvedBackend } from './setup-form';
 import { BackendField, SelectField, StartBar, TextField, type InputExtras, type SelectOption } from './form-fields';
+import { errorMessage } from '../../../shared/error-message';
 
 const SOURCES: SelectOption<ClassifySetupValues['sourceKind']>[] = [
   { value: 'folder', label: 'class folders (one sub-folder per class)' },
@@ -27,8 +28,6 @@ const BALANCE: SelectOption<ClassifySetupValues['balance']>[] = [
   { value: 'oversample', label: 'oversample smaller classes' },
 ];
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
 export function ClassifySetupPanel({ project, busyRun, onStarted }: { project: OpenedProject; busyRun: string | null; onStarted: (run: string) => void }): React.JSX.Element {
   const backends = useApp((s) => s.backends);
   const notify = useApp((s) => s.notify);
@@ -45,7 +44,7 @@ export function ClassifySetupPanel({ project, busyRun, onStarted }: { project: O
       const r = await api.call('train.start', { project: project.root, classifier: config, ...(v.name.trim() ? { name: v.name.trim() } : {}) });
       if (r.run) onStarted(r.run);
     } catch (err) {
-      notify('error', `Could not start training: ${message(err)}`);
+      notify('error', `Could not start training: ${errorMessage(err)}`);
     } finally {
       setStarting(false);
     }

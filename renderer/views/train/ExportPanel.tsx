@@ -4,8 +4,7 @@ import { FolderOpen, PackageCheck } from 'lucide-react';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import type { ExportResult } from '../../../shared/api';
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+import { errorMessage } from '../../../shared/error-message';
 
 export function ExportPanel({ project, run, hasBest }: { project: string; run: string; hasBest: boolean }): React.JSX.Element {
   const nativeDialogs = useApp((s) => s.info?.nativeDialogs ?? false);
@@ -20,7 +19,7 @@ export function ExportPanel({ project, run, hasBest }: { project: string; run: s
       const picked = await api.call('project.pickFolder', {});
       if (picked) setDir(picked);
     } catch (err) {
-      setError(message(err));
+      setError(errorMessage(err));
     }
   };
   const run_ = async (): Promise<void> => {
@@ -30,7 +29,7 @@ export function ExportPanel({ project, run, hasBest }: { project: string; run: s
       setResult(await api.call('train.export', { project, run, weights, dir: dir.trim() }));
       setError(null);
     } catch (err) {
-      setError(message(err));
+      setError(errorMessage(err));
     } finally {
       setBusy(false);
     }

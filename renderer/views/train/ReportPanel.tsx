@@ -14,9 +14,9 @@ import { CHART_COLORS, colorAt } from '../../components/charts/chart-theme';
 import { canvasToBlob, downloadBlob } from '../../components/charts/chart-png';
 import { apTableCsv, confusionCsv, prOnGrid } from './report-data';
 import { ClassifyReport } from './ClassifyReport';
+import { errorMessage } from '../../../shared/error-message';
 
 const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function ReportPanel({ project, run, version }: { project: string; run: string; version: string }): React.JSX.Element {
   const [report, setReport] = useState<RunReport | null>(null);
@@ -25,7 +25,7 @@ export function ReportPanel({ project, run, version }: { project: string; run: s
     let live = true;
     api.call('train.report', { project, run }).then(
       (r) => { if (live) { setReport(r); setError(null); } },
-      (err: unknown) => { if (live) { setReport(null); setError(message(err)); } },
+      (err: unknown) => { if (live) { setReport(null); setError(errorMessage(err)); } },
     );
     return () => { live = false; };
   }, [project, run, version]);

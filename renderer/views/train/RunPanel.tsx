@@ -14,8 +14,8 @@ import { ReportPanel } from './ReportPanel';
 import { formatDuration } from './RunList';
 import { panelsFor } from './metric-records';
 import { useTrain, type RunLive } from './train-store';
+import { errorMessage } from '../../../shared/error-message';
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 type Tab = 'curves' | 'report' | 'export';
 
 export function RunPanel({ project, summary }: { project: string; summary: RunSummary }): React.JSX.Element {
@@ -33,7 +33,7 @@ export function RunPanel({ project, summary }: { project: string; summary: RunSu
     try {
       await f();
     } catch (err) {
-      notify('error', `${what}: ${message(err)}`);
+      notify('error', `${what}: ${errorMessage(err)}`);
     }
   };
   const running = summary.active;

@@ -11,6 +11,7 @@ import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import { AUGMENT_OPS, OP_LABELS, buildConfig, defaultInputSize, defaultSetup, opParams, resolvedBackend, type SetupValues } from './setup-form';
 import { BackendField, SelectField, StartBar, TextField, type InputExtras, type SelectOption } from './form-fields';
+import { errorMessage } from '../../../shared/error-message';
 
 const PRESETS: SelectOption<SetupValues['preset']>[] = [
   { value: 'tiny', label: 'tiny (fast, from scratch)' },
@@ -30,8 +31,6 @@ const ANCHOR_MODES: SelectOption<SetupValues['anchors']>[] = [
   { value: 'kmeans', label: 'k-means on the train boxes' },
   { value: 'preset', label: 'YOLOv2 preset anchors' },
 ];
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedProject; busyRun: string | null; onStarted: (run: string) => void }): React.JSX.Element {
   const backends = useApp((s) => s.backends);
@@ -57,7 +56,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
       setAnchorsError(null);
     } catch (err) {
       setAnchors(null);
-      setAnchorsError(message(err));
+      setAnchorsError(errorMessage(err));
     } finally {
       setAnchorsBusy(false);
     }
@@ -75,7 +74,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
       const r = await api.call('train.start', { project: project.root, config, ...(v.name.trim() ? { name: v.name.trim() } : {}) });
       if (r.run) onStarted(r.run);
     } catch (err) {
-      notify('error', `Could not start training: ${message(err)}`);
+      notify('error', `Could not start training: ${errorMessage(err)}`);
     } finally {
       setStarting(false);
     }

@@ -11,6 +11,7 @@ import type { ClassifierEpochMetrics, ClassifierProgressEvent } from '../../../s
 import { api } from '../../client';
 import { classifyRecord, detectRecord, type MetricRecord } from './metric-records';
 import { appendBatch, batchX, emptyBatch, plainLoss, upsertRecord, type BatchSeries } from './batch-series';
+import { errorMessage } from '../../../shared/error-message';
 
 export type { BatchSeries } from './batch-series';
 
@@ -67,8 +68,6 @@ interface TrainState {
   setActiveModel(a: ActiveModel | null): void;
 }
 
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
 export const useTrain = create<TrainState>()((set, get) => {
   const patchLive = (run: string, f: (l: RunLive) => Partial<RunLive>): void =>
     set((s) => {
@@ -100,7 +99,7 @@ export const useTrain = create<TrainState>()((set, get) => {
           if (!get().details[p.run]?.config) {
             void api.call('train.get', { project: p.project, run: p.run }).then(
               (detail) => set((s) => ({ details: { ...s.details, [p.run]: detail } })),
-              (err: unknown) => set({ runsError: `Could not read run "${p.run}": ${message(err)}` }),
+              (err: unknown) => set({ runsError: `Could not read run "${p.run}": ${errorMessage(err)}` }),
             );
           }
         }),
@@ -135,7 +134,7 @@ export const useTrain = create<TrainState>()((set, get) => {
         try {
           set({ activeModel: await api.call('model.getActive', { project }) });
         } catch (err) {
-          set({ runsError: `Could not read the active model: ${message(err)}` });
+          set({ runsError: `Could not read the active model: ${errorMessage(err)}` });
         }
       })();
       return () => offs.forEach((off) => off());
@@ -147,7 +146,7 @@ export const useTrain = create<TrainState>()((set, get) => {
       try {
         set({ runs: await api.call('train.list', { project }), runsError: null });
       } catch (err) {
-        set({ runsError: `Could not list the runs: ${message(err)}` });
+        set({ runsError: `Could not list the runs: ${errorMessage(err)}` });
       }
     },
 
@@ -203,7 +202,7 @@ export const useTrain = create<TrainState>()((set, get) => {
           };
         });
       } catch (err) {
-        set({ runsError: `Could not read run "${run}": ${message(err)}` });
+        set({ runsError: `Could not read run "${run}": ${errorMessage(err)}` });
       }
     },
 
