@@ -1,6 +1,7 @@
 /** PNG snapshots of charts and other canvases for the report's downloads. */
 import type uPlot from 'uplot';
 import { CHART_COLORS } from './chart-theme';
+import { canvasToBlob } from '../../lib/image-io';
 import type { ChartSeries } from './UPlotChart';
 
 /** Draws the chart's canvas on the theme background with its title above and its legend below. */
@@ -33,10 +34,6 @@ export function chartToPngBlob(u: uPlot, title: string, series: ChartSeries[]): 
     x += ctx.measureText(s.label).width + 14 * dpr;
   }
   return canvasToBlob(out);
-}
-
-export function canvasToBlob(canvas: HTMLCanvasElement): Promise<Blob> {
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas could not be encoded as PNG'))), 'image/png'));
 }
 
 /** Starts a browser download of a blob (or text) under a file name. */

@@ -15,16 +15,8 @@ import type { LoadedDetector } from '../detect/engine/load-model';
 import type { BoxAnnotation } from '../../../shared/api';
 import { classNameProblem } from '../../../shared/dataset/classes';
 import { decodeOutputs } from '../../../shared/ml/adapters/decode';
+import { loadImage } from '../../lib/image-io';
 import { errorMessage } from '../../../shared/error-message';
-
-function loadImage(url: string): Promise<HTMLImageElement> {
-  return new Promise((resolve, reject) => {
-    const img = new Image();
-    img.onload = () => resolve(img);
-    img.onerror = () => reject(new Error(`cannot load ${url}`));
-    img.src = url;
-  });
-}
 
 async function draftBoxes(m: LoadedDetector, url: string, threshold: number): Promise<BoxAnnotation[]> {
   const img = await loadImage(url);

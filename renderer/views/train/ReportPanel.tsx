@@ -11,7 +11,8 @@ import { rematchGalleryImage } from '../../../shared/training/gallery-match';
 import { api, projectFileUrl } from '../../client';
 import { UPlotChart, type ChartHandle, type ChartSeries } from '../../components/charts/UPlotChart';
 import { CHART_COLORS, colorAt } from '../../components/charts/chart-theme';
-import { canvasToBlob, downloadBlob } from '../../components/charts/chart-png';
+import { downloadBlob } from '../../components/charts/chart-png';
+import { canvasToBlob, loadImage } from '../../lib/image-io';
 import { apTableCsv, confusionCsv, prOnGrid } from './report-data';
 import { ClassifyReport } from './ClassifyReport';
 import { errorMessage } from '../../../shared/error-message';
@@ -102,6 +103,21 @@ function Metric({ label, value }: { label: string; value: string }): React.JSX.E
   return <div className="stat"><div className="value">{value}</div><div className="label">{label}</div></div>;
 }
 
+/** A canvas for a report PNG: the theme background, 12 px text, the title at (x, y). */
+function titledCanvas(width: number, height: number, title: string, x: number, y: number): CanvasRenderingContext2D | null {
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  const ctx = c.getContext('2d');
+  if (!ctx) return null;
+  ctx.fillStyle = CHART_COLORS.background;
+  ctx.fillRect(0, 0, width, height);
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.fillStyle = CHART_COLORS.text;
+  ctx.fillText(title, x, y);
+  return ctx;
+}
+
 /**
  * A confusion matrix (rows: true class, columns: predicted) with CSV and PNG downloads. With
  * `background` the last label is the detector's background row/column (never a diagonal cell).
@@ -116,16 +132,8 @@ export function ConfusionMatrixCard({ run, confusion, title, note, pngTitle, bac
   const toPng = async (): Promise<void> => {
     const cell = 56;
     const head = 110;
-    const c = document.createElement('canvas');
-    c.width = head + cell * labels.length + 20;
-    c.height = head + cell * labels.length + 40;
-    const ctx = c.getContext('2d');
+    const ctx = titledCanvas(head + cell * labels.length + 20, head + cell * labels.length + 40, pngTitle, 10, 20);
     if (!ctx) return;
-    ctx.fillStyle = CHART_COLORS.background;
-    ctx.fillRect(0, 0, c.width, c.height);
-    ctx.font = '12px system-ui, sans-serif';
-    ctx.fillStyle = CHART_COLORS.text;
-    ctx.fillText(pngTitle, 10, 20);
     labels.forEach((l, i) => {
       ctx.fillStyle = CHART_COLORS.axis;
       ctx.fillText(l.slice(0, 13), 10, head + i * cell + cell / 2 + 4);
@@ -143,7 +151,7 @@ export function ConfusionMatrixCard({ run, confusion, title, note, pngTitle, bac
       ctx.fillText(String(v), head + j * cell + cell / 2, head + i * cell + cell / 2 + 4);
       ctx.textAlign = 'left';
     }));
-    downloadBlob(await canvasToBlob(c), `${run}-confusion.png`);
+    downloadBlob(await canvasToBlob(ctx.canvas), `${run}-confusion.png`);
   };
   return (
     <section className="card">
@@ -198,16 +206,8 @@ function Gallery({ report }: { report: DetectRunReport }): React.JSX.Element {
     const tile = 240;
     const cols = Math.min(6, Math.max(1, shown.length));
     const rows = Math.ceil(shown.length / cols);
-    const c = document.createElement('canvas');
-    c.width = cols * tile;
-    c.height = rows * (tile + 18) + 30;
-    const ctx = c.getContext('2d');
+    const ctx = titledCanvas(cols * tile, rows * (tile + 18) + 30, `${report.run}: green ground truth, red missed, blue true positive, orange false positive (confidence ≥ ${threshold})`, 8, 18);
     if (!ctx) return;
-    ctx.fillStyle = CHART_COLORS.background;
-    ctx.fillRect(0, 0, c.width, c.height);
-    ctx.font = '12px system-ui, sans-serif';
-    ctx.fillStyle = CHART_COLORS.text;
-    ctx.fillText(`${report.run}: green ground truth, red missed, blue true positive, orange false positive (confidence ≥ ${threshold})`, 8, 18);
     for (let i = 0; i < shown.length; i++) {
       const g = shown[i]!;
       const img = await loadImage(projectFileUrl(report.imagePaths[g.imageId] ?? ''));
@@ -227,7 +227,7 @@ function Gallery({ report }: { report: DetectRunReport }): React.JSX.Element {
       ctx.fillStyle = CHART_COLORS.axis;
       ctx.fillText(g.imageId.slice(-34), ox, oy + tile + 8);
     }
-    downloadBlob(await canvasToBlob(c), `${report.run}-gallery.png`);
+    downloadBlob(await canvasToBlob(ctx.canvas), `${report.run}-gallery.png`);
   };
   return (
     <section className="card">
@@ -263,15 +263,6 @@ function Gallery({ report }: { report: DetectRunReport }): React.JSX.Element {
       </div>
     </section>
   );
-}
-
-function loadImage(src: string): Promise<HTMLImageElement> {
-  return new Promise((resolve, reject) => {
-    const img = new Image();
-    img.onload = () => resolve(img);
-    img.onerror = () => reject(new Error(`could not load ${src}`));
-    img.src = src;
-  });
 }
 
 function GalleryTile({ g, src, showLow }: { g: GalleryImage; src: string; showLow: boolean }): React.JSX.Element {

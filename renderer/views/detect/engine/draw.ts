@@ -2,6 +2,7 @@
 import type { Detection } from '../../../../shared/ml/detector/box';
 import type { ClassScore } from '../../../../shared/ml/classifier/predict';
 import type { Prediction } from './predict-frame';
+import { canvasToBlob } from '../../../lib/image-io';
 
 const PALETTE = ['#ff4d4f', '#40a9ff', '#73d13d', '#ffc53d', '#9254de', '#36cfc9', '#ff85c0', '#ffa940', '#bae637', '#597ef7'];
 export const colourOf = (classId: number): string => PALETTE[classId % PALETTE.length]!;
@@ -82,7 +83,7 @@ export async function annotatedBlob(source: CanvasImageSource, width: number, he
   if (!ctx) throw new Error('no 2D canvas context');
   ctx.drawImage(source, 0, 0, width, height);
   drawPrediction(ctx, prediction, labels, width, height);
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser could not encode the image'))), type, 0.92));
+  return canvasToBlob(canvas, type);
 }
 
 export async function blobToBase64(blob: Blob): Promise<string> {
