@@ -10,6 +10,7 @@ import { fsApiError } from '../dataset/fs-errors';
 import { folderGrants } from '../detect/folder-grants';
 import { ensureZooModel, zooCacheDir, isZooModelCached } from '../detect/zoo-cache';
 import { zooMirror } from '../training/model-cache';
+import { fileStamp } from '../../shared/dataset/result-files';
 import type { HandlersFor } from './handler';
 
 /** Optional adapter file in a model folder, for third-party models. */
@@ -94,7 +95,7 @@ export const detectHandlers: HandlersFor<typeof detectMethods> = {
     // Next to the project's images (its first image's folder), so the folder scan finds it.
     const first = project.listImages({ limit: 1 }).items[0];
     const relDir = first ? posix.dirname(first.id) : '.';
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const stamp = fileStamp(new Date());
     let name = `snapshot-${stamp}.jpg`;
     const existing = new Set(project.listImages({ limit: 5000, search: 'snapshot-' }).items.map((i) => i.id));
     for (let n = 2; existing.has(relDir === '.' ? name : `${relDir}/${name}`); n++) name = `snapshot-${stamp}-${n}.jpg`;

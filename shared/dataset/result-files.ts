@@ -9,6 +9,12 @@ export const RESULT_SUFFIX = { detect: '_detected', classify: '_classified' } as
 const RESULT_NAME = /^(.+)(_detected|_classified)\.[A-Za-z0-9]+$/;
 const WEBCAM_RESULT = /^webcam-\d{8}-\d{6}(_detected|_classified)\.jpe?g$/;
 
+/** A time as YYYYMMDD-HHMMSS (UTC), for file names that sort by time. */
+export const fileStamp = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
+/** The name a webcam result snapshot is saved under (the form isResultImage recognises). */
+export const webcamResultName = (task: keyof typeof RESULT_SUFFIX, date: Date): string => `webcam-${fileStamp(date)}${RESULT_SUFFIX[task]}.jpg`;
+
 /** The file name without its extension. */
 export const stemOf = (name: string): string => (name.lastIndexOf('.') > 0 ? name.slice(0, name.lastIndexOf('.')) : name);
 

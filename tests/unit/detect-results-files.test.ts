@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectionsCsv, detectionsJson, frameEntry, imagesCsv } from '../../renderer/views/detect/engine/detections-file';
-import { isResultImage, RESULT_SUFFIX } from '../../shared/dataset/result-files';
+import { isResultImage, RESULT_SUFFIX, webcamResultName } from '../../shared/dataset/result-files';
 import { photoNames } from '../../main/dataset/folder-scan';
 
 const labels = ['red', 'green', 'blue'];
@@ -40,5 +40,8 @@ test('result images are recognised only beside their source; webcam results alwa
   assert.equal(isResultImage('cat.jpg', stems), false);
   assert.equal(isResultImage('webcam-20261123-101010_detected.jpg', new Set()), true);
   assert.equal(isResultImage('webcam-holiday_detected.jpg', new Set()), false);
+  const saved = webcamResultName('classify', new Date('2026-11-23T10:10:10Z'));
+  assert.equal(saved, 'webcam-20261123-101010_classified.jpg');
+  assert.equal(isResultImage(saved, new Set()), true, 'the webcam saves under a name the scan skips');
   assert.deepEqual(photoNames(['cat.jpg', 'cat_detected.jpg', 'notes.txt', 'dog_detected.JPG', 'cat_classified.webp', 'x.xml']), ['cat.jpg', 'dog_detected.JPG']);
 });

@@ -17,6 +17,7 @@ import { imageOutputType, outputPath, resultSuffix } from './output-paths';
 import { PredictionList } from './PredictionList';
 import { labelsOf, type LoadedModel } from './engine/load-model';
 import { downloadBlob } from '../../components/charts/chart-png';
+import { loadImage } from '../../lib/image-io';
 import { errorMessage } from '../../../shared/error-message';
 
 interface Item {
@@ -29,15 +30,6 @@ interface Item {
 
 /** Images smaller than this (px, longer side) are drawn enlarged by a whole factor. */
 const MIN_DISPLAY_SIDE = 480;
-
-function loadImage(url: string): Promise<HTMLImageElement> {
-  return new Promise((resolve, reject) => {
-    const img = new Image();
-    img.onload = () => resolve(img);
-    img.onerror = () => reject(new Error(`cannot load image ${url}`));
-    img.src = url;
-  });
-}
 
 export function ImageMode(): React.JSX.Element {
   const project = useApp((s) => s.project);
@@ -136,7 +128,7 @@ export function ImageMode(): React.JSX.Element {
     ctx.imageSmoothingEnabled = zoom === 1;
     ctx.drawImage(img, 0, 0, w * zoom, h * zoom);
     drawPrediction(ctx, prediction, labelsOf(model), w, h, zoom);
-  }, [cached, prediction, model, rawVersion, score, iou, hidden, topK]);
+  }, [cached, prediction, model]);
 
   const ensureFolder = async (): Promise<string> => {
     if (!folder.trim()) return '';
@@ -254,7 +246,7 @@ export function ImageMode(): React.JSX.Element {
         {busy ? <div className="stage-busy busy">{busy}</div> : null}
       </section>
       <aside className="detect-side right">
-        {model ? <PredictionList prediction={prediction} labels={labelsOf(model)} /> : null}
+        {model ? <PredictionList prediction={prediction} model={model} /> : null}
       </aside>
     </div>
   );

@@ -2,7 +2,8 @@
 import type { ClassScore } from '../../../shared/ml/classifier/predict';
 import { DetectionList } from './DetectionList';
 import { colourOf } from './engine/draw';
-import type { Prediction } from './engine/predict-frame';
+import { emptyPrediction, type Prediction } from './engine/predict-frame';
+import { labelsOf, type LoadedModel } from './engine/load-model';
 
 export function ClassScoreList({ top }: { top: readonly ClassScore[] }): React.JSX.Element {
   return (
@@ -21,6 +22,8 @@ export function ClassScoreList({ top }: { top: readonly ClassScore[] }): React.J
   );
 }
 
-export function PredictionList({ prediction, labels }: { prediction: Prediction; labels: readonly string[] }): React.JSX.Element {
-  return prediction.task === 'detect' ? <DetectionList dets={prediction.dets} labels={labels} /> : <ClassScoreList top={prediction.top} />;
+/** The loaded model's prediction for the current frame; empty until one of this model's kind arrives. */
+export function PredictionList({ prediction, model }: { prediction: Prediction | null; model: LoadedModel }): React.JSX.Element {
+  const p = prediction?.task === model.task ? prediction : emptyPrediction(model.task);
+  return p.task === 'detect' ? <DetectionList dets={p.dets} labels={labelsOf(model)} /> : <ClassScoreList top={p.top} />;
 }

@@ -2,15 +2,15 @@
  * Video-file mode: play a video with boxes (a detector) or the top-k classes (a classifier) drawn
  * on every presented frame, or process the whole video frame by frame (seeking at the chosen frame
  * rate) with progress, FPS and cancel, recording the annotated frames to WebM or MP4 (MediaRecorder
- * on a canvas stream; MP4 where the browser can record it) and writing the per-frame results as JSON and CSV next to the source or into a
- * chosen folder.
+ * on a canvas stream; MP4 where the browser can record it) and writing the per-frame results as
+ * JSON and CSV next to the source or into a chosen folder.
  */
 import { useEffect, useRef, useState } from 'react';
 import { Film, Play, Square } from 'lucide-react';
 import { api, projectFileUrl } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
-import { emptyPrediction, predictFrame, type Prediction } from './engine/predict-frame';
+import { predictFrame, type Prediction } from './engine/predict-frame';
 import { blobToBase64, drawPrediction } from './engine/draw';
 import { drawOverlay, type LoopStats } from './engine/frame-loop';
 import { startLiveLoop } from './live-loop';
@@ -221,7 +221,7 @@ export function VideoMode(): React.JSX.Element {
         ) : <div className="stage-empty muted">{model ? 'Open a video.' : 'Load a model, then open a video.'}</div>}
         {stats && !processing ? <div className="stats" data-testid="video-stats">{stats.fps} FPS · {stats.inferMs.toFixed(0)} ms</div> : null}
       </section>
-      <aside className="detect-side right">{model ? <PredictionList prediction={prediction?.task === model.task ? prediction : emptyPrediction(model.task)} labels={labelsOf(model)} /> : null}</aside>
+      <aside className="detect-side right">{model ? <PredictionList prediction={prediction} model={model} /> : null}</aside>
     </div>
   );
 }

@@ -9,19 +9,20 @@ import { Camera, ImagePlus, Pause, Play, Power, Save } from 'lucide-react';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
-import { emptyPrediction, predictFrame, predictionCount, type Prediction } from './engine/predict-frame';
+import { predictFrame, predictionCount, type Prediction } from './engine/predict-frame';
 import { annotatedBlob, blobToBase64 } from './engine/draw';
 import type { LoopStats } from './engine/frame-loop';
 import { startLiveLoop } from './live-loop';
 import { labelsOf } from './engine/load-model';
-import { resultSuffix } from './output-paths';
+import { webcamResultName } from '../../../shared/dataset/result-files';
 import { PredictionList } from './PredictionList';
+import { canvasToBlob } from '../../lib/image-io';
 import { classNameProblem } from '../../../shared/dataset/classes';
 import { errorMessage } from '../../../shared/error-message';
 
 const RESOLUTIONS = [[320, 240], [640, 480], [1280, 720], [1920, 1080]] as const;
 
-interface Snapshot { canvas: HTMLCanvasElement; prediction: Prediction; url: string }
+interface Snapshot { canvas: HTMLCanvasElement; prediction: Prediction; annotated: Blob; url: string }
 
 function snapshotSummary(p: Prediction): string {
   if (p.task === 'detect') return `${p.dets.length} box(es)`;
@@ -98,10 +99,8 @@ export function WebcamMode(): React.JSX.Element {
     const p = useDetect.getState().interpret(await predictFrame(m, canvas, canvas.width, canvas.height));
     const blob = await annotatedBlob(canvas, canvas.width, canvas.height, p, labelsOf(m), 'image/jpeg');
     if (snap) URL.revokeObjectURL(snap.url);
-    setSnap({ canvas, prediction: p, url: URL.createObjectURL(blob) });
+    setSnap({ canvas, prediction: p, annotated: blob, url: URL.createObjectURL(blob) });
   };
-
-  const jpegOf = (canvas: HTMLCanvasElement): Promise<Blob> => new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('cannot encode JPEG'))), 'image/jpeg', 0.92));
 
   const addToProject = async (): Promise<void> => {
     const m = useDetect.getState().model;
@@ -112,7 +111,7 @@ export function WebcamMode(): React.JSX.Element {
         if (classNameProblem(label)) throw new Error(`class "${label}": ${classNameProblem(label)}`);
         return { label, xmin: d.x1, ymin: d.y1, xmax: d.x2, ymax: d.y2, difficult: false, truncated: false, draft: true };
       });
-      const r = await api.call('detect.addSnapshot', { project: project.root, jpegBase64: await blobToBase64(await jpegOf(snap.canvas)), boxes });
+      const r = await api.call('detect.addSnapshot', { project: project.root, jpegBase64: await blobToBase64(await canvasToBlob(snap.canvas, 'image/jpeg')), boxes });
       notify('info', `Added ${r.imageId} with ${r.boxes} draft box(es); review them in the Label view`);
     } catch (err) {
       notify('error', `Could not add the snapshot: ${errorMessage(err)}`);
@@ -124,8 +123,8 @@ export function WebcamMode(): React.JSX.Element {
     try {
       const dir = folder.trim() ? (await api.call('detect.chooseOutputFolder', { path: folder.trim() })).dir : project?.root;
       if (!dir) throw new Error('choose an output folder');
-      const name = `webcam-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}${resultSuffix(snap.prediction.task)}.jpg`;
-      const r = await api.call('detect.writeFile', { path: `${dir.replace(/[\\/]+$/, '')}/${name}`, base64: await blobToBase64(await (await fetch(snap.url)).blob()) });
+      const name = webcamResultName(snap.prediction.task, new Date());
+      const r = await api.call('detect.writeFile', { path: `${dir.replace(/[\\/]+$/, '')}/${name}`, base64: await blobToBase64(snap.annotated) });
       notify('info', `Saved ${r.path}`);
     } catch (err) {
       notify('error', `Could not save the snapshot: ${errorMessage(err)}`);
@@ -182,7 +181,7 @@ export function WebcamMode(): React.JSX.Element {
           </div>
         ) : null}
       </section>
-      <aside className="detect-side right">{model ? <PredictionList prediction={prediction?.task === model.task ? prediction : emptyPrediction(model.task)} labels={labelsOf(model)} /> : null}</aside>
+      <aside className="detect-side right">{model ? <PredictionList prediction={prediction} model={model} /> : null}</aside>
     </div>
   );
 }
