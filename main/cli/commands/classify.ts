@@ -24,6 +24,7 @@ import {
   classifierConfigSchema, type ClassifierConfigInput, type ClassifierEvalReport, type ClassifierRunConfigFile, type ClassifierSource, type ClassifierTrainerEvent,
 } from '../../../shared/training/classifier';
 import { backendChoiceSchema } from '../../../shared/training/types';
+import { numberOption } from '../options';
 
 export const summary = 'train, evaluate and run CNN image classifiers';
 
@@ -48,13 +49,6 @@ train options:
 predict: --model is a run folder (uses weights/best) or a weights folder with model.json.`;
 
 const fmt = (v: number | null | undefined, d = 4): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
-
-function num(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${v}"`);
-  return n;
-}
 
 function parseInput(v: string | undefined): [number, number, number] | undefined {
   if (v === undefined) return undefined;
@@ -104,11 +98,11 @@ async function train(argv: string[]): Promise<number> {
   if (given > 1) throw new Error('give one of --source, --idx, --project --crops');
   if (values.source) source = { kind: 'folder', dir: resolve(values.source) };
   else if (values.idx) {
-    source = { kind: 'idx', dir: resolve(values.idx), ...(values['train-limit'] ? { trainLimit: num(values['train-limit'], 'train-limit') } : {}), ...(values['test-limit'] ? { testLimit: num(values['test-limit'], 'test-limit') } : {}) };
-  } else if (values.project) source = { kind: 'crops', project: resolve(values.project), padding: num(values.padding, 'padding') ?? 0.1, minSize: 4, difficult: false };
+    source = { kind: 'idx', dir: resolve(values.idx), ...(values['train-limit'] ? { trainLimit: numberOption(values['train-limit'], 'train-limit') } : {}), ...(values['test-limit'] ? { testLimit: numberOption(values['test-limit'], 'test-limit') } : {}) };
+  } else if (values.project) source = { kind: 'crops', project: resolve(values.project), padding: numberOption(values.padding, 'padding') ?? 0.1, minSize: 4, difficult: false };
   const home = values.out ? resolve(values.out) : source?.kind === 'folder' ? source.dir : source?.kind === 'crops' ? source.project : null;
   if (!home) throw new Error(values.resume ? '--resume needs --out DIR (or the --source / --project the run lives in)' : '--idx needs --out DIR (where the run folder goes)');
-  const epochs = num(values.epochs, 'epochs');
+  const epochs = numberOption(values.epochs, 'epochs');
   let options;
   if (values.resume) {
     options = { task: 'classify' as const, project: home, resume: values.resume, ...(epochs !== undefined ? { epochs } : {}), progressIntervalMs: 1000 };
@@ -121,13 +115,13 @@ async function train(argv: string[]): Promise<number> {
       ...(inputShape ? { inputShape: inputShape as ClassifierConfigInput['inputShape'] } : {}),
       ...(values.color !== undefined ? { colorMode: values.color as ClassifierConfigInput['colorMode'] } : {}),
       ...(epochs !== undefined ? { epochs } : {}),
-      ...(values.batch !== undefined ? { batchSize: num(values.batch, 'batch') } : {}),
-      ...(values.lr !== undefined ? { learningRate: num(values.lr, 'lr') } : {}),
+      ...(values.batch !== undefined ? { batchSize: numberOption(values.batch, 'batch') } : {}),
+      ...(values.lr !== undefined ? { learningRate: numberOption(values.lr, 'lr') } : {}),
       ...(values.optimizer !== undefined ? { optimizer: values.optimizer as 'adam' | 'adagrad' } : {}),
-      ...(values.seed !== undefined ? { seed: num(values.seed, 'seed') } : {}),
-      ...(values.patience !== undefined ? { patience: num(values.patience, 'patience') } : {}),
-      ...(values.val !== undefined ? { valFraction: num(values.val, 'val') } : {}),
-      ...(values.test !== undefined ? { testFraction: num(values.test, 'test') } : {}),
+      ...(values.seed !== undefined ? { seed: numberOption(values.seed, 'seed') } : {}),
+      ...(values.patience !== undefined ? { patience: numberOption(values.patience, 'patience') } : {}),
+      ...(values.val !== undefined ? { valFraction: numberOption(values.val, 'val') } : {}),
+      ...(values.test !== undefined ? { testFraction: numberOption(values.test, 'test') } : {}),
       ...(values.balance !== undefined ? { balance: values.balance as 'none' } : {}),
       ...(values.flip ? { flip: true } : {}),
       ...(values['no-dropout'] ? { dropout: false } : {}),
@@ -209,7 +203,7 @@ async function predict(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, source: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { console.log(USAGE); return 0; }
   if (!values.model || !values.source) throw new Error('predict needs --model DIR and --source IMAGE|FOLDER');
-  const top = num(values.top, 'top') ?? 3;
+  const top = numberOption(values.top, 'top') ?? 3;
   await selectBackend(backendChoiceSchema.parse(values.backend ?? 'auto'));
   const model = await loadModelFromFolder(await modelFolder(resolve(values.model)));
   const meta = readClassifierMetadata(model);

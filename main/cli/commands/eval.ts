@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { evaluateRun } from '../../training/evaluate-run';
 import { runDir, runPaths, writeJson } from '../../training/run-folder';
 import { backendChoiceSchema } from '../../../shared/training/types';
+import { fixed } from '../options';
 
 export const summary = 'validation metrics and per-class AP of a run\'s best or last weights';
 
@@ -16,8 +17,6 @@ const USAGE = `usage: detecta eval --project DIR --run RUN [--weights best|last]
 Runs the run's weights on its validation images and prints mAP50, mAP50-95, precision, recall,
 F1 (at the run's evalConfidence) and the AP of each class. --save also writes the report to the
 run's eval.json (atomically); otherwise nothing is written.`;
-
-const fmt = (v: number | null | undefined, d = 4): string => (v === null || v === undefined ? '-' : v.toFixed(d));
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -51,12 +50,12 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     console.log(`run ${r.run}, weights/${r.weights}${r.epoch !== null ? ` (epoch ${r.epoch})` : ''}, ${r.images} validation images, backend ${r.backend}`);
-    console.log(`mAP50 ${fmt(r.mAP50)}  mAP50-95 ${fmt(r['mAP50-95'])}  precision ${fmt(r.precision, 3)}  recall ${fmt(r.recall, 3)}  F1 ${fmt(r.F1, 3)}  val loss ${fmt(r.loss.total)}`);
+    console.log(`mAP50 ${fixed(r.mAP50)}  mAP50-95 ${fixed(r['mAP50-95'])}  precision ${fixed(r.precision, 3)}  recall ${fixed(r.recall, 3)}  F1 ${fixed(r.F1, 3)}  val loss ${fixed(r.loss.total)}`);
     if (r.report) {
       const w = Math.max(5, ...r.report.classes.map((c) => c.className.length));
       console.log(`${'class'.padEnd(w)}  boxes    AP50  AP50-95  precision  recall`);
       for (const c of r.report.classes) {
-        console.log(`${c.className.padEnd(w)}  ${String(c.numGroundTruth).padStart(5)}  ${fmt(c.ap50).padStart(6)}  ${fmt(c['ap50-95']).padStart(7)}  ${fmt(c.precision, 3).padStart(9)}  ${fmt(c.recall, 3).padStart(6)}`);
+        console.log(`${c.className.padEnd(w)}  ${String(c.numGroundTruth).padStart(5)}  ${fixed(c.ap50).padStart(6)}  ${fixed(c['ap50-95']).padStart(7)}  ${fixed(c.precision, 3).padStart(9)}  ${fixed(c.recall, 3).padStart(6)}`);
       }
     }
     if (values.save) console.log(`wrote ${runPaths(runDir(values.project, values.run)).evalJson}`);

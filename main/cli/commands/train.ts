@@ -11,6 +11,7 @@ import type { TrainRunOptions } from '../../training/train-loop';
 import {
   backendChoiceSchema, presetSchema, trainConfigSchema, type EpochMetrics, type ProgressEvent, type TrainConfigInput,
 } from '../../../shared/training/types';
+import { fixed, numberOption } from '../options';
 
 export const summary = 'train a detector on a project (progress bar, --json events, resume / continue)';
 
@@ -28,17 +29,8 @@ its optimizer state; --epochs then sets a new total, --more N trains N epochs pa
 --json prints every trainer event as one JSON object per line. Ctrl-C stops at the next batch
 boundary. (--input is accepted as another name for --imgsz.)`;
 
-const fmt = (v: number | null | undefined, d = 4): string => (v === null || v === undefined ? '-' : v.toFixed(d));
-
 export function metricsLine(m: EpochMetrics): string {
-  return `mAP50 ${fmt(m.mAP50)}  mAP50-95 ${fmt(m['mAP50-95'])}  precision ${fmt(m.precision, 3)}  recall ${fmt(m.recall, 3)}  F1 ${fmt(m.F1, 3)}`;
-}
-
-function num(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${v}"`);
-  return n;
+  return `mAP50 ${fixed(m.mAP50)}  mAP50-95 ${fixed(m['mAP50-95'])}  precision ${fixed(m.precision, 3)}  recall ${fixed(m.recall, 3)}  F1 ${fixed(m.F1, 3)}`;
 }
 
 function progressText(p: ProgressEvent): string {
@@ -76,8 +68,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.project) { console.error(`detecta train: --project is required\n\n${USAGE}`); return 2; }
   let options: TrainRunOptions;
   try {
-    const epochs = num(values.epochs, 'epochs');
-    const more = num(values.more, 'more');
+    const epochs = numberOption(values.epochs, 'epochs');
+    const more = numberOption(values.more, 'more');
     if (more !== undefined && (!values.resume || !Number.isInteger(more) || more < 1)) throw new Error('--more N needs --resume RUN and a positive integer N');
     if (more !== undefined && epochs !== undefined) throw new Error('give --epochs (the new total) or --more (epochs to add), not both');
     if (values.resume) {
@@ -94,19 +86,19 @@ export async function run(argv: string[]): Promise<number> {
       }
       const config: TrainConfigInput = {
         ...(values.preset !== undefined ? { preset: presetSchema.parse(values.preset) } : {}),
-        ...(imgsz !== undefined ? { inputSize: num(imgsz, 'imgsz') } : {}),
+        ...(imgsz !== undefined ? { inputSize: numberOption(imgsz, 'imgsz') } : {}),
         ...(epochs !== undefined ? { epochs } : {}),
-        ...(values.batch !== undefined ? { batchSize: num(values.batch, 'batch') } : {}),
-        ...(values.lr !== undefined ? { learningRate: num(values.lr, 'lr') } : {}),
+        ...(values.batch !== undefined ? { batchSize: numberOption(values.batch, 'batch') } : {}),
+        ...(values.lr !== undefined ? { learningRate: numberOption(values.lr, 'lr') } : {}),
         ...(values['lr-schedule'] !== undefined ? { lrSchedule: values['lr-schedule'] as TrainConfigInput['lrSchedule'] } : {}),
-        ...(values.warmup !== undefined ? { warmupEpochs: num(values.warmup, 'warmup') } : {}),
-        ...(values['clip-norm'] !== undefined ? { clipNorm: values['clip-norm'] === 'off' ? null : num(values['clip-norm'], 'clip-norm') } : {}),
-        ...(values.patience !== undefined ? { patience: num(values.patience, 'patience') } : {}),
-        ...(values.seed !== undefined ? { seed: num(values.seed, 'seed') } : {}),
-        ...(values['train-times'] !== undefined ? { trainTimes: num(values['train-times'], 'train-times') } : {}),
+        ...(values.warmup !== undefined ? { warmupEpochs: numberOption(values.warmup, 'warmup') } : {}),
+        ...(values['clip-norm'] !== undefined ? { clipNorm: values['clip-norm'] === 'off' ? null : numberOption(values['clip-norm'], 'clip-norm') } : {}),
+        ...(values.patience !== undefined ? { patience: numberOption(values.patience, 'patience') } : {}),
+        ...(values.seed !== undefined ? { seed: numberOption(values.seed, 'seed') } : {}),
+        ...(values['train-times'] !== undefined ? { trainTimes: numberOption(values['train-times'], 'train-times') } : {}),
         ...(values['no-augment'] ? { augment: false } : {}),
         ...(augmentOps !== undefined ? { augmentOps: augmentOps as TrainConfigInput['augmentOps'] } : {}),
-        ...(values['freeze-epochs'] !== undefined ? { freezeEpochs: num(values['freeze-epochs'], 'freeze-epochs') } : {}),
+        ...(values['freeze-epochs'] !== undefined ? { freezeEpochs: numberOption(values['freeze-epochs'], 'freeze-epochs') } : {}),
         ...(values.backbone !== undefined ? { backbone: values.backbone } : {}),
         ...(values['backbone-cut'] !== undefined ? { backboneCut: values['backbone-cut'] } : {}),
         ...(values.backend !== undefined ? { backend: backendChoiceSchema.parse(values.backend) } : {}),
@@ -153,7 +145,7 @@ export async function run(argv: string[]): Promise<number> {
           say(progressText(ev.payload));
         }
         break;
-      case 'epoch': say(`epoch ${ev.payload.epoch}/${ev.payload.epochs} done  train loss ${ev.payload.train.total.toFixed(4)}  val loss ${fmt(ev.payload.val?.total)}  ${metricsLine(ev.payload)}  lr ${ev.payload.lr.toExponential(2)}${ev.payload.best ? '  (best)' : ''}`); break;
+      case 'epoch': say(`epoch ${ev.payload.epoch}/${ev.payload.epochs} done  train loss ${ev.payload.train.total.toFixed(4)}  val loss ${fixed(ev.payload.val?.total)}  ${metricsLine(ev.payload)}  lr ${ev.payload.lr.toExponential(2)}${ev.payload.best ? '  (best)' : ''}`); break;
       default: break;
     }
   });
