@@ -149,10 +149,13 @@ async function loadFolder(dir: string, options: LoadClassifierOptions): Promise<
   const candidates: Candidate[] = [];
   for (const className of classDirs) {
     const files = await listFilesDeep(join(dir, className));
-    const photos = new Set<string>();
-    for (const folder of new Set(files.map(dirname))) {
-      for (const name of photoNames(files.filter((f) => dirname(f) === folder).map((f) => basename(f)))) photos.add(join(folder, name));
+    const namesByFolder = new Map<string, string[]>();
+    for (const f of files) {
+      const names = namesByFolder.get(dirname(f)) ?? [];
+      names.push(basename(f));
+      namesByFolder.set(dirname(f), names);
     }
+    const photos = new Set([...namesByFolder].flatMap(([folder, names]) => photoNames(names).map((name) => join(folder, name))));
     for (const file of files) {
       const id = relId(dir, file);
       if (!isImageName(file)) { ignored.push({ file: id, reason: 'not an image file' }); continue; }
