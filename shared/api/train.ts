@@ -12,7 +12,7 @@ import {
 } from '../training/types';
 import type { EvalReport } from '../training/eval-report';
 import {
-  classifierConfigSchema, type ClassifierEpochEvent, type ClassifierEpochMetrics, type ClassifierEvalReport, type ClassifierFinishedEvent,
+  classifierConfigSchema, folderSourceSchema, idxSourceSchema, type ClassifierEpochEvent, type ClassifierEpochMetrics, type ClassifierEvalReport, type ClassifierFinishedEvent,
   type ClassifierProgressEvent, type ClassifierTrainerEvent,
 } from '../training/classifier';
 
@@ -120,20 +120,14 @@ export interface ExportedModelInfo {
 export const classifierStartSchema = classifierConfigSchema.omit({ source: true, task: true }).partial().extend({
   task: z.literal('classify').optional(),
   source: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('folder'), dir: z.string().min(1).max(4096) }).strict(),
+    folderSourceSchema.strict(),
     z.object({
       kind: z.literal('crops'),
       padding: z.number().min(0).max(2).optional(),
       minSize: z.number().int().min(1).max(4096).optional(),
       difficult: z.boolean().optional(),
     }).strict(),
-    z.object({
-      kind: z.literal('idx'),
-      dir: z.string().min(1).max(4096),
-      trainLimit: z.number().int().min(1).optional(),
-      testLimit: z.number().int().min(1).optional(),
-      classNames: z.array(z.string().min(1)).min(2).optional(),
-    }).strict(),
+    idxSourceSchema.strict(),
   ]),
 }).strict();
 export type ClassifierStartConfig = z.infer<typeof classifierStartSchema>;

@@ -13,35 +13,37 @@ export const CLASSIFIER_PRESET_NAMES = ['fashion-mnist-cnn', 'sports-cnn', 'deep
 export const classifierPresetSchema = z.enum(CLASSIFIER_PRESET_NAMES);
 export type ClassifierPresetChoice = z.infer<typeof classifierPresetSchema>;
 
+/** A folder with one sub-folder per class (the sub-folder name is the class). */
+export const folderSourceSchema = z.object({ kind: z.literal('folder'), dir: z.string().min(1).max(4096) });
+
+/** Crops of a detection project's labeled boxes; the class is the box's class. */
+export const cropsSourceSchema = z.object({
+  kind: z.literal('crops'),
+  project: z.string().min(1).max(4096),
+  /** Context kept around each box, as a fraction of the box side (0.1 = 10 % on every side). */
+  padding: z.number().min(0).max(2).default(0.1),
+  /** Boxes smaller than this many pixels on either side are left out. */
+  minSize: z.number().int().min(1).max(4096).default(4),
+  /** Include boxes marked difficult (default false). */
+  difficult: z.boolean().default(false),
+});
+
+/**
+ * IDX files (MNIST / Fashion-MNIST layout): train-images-idx3-ubyte[.gz] + train-labels-idx1-ubyte[.gz]
+ * and t10k-*; t10k is the test set. `classNames` names the label values (default: Fashion-MNIST's
+ * names when the folder is called fashion-mnist, else the digits).
+ */
+export const idxSourceSchema = z.object({
+  kind: z.literal('idx'),
+  dir: z.string().min(1).max(4096),
+  /** Use only the first N train images / test images (benchmarks, tests). */
+  trainLimit: z.number().int().min(1).optional(),
+  testLimit: z.number().int().min(1).optional(),
+  classNames: z.array(z.string().min(1)).min(2).optional(),
+});
+
 /** Where the labeled images come from. */
-export const classifierSourceSchema = z.discriminatedUnion('kind', [
-  /** A folder with one sub-folder per class (the sub-folder name is the class). */
-  z.object({ kind: z.literal('folder'), dir: z.string().min(1).max(4096) }),
-  /** Crops of a detection project's labeled boxes; the class is the box's class. */
-  z.object({
-    kind: z.literal('crops'),
-    project: z.string().min(1).max(4096),
-    /** Context kept around each box, as a fraction of the box side (0.1 = 10 % on every side). */
-    padding: z.number().min(0).max(2).default(0.1),
-    /** Boxes smaller than this many pixels on either side are left out. */
-    minSize: z.number().int().min(1).max(4096).default(4),
-    /** Include boxes marked difficult (default false). */
-    difficult: z.boolean().default(false),
-  }),
-  /**
-   * IDX files (MNIST / Fashion-MNIST layout): train-images-idx3-ubyte[.gz] + train-labels-idx1-ubyte[.gz]
-   * and t10k-*; t10k is the test set. `classNames` names the label values (default: Fashion-MNIST's
-   * names when the folder is called fashion-mnist, else the digits).
-   */
-  z.object({
-    kind: z.literal('idx'),
-    dir: z.string().min(1).max(4096),
-    /** Use only the first N train images / test images (benchmarks, tests). */
-    trainLimit: z.number().int().min(1).optional(),
-    testLimit: z.number().int().min(1).optional(),
-    classNames: z.array(z.string().min(1)).min(2).optional(),
-  }),
-]);
+export const classifierSourceSchema = z.discriminatedUnion('kind', [folderSourceSchema, cropsSourceSchema, idxSourceSchema]);
 export type ClassifierSource = z.output<typeof classifierSourceSchema>;
 
 export const colorModeSchema = z.enum(['auto', 'grayscale', 'rgb']);
