@@ -12,10 +12,13 @@ import { parseVocXml, type VocAnnotation } from '../../shared/voc';
 import { locateAnnotations, type AnnotationLocation } from './annotation-locator';
 import type { ScanResult } from './folder-scan';
 import { fsApiError } from './fs-errors';
+import { isDraftObject } from './voc-boxes';
 
 export interface IndexedImage {
   entry: ImageEntry;
   location: AnnotationLocation;
+  /** Class names of the accepted (non-draft) boxes: only these join the project's class list. */
+  accepted?: string[];
 }
 
 function nameOf(id: string): string {
@@ -80,6 +83,7 @@ export function applyParsed(item: IndexedImage, result: { ann: VocAnnotation } |
   const conflict = item.location.conflict;
   if ('error' in result) {
     Object.assign(e, { status: 'unreadable', verified: false, boxes: 0, classes: [], difficult: false, error: result.error });
+    item.accepted = [];
     return;
   }
   const ann = result.ann;
@@ -89,7 +93,12 @@ export function applyParsed(item: IndexedImage, result: { ann: VocAnnotation } |
     return;
   }
   const classes: string[] = [];
-  for (const o of ann.objects) if (!classes.includes(o.name)) classes.push(o.name);
+  const accepted: string[] = [];
+  for (const o of ann.objects) {
+    if (!classes.includes(o.name)) classes.push(o.name);
+    if (!isDraftObject(o) && !accepted.includes(o.name)) accepted.push(o.name);
+  }
+  item.accepted = accepted;
   Object.assign(e, {
     status: 'labeled',
     annotation: item.location.path,

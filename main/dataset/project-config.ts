@@ -33,6 +33,8 @@ export const projectConfigSchema = z.looseObject({
       overrides: z.record(z.string(), splitName).default({}),
     })
     .default({ ...DEFAULT_SPLIT, overrides: {} }),
+  classColors: z.record(z.string(), z.string().regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i)).optional(),
+  classMappings: z.record(z.string(), z.record(z.string(), z.string().nullable())).optional(),
 });
 
 export type StoredProjectConfig = ProjectConfig & Record<string, unknown>;

@@ -13,7 +13,7 @@ import { realpathSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
-import type { DatasetEvents, ImagePage, SaveResult } from '../../shared/api/dataset';
+import type { ClassChangeResult, DatasetEvents, ImagePage, SaveResult } from '../../shared/api/dataset';
 import type {
   BoxAnnotation,
   DatasetIssue,
@@ -25,11 +25,13 @@ import type {
   ProjectConfig,
   Split,
 } from '../../shared/dataset/types';
-import { appendClasses, classNameProblem, renameClass } from '../../shared/dataset/classes';
+import { appendClasses, classColorProblem, classNameProblem, mergeClasses, removeClass, renameClass, reorderClasses } from '../../shared/dataset/classes';
+import type { ClassMapping, ClassUsage } from '../../shared/dataset/types';
+import type { VocObject } from '../../shared/voc';
 import { matchesFilter, type ImageFilter } from '../../shared/dataset/filter';
 import { assignSplit } from '../../shared/dataset/split';
 import { computeStats } from '../../shared/dataset/stats';
-import { serializeVocXml, toIntegerBox, type VocAnnotation } from '../../shared/voc';
+import { parseVocXml, serializeVocXml, toIntegerBox, type VocAnnotation } from '../../shared/voc';
 import { readTextIfExists, writeFileAtomic } from './atomic-write';
 import { backupFile, restoreBackup } from './backup';
 import { Debouncer } from './autosave';
@@ -109,6 +111,9 @@ export class DatasetProject {
   private readonly locks = new Map<string, Promise<unknown>>();
   private watcher: FolderWatcher | null = null;
   private closed = false;
+  /** Recent deleteClass/mergeClass changes that can still be undone, by undo id. */
+  private readonly classUndo = new Map<string, ClassUndo>();
+  private undoSeq = 0;
 
   constructor(root: string, config: StoredProjectConfig, configStored: boolean, private readonly options: OpenOptions) {
     this.root = root;
@@ -151,7 +156,7 @@ export class DatasetProject {
         if (item.entry.status !== 'pending') continue; // a save got there first
         try {
           applyParsed(item, readAnnotationFileSync(this.root, item.location.path));
-          for (const c of item.entry.classes) if (!this.config.classes.includes(c) && !found.includes(c)) found.push(c);
+          for (const c of item.accepted ?? []) if (!this.config.classes.includes(c) && !found.includes(c)) found.push(c);
         } catch (err) {
           applyParsed(item, { error: errorMessage(err) });
         }
@@ -174,7 +179,7 @@ export class DatasetProject {
     // Index order, so the list does not depend on which file finished parsing first.
     const seen = new Set(found);
     const ordered: string[] = [];
-    for (const id of this.order) for (const c of this.index.get(id)?.entry.classes ?? []) if (seen.has(c) && !ordered.includes(c)) ordered.push(c);
+    for (const id of this.order) for (const c of this.index.get(id)?.accepted ?? []) if (seen.has(c) && !ordered.includes(c)) ordered.push(c);
     this.config.classes = appendClasses(this.config.classes, ordered);
     found.length = 0;
   }
@@ -276,6 +281,7 @@ export class DatasetProject {
       indexing: this.indexing,
       classes: [...this.config.classes],
       defaultClass: this.config.defaultClass,
+      classColors: { ...(this.config.classColors ?? {}) },
       annotationDir: this.config.annotationDir,
       recursive: this.config.recursive,
       splits,
@@ -412,7 +418,8 @@ export class DatasetProject {
     const voc = await this.readVoc(item); // throws 'unreadable' for a broken file
     const size = imageSize ?? voc?.ann.size ?? null;
     const boxes = normaliseBoxes(edit.boxes, size, imageId);
-    const newClasses = boxes.map((b) => b.label).filter((l) => !this.config.classes.includes(l));
+    // Drafts keep the model's class without adding it: a class joins the list when a box of it is accepted.
+    const newClasses = boxes.filter((b) => !b.draft).map((b) => b.label).filter((l) => !this.config.classes.includes(l));
 
     let state: SaveResult['state'] = 'saved';
     let backup: string | undefined;
@@ -561,11 +568,208 @@ export class DatasetProject {
         failures.push(errorMessage(err));
       }
     }
-    await this.updateConfig({ classes, defaultClass: this.config.defaultClass === from ? to : this.config.defaultClass });
+    await this.updateConfig({
+      classes,
+      defaultClass: this.config.defaultClass === from ? to : this.config.defaultClass,
+      ...renamedColorAndMappings(this.config, from, to),
+    });
     if (failures.length) {
       throw new ApiError('io', `renamed "${from}" to "${to}" in ${filesRewritten} files, but ${failures.length} failed: ${failures.slice(0, 5).join('; ')}`, { failures });
     }
     return { classes: [...classes], filesRewritten };
+  }
+
+  // ---------------------------------------------------------------- class operations
+
+  /** Accepted boxes, images and drafts per class: the project's classes first (in order), then names only found in files. */
+  async classUsage(): Promise<ClassUsage[]> {
+    await this.flush();
+    const by = new Map<string, ClassUsage>(this.config.classes.map((name) => [name, { name, boxes: 0, images: 0, drafts: 0 }]));
+    for await (const { ann } of this.annotations()) {
+      const seen = new Set<string>();
+      for (const o of ann.objects) {
+        let u = by.get(o.name);
+        if (!u) { u = { name: o.name, boxes: 0, images: 0, drafts: 0 }; by.set(o.name, u); }
+        if (isDraftObject(o)) { u.drafts++; continue; }
+        u.boxes++;
+        if (!seen.has(o.name)) { seen.add(o.name); u.images++; }
+      }
+    }
+    return [...by.values()];
+  }
+
+  /**
+   * Deletes a class: every box of it (drafts included) leaves every readable annotation file
+   * (each file rewritten atomically, with a backup of versions this session did not write), then
+   * the name leaves project.json. Later classes move up one id. `undoId` puts it all back
+   * (`undoClassChange`) while the files are as this left them.
+   */
+  async deleteClass(name: string): Promise<ClassChangeResult> {
+    let classes: string[];
+    try {
+      classes = removeClass(this.config.classes, name);
+    } catch (err) {
+      throw new ApiError('not_found', errorMessage(err));
+    }
+    const index = this.config.classes.indexOf(name);
+    const r = await this.rewriteObjects((o) => o.name === name, (objs) => objs.filter((o) => o.name !== name), `delete "${name}"`);
+    const colors = { ...(this.config.classColors ?? {}) };
+    delete colors[name];
+    const before = { defaultClass: this.config.defaultClass, color: this.config.classColors?.[name] };
+    await this.updateConfig({ classes, defaultClass: this.config.defaultClass === name ? null : this.config.defaultClass, classColors: colors });
+    return this.recordUndo({ name, index, ...before }, r, classes);
+  }
+
+  /** Merges class `from` into `into`: every box of `from` becomes `into`, then `from` leaves the list (undoable like deleteClass). */
+  async mergeClass(from: string, into: string): Promise<ClassChangeResult> {
+    let classes: string[];
+    try {
+      classes = mergeClasses(this.config.classes, from, into);
+    } catch (err) {
+      const msg = errorMessage(err);
+      throw new ApiError(msg.startsWith('no class') ? 'not_found' : 'bad_request', msg);
+    }
+    const index = this.config.classes.indexOf(from);
+    const r = await this.rewriteObjects((o) => o.name === from, (objs) => objs.map((o) => (o.name === from ? { ...o, name: into } : o)), `merge "${from}" into "${into}"`);
+    const colors = { ...(this.config.classColors ?? {}) };
+    delete colors[from];
+    const before = { defaultClass: this.config.defaultClass, color: this.config.classColors?.[from] };
+    await this.updateConfig({ classes, defaultClass: this.config.defaultClass === from ? into : this.config.defaultClass, classColors: colors });
+    return this.recordUndo({ name: from, index, ...before }, r, classes);
+  }
+
+  /**
+   * Undoes a deleteClass or mergeClass: files still as that change wrote them get their previous
+   * text back (atomically); a file changed since is left alone and listed in `skipped`. The class
+   * returns to its old place in the list.
+   */
+  async undoClassChange(undoId: string): Promise<{ classes: string[]; filesRestored: number; skipped: string[] }> {
+    const u = this.classUndo.get(undoId);
+    if (!u) throw new ApiError('not_found', 'nothing to undo: that class change is no longer remembered (the project was reopened or it was already undone)');
+    this.classUndo.delete(undoId);
+    await this.flush();
+    let filesRestored = 0;
+    const skipped: string[] = [];
+    for (const f of u.files) {
+      const item = this.index.get(f.imageId);
+      if (!item || item.location.path !== f.path) { skipped.push(f.path); continue; }
+      await this.withLock(f.path, async () => {
+        const abs = join(this.root, ...f.path.split('/'));
+        const now = await readTextIfExists(abs);
+        if (now !== f.after) { skipped.push(f.path); return; }
+        await this.writeOwned(f.path, f.before, now);
+        filesRestored++;
+        item.entry.status = 'pending';
+        await this.parsePending('disk', [f.imageId]);
+      });
+    }
+    const classes = this.config.classes.includes(u.name) ? [...this.config.classes] : [...this.config.classes.slice(0, u.index), u.name, ...this.config.classes.slice(u.index)];
+    const patch: Partial<ProjectConfig> = { classes };
+    if (u.defaultClass === u.name) patch.defaultClass = u.name;
+    if (u.color) patch.classColors = { ...(this.config.classColors ?? {}), [u.name]: u.color };
+    await this.updateConfig(patch);
+    return { classes: [...this.config.classes], filesRestored, skipped };
+  }
+
+  /** Puts the classes in a new order (a permutation of the list). Class ids (YOLO ids) follow the new order. */
+  async reorderClasses(next: readonly string[]): Promise<string[]> {
+    let classes: string[];
+    try {
+      classes = reorderClasses(this.config.classes, next);
+    } catch (err) {
+      throw new ApiError('bad_request', errorMessage(err));
+    }
+    await this.updateConfig({ classes });
+    return [...classes];
+  }
+
+  /** Sets (or with null clears) the colour a class is drawn with. */
+  async setClassColor(name: string, color: string | null): Promise<Record<string, string>> {
+    if (!this.config.classes.includes(name)) throw new ApiError('not_found', `no class named "${name}"`);
+    const colors = { ...(this.config.classColors ?? {}) };
+    if (color === null) delete colors[name];
+    else {
+      const p = classColorProblem(color);
+      if (p) throw new ApiError('bad_request', p);
+      colors[name] = color.toLowerCase();
+    }
+    await this.updateConfig({ classColors: colors }, 'config');
+    return colors;
+  }
+
+  /** The remembered mapping of a model's classes onto the project's ({} when none). */
+  classMapping(model: string): ClassMapping {
+    return { ...(this.config.classMappings?.[model] ?? {}) };
+  }
+
+  /**
+   * Remembers (merges) how a model's classes map onto the project's. A target that is not a
+   * project class yet is refused: add the class first (accepting a box of it does that).
+   */
+  async setClassMapping(model: string, mapping: ClassMapping): Promise<ClassMapping> {
+    for (const [from, to] of Object.entries(mapping)) {
+      if (to !== null && !this.config.classes.includes(to)) throw new ApiError('bad_request', `cannot map "${from}" to "${to}": the project has no class "${to}"`);
+    }
+    const next = { ...this.classMapping(model), ...mapping };
+    await this.updateConfig({ classMappings: { ...(this.config.classMappings ?? {}), [model]: next } }, 'config');
+    return next;
+  }
+
+  /** Rewrites the objects of every readable file holding an object that `touches`; failures are collected, never half-written. */
+  private async rewriteObjects(touches: (o: VocObject) => boolean, edit: (objs: VocObject[]) => VocObject[], what: string): Promise<RewriteResult> {
+    await this.ready();
+    await this.flush();
+    const files: RewriteResult['files'] = [];
+    const failures: string[] = [];
+    let boxes = 0;
+    for (const id of this.order) {
+      const item = this.index.get(id)!;
+      if (item.entry.status !== 'labeled' || item.entry.boxes === 0) continue;
+      try {
+        await this.withLock(item.location.path, async () => {
+          const voc = await this.readVoc(item);
+          if (!voc) return;
+          const hits = voc.ann.objects.filter(touches).length;
+          if (!hits) return;
+          const next: VocAnnotation = { ...voc.ann, objects: edit(voc.ann.objects) };
+          const text = serializeVocXml(next);
+          await this.writeOwned(item.location.path, text, voc.text);
+          applyParsed(item, { ann: next });
+          files.push({ imageId: id, path: item.location.path, before: voc.text, after: text });
+          boxes += hits;
+        });
+      } catch (err) {
+        failures.push(`${item.location.path}: ${errorMessage(err)}`);
+      }
+    }
+    if (failures.length) {
+      // all or nothing: put back the files already rewritten, so boxes and the class list agree
+      const stuck: string[] = [];
+      for (const f of files) {
+        try {
+          await this.withLock(f.path, async () => {
+            await this.writeOwned(f.path, f.before, f.after);
+            const item = this.index.get(f.imageId);
+            if (item) applyParsed(item, { ann: parseVocXml(f.before, f.path) });
+          });
+        } catch (err) {
+          stuck.push(`${f.path}: ${errorMessage(err)}`);
+        }
+      }
+      if (files.length) this.emitChanged('save', files.map((f) => f.imageId));
+      const tail = stuck.length ? `; ${stuck.length} file(s) could not be put back: ${stuck.slice(0, 5).join('; ')}` : '; nothing was changed';
+      throw new ApiError('io', `could not ${what}: ${failures.length} file(s) failed (${failures.slice(0, 5).join('; ')})${tail}`, { failures, stuck });
+    }
+    if (files.length) this.emitChanged('save', files.map((f) => f.imageId));
+    return { files, boxes };
+  }
+
+  private recordUndo(u: Omit<ClassUndo, 'files'>, r: RewriteResult, classes: string[]): ClassChangeResult {
+    const undoId = `u${++this.undoSeq}`;
+    this.classUndo.set(undoId, { ...u, files: r.files });
+    // a few recent changes are enough to undo; older ones would pin every file's text in memory
+    while (this.classUndo.size > 5) this.classUndo.delete(this.classUndo.keys().next().value!);
+    return { classes: [...classes], boxesChanged: r.boxes, filesRewritten: r.files.length, undoId };
   }
 
   async setDefaultClass(name: string | null): Promise<ProjectConfig> {
@@ -710,6 +914,35 @@ export class DatasetProject {
     this.closed = true;
     this.listeners.clear();
   }
+}
+
+interface RewriteResult {
+  files: { imageId: string; path: string; before: string; after: string }[];
+  boxes: number;
+}
+
+interface ClassUndo {
+  name: string;
+  index: number;
+  defaultClass: string | null;
+  color: string | undefined;
+  files: RewriteResult['files'];
+}
+
+/** A renamed class keeps its colour, and model mappings onto it follow the new name. */
+function renamedColorAndMappings(config: StoredProjectConfig, from: string, to: string): Partial<ProjectConfig> {
+  const out: Partial<ProjectConfig> = {};
+  const color = config.classColors?.[from];
+  if (color) {
+    const colors = { ...config.classColors };
+    delete colors[from];
+    colors[to] = color;
+    out.classColors = colors;
+  }
+  if (config.classMappings) {
+    out.classMappings = Object.fromEntries(Object.entries(config.classMappings).map(([m, map]) => [m, Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v === from ? to : v]))]));
+  }
+  return out;
 }
 
 /** True when the edited boxes and verified flag say what the file already says. */

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { method } from './contract';
 import type {
   BoxAnnotation,
+  ClassMapping,
+  ClassUsage,
   DatasetIssue,
   DatasetStats,
   DatasetSummary,
@@ -65,6 +67,17 @@ export interface ImagePage {
   indexing: boolean;
 }
 
+export interface ClassChangeResult {
+  classes: string[];
+  /** Boxes removed (delete) or relabeled (merge), drafts included. */
+  boxesChanged: number;
+  filesRewritten: number;
+  /** Pass to dataset.undoClassChange to put everything back. */
+  undoId: string;
+}
+
+const modelKey = z.string().min(1).max(1000);
+
 export interface SaveResult {
   /** 'unchanged': nothing differed from the file, nothing was written. */
   state: 'saved' | 'unchanged';
@@ -102,6 +115,29 @@ export const datasetMethods = {
   /** Renames in place (same id) and rewrites every annotation file that uses the old name. */
   'dataset.renameClass': method<{ classes: string[]; filesRewritten: number }>()(
     z.object({ project, from: z.string().min(1), to: className }).strict(),
+  ),
+  /** Accepted boxes, images and drafts per class (flushes pending autosaves first). */
+  'dataset.classUsage': method<ClassUsage[]>()(z.object({ project }).strict()),
+  /**
+   * Deletes a class and every box of it, in every readable annotation file (each rewritten
+   * atomically; all or nothing). Later classes move up one id. Undo with dataset.undoClassChange.
+   */
+  'dataset.deleteClass': method<ClassChangeResult>()(z.object({ project, name: z.string().min(1) }).strict()),
+  /** Relabels every box of `from` as `into` and removes `from` from the list (undoable). */
+  'dataset.mergeClass': method<ClassChangeResult>()(z.object({ project, from: z.string().min(1), into: z.string().min(1) }).strict()),
+  /** Puts back what a deleteClass or mergeClass changed (files changed since are left alone and listed). */
+  'dataset.undoClassChange': method<{ classes: string[]; filesRestored: number; skipped: string[] }>()(
+    z.object({ project, undoId: z.string().min(1).max(100) }).strict(),
+  ),
+  /** A new order of the same classes; ids (YOLO ids) follow the order. */
+  'dataset.reorderClasses': method<string[]>()(z.object({ project, classes: z.array(z.string()).max(10000) }).strict()),
+  /** Colour a class is drawn with ("#rrggbb"), or null for the palette colour. */
+  'dataset.setClassColor': method<Record<string, string>>()(z.object({ project, name: z.string().min(1), color: z.string().max(20).nullable() }).strict()),
+  /** The remembered mapping of one model's classes onto the project's. */
+  'dataset.classMapping': method<ClassMapping>()(z.object({ project, model: modelKey }).strict()),
+  /** Remembers (merges into) a model's class mapping; targets must be project classes. */
+  'dataset.setClassMapping': method<ClassMapping>()(
+    z.object({ project, model: modelKey, mapping: z.record(z.string().min(1).max(200), className.nullable()) }).strict(),
   ),
   'dataset.setDefaultClass': method<ProjectConfig>()(z.object({ project, name: className.nullable() }).strict()),
   'dataset.setSplit': method<ImageEntry>()(z.object({ project, imageId, split: split.nullable() }).strict()),

@@ -34,3 +34,34 @@ export function renameClass(classes: readonly string[], from: string, to: string
   out[i] = to;
   return out;
 }
+
+/** The list without `name`. Throws when it is missing. Later classes move up one id. */
+export function removeClass(classes: readonly string[], name: string): string[] {
+  if (!classes.includes(name)) throw new Error(`no class named "${name}"`);
+  return classes.filter((c) => c !== name);
+}
+
+/** The list after merging `from` into `into` (`from` disappears, `into` keeps its place). */
+export function mergeClasses(classes: readonly string[], from: string, into: string): string[] {
+  if (!classes.includes(from)) throw new Error(`no class named "${from}"`);
+  if (!classes.includes(into)) throw new Error(`no class named "${into}"`);
+  if (from === into) throw new Error(`cannot merge "${from}" into itself`);
+  return classes.filter((c) => c !== from);
+}
+
+/** Checks that `next` holds exactly the names of `classes` (a permutation); throws naming the difference. */
+export function reorderClasses(classes: readonly string[], next: readonly string[]): string[] {
+  const have = new Set(classes);
+  const missing = classes.filter((c) => !next.includes(c));
+  const unknown = next.filter((c) => !have.has(c));
+  if (missing.length || unknown.length || new Set(next).size !== next.length || next.length !== classes.length) {
+    const parts = [missing.length ? `missing ${missing.map((c) => `"${c}"`).join(', ')}` : '', unknown.length ? `unknown ${unknown.map((c) => `"${c}"`).join(', ')}` : ''].filter(Boolean);
+    throw new Error(`the new order must list every class once${parts.length ? ` (${parts.join('; ')})` : ''}`);
+  }
+  return [...next];
+}
+
+/** "#rgb" or "#rrggbb": the only colour syntax stored for a class. */
+export function classColorProblem(color: string): string | null {
+  return /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(color) ? null : `"${color}" is not a colour like #ff8800`;
+}

@@ -108,6 +108,27 @@ export interface ProjectConfig {
   /** Index sub-folders recursively. */
   recursive: boolean;
   split: SplitConfig;
+  /** Colours the user picked per class ("#rrggbb"); classes without one get a palette colour. */
+  classColors?: Record<string, string>;
+  /**
+   * How a model's classes map onto the project's, per model (key: see shared/dataset/class-mapping.ts):
+   * model class → project class, or null to ignore boxes of that class.
+   */
+  classMappings?: Record<string, ClassMapping>;
+}
+
+/** Model class → project class, or null: boxes of that model class are dropped. */
+export type ClassMapping = Record<string, string | null>;
+
+/** How much one class is used in the project's readable annotation files. */
+export interface ClassUsage {
+  name: string;
+  /** Accepted (non-draft) boxes. */
+  boxes: number;
+  /** Images with at least one accepted box of the class. */
+  images: number;
+  /** Draft boxes (model suggestions) of the class. */
+  drafts: number;
 }
 
 export interface DatasetSummary {
@@ -125,6 +146,8 @@ export interface DatasetSummary {
   indexing: boolean;
   classes: string[];
   defaultClass: string | null;
+  /** Colours picked per class (see ProjectConfig.classColors). */
+  classColors: Record<string, string>;
   /** Where new annotation files go, relative to the root; null = beside each image. */
   annotationDir: string | null;
   recursive: boolean;
