@@ -8,6 +8,7 @@ import { DETECTOR_ZOO } from '../../shared/ml/adapters/zoo';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { fsApiError } from '../dataset/fs-errors';
 import { folderGrants } from '../detect/folder-grants';
+import { writeResultFile } from '../detect/write-result';
 import { ensureZooModel, zooCacheDir, isZooModelCached } from '../detect/zoo-cache';
 import { zooMirror } from '../training/model-cache';
 import { fileStamp } from '../../shared/dataset/result-files';
@@ -78,16 +79,7 @@ export const detectHandlers: HandlersFor<typeof detectMethods> = {
     return describeFolder(dir);
   },
   'detect.chooseOutputFolder': async (p, ctx) => ({ dir: await folderGrants(ctx.services).grantOutputFolder(p.path) }),
-  'detect.writeFile': async (p, ctx) => {
-    const target = await folderGrants(ctx.services).resolveWritable(p.path);
-    const bytes = Buffer.from(p.base64, 'base64');
-    try {
-      await writeFileAtomic(target, bytes);
-    } catch (err) {
-      throw fsApiError(err, target, 'cannot write');
-    }
-    return { path: target, bytes: bytes.length };
-  },
+  'detect.writeFile': async (p, ctx) => writeResultFile(ctx.services, p.path, p.data),
   'detect.addSnapshot': async (p, ctx) => {
     const project = ctx.services.projects.get(p.project);
     const bytes = Buffer.from(p.jpegBase64, 'base64');

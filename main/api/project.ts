@@ -47,6 +47,12 @@ export const projectHandlers: HandlersFor<typeof projectMethods> = {
   },
   'project.createSample': async ({ dir, images, seed }) => {
     const target = dir ? resolve(dir) : await freeFolder(join(homedir(), 'Detecta Studio', 'sample-bricks'));
+    // The sample project goes into a new or empty folder only: it never writes among someone's files.
+    const existing = await fs.readdir(target).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw fsApiError(err, target, 'cannot create the sample project in');
+    });
+    if (existing.length > 0) throw new ApiError('conflict', `${target} is not empty: the sample project is written into a new or empty folder`);
     const written = await writeSampleProject(target, { images: images ?? 60, seed: seed ?? 1 });
     return { dir: target, images: written.images, boxes: written.boxes };
   },

@@ -11,6 +11,7 @@ import { join, normalize, sep } from 'node:path';
 import { createServices } from '../api/create-services';
 import { registerIpcTransport } from '../transport/ipc';
 import { contentSecurityPolicy } from '../transport/csp';
+import { SERVED_FILE_HEADERS } from '../transport/served-files';
 import { buildMenu } from './menu';
 import { spawnUtilityTrainer } from './utility-trainer';
 import { setTrainerSpawner } from '../training/active-runs';
@@ -80,15 +81,21 @@ app.whenReady().then(async () => {
     const path = url.searchParams.get('path') ?? '';
     try {
       // detecta-file://model/?path= : files of a model folder opened in the Detect view (or the model cache)
-      const real = url.host === 'model' ? await folderGrants(services).resolveModelFile(path) : await services.projects.resolveInside(path);
+      const served = await folderGrants(services).resolveServed(path, url.host === 'model' ? 'model' : 'project');
       // the Range header goes along, so a <video> can seek (Chromium's file loader answers 206)
       const range = request.headers.get('range');
-      return net.fetch(pathToFileURL(real).toString(), range ? { headers: { range } } : undefined);
+      const file = await net.fetch(pathToFileURL(served.file).toString(), range ? { headers: { range } } : undefined);
+      const headers = new Headers(file.headers);
+      headers.set('content-type', served.contentType);
+      for (const [k, v] of Object.entries(SERVED_FILE_HEADERS)) headers.set(k, v);
+      return new Response(file.body, { status: file.status, headers });
     } catch (err) {
       return new Response(errorMessage(err), { status: 403 });
     }
   });
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    // project and model files keep their own sandboxing policy (SERVED_FILE_HEADERS)
+    if (details.url.startsWith('detecta-file:')) return callback({ responseHeaders: details.responseHeaders ?? {} });
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy({ img: ['detecta-file:'], connect: ['detecta-file:'] })] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, permission, grant) => grant(permission === 'media'));

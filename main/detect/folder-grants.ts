@@ -1,16 +1,23 @@
 /**
- * Folders outside the opened projects that the user explicitly chose in the Detect view: model
- * folders (served read-only to the renderer so it can load the model) and output folders (where
- * annotated images, videos and detection files may be written). Kept per app instance.
+ * The one confinement rule for paths that requests read or write outside the dataset API.
+ * Besides the opened projects, the user can choose folders in the Detect view: model folders
+ * (served read-only to the renderer so it can load the model) and output folders (where annotated
+ * images, videos and detection files may be written). Kept per app instance.
  *
- * Same rule as ProjectRegistry.resolveInside: paths are resolved with symlinks followed and must
- * lie inside a granted folder, otherwise ApiError('forbidden') whether or not they exist.
+ * Every path is resolved with symlinks followed and must lie inside a project or a granted
+ * folder, otherwise ApiError('forbidden') whether or not it exists. Grants are scoped to their
+ * use: files are served only with the types the page loads (served-files.ts), and result writes
+ * only create result files (images, videos, JSON, CSV), never hidden files or anything else.
  */
 import { realpath, stat } from 'node:fs/promises';
-import { dirname, basename, join, relative, resolve, isAbsolute } from 'node:path';
+import { dirname, basename, extname, join, relative, resolve, isAbsolute } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { Services } from '../api/services';
 import { fsApiError } from '../dataset/fs-errors';
+import { refusedTypeMessage, servedContentType, type ServedRoute } from '../transport/served-files';
+
+/** The file types the Detect view writes as results. */
+const RESULT_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.webm', '.mp4', '.json', '.csv']);
 
 const inside = (root: string, p: string): boolean => {
   const r = relative(root, p);
@@ -59,15 +66,34 @@ export class FolderGrants {
   }
 
   /**
-   * Where a new file may be written: inside an opened project or a granted output folder (the
-   * folder must exist; the file need not). Returns the absolute target path.
+   * A file the page may load, for the file routes of both transports: inside an opened project
+   * (route 'project') or a granted model folder (route 'model'), of a type that route serves.
    */
-  async resolveWritable(path: string): Promise<string> {
+  async resolveServed(path: string, route: ServedRoute): Promise<{ file: string; contentType: string }> {
+    const file = route === 'model' ? await this.resolveModelFile(path) : await this.services.projects.resolveInside(path);
+    const contentType = servedContentType(file, route);
+    if (!contentType) throw new ApiError('forbidden', refusedTypeMessage(file, route));
+    return { file, contentType };
+  }
+
+  /**
+   * Where a new file may be written: inside an opened project or a granted output folder (the
+   * folder must exist; the file need not). Returns the absolute target path. `use` scopes the
+   * write: 'result' (the Detect view's files) allows only result types and no hidden names;
+   * 'export' (a model or dataset export) allows any name in such a folder.
+   */
+  async resolveWritable(path: string, use: 'result' | 'export' = 'result'): Promise<string> {
     if (!isAbsolute(path)) throw new ApiError('bad_request', `output path must be absolute: ${path}`);
+    const name = basename(path);
+    if (use === 'result' && (name.startsWith('.') || !RESULT_EXTENSIONS.has(extname(name).toLowerCase()))) {
+      throw new ApiError('forbidden', `refused: ${name} is not a result file (${[...RESULT_EXTENSIONS].join(', ')})`);
+    }
     const dir = await realpath(dirname(resolve(path))).catch((err: unknown) => { throw fsApiError(err, dirname(path), 'cannot write into'); });
-    const target = join(dir, basename(path));
+    const target = join(dir, name);
     const allowed = [...this.outputs].some((d) => inside(d, dir)) || this.services.projects.list().some((p) => p.contains(dir));
     if (!allowed) throw new ApiError('forbidden', `refused: ${dir} is neither inside an opened project nor an output folder you chose`);
+    const existing = await realpath(target).catch(() => null);
+    if (existing !== null && existing !== target) throw new ApiError('forbidden', `refused: ${target} is a link; results are never written through links`);
     return target;
   }
 }

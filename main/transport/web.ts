@@ -3,10 +3,13 @@
  * app runs in a browser (`npm run serve`) and in e2e tests.
  *
  * Security: binds 127.0.0.1 unless told otherwise; every request needs the random token printed in
- * the URL (the first visit exchanges it for an HttpOnly, SameSite=Strict cookie) or gets 401;
- * foreign Origin and Host headers are refused (403, against cross-site pages and DNS rebinding);
- * every WebSocket message is validated and a malformed one gets an error reply while the server
- * keeps running; image bytes are served only from inside opened projects.
+ * the URL (the first visit exchanges it for an HttpOnly, SameSite=Strict cookie named with the
+ * port, so two hosts keep their own) or gets 401; foreign Origin and Host headers are refused (403,
+ * against cross-site pages and DNS rebinding); every WebSocket message is validated and a
+ * malformed one gets an error reply, a malformed or oversized frame closes that socket only, and
+ * the server keeps running; project and model files are served only from inside opened projects
+ * and chosen model folders, only with image, video and model types, sandboxed (served-files.ts);
+ * result files arrive on a streamed upload route, never as one message.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createReadStream, promises as fs } from 'node:fs';
@@ -22,6 +25,9 @@ import { dispatch, toApiError } from '../api/dispatch';
 import { contentSecurityPolicy } from './csp';
 import { contentTypeFor } from './content-types';
 import { folderGrants } from '../detect/folder-grants';
+import { writeResultFile } from '../detect/write-result';
+import { SERVED_FILE_HEADERS } from './served-files';
+import { UPLOAD_ROUTE } from '../../shared/api/detect';
 
 export interface WebHostOptions {
   services: Services;
@@ -43,7 +49,11 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const COOKIE = 'detecta_token';
+/** Largest WebSocket message: API requests are small; a webcam snapshot (16 MiB of base64) is the largest. */
+export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+/** The auth cookie's name: cookies are shared by every port of a host, so each host names its own. */
+const cookieName = (port: number): string => `detecta_token_${port}`;
 
 function sameToken(a: string | undefined, b: string): boolean {
   if (!a) return false;
@@ -52,14 +62,26 @@ function sameToken(a: string | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
+function cookieToken(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie ?? '';
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined; // a malformed escape is simply not our token
+    }
   }
   return undefined;
 }
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+const STATUS_OF: Partial<Record<string, number>> = { bad_request: 400, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503 };
 
 /**
  * Streams a file with its headers, honouring one byte range (206 Partial Content): a <video>
@@ -92,10 +114,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('base64url');
   const server = createServer();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const sockets = new Set<WebSocket>();
   let origin = '';
   let allowedHosts = new Set<string>();
+  let cookie = '';
 
   const emit = <E extends EventName>(event: E, payload: ApiEvents[E]): void => {
     const text = JSON.stringify({ event, payload } satisfies EventMessage);
@@ -107,15 +130,21 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const foreign = (req: IncomingMessage): string | null => {
     if (!allowedHosts.has(req.headers.host ?? '')) return `host "${req.headers.host ?? ''}" is not this server`;
     const o = req.headers.origin;
-    if (o !== undefined && !allowedHosts.has(o.replace(/^https?:\/\//, ''))) return `origin "${o}" is not allowed`;
+    if (o !== undefined && !(o.startsWith('http://') && allowedHosts.has(o.slice('http://'.length)))) return `origin "${o}" is not allowed`;
     return null;
   };
 
   const authorized = (req: IncomingMessage, url: URL): boolean =>
-    sameToken(url.searchParams.get('token') ?? undefined, token) || sameToken(cookieToken(req), token);
+    sameToken(url.searchParams.get('token') ?? undefined, token) || sameToken(cookieToken(req, cookie), token);
 
   const serveStatic = async (res: ServerResponse, pathname: string): Promise<void> => {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return send(res, 400, `malformed address: ${pathname}`);
+    }
+    const rel = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = normalize(join(options.staticDir, rel));
     if (!file.startsWith(normalize(options.staticDir) + sep)) return send(res, 403, 'refused: path outside the app');
     const stat = await fs.stat(file).catch(() => null);
@@ -142,23 +171,41 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const serveProjectFile = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const path = url.searchParams.get('path');
     if (!path) return send(res, 400, 'missing ?path=');
-    let real: string;
+    let served: { file: string; contentType: string };
     try {
-      real = url.pathname === '/model-files'
-        ? await folderGrants(options.services).resolveModelFile(path)
-        : await options.services.projects.resolveInside(path);
+      served = await folderGrants(options.services).resolveServed(path, url.pathname === '/model-files' ? 'model' : 'project');
     } catch (err) {
       const e = toApiError(err);
-      return send(res, e.code === 'forbidden' ? 403 : e.code === 'not_found' ? 404 : 500, e.message);
+      return send(res, STATUS_OF[e.code] ?? 500, e.message);
     }
-    const stat = await fs.stat(real);
+    const stat = await fs.stat(served.file);
     if (!stat.isFile()) return send(res, 404, `not a file: ${path}`);
-    streamFile(req, res, real, stat.size, {
-      'content-type': contentTypeFor(real),
+    streamFile(req, res, served.file, stat.size, {
+      ...SERVED_FILE_HEADERS,
+      'cross-origin-resource-policy': 'same-origin',
+      'content-type': served.contentType,
       'cache-control': 'no-cache',
       'last-modified': stat.mtime.toUTCString(),
-      'x-content-type-options': 'nosniff',
     });
+  };
+
+  /**
+   * PUT /upload?path=ABS: a result file of the Detect view, streamed to disk (see
+   * writeResultFile). Only the app's own page may send it: a browser always sends Origin with a
+   * PUT, so one without is refused, and another origin (another port included) was refused by
+   * `foreign` before the body is read.
+   */
+  const receiveUpload = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    if (req.headers.origin === undefined) return sendJson(res, 403, { error: { code: 'forbidden', message: 'uploads come only from the app page' } });
+    const path = url.searchParams.get('path');
+    if (!path) return sendJson(res, 400, { error: { code: 'bad_request', message: 'missing ?path=' } });
+    try {
+      sendJson(res, 200, await writeResultFile(options.services, path, req));
+    } catch (err) {
+      const e = toApiError(err);
+      sendJson(res, STATUS_OF[e.code] ?? 500, { error: e.toJSON() });
+      req.resume(); // drain what the client still sends, so it reads the answer
+    }
   };
 
   server.on('request', (req, res) => {
@@ -168,10 +215,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!authorized(req, url)) {
       return send(res, 401, 'Detecta Studio: this address needs the token printed by `npm run serve` (open the full URL it printed).');
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
-    const cookie = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
-    res.setHeader('set-cookie', cookie);
-    const route = url.pathname === '/files' || url.pathname === '/model-files' ? serveProjectFile(req, res, url) : serveStatic(res, url.pathname);
+    const upload = url.pathname === UPLOAD_ROUTE;
+    if (upload ? req.method !== 'PUT' : req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    res.setHeader('set-cookie', `${cookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+    const route = upload
+      ? receiveUpload(req, res, url)
+      : url.pathname === '/files' || url.pathname === '/model-files' ? serveProjectFile(req, res, url) : serveStatic(res, url.pathname);
     route.catch((err: unknown) => {
       console.error('[web] request failed:', err);
       if (!res.headersSent) send(res, 500, toApiError(err).message);
@@ -179,7 +228,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   });
 
+  // A client that breaks the HTTP protocol or drops its connection costs only that connection.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', (err) => { console.error('[web] upgrade socket error:', err.message); socket.destroy(); });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const bad = foreign(req);
     const reject = (status: string, text: string): void => {
@@ -191,9 +247,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
+  wss.on('error', (err) => console.error('[web] WebSocket server error:', err.message));
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // ws closes the socket itself after a protocol error (bad frame, invalid UTF-8, oversized
+    // message, bad close code); without this listener the error would end the whole process.
+    ws.on('error', (err) => console.error('[web] closed a WebSocket after a protocol error:', err.message));
     ws.on('message', (data, isBinary) => {
       const reply = (msg: ResponseMessage): void => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)); };
       if (isBinary) return reply({ id: null, ok: false, error: { code: 'bad_request', message: 'binary messages are not part of the API' } });
@@ -224,6 +284,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   origin = `http://${hostForUrl}:${port}`;
   allowedHosts = new Set([`${hostForUrl}:${port}`, ...(host === '127.0.0.1' ? [`localhost:${port}`] : [])]);
+  cookie = cookieName(port);
   return {
     url: `${origin}/?token=${encodeURIComponent(token)}`,
     origin,

@@ -13,6 +13,11 @@ export function createIpcClient(bridge: PreloadBridge): ApiClient {
       if (!res.ok) throw new ApiError(res.error.code, res.error.message, res.error.details);
       return res.result as Result<M>;
     },
+    async writeFile(path: string, data: Blob) {
+      const res = await bridge.call('detect.writeFile', { path, data: new Uint8Array(await data.arrayBuffer()) });
+      if (!res.ok) throw new ApiError(res.error.code, res.error.message, res.error.details);
+      return res.result as Result<'detect.writeFile'>;
+    },
     on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
       return hub.on(event, listener as (p: unknown) => void);
     },

@@ -4,7 +4,8 @@
  * while the socket is (re)connecting wait for it; a lost connection is retried with back-off and
  * pending calls fail with a clear error.
  */
-import { ApiError, type EventMessage, type ResponseMessage } from '../../shared/api/contract';
+import { ApiError, type ApiErrorData, type EventMessage, type ResponseMessage } from '../../shared/api/contract';
+import { UPLOAD_ROUTE } from '../../shared/api/detect';
 import type { ApiClient, ApiEvents, EventName, MethodName, Params, Result } from '../../shared/api';
 import { EventHub } from './event-hub';
 
@@ -54,6 +55,22 @@ export function createWsClient(url: string, onState: (s: ConnectionState) => voi
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
         ws.send(JSON.stringify({ id, method, params }));
       });
+    },
+    async writeFile(path: string, data: Blob) {
+      // the body streams to the host (same origin, so the auth cookie goes along)
+      const target = new URL(url.replace(/^ws/, 'http'));
+      target.pathname = UPLOAD_ROUTE;
+      target.search = `?path=${encodeURIComponent(path)}`;
+      let res: Response;
+      try {
+        res = await fetch(target, { method: 'PUT', body: data, credentials: 'same-origin' });
+      } catch (err) {
+        throw new ApiError('unavailable', `cannot reach Detecta Studio to write ${path}: ${(err as Error).message}`);
+      }
+      const body = (await res.json().catch(() => null)) as { path: string; bytes: number } | { error: ApiErrorData } | null;
+      if (body && 'error' in body) throw new ApiError(body.error.code, body.error.message, body.error.details);
+      if (!res.ok || !body) throw new ApiError('io', `writing ${path} failed (HTTP ${res.status})`);
+      return body;
     },
     on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
       return hub.on(event, listener as (p: unknown) => void);

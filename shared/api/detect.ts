@@ -36,7 +36,18 @@ export interface ZooListEntry {
 }
 
 const path = z.string().min(1).max(4096);
-const base64 = z.string().max(90 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+/** A webcam snapshot: one JPEG frame (well under the web host's 32 MiB message limit). */
+const snapshotBase64 = z.string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+
+/** The largest result file (an annotated video) the app writes. */
+export const RESULT_MAX_BYTES = 4 * 1024 ** 3;
+
+/**
+ * The web host's route for result files: `PUT /upload?path=ABS` with the bytes as the body,
+ * streamed to disk (never one WebSocket message). Answers 200 with {path, bytes} or an error
+ * status with {error: {code, message}}.
+ */
+export const UPLOAD_ROUTE = '/upload';
 
 export const detectMethods = {
   /** Ready-made detectors and whether each is in the cache already. */
@@ -47,14 +58,20 @@ export const detectMethods = {
   'detect.openModelFolder': method<LoadableModel>()(z.object({ path }).strict()),
   /** Grants writing into a folder outside the projects (the "save to folder" choice). */
   'detect.chooseOutputFolder': method<{ dir: string }>()(z.object({ path }).strict()),
-  /** Writes bytes atomically inside an opened project or a chosen output folder. */
-  'detect.writeFile': method<{ path: string; bytes: number }>()(z.object({ path, base64 }).strict()),
+  /**
+   * Writes a result file (image, video, JSON, CSV) atomically inside an opened project or a
+   * chosen output folder. The bytes travel as a buffer over IPC (Electron); the web host takes
+   * them on UPLOAD_ROUTE instead, as JSON cannot carry them (the renderer's client picks).
+   */
+  'detect.writeFile': method<{ path: string; bytes: number }>()(
+    z.object({ path, data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= RESULT_MAX_BYTES, 'larger than the 4 GiB result limit') }).strict(),
+  ),
   /**
    * Adds a webcam snapshot (JPEG) to the project as a new image, next to its other images, with
    * the predicted boxes saved as draft annotations.
    */
   'detect.addSnapshot': method<{ imageId: string; imagePath: string; annotationPath: string; boxes: number }>()(
-    z.object({ project: path, jpegBase64: base64, boxes: z.array(boxSchema).max(10000) }).strict(),
+    z.object({ project: path, jpegBase64: snapshotBase64, boxes: z.array(boxSchema).max(10000) }).strict(),
   ),
 };
 

@@ -30,6 +30,11 @@ export type EventName = keyof ApiEvents;
 /** What the renderer sees, in Electron (preload) and in a browser (WebSocket) alike. */
 export interface ApiClient {
   call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  /**
+   * Writes a result file (see `detect.writeFile`): a buffer over IPC in Electron, a streamed
+   * upload in a browser, so large videos never travel as one message.
+   */
+  writeFile(path: string, data: Blob): Promise<Result<'detect.writeFile'>>;
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }
 

@@ -60,13 +60,17 @@ test('detect.* handlers: zoo cache, guarded writes, snapshot with draft boxes', 
     const { project } = await services.projects.openProject(dir);
     const outside = join(root, 'out');
     mkdirSync(outside);
-    const write = (path: string) => detectHandlers['detect.writeFile'](detectMethods['detect.writeFile'].params.parse({ path, base64: Buffer.from('hello').toString('base64') }), ctx);
-    await assert.rejects(write(join(outside, 'a.txt')), (e: ApiError) => e.code === 'forbidden');
+    const write = (path: string) => detectHandlers['detect.writeFile'](detectMethods['detect.writeFile'].params.parse({ path, data: Buffer.from('hello') }), ctx);
+    await assert.rejects(write(join(outside, 'a.json')), (e: ApiError) => e.code === 'forbidden');
     await detectHandlers['detect.chooseOutputFolder']({ path: outside }, ctx);
-    assert.equal((await write(join(outside, 'a.txt'))).bytes, 5);
-    assert.equal(readFileSync(join(outside, 'a.txt'), 'utf8'), 'hello');
-    await write(join(project.root, 'b.txt'));
-    assert.equal(readFileSync(join(project.root, 'b.txt'), 'utf8'), 'hello');
+    assert.equal((await write(join(outside, 'a.json'))).bytes, 5);
+    assert.equal(readFileSync(join(outside, 'a.json'), 'utf8'), 'hello');
+    await write(join(project.root, 'b.csv'));
+    assert.equal(readFileSync(join(project.root, 'b.csv'), 'utf8'), 'hello');
+    // a chosen folder takes result files only: no scripts, no hidden files, no names without a type
+    for (const name of ['run.sh', '.bashrc', 'authorized_keys', 'page.html']) {
+      await assert.rejects(write(join(outside, name)), (e: ApiError) => e.code === 'forbidden' && /not a result file/.test(e.message), name);
+    }
 
     // snapshot → new image + draft boxes in VOC
     const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).jpeg().toBuffer();

@@ -105,7 +105,7 @@ test('malformed messages get an error reply and the server keeps serving', async
 });
 
 test('project files are served only from opened projects', async () => {
-  const auth = { headers: { cookie: 'detecta_token=test-token-123' } };
+  const auth = { headers: { cookie: `detecta_token_${host.port}=test-token-123` } };
   const image = join(project, 'bricks_0001.jpg');
   assert.equal((await fetch(`${host.origin}/files?path=${encodeURIComponent(image)}`, auth)).status, 403, 'refused before the project is open');
 

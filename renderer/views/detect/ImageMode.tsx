@@ -11,7 +11,7 @@ import { api, projectFileUrl } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
 import { emptyPrediction, predictFrame, predictionCount, type FrameResult, type Prediction } from './engine/predict-frame';
-import { annotatedBlob, blobToBase64, drawPrediction } from './engine/draw';
+import { annotatedBlob, drawPrediction } from './engine/draw';
 import { imagesCsv } from './engine/detections-file';
 import { imageOutputType, outputPath, resultSuffix } from './output-paths';
 import { PredictionList } from './PredictionList';
@@ -142,7 +142,7 @@ export function ImageMode(): React.JSX.Element {
     const { type, ext } = imageOutputType(item.name);
     const blob = await annotatedBlob(img, img.naturalWidth, img.naturalHeight, found, labelsOf(m), type);
     const target = outputPath(item.name, item.path, outDir, resultSuffix(m.task), ext);
-    const r = await api.call('detect.writeFile', { path: target, base64: await blobToBase64(blob) });
+    const r = await api.writeFile(target, blob);
     return r.path;
   };
 

@@ -11,7 +11,7 @@ import { api, projectFileUrl } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
 import { predictFrame, type Prediction } from './engine/predict-frame';
-import { blobToBase64, drawPrediction } from './engine/draw';
+import { drawPrediction } from './engine/draw';
 import { drawOverlay, type LoopStats } from './engine/frame-loop';
 import { startLiveLoop } from './live-loop';
 import { detectionsCsv, detectionsJson, frameEntry, type FrameDetections } from './engine/detections-file';
@@ -158,13 +158,13 @@ export function VideoMode(): React.JSX.Element {
       const recorded = new Blob(chunks, { type: recorder.mimeType.split(';')[0] });
       const meta = { source: source.path ?? source.name, model: m.title, task: m.task, width: video.videoWidth, height: video.videoHeight, fps };
       const results = m.task === 'classify' ? '_classifications' : '_detections';
-      const write = async (suffix: string, ext: string, base64: string): Promise<void> => {
-        const r = await api.call('detect.writeFile', { path: outputPath(source.name, source.path, outDir, suffix, ext), base64 });
+      const write = async (suffix: string, ext: string, data: Blob): Promise<void> => {
+        const r = await api.writeFile(outputPath(source.name, source.path, outDir, suffix, ext), data);
         outputs.push(r.path);
       };
-      await write(resultSuffix(m.task), OUTPUT_FORMATS[format].ext, await blobToBase64(recorded));
-      await write(results, '.json', await blobToBase64(new Blob([detectionsJson(meta, frames)])));
-      await write(results, '.csv', await blobToBase64(new Blob([detectionsCsv(m.task, frames)])));
+      await write(resultSuffix(m.task), OUTPUT_FORMATS[format].ext, recorded);
+      await write(results, '.json', new Blob([detectionsJson(meta, frames)]));
+      await write(results, '.csv', new Blob([detectionsCsv(m.task, frames)]));
       setJob((j) => (j ? { ...j, state: 'done', outputs: [...outputs] } : j));
       notify('info', `Processed ${frames.length} frames: ${outputs.join(', ')}`);
     } catch (err) {

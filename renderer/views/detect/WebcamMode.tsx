@@ -19,6 +19,7 @@ import { PredictionList } from './PredictionList';
 import { canvasToBlob } from '../../lib/image-io';
 import { classNameProblem } from '../../../shared/dataset/classes';
 import { errorMessage } from '../../../shared/error-message';
+import { mapForProject } from '../label/draft-classes';
 
 const RESOLUTIONS = [[320, 240], [640, 480], [1280, 720], [1920, 1080]] as const;
 
@@ -106,13 +107,15 @@ export function WebcamMode(): React.JSX.Element {
     const m = useDetect.getState().model;
     if (!snap || !project || m?.task !== 'detect' || snap.prediction.task !== 'detect') return;
     try {
-      const boxes = snap.prediction.dets.map((d) => {
+      const found = snap.prediction.dets.map((d) => {
         const label = m.adapter.labels[d.classId] ?? `class ${d.classId}`;
         if (classNameProblem(label)) throw new Error(`class "${label}": ${classNameProblem(label)}`);
         return { label, xmin: d.x1, ymin: d.y1, xmax: d.x2, ymax: d.y2, difficult: false, truncated: false, draft: true };
       });
+      // the model's classes go through its remembered mapping; the rest stay drafts with the model's class (not added to the project)
+      const { boxes, dropped, unmapped } = await mapForProject(project.root, project.classes, found);
       const r = await api.call('detect.addSnapshot', { project: project.root, jpegBase64: await blobToBase64(await canvasToBlob(snap.canvas, 'image/jpeg')), boxes });
-      notify('info', `Added ${r.imageId} with ${r.boxes} draft box(es); review them in the Label view`);
+      notify('info', `Added ${r.imageId} with ${r.boxes} draft box(es)${dropped ? ` (${dropped} of ignored classes left out)` : ''}; review them in the Label view${unmapped.length ? ` (accepting asks what ${unmapped.join(', ')} ${unmapped.length === 1 ? 'is' : 'are'})` : ''}`);
     } catch (err) {
       notify('error', `Could not add the snapshot: ${errorMessage(err)}`);
     }
@@ -124,7 +127,7 @@ export function WebcamMode(): React.JSX.Element {
       const dir = folder.trim() ? (await api.call('detect.chooseOutputFolder', { path: folder.trim() })).dir : project?.root;
       if (!dir) throw new Error('choose an output folder');
       const name = webcamResultName(snap.prediction.task, new Date());
-      const r = await api.call('detect.writeFile', { path: `${dir.replace(/[\\/]+$/, '')}/${name}`, base64: await blobToBase64(snap.annotated) });
+      const r = await api.writeFile(`${dir.replace(/[\\/]+$/, '')}/${name}`, snap.annotated);
       notify('info', `Saved ${r.path}`);
     } catch (err) {
       notify('error', `Could not save the snapshot: ${errorMessage(err)}`);
