@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useApp } from './store/app-store';
-import { onConnectionState } from './client';
+import { api, onConnectionState } from './client';
 import { Sidebar } from './components/Sidebar';
 import { TopBar } from './components/TopBar';
 import { Notices } from './components/Notices';
@@ -14,6 +14,12 @@ export function App(): React.JSX.Element {
   const { view, project, loadInfo, setConnection } = useApp();
   useEffect(() => onConnectionState(setConnection), [setConnection]);
   useEffect(() => { void loadInfo(); }, [loadInfo]);
+  // The project header and counts follow every change, whichever view or source made it
+  // (webcam "Add to project", pre-labeling, class edits, files changed on disk).
+  useEffect(() => api.on('dataset.changed', (e) => {
+    const p = useApp.getState().project;
+    if (p && p.root === e.project) useApp.setState({ project: e.summary });
+  }), []);
 
   let content: React.JSX.Element;
   if (view === 'status') content = <StatusView />;
@@ -28,8 +34,8 @@ export function App(): React.JSX.Element {
       <main className="main">
         <TopBar />
         <div className="content">{content}</div>
+        <Notices />
       </main>
-      <Notices />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import type { AppInfo, BackendAvailability, OpenedProject, RecentProject } from '../../shared/api';
 import { api } from '../client';
 import { errorMessage } from '../../shared/error-message';
+import { IMAGE_EXTENSIONS } from '../../shared/dataset/types';
 
 export type ViewName = 'label' | 'train' | 'detect' | 'status';
 
@@ -13,6 +14,13 @@ export interface Notice {
   id: number;
   kind: 'error' | 'info';
   text: string;
+  /** A button on the notice (e.g. Undo); pressing it dismisses the notice. */
+  action?: NoticeAction;
+}
+
+export interface NoticeAction {
+  label: string;
+  run(): void;
 }
 
 interface AppState {
@@ -26,7 +34,8 @@ interface AppState {
   notices: Notice[];
   setConnection(c: AppState['connection']): void;
   setView(v: ViewName): void;
-  notify(kind: Notice['kind'], text: string): void;
+  /** Info notices expire (later with an action); errors stay until dismissed or the project changes. */
+  notify(kind: Notice['kind'], text: string, action?: NoticeAction): void;
   dismiss(id: number): void;
   loadInfo(): Promise<void>;
   loadRecent(): Promise<void>;
@@ -48,10 +57,10 @@ export const useApp = create<AppState>()((set, get) => ({
   notices: [],
   setConnection: (connection) => set({ connection }),
   setView: (view) => set({ view }),
-  notify: (kind, text) => {
+  notify: (kind, text, action) => {
     const id = noticeId++;
-    set((s) => ({ notices: [...s.notices.slice(-4), { id, kind, text }] }));
-    if (kind === 'info') setTimeout(() => get().dismiss(id), 5000);
+    set((s) => ({ notices: [...s.notices.slice(-4), { id, kind, text, ...(action ? { action } : {}) }] }));
+    if (kind === 'info') setTimeout(() => get().dismiss(id), action ? 12_000 : 5000);
   },
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
   loadInfo: async () => {
@@ -74,7 +83,11 @@ export const useApp = create<AppState>()((set, get) => ({
     set({ busy: `Opening ${dir}…` });
     try {
       const project = await api.call('project.open', { dir });
-      set({ project, view: get().view === 'status' ? 'label' : get().view });
+      // notices belong to the project they were about
+      set({ project, notices: [], view: get().view === 'status' ? 'label' : get().view });
+      if (project.images === 0) {
+        get().notify('error', `${project.name} has no images (${IMAGE_EXTENSIONS.join(' ')}): add photos to ${project.root}, or open another folder. They appear here as soon as they are copied in.`);
+      }
       void get().loadRecent();
       return true;
     } catch (err) {
@@ -91,17 +104,19 @@ export const useApp = create<AppState>()((set, get) => ({
       await api.call('project.close', { project: p.root });
     } catch (err) {
       get().notify('error', `Could not close the project: ${errorMessage(err)}`);
+      set({ project: null });
+      void get().loadRecent();
+      return;
     }
-    set({ project: null });
+    set({ project: null, notices: [] });
     void get().loadRecent();
   },
   createSample: async () => {
     set({ busy: 'Drawing the sample project…' });
     try {
       const sample = await api.call('project.createSample', {});
-      get().notify('info', `Sample project with ${sample.images} images and ${sample.boxes} boxes created in ${sample.dir}`);
       set({ busy: null });
-      await get().openProject(sample.dir);
+      if (await get().openProject(sample.dir)) get().notify('info', `Sample project with ${sample.images} images and ${sample.boxes} boxes created in ${sample.dir}`);
     } catch (err) {
       get().notify('error', `Could not create the sample project: ${errorMessage(err)}`);
     } finally {

@@ -11,8 +11,8 @@ import type { BoxAnnotation, ImageAnnotation, ImageEntry, ImageFilter } from '..
 import type { SaveState } from '../../shared/api/dataset';
 import { api } from '../client';
 import { useApp } from './app-store';
-import { History } from '../views/label/undo';
-import { fitView, zoomAt, type Size, type View } from '../views/label/geometry';
+import { History, selectionAfter } from '../views/label/undo';
+import { fitView, keepInView, zoomAt, type Size, type View } from '../views/label/geometry';
 import { errorMessage } from '../../shared/error-message';
 
 export const PAGE_SIZE = 500;
@@ -27,6 +27,8 @@ export type UiSaveState = 'idle' | SaveState;
 interface LabelState {
   project: string | null;
   filter: ImageFilter;
+  /** File-name search (case-insensitive substring of the image id); '' = all. */
+  search: string;
   total: number;
   /** Loaded pages by page index. */
   pages: Record<number, ImageEntry[]>;
@@ -43,6 +45,8 @@ interface LabelState {
   canRedo: boolean;
   saveState: UiSaveState;
   saveError: string | null;
+  /** When Ctrl+S last saved (ms), for the "Saved" flash; null before. */
+  savedAt: number | null;
   /** Class given to the next drawn box (number keys / class list with nothing selected). */
   nextClass: string | null;
   drawMode: boolean;
@@ -57,6 +61,7 @@ interface LabelState {
 
   reset(project: string): Promise<void>;
   setFilter(filter: ImageFilter): Promise<void>;
+  setSearch(search: string): Promise<void>;
   ensurePage(page: number): Promise<void>;
   entryAt(index: number): ImageEntry | undefined;
   select(index: number): Promise<void>;
@@ -77,6 +82,10 @@ interface LabelState {
   setImageSize(size: Size | null): void;
   fit(mode: 'window' | 'width'): void;
   zoomBy(factor: number, at?: { x: number; y: number }): void;
+  /** Scrolls the view by screen pixels, keeping the image in view. */
+  panBy(dx: number, dy: number): void;
+  /** Ctrl+S: writes pending edits now (the autosave flushes); `savedAt` marks the moment for feedback. */
+  saveNow(): Promise<void>;
 }
 
 const fail = (what: string, err: unknown): void => useApp.getState().notify('error', `${what}: ${errorMessage(err)}`);
@@ -105,6 +114,7 @@ export const useLabel = create<LabelState>()((set, get) => {
   return {
     project: null,
     filter: 'all',
+    search: '',
     total: 0,
     pages: {},
     generation: 0,
@@ -118,6 +128,7 @@ export const useLabel = create<LabelState>()((set, get) => {
     canRedo: false,
     saveState: 'idle',
     saveError: null,
+    savedAt: null,
     nextClass: null,
     drawMode: false,
     hideBoxes: false,
@@ -135,9 +146,18 @@ export const useLabel = create<LabelState>()((set, get) => {
         for (const u of unsaved.values()) if (u.timer) clearTimeout(u.timer);
         unsaved.clear();
       }
-      set({ project, pages: {}, total: 0, currentIndex: -1, current: null, annotation: null, doc: null, selected: null, saveState: 'idle', saveError: null, generation: get().generation + 1 });
+      set({ project, ...(get().project !== project ? { search: '' } : {}), pages: {}, total: 0, currentIndex: -1, current: null, annotation: null, doc: null, selected: null, saveState: 'idle', saveError: null, generation: get().generation + 1 });
       await get().ensurePage(0);
       if (get().total > 0) await get().select(0);
+    },
+    setSearch: async (search) => {
+      if (search === get().search) return;
+      set({ search, pages: {}, total: 0, generation: get().generation + 1 });
+      await get().ensurePage(0);
+      const cur = get().current;
+      // keep the image open when it still matches; else open the first match
+      if (cur && get().pages[0]?.some((e) => e.id === cur.id)) set({ currentIndex: get().pages[0]!.findIndex((e) => e.id === cur.id) });
+      else if (get().total > 0) await get().select(0);
     },
     setFilter: async (filter) => {
       set({ filter, pages: {}, total: 0, generation: get().generation + 1 });
@@ -146,12 +166,12 @@ export const useLabel = create<LabelState>()((set, get) => {
       else set({ currentIndex: -1, current: null, annotation: null, doc: null, selected: null });
     },
     ensurePage: async (page) => {
-      const { project, filter, pages, generation } = get();
+      const { project, filter, search, pages, generation } = get();
       const key = `${generation}:${page}`;
       if (!project || pages[page] || inFlight.has(key)) return;
       inFlight.add(key);
       try {
-        const res = await api.call('dataset.listImages', { project, offset: page * PAGE_SIZE, limit: PAGE_SIZE, filter });
+        const res = await api.call('dataset.listImages', { project, offset: page * PAGE_SIZE, limit: PAGE_SIZE, filter, ...(search ? { search } : {}) });
         if (get().generation !== generation) return;
         set((s) => ({ total: res.total, pages: { ...s.pages, [page]: res.items } }));
       } catch (err) {
@@ -233,13 +253,13 @@ export const useLabel = create<LabelState>()((set, get) => {
       const gen = get().generation;
       // refetch the loaded pages, keeping the old rows visible meanwhile
       const pagesToLoad = new Set([...Object.keys(keep).map(Number), Math.floor(Math.max(0, currentIndex) / PAGE_SIZE)]);
-      const { project, filter } = get();
+      const { project, filter, search } = get();
       if (!project) return;
       try {
         const fresh: Record<number, ImageEntry[]> = {};
         let total = get().total;
         for (const p of pagesToLoad) {
-          const res = await api.call('dataset.listImages', { project, offset: p * PAGE_SIZE, limit: PAGE_SIZE, filter });
+          const res = await api.call('dataset.listImages', { project, offset: p * PAGE_SIZE, limit: PAGE_SIZE, filter, ...(search ? { search } : {}) });
           fresh[p] = res.items;
           total = res.total;
         }
@@ -283,18 +303,20 @@ export const useLabel = create<LabelState>()((set, get) => {
     undo: () => {
       const { current } = get();
       const h = current && histories.get(current.id);
+      const before = get().doc;
       const doc = h?.undo();
       if (!current || !h || !doc) return;
       queueSave(current.id, doc);
-      set({ doc, canUndo: h.canUndo, canRedo: h.canRedo, selected: null });
+      set({ doc, canUndo: h.canUndo, canRedo: h.canRedo, selected: selectionAfter(before?.boxes ?? [], doc.boxes, get().selected) });
     },
     redo: () => {
       const { current } = get();
       const h = current && histories.get(current.id);
+      const before = get().doc;
       const doc = h?.redo();
       if (!current || !h || !doc) return;
       queueSave(current.id, doc);
-      set({ doc, canUndo: h.canUndo, canRedo: h.canRedo, selected: null });
+      set({ doc, canUndo: h.canUndo, canRedo: h.canRedo, selected: selectionAfter(before?.boxes ?? [], doc.boxes, get().selected) });
     },
     setSelected: (selected) => set({ selected }),
     copyPrevious: async () => {
@@ -328,9 +350,30 @@ export const useLabel = create<LabelState>()((set, get) => {
       if (imageSize && viewport.width > 0) set({ view: fitView(imageSize, viewport, mode), fitMode: mode });
     },
     zoomBy: (factor, at) => {
-      const { view, viewport } = get();
+      const { view, viewport, imageSize } = get();
       if (!view) return;
-      set({ view: zoomAt(view, at ?? { x: viewport.width / 2, y: viewport.height / 2 }, factor), fitMode: null });
+      const next = zoomAt(view, at ?? { x: viewport.width / 2, y: viewport.height / 2 }, factor);
+      set({ view: imageSize ? keepInView(next, imageSize, viewport) : next, fitMode: null });
+    },
+    panBy: (dx, dy) => {
+      const { view, viewport, imageSize } = get();
+      if (!view) return;
+      const next = { scale: view.scale, x: view.x - dx, y: view.y - dy };
+      set({ view: imageSize ? keepInView(next, imageSize, viewport) : next, fitMode: null });
+    },
+    saveNow: async () => {
+      const { project, current } = get();
+      if (!project) return;
+      set({ saveState: 'saving', saveError: null });
+      try {
+        await api.call('dataset.flush', { project });
+        const pending = current ? unsaved.get(current.id) : undefined;
+        if (get().current?.id !== current?.id) return;
+        if (pending?.timer) set({ saveState: 'error', saveError: get().saveError ?? 'the last save failed; retrying' });
+        else set({ saveState: pending ? 'pending' : 'saved', savedAt: Date.now() });
+      } catch (err) {
+        set({ saveState: 'error', saveError: errorMessage(err) });
+      }
     },
   };
 

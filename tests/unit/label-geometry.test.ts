@@ -45,3 +45,17 @@ test('zoomAt keeps the image point under the cursor fixed', () => {
   assert.ok(Math.abs(after.x - before.x) < 1e-9 && Math.abs(after.y - before.y) < 1e-9);
   assert.equal(zoomAt(v, at, 1e9).scale, 40);
 });
+
+test('keepInView: wheel pans and zooms never lose the image off the canvas', async () => {
+  const { keepInView } = await import('../../renderer/views/label/geometry');
+  const image = { width: 400, height: 300 };
+  const vp = { width: 800, height: 600 };
+  const far = keepInView({ scale: 1, x: -5000, y: 9000 }, image, vp);
+  assert.equal(far.x, 200 - 400, 'half of the image stays on the left edge');
+  assert.equal(far.y, 600 - 150, 'half of it stays at the bottom');
+  const big = keepInView({ scale: 10, x: 100, y: -1e6 }, image, vp);
+  assert.equal(big.x, 100, 'a position that keeps it in view is left alone');
+  assert.equal(big.y, 300 - 3000, 'half of the viewport stays covered');
+  const ok = { scale: 1, x: 20, y: 30 };
+  assert.deepEqual(keepInView(ok, image, vp), ok);
+});

@@ -36,3 +36,13 @@ test('replacePresent changes the present without a step', () => {
   assert.equal(h.undo(), 'a');
   assert.equal(h.redo(), 'B');
 });
+
+test('selection after undo/redo: the box the step changed, else the old selection while it exists', async () => {
+  const { selectionAfter } = await import('../../renderer/views/label/undo');
+  const a = { label: 'a' }, b = { label: 'b' }, c = { label: 'c' }, b2 = { label: 'b', moved: true };
+  assert.equal(selectionAfter([a, c], [a, b, c], null), 1, 'an undone delete selects the box it brings back');
+  assert.equal(selectionAfter([a, b2, c], [a, b, c], 1), 1, 'an undone move selects the moved box');
+  assert.equal(selectionAfter([a, b, c], [a, b], 0), 0, 'an undone add keeps the selection');
+  assert.equal(selectionAfter([a, b, c], [a, b], 2), null, 'a selection past the end is dropped');
+  assert.equal(selectionAfter([a, b], [a, b], 1), 1, 'a verified toggle keeps it');
+});

@@ -11,13 +11,13 @@ import type Konva from 'konva';
 import { Image as KonvaImage, Layer, Rect, Stage, Text, Transformer, Group } from 'react-konva';
 import type { BoxAnnotation } from '../../../shared/api';
 import { useLabel } from '../../store/label-store';
-import { classColor } from './class-colors';
 import { clampPosition, clampRect, dragRect, MIN_BOX, withRect, type Rect as R, type Size } from './geometry';
 
 interface Props {
   src: string;
   boxes: BoxAnnotation[];
-  classes: string[];
+  /** Colour of a class (picked, named or palette; grey for a model class not in the project). */
+  colorOf(name: string): string;
   selected: number | null;
   onSelect(i: number | null): void;
   onChangeBox(i: number, box: BoxAnnotation): void;
@@ -81,7 +81,7 @@ type Interaction =
   | { kind: 'pan'; sx: number; sy: number; x0: number; y0: number; moved: boolean; emptyClick: boolean }
   | { kind: 'draw'; x0: number; y0: number };
 
-export function AnnotationCanvas({ src, boxes, classes, selected, onSelect, onChangeBox, onDraw }: Props): React.JSX.Element {
+export function AnnotationCanvas({ src, boxes, colorOf, selected, onSelect, onChangeBox, onDraw }: Props): React.JSX.Element {
   const wrap = useRef<HTMLDivElement>(null);
   const size = useSize(wrap);
   const { image, error } = useHtmlImage(src);
@@ -90,7 +90,7 @@ export function AnnotationCanvas({ src, boxes, classes, selected, onSelect, onCh
   const hideBoxes = useLabel((s) => s.hideBoxes);
   const showLabels = useLabel((s) => s.showLabels);
   const brightness = useLabel((s) => s.brightness);
-  const { setViewport, setImageSize, setView, zoomBy } = useLabel.getState();
+  const { setViewport, setImageSize, setView, zoomBy, panBy } = useLabel.getState();
 
   const stageRef = useRef<Konva.Stage>(null);
   const imageLayerRef = useRef<Konva.Layer>(null);
@@ -222,14 +222,11 @@ export function AnnotationCanvas({ src, boxes, classes, selected, onSelect, onCh
     e.evt.preventDefault();
     const stage = stageRef.current;
     if (!stage || !view) return;
-    if (e.evt.ctrlKey || e.evt.metaKey) {
-      const p = stage.getPointerPosition() ?? undefined;
-      zoomBy(Math.pow(1.0015, -e.evt.deltaY), p);
-    } else {
-      const dx = e.evt.shiftKey ? e.evt.deltaY : e.evt.deltaX;
-      const dy = e.evt.shiftKey ? 0 : e.evt.deltaY;
-      setView({ scale: view.scale, x: view.x - dx, y: view.y - dy });
-    }
+    // LabelImg and CVAT habit: the wheel zooms at the cursor (Ctrl or not); Shift+wheel scrolls
+    // sideways and Alt+wheel up and down. The image always stays in view.
+    if (e.evt.shiftKey) panBy(e.evt.deltaY || e.evt.deltaX, 0);
+    else if (e.evt.altKey) panBy(e.evt.deltaX, e.evt.deltaY);
+    else zoomBy(Math.pow(1.0015, -e.evt.deltaY), stage.getPointerPosition() ?? undefined);
   };
 
   const onSelDragMove = (): void => {
@@ -259,7 +256,7 @@ export function AnnotationCanvas({ src, boxes, classes, selected, onSelect, onCh
   };
 
   const cursor = spaceCursor ? 'grab' : drawMode ? 'crosshair' : 'default';
-  const selColor = selBox ? classColor(classes, selBox.label) : '#fff';
+  const selColor = selBox ? colorOf(selBox.label) : '#fff';
   const selTag = selBox ? selBox.label + (selBox.difficult ? ' · difficult' : '') + (selBox.truncated ? ' · truncated' : '') : '';
   return (
     <div
@@ -280,7 +277,7 @@ export function AnnotationCanvas({ src, boxes, classes, selected, onSelect, onCh
           </Layer>
           <Layer listening={!drawMode} visible={!hideBoxes}>
             {boxes.map((b, i) => (i === selected ? null : (
-              <BoxShape key={i} box={b} index={i} color={classColor(classes, b.label)} scale={scale} showLabel={showLabels} />
+              <BoxShape key={i} box={b} index={i} color={colorOf(b.label)} scale={scale} showLabel={showLabels} />
             )))}
           </Layer>
           <Layer ref={activeLayerRef}>

@@ -1,8 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { classColor } from './class-colors';
 
 /** Type-to-search class picker shown after drawing a box (LabelImg's label dialog, faster). */
-export function ClassPicker({ classes, initial, onPick, onCancel }: { classes: string[]; initial: string | null; onPick(name: string): void; onCancel(): void }): React.JSX.Element {
+export function ClassPicker({ classes, colorOf, initial, onPick, onCancel }: { classes: string[]; colorOf(name: string): string; initial: string | null; onPick(name: string): void; onCancel(): void }): React.JSX.Element {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
@@ -38,7 +37,7 @@ export function ClassPicker({ classes, initial, onPick, onCancel }: { classes: s
         {matches.map((c, i) => (
           <li key={c}>
             <button type="button" className={i === active ? 'active' : ''} onMouseDown={(e) => e.preventDefault()} onClick={() => onPick(c)}>
-              <span className="swatch" style={{ background: classColor(classes, c) }} />
+              <span className="swatch" style={{ background: colorOf(c) }} />
               {c}
             </button>
           </li>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { AlertTriangle, CheckCircle2, Circle, FastForward, SquareDashed } from 'lucide-react';
 import type { ImageEntry, ImageFilter } from '../../../shared/api';
@@ -23,7 +23,14 @@ function StatusIcon({ entry }: { entry: ImageEntry }): React.JSX.Element {
 
 /** Virtualized list of the project's images with status icons and filters. */
 export function ImageList({ classes, labeled, images, onNextUnlabeled }: { classes: string[]; labeled: number; images: number; onNextUnlabeled(): void }): React.JSX.Element {
-  const { total, filter, setFilter, currentIndex, select, ensurePage, entryAt, pages } = useLabel();
+  const { total, filter, setFilter, search, setSearch, currentIndex, select, ensurePage, entryAt, pages } = useLabel();
+  const [query, setQuery] = useState(search);
+  useEffect(() => { setQuery(search); }, [search]);
+  // search as you type, once typing pauses
+  useEffect(() => {
+    const t = setTimeout(() => { void setSearch(query.trim()); }, 200);
+    return () => clearTimeout(t);
+  }, [query, setSearch]);
   const parentRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => parentRef.current, estimateSize: () => 30, overscan: 12 });
   const items = virtualizer.getVirtualItems();
@@ -53,6 +60,11 @@ export function ImageList({ classes, labeled, images, onNextUnlabeled }: { class
             </option>
           ))}
         </select>
+        <input
+          type="search" aria-label="Search file names" placeholder="Search file names…" value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => { if (e.key === 'Escape') setQuery(''); }}
+        />
         <div className="list-meta">
           <span className="counter" data-testid="labeled-counter">
             labeled {labeled} / {images}
@@ -90,7 +102,7 @@ export function ImageList({ classes, labeled, images, onNextUnlabeled }: { class
             );
           })}
         </div>
-        {total === 0 ? <p className="muted list-empty">No images match this filter.</p> : null}
+        {total === 0 ? <p className="muted list-empty">{search ? `No file name contains “${search}”${filter === 'all' ? '' : ' with this filter'}.` : 'No images match this filter.'}</p> : null}
       </div>
     </aside>
   );

@@ -16,12 +16,14 @@ import { classColor } from './class-colors';
 import { nudge, type Rect } from './geometry';
 import { actionFor, comboOf, type ActionId } from './keymap';
 import { PrelabelBar } from './PrelabelBar';
+import { ClassPanel } from './ClassPanel';
 import './label.css';
 import { errorMessage } from '../../../shared/error-message';
 
 function SaveChip(): React.JSX.Element {
   const state = useLabel((s) => s.saveState);
   const error = useLabel((s) => s.saveError);
+  const savedAt = useLabel((s) => s.savedAt);
   const [label, icon, cls] =
     state === 'error' ? ['Save failed — retrying', <AlertTriangle key="i" size={14} />, 'err']
       : state === 'pending' ? ['Unsaved changes…', <Loader2 key="i" size={14} className="spin" />, 'busy']
@@ -29,7 +31,7 @@ function SaveChip(): React.JSX.Element {
           : state === 'saved' || state === 'unchanged' ? ['Saved', <Check key="i" size={14} />, 'ok']
             : ['All changes saved', <Check key="i" size={14} />, 'idle'];
   return (
-    <span className={`save-chip ${cls}`} data-testid="save-state" data-state={state} title={error ?? undefined} role="status">
+    <span key={savedAt ?? 0} className={`save-chip ${cls}${savedAt && state === 'saved' ? ' flash' : ''}`} data-testid="save-state" data-state={state} data-saved-at={savedAt ?? ''} title={error ?? (savedAt ? `Saved at ${new Date(savedAt).toLocaleTimeString()}` : undefined)} role="status">
       {icon}
       {label}
     </span>
@@ -44,8 +46,6 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
   const notify = useApp((a) => a.notify);
   const [picking, setPicking] = useState<Rect | null>(null);
   const [help, setHelp] = useState(false);
-  const [newClass, setNewClass] = useState('');
-  const [renaming, setRenaming] = useState<{ from: string; to: string } | null>(null);
   const lastClass = useRef<string | null>(null);
   const panned = useRef(false);
 
@@ -54,7 +54,6 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
   useEffect(() => {
     const offChanged = api.on('dataset.changed', (e) => {
       if (e.project !== project.root) return;
-      useApp.setState({ project: e.summary });
       if (e.reason === 'save') void refreshList();
       else void reloadCurrent();
     });
@@ -66,6 +65,8 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
 
   const classes = project.classes;
   const defaultClass = project.defaultClass;
+  const classColors = project.classColors;
+  const colorOf = useCallback((name: string): string => classColor(classes, name, classColors), [classes, classColors]);
   const boxes = doc?.boxes ?? [];
 
   const setBoxes = useCallback((next: BoxAnnotation[], sel?: number | null): void => {
@@ -104,39 +105,6 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
     lastClass.current = name;
   }, [setBoxes]);
 
-  const setDefault = async (name: string | null): Promise<void> => {
-    try {
-      await api.call('dataset.setDefaultClass', { project: project.root, name });
-      useApp.setState({ project: { ...project, defaultClass: name } });
-    } catch (err) {
-      notify('error', `Could not set the default class: ${errorMessage(err)}`);
-    }
-  };
-  const addClass = async (): Promise<void> => {
-    const name = newClass.trim();
-    if (!name) return;
-    try {
-      const list = await api.call('dataset.addClass', { project: project.root, name });
-      useApp.setState({ project: { ...project, classes: list } });
-      setNewClass('');
-    } catch (err) {
-      notify('error', `Could not add the class “${name}”: ${errorMessage(err)}`);
-    }
-  };
-  const renameClass = async (): Promise<void> => {
-    if (!renaming || !renaming.to.trim() || renaming.to.trim() === renaming.from) { setRenaming(null); return; }
-    try {
-      await api.call('dataset.flush', { project: project.root });
-      const r = await api.call('dataset.renameClass', { project: project.root, from: renaming.from, to: renaming.to.trim() });
-      useApp.setState({ project: { ...project, classes: r.classes, defaultClass: project.defaultClass === renaming.from ? renaming.to.trim() : project.defaultClass } });
-      notify('info', `Renamed “${renaming.from}” to “${renaming.to.trim()}” in ${r.filesRewritten} file(s).`);
-      setRenaming(null);
-      await reloadCurrent();
-    } catch (err) {
-      notify('error', `Could not rename the class: ${errorMessage(err)}`);
-    }
-  };
-
   const run = useCallback((action: ActionId, shift: boolean): boolean => {
     const st = useLabel.getState();
     const d = st.doc;
@@ -160,6 +128,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
       case 'copyPrevious': void st.copyPrevious(); return true;
       case 'undo': st.undo(); return true;
       case 'redo': st.redo(); return true;
+      case 'save': void st.saveNow(); return true;
       case 'verify': if (d) st.commit({ ...d, verified: !d.verified }); return true;
       case 'difficult': if (d && sel !== null) setBoxes(d.boxes.map((b, j) => (j === sel ? { ...b, difficult: !b.difficult } : b)), sel); return true;
       case 'truncated': if (d && sel !== null) setBoxes(d.boxes.map((b, j) => (j === sel ? { ...b, truncated: !b.truncated } : b)), sel); return true;
@@ -194,10 +163,11 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
       (t instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit'].includes(t.type)) || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement;
     const onPanned = (): void => { panned.current = true; };
     const onKey = (e: KeyboardEvent): void => {
-      if (typing(e.target)) return;
       const combo = comboOf(e);
       if (!combo) return;
       const action = actionFor(keymap, combo);
+      // Ctrl+S saves even from a text field (and never opens the browser's "save page")
+      if (typing(e.target) && action !== 'save') return;
       if (!action) return;
       e.preventDefault();
       // Space: verified toggles on release, unless it was held to pan.
@@ -264,13 +234,13 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
             <input type="range" aria-label="Brightness" min={0.4} max={3} step={0.1} value={s.brightness} onChange={(e) => s.setUi({ brightness: Number(e.target.value) })} onDoubleClick={() => s.setUi({ brightness: 1 })} />
           </label>
         </div>
-        <PrelabelBar project={project.root} />
+        <PrelabelBar project={project} />
         <div className="canvas-area">
           {current ? (
             <AnnotationCanvas
               src={projectFileUrl(`${project.root}/${current.id}`)}
               boxes={boxes}
-              classes={classes}
+              colorOf={colorOf}
               selected={selected}
               onSelect={s.setSelected}
               onChangeBox={onChangeBox}
@@ -281,6 +251,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
           {picking ? (
             <ClassPicker
               classes={classes}
+              colorOf={colorOf}
               initial={s.nextClass ?? lastClass.current}
               onPick={(name) => { addBox(picking, name); setPicking(null); }}
               onCancel={() => setPicking(null)}
@@ -291,50 +262,13 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
         {s.saveState === 'error' && s.saveError ? <p className="canvas-error error-text" data-testid="save-error">Could not save: {s.saveError}. Your edit is kept and retried.</p> : null}
       </section>
       <aside className="label-side">
-        <h3>Classes</h3>
-        <ul className="class-list" data-testid="class-list">
-          {classes.map((c, i) => {
-            const active = selBox ? selBox.label === c : s.nextClass === c;
-            return (
-              <li key={c} className={active ? 'active' : ''}>
-                {renaming?.from === c ? (
-                  <input
-                    className="rename-input" aria-label={`Rename ${c}`} autoFocus value={renaming.to}
-                    onChange={(e) => setRenaming({ from: c, to: e.target.value })}
-                    onKeyDown={(e) => { if (e.key === 'Enter') void renameClass(); if (e.key === 'Escape') setRenaming(null); }}
-                    onBlur={() => void renameClass()}
-                  />
-                ) : (
-                  <>
-                    <button type="button" className="class-pick" onClick={() => pickClass(c)} title={selBox ? `Set the selected box to ${c}` : `Next box: ${c}`}>
-                      <span className="swatch" style={{ background: classColor(classes, c) }} />
-                      <span className="class-key">{i < 9 ? i + 1 : ''}</span>
-                      <span className="class-name">{c}</span>
-                    </button>
-                    <button type="button" className={`icon-button tiny${defaultClass === c ? ' on' : ''}`} title={defaultClass === c ? 'Default class (single-class mode): click to turn off' : 'Use as default class: no popup per box'} aria-label={`Default class ${c}`} aria-pressed={defaultClass === c} onClick={() => void setDefault(defaultClass === c ? null : c)}>
-                      <SkipForward size={12} />
-                    </button>
-                    <button type="button" className="icon-button tiny" aria-label={`Rename class ${c}`} title="Rename" onClick={() => setRenaming({ from: c, to: c })}>
-                      <Pencil size={12} />
-                    </button>
-                  </>
-                )}
-              </li>
-            );
-          })}
-          {classes.length === 0 ? <li className="muted">No classes yet.</li> : null}
-        </ul>
-        <form className="add-class" onSubmit={(e) => { e.preventDefault(); void addClass(); }}>
-          <input aria-label="New class" placeholder="New class" value={newClass} onChange={(e) => setNewClass(e.target.value)} />
-          <button type="submit" className="button small" disabled={!newClass.trim()}>Add</button>
-        </form>
-        <p className="muted small">{defaultClass ? <>Single-class mode: new boxes are “{defaultClass}”.</> : <>A class picker opens after each box.</>}</p>
+        <ClassPanel project={project} selectedLabel={selBox?.label ?? null} colorOf={colorOf} onPick={pickClass} />
 
         <h3>Boxes {doc ? <span className="muted">({boxes.length})</span> : null}</h3>
         <ul className="box-list" data-testid="box-list">
           {boxes.map((b, i) => (
             <li key={i} className={i === selected ? 'active' : ''} onClick={() => s.setSelected(i)}>
-              <span className="swatch" style={{ background: classColor(classes, b.label) }} />
+              <span className="swatch" style={{ background: colorOf(b.label) }} />
               <span className="box-label">{b.label}{b.draft ? <span className="draft-tag"> draft</span> : null}</span>
               <span className="muted small">{Math.round(b.xmax - b.xmin)}×{Math.round(b.ymax - b.ymin)}</span>
             </li>

@@ -3,20 +3,28 @@
  * model, loaded on first use) suggests boxes on this image or on every unlabeled image. Suggestions
  * are draft boxes (`<draft>1</draft>` in the VOC file, dashed on the canvas) until accepted one by
  * one or all at once. Inference runs here in the renderer.
+ *
+ * Classes: the model's classes go through the model's remembered mapping (draft-classes.ts);
+ * a class the project does not know stays on its drafts, is not added to the project, and
+ * accepting such a draft asks what it is (AcceptDraftsDialog).
  */
-import { useState } from 'react';
-import { CheckCheck, Check, Sparkles, WandSparkles } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import { CheckCheck, Check, Sparkles, WandSparkles, X } from 'lucide-react';
 import { api, projectFileUrl } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useLabel } from '../../store/label-store';
 import { useDetect } from '../detect/detect-store';
 import { runFrame } from '../detect/engine/run-frame';
 import type { LoadedDetector } from '../detect/engine/load-model';
-import type { BoxAnnotation } from '../../../shared/api';
+import type { BoxAnnotation, OpenedProject } from '../../../shared/api';
 import { classNameProblem } from '../../../shared/dataset/classes';
+import { unknownClasses } from '../../../shared/dataset/class-mapping';
+import type { ClassMapping } from '../../../shared/dataset/types';
 import { decodeOutputs } from '../../../shared/ml/adapters/decode';
 import { loadImage } from '../../lib/image-io';
 import { errorMessage } from '../../../shared/error-message';
+import { loadedModelKey, mapForProject } from './draft-classes';
+import { AcceptDraftsDialog, IGNORE, NEW, type DraftChoice } from './AcceptDraftsDialog';
 
 async function draftBoxes(m: LoadedDetector, url: string, threshold: number): Promise<BoxAnnotation[]> {
   const img = await loadImage(url);
@@ -30,35 +38,64 @@ async function draftBoxes(m: LoadedDetector, url: string, threshold: number): Pr
   });
 }
 
-export function PrelabelBar({ project }: { project: string }): React.JSX.Element {
+/** 'checking' until known; 'none' when there is no detector to use (with the reason). */
+type ModelState = { kind: 'checking' } | { kind: 'ready' } | { kind: 'none'; reason: string };
+
+function useModelState(project: string): ModelState {
+  const model = useDetect((s) => s.model);
+  const [active, setActive] = useState<ModelState>({ kind: 'checking' });
+  useEffect(() => {
+    let live = true;
+    const check = (): void => {
+      api.call('model.getActive', { project }).then(
+        (a) => { if (live) setActive(a ? { kind: 'ready' } : { kind: 'none', reason: 'no model: train one (Train view) or load a detector in the Detect view' }); },
+        (err: unknown) => { if (live) setActive({ kind: 'none', reason: `cannot read the active model: ${errorMessage(err)}` }); },
+      );
+    };
+    check();
+    const off = api.on('dataset.changed', (e) => { if (e.project === project && e.reason === 'config') check(); });
+    return () => { live = false; off(); };
+  }, [project]);
+  if (model?.task === 'detect') return { kind: 'ready' };
+  if (model) return { kind: 'none', reason: `${model.title} is a classifier: pre-labeling needs a detector` };
+  return active;
+}
+
+export function PrelabelBar({ project }: { project: OpenedProject }): React.JSX.Element {
   const notify = useApp((s) => s.notify);
   const doc = useLabel((s) => s.doc);
   const current = useLabel((s) => s.current);
   const selected = useLabel((s) => s.selected);
   const model = useDetect((s) => s.model);
+  const modelState = useModelState(project.root);
   const [threshold, setThreshold] = useState(0.4);
   const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [asking, setAsking] = useState<{ which: 'selected' | 'all'; unknown: string[] } | null>(null);
   const drafts = doc?.boxes.filter((b) => b.draft).length ?? 0;
-  const root = project.replace(/[\\/]+$/, '');
+  const root = project.root.replace(/[\\/]+$/, '');
 
   const ensureModel = async (): Promise<LoadedDetector> => {
-    const m = useDetect.getState().model ?? (await useDetect.getState().load({ kind: 'active', project }));
+    const m = useDetect.getState().model ?? (await useDetect.getState().load({ kind: 'active', project: project.root }));
     if (!m) throw new Error(useDetect.getState().error ?? 'no model');
     if (m.task !== 'detect') throw new Error(`${m.title} is a classifier: pre-labeling needs a detector (load one in the Detect view, or make a detector run the active model)`);
     return m;
   };
+  const classesNow = (): string[] => useApp.getState().project?.classes ?? project.classes;
 
   const detectHere = async (): Promise<void> => {
     if (!current) return;
     setBusy('Detecting…');
+    setError(null);
     try {
-      const boxes = await draftBoxes(await ensureModel(), projectFileUrl(`${root}/${current.id}`), threshold);
+      const found = await draftBoxes(await ensureModel(), projectFileUrl(`${root}/${current.id}`), threshold);
+      const mapped = await mapForProject(project.root, classesNow(), found);
       const st = useLabel.getState();
       if (st.current?.id !== current.id || !st.doc) return;
-      st.commit({ ...st.doc, boxes: [...st.doc.boxes, ...boxes] });
-      notify('info', `${boxes.length} draft box(es) on ${current.id}`);
+      st.commit({ ...st.doc, boxes: [...st.doc.boxes, ...mapped.boxes] });
+      notify('info', `${mapped.boxes.length} draft box(es) on ${current.id}${mapped.dropped ? ` (${mapped.dropped} of ignored classes left out)` : ''}${mapped.unmapped.length ? `; not project classes yet: ${mapped.unmapped.join(', ')}` : ''}`);
     } catch (err) {
-      notify('error', `Pre-labeling failed: ${errorMessage(err)}`);
+      setError(`Pre-labeling failed: ${errorMessage(err)}`);
     } finally {
       setBusy(null);
     }
@@ -66,17 +103,18 @@ export function PrelabelBar({ project }: { project: string }): React.JSX.Element
 
   const detectUnlabeled = async (): Promise<void> => {
     setBusy('Listing unlabeled images…');
+    setError(null);
     let done = 0;
     let boxesWritten = 0;
     try {
       const m = await ensureModel();
-      const page = await api.call('dataset.listImages', { project, filter: 'unlabeled', limit: 5000 });
+      const page = await api.call('dataset.listImages', { project: project.root, filter: 'unlabeled', limit: 5000 });
       for (const entry of page.items) {
         setBusy(`Detecting ${done + 1} / ${page.items.length}…`);
-        const boxes = await draftBoxes(m, projectFileUrl(`${root}/${entry.id}`), threshold);
-        if (boxes.length) {
-          await api.call('dataset.saveAnnotation', { project, imageId: entry.id, boxes, verified: false });
-          boxesWritten += boxes.length;
+        const mapped = await mapForProject(project.root, classesNow(), await draftBoxes(m, projectFileUrl(`${root}/${entry.id}`), threshold));
+        if (mapped.boxes.length) {
+          await api.call('dataset.saveAnnotation', { project: project.root, imageId: entry.id, boxes: mapped.boxes, verified: false });
+          boxesWritten += mapped.boxes.length;
         }
         done++;
       }
@@ -84,31 +122,89 @@ export function PrelabelBar({ project }: { project: string }): React.JSX.Element
       await useLabel.getState().refreshList();
       await useLabel.getState().reloadCurrent();
     } catch (err) {
-      notify('error', `Pre-labeling stopped after ${done} image(s): ${errorMessage(err)}`);
+      setError(`Pre-labeling stopped after ${done} image(s): ${errorMessage(err)}`);
     } finally {
       setBusy(null);
     }
   };
 
+  const targets = (which: 'selected' | 'all'): ((b: BoxAnnotation, i: number) => boolean) => {
+    const sel = useLabel.getState().selected;
+    return (b, i) => !!b.draft && (which === 'all' || i === sel);
+  };
   const accept = (which: 'selected' | 'all'): void => {
     const st = useLabel.getState();
     if (!st.doc) return;
-    st.commit({ ...st.doc, boxes: st.doc.boxes.map((b, i) => (b.draft && (which === 'all' || i === st.selected) ? { ...b, draft: false } : b)) }, st.selected);
+    const pick = targets(which);
+    const unknown = unknownClasses(st.doc.boxes.filter(pick).map((b) => b.label), classesNow());
+    if (unknown.length) { setAsking({ which, unknown }); return; }
+    st.commit({ ...st.doc, boxes: st.doc.boxes.map((b, i) => (pick(b, i) ? { ...b, draft: false } : b)) }, st.selected);
+  };
+  const acceptMapped = async (which: 'selected' | 'all', choices: Record<string, DraftChoice>, remember: boolean): Promise<void> => {
+    setAsking(null);
+    setError(null);
+    try {
+      const added = Object.entries(choices).filter(([, c]) => c === NEW).map(([u]) => u);
+      for (const name of added) if (!classesNow().includes(name)) {
+        const list = await api.call('dataset.addClass', { project: project.root, name });
+        const p = useApp.getState().project;
+        if (p && p.root === project.root) useApp.setState({ project: { ...p, classes: list } });
+      }
+      const key = loadedModelKey();
+      if (remember && key) {
+        const mapping: ClassMapping = Object.fromEntries(Object.entries(choices).map(([u, c]) => [u, c === IGNORE ? null : c === NEW ? u : c]));
+        await api.call('dataset.setClassMapping', { project: project.root, model: key, mapping });
+      }
+      const st = useLabel.getState();
+      if (!st.doc) return;
+      const pick = targets(which);
+      const boxes: BoxAnnotation[] = [];
+      st.doc.boxes.forEach((b, i) => {
+        if (!pick(b, i)) { boxes.push(b); return; }
+        const c = choices[b.label];
+        if (c === IGNORE) return;
+        boxes.push({ ...b, label: c === undefined || c === NEW ? b.label : c, draft: false });
+      });
+      st.commit({ ...st.doc, boxes }, null);
+    } catch (err) {
+      setError(`Could not accept the drafts: ${errorMessage(err)}`);
+    }
   };
 
+  const noModel = modelState.kind === 'none' ? modelState.reason : null;
+  const hereReason = !doc ? 'no image open' : noModel;
+  const allReason = noModel ?? (project.unlabeled === 0 ? 'no unlabeled images' : null);
+  const selDraft = selected !== null && !!doc?.boxes[selected]?.draft;
+  const reason = busy ? null : (hereReason ?? allReason);
   return (
     <div className="canvas-toolbar tools prelabel" role="toolbar" aria-label="Pre-labeling">
-      <span className="small muted" title="Model used for pre-labeling">{model ? model.title : "Project's active model"}</span>
+      <span className="small muted model-name" title={model ? `Model used for pre-labeling: ${model.title}` : "The project's active model"}>{model ? model.title : "Project's active model"}</span>
       <label className="small" title="Only suggestions scoring at least this become draft boxes">
         min score <input type="number" aria-label="Pre-label threshold" min={0.01} max={0.99} step={0.05} value={threshold} onChange={(e) => setThreshold(Math.min(0.99, Math.max(0.01, Number(e.target.value) || 0.4)))} />
       </label>
-      <button type="button" className="button small" disabled={!doc || busy !== null} onClick={() => void detectHere()}><Sparkles size={13} /> Detect on this image</button>
-      <button type="button" className="button small" disabled={busy !== null} onClick={() => void detectUnlabeled()}><WandSparkles size={13} /> Detect on all unlabeled</button>
+      <button type="button" className="button small" disabled={hereReason !== null || busy !== null} title={hereReason ?? 'Suggest draft boxes on this image'} onClick={() => void detectHere()}><Sparkles size={13} /> Detect on this image</button>
+      <button type="button" className="button small" disabled={allReason !== null || busy !== null} title={allReason ?? 'Suggest draft boxes on every unlabeled image'} onClick={() => void detectUnlabeled()}><WandSparkles size={13} /> Detect on all unlabeled</button>
       <span className="tool-sep" />
       <span className="small" data-testid="draft-count">{drafts} draft{drafts === 1 ? '' : 's'}</span>
-      <button type="button" className="button small" disabled={selected === null || !doc?.boxes[selected]?.draft} onClick={() => accept('selected')}><Check size={13} /> Accept draft</button>
-      <button type="button" className="button small" disabled={!drafts} onClick={() => accept('all')}><CheckCheck size={13} /> Accept all</button>
+      <button type="button" className="button small" disabled={!selDraft} title={selDraft ? 'Accept the selected draft' : 'select a draft box first'} onClick={() => accept('selected')}><Check size={13} /> Accept draft</button>
+      <button type="button" className="button small" disabled={!drafts} title={drafts ? 'Accept every draft on this image' : 'no drafts on this image'} onClick={() => accept('all')}><CheckCheck size={13} /> Accept all</button>
       {busy ? <span className="busy">{busy}</span> : null}
+      {reason ? <span className="reason small" data-testid="prelabel-reason">{reason}</span> : null}
+      {error ? (
+        <span className="error-text small prelabel-error" role="alert" data-testid="prelabel-error">
+          {error}
+          <button type="button" className="icon-button tiny" aria-label="Dismiss the pre-labeling error" onClick={() => setError(null)}><X size={12} /></button>
+        </span>
+      ) : null}
+      {asking ? (
+        <AcceptDraftsDialog
+          unknown={asking.unknown}
+          classes={classesNow()}
+          modelTitle={model?.title ?? null}
+          onAccept={(choices, remember) => void acceptMapped(asking.which, choices, remember)}
+          onCancel={() => setAsking(null)}
+        />
+      ) : null}
     </div>
   );
 }

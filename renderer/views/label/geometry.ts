@@ -89,3 +89,16 @@ export function zoomAt(view: View, at: { x: number; y: number }, factor: number)
 export function toImage(view: View, p: { x: number; y: number }): { x: number; y: number } {
   return { x: (p.x - view.x) / view.scale, y: (p.y - view.y) / view.scale };
 }
+
+/**
+ * The view moved as little as needed so the image stays in view: on each axis at least half of
+ * the image (or half of the viewport, when the image is larger) remains on screen. Wheel panning
+ * and zooming can then never lose the image off the canvas.
+ */
+export function keepInView(view: View, image: Size, viewport: Size): View {
+  const axis = (pos: number, len: number, vp: number): number => {
+    const keep = Math.min(len, vp) / 2;
+    return clamp(pos, keep - len, vp - keep);
+  };
+  return { scale: view.scale, x: axis(view.x, image.width * view.scale, viewport.width), y: axis(view.y, image.height * view.scale, viewport.height) };
+}

@@ -5,7 +5,7 @@
 
 export type ActionId =
   | 'draw' | 'cancel' | 'next' | 'prev' | 'nextUnlabeled' | 'delete' | 'duplicate' | 'copyPrevious'
-  | 'undo' | 'redo' | 'verify' | 'difficult' | 'truncated'
+  | 'undo' | 'redo' | 'save' | 'verify' | 'difficult' | 'truncated'
   | 'nudgeLeft' | 'nudgeRight' | 'nudgeUp' | 'nudgeDown'
   | 'nudgeLeftFast' | 'nudgeRightFast' | 'nudgeUpFast' | 'nudgeDownFast'
   | 'zoomIn' | 'zoomOut' | 'zoomFit' | 'fitWidth' | 'toggleHide' | 'toggleLabels' | 'help'
@@ -31,6 +31,7 @@ export const ACTIONS: { id: ActionId; label: string; group: string }[] = [
   { id: 'nudgeDownFast', label: 'Move the box down 10 px', group: 'Boxes' },
   { id: 'undo', label: 'Undo', group: 'Edit' },
   { id: 'redo', label: 'Redo', group: 'Edit' },
+  { id: 'save', label: 'Save now (edits are also saved automatically)', group: 'Edit' },
   { id: 'verify', label: 'Toggle verified for the image', group: 'Edit' },
   { id: 'next', label: 'Next image', group: 'Images' },
   { id: 'prev', label: 'Previous image', group: 'Images' },
@@ -48,7 +49,7 @@ export const ACTIONS: { id: ActionId; label: string; group: string }[] = [
 export const DEFAULT_KEYMAP: Keymap = {
   draw: ['W'], cancel: ['Escape'], next: ['D'], prev: ['A'], nextUnlabeled: ['Ctrl+U'],
   delete: ['Delete', 'Backspace'], duplicate: ['Ctrl+D'], copyPrevious: ['Ctrl+V'],
-  undo: ['Ctrl+Z'], redo: ['Ctrl+Shift+Z', 'Ctrl+Y'], verify: ['Space'], difficult: ['Ctrl+Shift+D'], truncated: ['Ctrl+Shift+T'],
+  undo: ['Ctrl+Z'], redo: ['Ctrl+Shift+Z', 'Ctrl+Y'], save: ['Ctrl+S'], verify: ['Space'], difficult: ['Ctrl+Shift+D'], truncated: ['Ctrl+Shift+T'],
   nudgeLeft: ['ArrowLeft'], nudgeRight: ['ArrowRight'], nudgeUp: ['ArrowUp'], nudgeDown: ['ArrowDown'],
   nudgeLeftFast: ['Shift+ArrowLeft'], nudgeRightFast: ['Shift+ArrowRight'], nudgeUpFast: ['Shift+ArrowUp'], nudgeDownFast: ['Shift+ArrowDown'],
   zoomIn: ['Ctrl+=', 'Ctrl++'], zoomOut: ['Ctrl+-'], zoomFit: ['Ctrl+0'], fitWidth: ['Ctrl+F'],

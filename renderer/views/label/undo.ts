@@ -38,3 +38,19 @@ export class History<T> {
   get canUndo(): boolean { return this.past.length > 0; }
   get canRedo(): boolean { return this.future.length > 0; }
 }
+
+/**
+ * Which box to select after an undo or redo moved from `prev` to `next` boxes: the first box
+ * that changed, when it exists after the step (an undone delete or move selects that box, so Del
+ * or Ctrl+D act on it right away); otherwise the old selection while it still exists.
+ */
+export function selectionAfter(prev: readonly unknown[], next: readonly unknown[], selected: number | null): number | null {
+  const n = Math.max(prev.length, next.length);
+  for (let i = 0; i < n; i++) {
+    if (JSON.stringify(prev[i]) !== JSON.stringify(next[i])) {
+      if (i < next.length) return i;
+      break;
+    }
+  }
+  return selected !== null && selected < next.length ? selected : null;
+}
