@@ -17,7 +17,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runClassifierTraining } from '../main/training/classifier/train-classifier';
+import { runClassifierTraining } from '../main/training/classifier/classify-task';
 import { evaluateClassifierRun } from '../main/training/classifier/evaluate-run';
 import type { ClassifierEpochEvent, ClassifierTrainerEvent } from '../shared/training/classifier';
 import { backendChoiceSchema } from '../shared/training/types';

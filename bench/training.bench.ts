@@ -25,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatasetProject } from '../main/dataset/project';
-import { runTraining } from '../main/training/train-loop';
+import { runTraining } from '../main/training/detect-task';
 import type { BackendChoice, EpochEvent, TrainConfigInput, TrainerEvent } from '../shared/training/types';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

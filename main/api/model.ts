@@ -4,18 +4,12 @@ import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { ApiError } from '../../shared/api/contract';
 import type { ActiveModel, ModelTask, modelMethods } from '../../shared/api/model';
-import { readRun, runPaths } from '../training/run-folder';
+import { runPaths } from '../training/run-folder';
+import { readRun } from '../training/run-files';
 import type { HandlersFor } from './handler';
 
 const storedSchema = z.object({ run: z.string().min(1), weights: z.enum(['best', 'last']) });
 const SETTING = 'activeModel';
-
-interface RunConfigLike {
-  task?: ModelTask;
-  classes?: string[];
-  detector?: { inputSize?: number };
-  inputSize?: number;
-}
 
 /** Resolves a run's weights into an ActiveModel; null when the run or its weights are missing. */
 async function resolveActive(root: string, run: string, weights: 'best' | 'last'): Promise<ActiveModel | null> {
@@ -33,9 +27,11 @@ async function resolveActive(root: string, run: string, weights: 'best' | 'last'
   } catch {
     return null; // weights not written (yet), or deleted
   }
-  const config = (info.config ?? {}) as RunConfigLike;
-  const inputSize = config.detector?.inputSize ?? config.inputSize ?? 0;
-  return { run, weights, task: config.task ?? 'detect', dir, modelJson, classes: config.classes ?? [], inputSize };
+  const config = info.config;
+  if (!config) return null; // no config.json: the run cannot be used (train.list says why)
+  const inputSize = config.task === 'detect' ? config.detector.inputSize : config.inputSize;
+  const task: ModelTask = config.task;
+  return { run, weights, task, dir, modelJson, classes: config.classes, inputSize };
 }
 
 export const modelHandlers: HandlersFor<typeof modelMethods> = {

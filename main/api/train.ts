@@ -13,7 +13,8 @@ import type { ClassifierEvalReport } from '../../shared/training/classifier';
 import { activeRun, startRun } from '../training/active-runs';
 import type { AnyTrainerEvent } from '../training/supervisor';
 import { computeProjectAnchors } from '../training/project-anchors';
-import { deleteRun, listRuns, nextRunName, readJson, readRun, runDir, runPaths, type RunInfo } from '../training/run-folder';
+import { deleteRun, nextRunName, runDir, runPaths } from '../training/run-folder';
+import { listRuns, readEvalJson, readRun, type RunInfo } from '../training/run-files';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { fsApiError } from '../dataset/fs-errors';
 import type { ApiContext, HandlersFor } from './handler';
@@ -44,24 +45,33 @@ function durationOf(metrics: { time: number }[]): number | null {
 function summarize(info: RunInfo, root: string): RunSummary {
   const sup = activeRun(root);
   const active = sup !== undefined && sup.run === info.name;
-  const maps = info.metrics.map((m) => m.mAP50).filter((v): v is number => v !== null);
-  const maps95 = info.metrics.map((m) => m['mAP50-95']).filter((v): v is number => v !== null);
-  const accs = (info.classifierMetrics ?? []).map((m) => m.val?.accuracy).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const state = info.state;
+  const best = state?.best ?? null;
+  const det = state?.task === 'detect' ? (state.best?.metrics ?? null) : null;
+  const cls = state?.task === 'classify' ? (state.best?.metrics ?? null) : null;
+  // a run.json left 'running' by a process that is gone: the trainer died
+  const status = active ? (sup.state === 'paused' ? 'paused' : 'running') : info.status === 'running' || info.status === 'paused' ? 'failed' : info.status;
   return {
     name: info.name,
-    status: active ? (sup.state === 'paused' ? 'paused' : 'running') : info.status === 'running' ? 'failed' : info.status,
+    status,
     active,
-    createdAt: info.config?.createdAt ?? null,
-    preset: info.config?.train.preset ?? null,
-    epochs: info.config?.train.epochs ?? null,
-    epochsDone: (info.classifierMetrics ?? info.metrics).at(-1)?.epoch ?? 0,
-    backend: info.env?.backend ?? null,
-    task: info.config?.task ?? 'detect',
-    mAP50: maps.length ? Math.max(...maps) : null,
-    'mAP50-95': maps95.length ? Math.max(...maps95) : null,
-    accuracy: accs.length ? Math.max(...accs) : null,
-    resumable: !active && info.hasLast && info.config !== null,
+    createdAt: state?.startedAt ?? info.config?.createdAt ?? null,
+    preset: state?.preset ?? info.config?.train.preset ?? null,
+    epochs: state?.epochs ?? info.config?.train.epochs ?? null,
+    epochsDone: state?.epoch ?? 0,
+    backend: state?.backend ?? info.env?.backend ?? null,
+    task: info.config?.task ?? state?.task ?? 'detect',
+    inputSize: state?.inputSize ?? null,
+    bestEpoch: best?.epoch ?? null,
+    mAP50: det?.mAP50 ?? null,
+    'mAP50-95': det?.['mAP50-95'] ?? null,
+    accuracy: cls ? (cls.val ?? cls.train).accuracy : null,
+    resumable: !active && info.hasLast && info.config !== null && info.problem === null,
     durationSeconds: durationOf(info.classifierMetrics ?? info.metrics),
+    stopReason: status === 'failed' && !active && state?.status === 'running' ? 'crashed' : (state?.stopReason ?? null),
+    error: state?.error ?? null,
+    upgraded: info.upgraded,
+    problem: info.problem,
   };
 }
 
@@ -99,14 +109,14 @@ async function readRunOrThrow(root: string, run: string): Promise<RunInfo> {
 }
 
 async function readEvalReport(dir: string, run: string): Promise<EvalReport | ClassifierEvalReport> {
-  const file = runPaths(dir).evalJson;
+  let report;
   try {
-    return await readJson<EvalReport | ClassifierEvalReport>(file);
+    report = await readEvalJson(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ApiError('not_found', `run "${run}" has no evaluation report yet (eval.json is written when a validated epoch improves the best weights)`, { run });
-    if (err instanceof SyntaxError) throw new ApiError('unreadable', `eval.json of run "${run}" is not valid JSON: ${err.message}`, { run });
-    throw fsApiError(err, file, 'cannot read');
+    throw new ApiError('unreadable', `run "${run}": ${errorMessage(err)}`, { run });
   }
+  if (!report) throw new ApiError('not_found', `run "${run}" has no evaluation report yet (eval.json is written when a validated epoch improves the best weights)`, { run });
+  return report;
 }
 
 /** Opens a folder with the platform's opener on this machine (the web host runs where the user is). */
@@ -122,8 +132,6 @@ function openWithSystem(path: string): Promise<string> {
 function isClassifierReport(r: EvalReport | ClassifierEvalReport): r is ClassifierEvalReport {
   return 'task' in r && r.task === 'classify';
 }
-
-interface DetectorLike { inputSize?: unknown; anchors?: unknown; resizeMode?: unknown }
 
 export const trainHandlers: HandlersFor<typeof trainMethods> = {
   'train.start': async (p, ctx) => {
@@ -260,28 +268,27 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       throw fsApiError(err, src, 'cannot read');
     });
     if (!names.includes('model.json')) throw new ApiError('not_found', `run "${p.run}" has no ${p.weights} weights (model.json missing)`);
-    const det = (info.config.detector ?? {}) as DetectorLike;
-    const top = info.config as { inputSize?: unknown };
+    const config = info.config;
+    const det = config.task === 'detect' ? config.detector : null;
     let bestF1Confidence: number | null = null;
-    if (p.weights === 'best') {
-      const report = await readJson<EvalReport>(runPaths(info.dir).evalJson).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return null;
-        throw fsApiError(err, runPaths(info.dir).evalJson, 'cannot read');
+    if (p.weights === 'best' && det) {
+      const report = await readEvalReport(info.dir, p.run).catch((err: unknown) => {
+        if (err instanceof ApiError && err.code === 'not_found') return null;
+        throw err;
       });
-      bestF1Confidence = report?.f1?.best?.threshold ?? null;
+      bestF1Confidence = report && !isClassifierReport(report) ? (report.f1?.best?.threshold ?? null) : null;
     }
     const meta: ExportedModelInfo = {
       format: 'detecta-model',
       version: 1,
-      task: info.config.task ?? 'detect',
+      task: config.task,
       run: p.run,
       weights: p.weights,
       classes: info.config.classes,
-      // detector runs keep the input size in `detector`, classifier runs at the top of config.json
-      inputSize: typeof det.inputSize === 'number' ? det.inputSize : typeof top.inputSize === 'number' ? top.inputSize : (info.config.train.inputSize ?? null),
-      anchors: Array.isArray(det.anchors) ? (det.anchors as [number, number][]) : null,
-      resizeMode: typeof det.resizeMode === 'string' ? det.resizeMode : null,
-      thresholds: { confidence: info.config.train.evalConfidence, iou: 0.45, bestF1Confidence },
+      inputSize: det ? det.inputSize : config.task === 'classify' ? config.inputSize : null,
+      anchors: det ? det.anchors.map(([w, h]) => [w, h] as [number, number]) : null,
+      resizeMode: det ? det.resizeMode : null,
+      thresholds: { confidence: config.task === 'detect' ? config.train.evalConfidence : 0.25, iou: 0.45, bestF1Confidence },
       exportedAt: new Date().toISOString(),
     };
     await fs.mkdir(p.dir, { recursive: true }).catch((err: unknown) => { throw fsApiError(err, p.dir, 'cannot create'); });

@@ -3,8 +3,8 @@
  * spawner that uses utilityProcess (`setTrainerSpawner`); the default forks a Node child.
  */
 import { forkTrainer, TrainerSupervisor, type AnyTrainerEvent, type SpawnTrainer } from './supervisor';
-import type { TrainRunOptions } from './train-loop';
-import type { ClassifierRunOptions } from './classifier/train-classifier';
+import type { TrainRunOptions } from './detect-task';
+import type { ClassifierRunOptions } from './classifier/classify-task';
 
 /** A detector run's supervisor or a classifier run's (events discriminated by their payload's `task`). */
 export type ActiveSupervisor = TrainerSupervisor<AnyTrainerEvent>;

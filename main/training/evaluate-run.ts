@@ -10,11 +10,12 @@ import type * as tf from '@tensorflow/tfjs';
 import { openDatasetProject } from '../dataset/project';
 import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
 import type { DetectorConfig } from '../../shared/ml/detector/config';
-import type { EpochMetrics, LossParts, RunConfigFile } from '../../shared/training/types';
+import type { LossParts } from '../../shared/training/types';
 import { selectBackend, type BackendSelection } from './backend';
 import { loadSample, type Sample } from './data';
 import { buildEvalReport, validate, type EvalReport } from './evaluate';
-import { readJson, runDir, runPaths } from './run-folder';
+import { runDir, runPaths } from './run-folder';
+import { readRunConfig, readRunState } from './run-files';
 import { loadModelFromFolder } from './weights-io';
 
 export interface RunEvaluation {
@@ -42,14 +43,14 @@ export async function evaluateRun(projectDir: string, run: string, options: { we
     await project.ready();
     const dir = runDir(project.root, run);
     const paths = runPaths(dir);
-    const config = await readJson<RunConfigFile>(paths.config).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(err.code === 'ENOENT' ? `no run "${run}" in ${project.root}` : `cannot read ${paths.config}: ${err.message}`);
-    });
+    const config = await readRunConfig(dir);
+    if (!config) throw new Error(`no run "${run}" in ${project.root}`);
+    if (config.task !== 'detect') throw new Error(`run "${run}" is a classifier run (use detecta classify eval)`);
     const folder = weights === 'best' ? paths.best : paths.last;
     if (!(await fs.stat(join(folder, 'model.json')).then(() => true, () => false))) {
       throw new Error(`run "${run}" has no weights/${weights} yet${weights === 'best' ? ' (no validated epoch; try --weights last)' : ''}`);
     }
-    const state = await readJson<{ epoch?: number; best?: EpochMetrics | null }>(join(paths.state, 'optimizer.json')).catch(() => null);
+    const state = (await readRunState(dir, config))?.state ?? null;
     const epoch = weights === 'best' ? (state?.best?.epoch ?? null) : (state?.epoch ?? null);
     const sel = await selectBackend(options.backend ?? 'auto');
     model = await loadModelFromFolder(folder);

@@ -2,10 +2,10 @@
  * Messages between the supervisor (parent) and the trainer process (child), over the Node IPC
  * channel (child_process.fork) or an Electron utilityProcess port: plain JSON objects.
  */
-import type { TrainRunOptions } from './train-loop';
+import type { TrainRunOptions } from './detect-task';
 import type { TrainerEvent } from '../../shared/training/types';
 import type { ClassifierTrainerEvent } from '../../shared/training/classifier';
-import type { ClassifierRunOptions } from './classifier/train-classifier';
+import type { ClassifierRunOptions } from './classifier/classify-task';
 
 /** What a trainer process can be started with: a detector run (no task) or a classifier run. */
 export type TrainerStartOptions =

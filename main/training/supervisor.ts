@@ -14,8 +14,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FailedEvent, TrainerEvent } from '../../shared/training/types';
 import type { FromTrainer, ToTrainer, TrainerStartOptions } from './protocol';
-import type { TrainRunOptions } from './train-loop';
-import type { ClassifierRunOptions } from './classifier/train-classifier';
+import { recordCrash } from './crash-record';
+import { errorMessage } from '../../shared/error-message';
+import type { TrainRunOptions } from './detect-task';
+import type { ClassifierRunOptions } from './classifier/classify-task';
 import type { ClassifierTrainerEvent } from '../../shared/training/classifier';
 
 /** Events of either run kind. */
@@ -110,8 +112,12 @@ export class TrainerSupervisor<E extends AnyTrainerEvent = TrainerEvent> {
         };
         this.terminal = payload;
         this.state = 'failed';
-        this.dispatch({ type: 'failed', payload } as E);
-        resolveDone({ type: 'failed', payload });
+        void recordCrash(start.project, payload)
+          .catch((err: unknown) => process.emitWarning(`could not record the crash of run ${payload.run}: ${errorMessage(err)}`))
+          .finally(() => {
+            this.dispatch({ type: 'failed', payload } as E);
+            resolveDone({ type: 'failed', payload });
+          });
       });
     });
   }

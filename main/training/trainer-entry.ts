@@ -5,8 +5,8 @@
  * and Electron's utilityProcess (process.parentPort). Exits when the run ends.
  */
 import type { FromTrainer, ToTrainer } from './protocol';
-import { runTraining } from './train-loop';
-import { runClassifierTraining } from './classifier/train-classifier';
+import { runTraining } from './detect-task';
+import { runClassifierTraining } from './classifier/classify-task';
 
 interface ParentPort {
   postMessage(message: unknown): void;

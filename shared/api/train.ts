@@ -5,10 +5,11 @@
  * Events stream from the trainer process (throttled progress, a few per second).
  */
 import { z } from 'zod';
+import type { RunConfig } from '../training/run-files';
 import { method } from './contract';
 import {
   trainConfigSchema, type EpochEvent, type EpochMetrics, type FailedEvent, type FinishedEvent, type LogEvent, type ProgressEvent,
-  type RunConfigFile, type RunEnv, type TrainerEvent,
+  type RunEnv, type TrainerEvent,
 } from '../training/types';
 import type { EvalReport } from '../training/eval-report';
 import {
@@ -33,19 +34,30 @@ export interface RunSummary {
   backend: string | null;
   /** What the run trains (runs written before classifiers existed are detector runs). */
   task: 'detect' | 'classify';
-  /** Best validation mAP50 / mAP50-95 over the epochs so far (detector runs). */
+  /** The input size (pixels), known from the start of the run (null: not yet decided). */
+  inputSize: number | null;
+  /** The epoch weights/best holds, and its validation mAP50 / mAP50-95 (detector runs): what the report evaluates. */
+  bestEpoch: number | null;
   mAP50: number | null;
   'mAP50-95': number | null;
-  /** Best validation accuracy over the epochs so far (classifier runs). */
+  /** Validation accuracy of the best epoch (classifier runs). */
   accuracy: number | null;
   resumable: boolean;
   /** Training seconds over all attempts (each resumed part restarts metrics.csv's time). */
   durationSeconds: number | null;
+  /** Why the run stopped early ('patience', 'cancelled', 'failed', 'crashed'), or null. */
+  stopReason: string | null;
+  /** The error of a failed run. */
+  error: string | null;
+  /** Written by an older version (no run.json): read and upgraded on the fly. */
+  upgraded: boolean;
+  /** Why the run cannot be opened (names the file and the field), or null. */
+  problem: string | null;
 }
 
 export interface RunDetail extends RunSummary {
   dir: string;
-  config: RunConfigFile | null;
+  config: RunConfig | null;
   env: RunEnv | null;
   /** Detector runs' metrics.csv rows (empty for classifier runs). */
   metrics: EpochMetrics[];

@@ -75,12 +75,10 @@ export const classifierConfigSchema = z.object({
   dropout: z.boolean().default(true),
   /** Random horizontal flips while training (photos; off for IDX digits/clothes by default). */
   flip: z.boolean().default(false),
-  /** mobilenet-embeddings: the backbone's model.json (local path or http(s) URL, downloaded once into `modelCacheDir`). */
+  /** mobilenet-embeddings: the backbone, a local tfjs model folder / model.json or a model-zoo URL (default: the zoo's MobileNet, from the mirror when one is set). */
   backbone: z.string().min(1).max(4096).optional(),
-  /** Where downloaded backbones are cached (default: <home>/.detecta/models). */
+  /** Where downloaded backbones are cached (default: the one model cache of detector and classifier runs). */
   modelCacheDir: z.string().min(1).max(4096).optional(),
-  /** mobilenet-embeddings: expected sha256 of the downloaded files (file name → hex). */
-  backboneSha256: z.record(z.string(), z.string().regex(/^[0-9a-fA-F]{64}$/)).optional(),
   /** Examples kept per most-confused pair in eval.json. */
   confusedExamples: z.number().int().min(0).max(100).default(5),
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
 import { loadClassifierDataset } from '../../main/training/classifier/dataset';
-import { runClassifierTraining } from '../../main/training/classifier/train-classifier';
+import { runClassifierTraining } from '../../main/training/classifier/classify-task';
 import { runPaths } from '../../main/training/run-folder';
 import type { ClassifierEvalReport, ClassifierRunConfigFile } from '../../shared/training/classifier';
 

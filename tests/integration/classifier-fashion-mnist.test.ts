@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runClassifierTraining } from '../../main/training/classifier/train-classifier';
+import { runClassifierTraining } from '../../main/training/classifier/classify-task';
 import { runPaths } from '../../main/training/run-folder';
 import { loadModelFromFolder } from '../../main/training/weights-io';
 import { readClassifierMetadata } from '../../shared/ml/classifier/metadata';

@@ -15,8 +15,9 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TrainerSupervisor } from '../../main/training/supervisor';
-import { readRun, runPaths } from '../../main/training/run-folder';
-import { readClassifierMetricsCsv } from '../../main/training/classifier/metrics-csv';
+import { runPaths } from '../../main/training/run-folder';
+import { readRun } from '../../main/training/run-files';
+import { readClassifierMetricsCsv } from '../../main/training/metrics-csv';
 import type { ClassifierConfigInput, ClassifierEvalReport, ClassifierRunConfigFile, ClassifierTrainerEvent } from '../../shared/training/classifier';
 import { writeClassFolders } from '../helpers/class-folders';
 

@@ -1,16 +1,18 @@
 /**
- * The transfer-learning preset (mobilenet-embeddings): MobileNet v1 0.25 (../shared/models) served
- * by a local HTTP server and downloaded through ensureCachedModel (the path a user's download
- * takes), the frozen backbone embeds each image once, a small head learns a folder dataset; the
- * saved full model classifies raw pixels; a second run reuses the cache.
+ * The transfer-learning preset (mobilenet-embeddings): MobileNet v1 0.25 of the model zoo, with only
+ * the mirror configured (DETECTA_MODEL_MIRROR = a local HTTP server over ../shared/models), downloaded
+ * once into the model cache with the zoo's checksums (the same entry a detector's mobilenet preset
+ * uses); the frozen backbone embeds each image once, a small head learns a folder dataset; the saved
+ * full model classifies raw pixels; a second run reuses the cache. A backbone URL outside the zoo
+ * and a local file that is not a tfjs model are refused without fetching or echoing anything.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { runClassifierTraining } from '../../main/training/classifier/train-classifier';
+import { runClassifierTraining } from '../../main/training/classifier/classify-task';
 import { runPaths } from '../../main/training/run-folder';
 import { loadModelFromFolder } from '../../main/training/weights-io';
 import { decodeImageFile } from '../../main/training/classifier/dataset';
@@ -20,16 +22,18 @@ import type { ClassifierEvalReport, ClassifierTrainerEvent } from '../../shared/
 import { writeClassFolders } from '../helpers/class-folders';
 import { serveFolder, type ServedFolder } from '../helpers/static-server';
 
-const MODEL_DIR = resolve(import.meta.dirname, '../../../shared/models/mobilenet_v1_0.25_224');
+const MODELS = resolve(import.meta.dirname, '../../../shared/models');
 let server: ServedFolder;
-let url = '';
 
 before(async () => {
-  server = await serveFolder(MODEL_DIR);
-  url = `${server.url}model.json`;
+  server = await serveFolder(MODELS);
+  process.env.DETECTA_MODEL_MIRROR = server.url;
 });
 
-after(() => server.close());
+after(async () => {
+  delete process.env.DETECTA_MODEL_MIRROR;
+  await server.close();
+});
 
 test('mobilenet-embeddings: downloads the backbone once, embeds once, the head learns a small folder dataset', { timeout: 240_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-cls-mobilenet-'));
@@ -37,15 +41,16 @@ test('mobilenet-embeddings: downloads the backbone once, embeds once, the head l
     const data = join(root, 'photos');
     const cache = join(root, 'models');
     await writeClassFolders(data, { perClass: 16, size: 48, seed: 9 });
-    const config = { source: { kind: 'folder' as const, dir: data }, preset: 'mobilenet-embeddings' as const, inputShape: [96, 96, 3] as [number, number, 3], epochs: 30, batchSize: 8, backend: 'wasm' as const, seed: 3, backbone: url, modelCacheDir: cache, valFraction: 0.2, testFraction: 0.2 };
+    const config = { source: { kind: 'folder' as const, dir: data }, preset: 'mobilenet-embeddings' as const, inputShape: [96, 96, 3] as [number, number, 3], epochs: 30, batchSize: 8, backend: 'wasm' as const, seed: 3, modelCacheDir: cache, valFraction: 0.2, testFraction: 0.2 };
     const events: ClassifierTrainerEvent[] = [];
     const finished = await runClassifierTraining({ task: 'classify', project: data, name: 'tm', config }, { emit: (e) => events.push(e) });
     assert.equal(finished.status, 'completed');
     const logs = events.filter((e) => e.type === 'log').map((e) => e.payload.message).join('\n');
-    assert.match(logs, /downloaded backbone http:\/\/127\.0\.0\.1/);
+    assert.match(logs, /pretrained backbone: mobilenet_v1_0\.25_224 from http:\/\/127\.0\.0\.1:\d+\/mobilenet_v1_0\.25_224\/model\.json/);
+    assert.match(logs, /pretrained backbone downloaded into /);
     assert.match(logs, /embedded 48 image\(s\) with the frozen backbone .* \(256 values each\)/);
     const entries = await readdir(cache);
-    assert.equal(entries.length, 1, 'one cache entry, no temp folders');
+    assert.deepEqual(entries, ['mobilenet_v1_0.25_224'], 'one cache entry, named for the zoo entry the detector preset uses too; no temp folders');
     assert.ok((await readdir(join(cache, entries[0]!))).includes('cache-manifest.json'));
     const report = JSON.parse(await readFile(runPaths(finished.runDir).evalJson, 'utf8')) as ClassifierEvalReport;
     assert.ok(report.accuracy >= 0.75, `test accuracy ${report.accuracy} on ${report.images} images (chance ≈ 0.33)`);
@@ -70,7 +75,30 @@ test('mobilenet-embeddings: downloads the backbone once, embeds once, the head l
     const again: ClassifierTrainerEvent[] = [];
     await runClassifierTraining({ task: 'classify', project: data, name: 'tm2', config: { ...config, epochs: 1 } }, { emit: (e) => again.push(e) });
     assert.equal(server.hits.length, before);
-    assert.match(again.filter((e) => e.type === 'log').map((e) => e.payload.message).join('\n'), /using the cached backbone/);
+    assert.match(again.filter((e) => e.type === 'log').map((e) => e.payload.message).join('\n'), /pretrained backbone loaded from the cache /);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('mobilenet-embeddings: a backbone URL outside the model zoo and a local file that is not a tfjs model are refused', { timeout: 60_000 }, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'detecta-cls-backbone-'));
+  try {
+    const data = join(root, 'photos');
+    await writeClassFolders(data, { perClass: 3, size: 16, seed: 2 });
+    const secret = join(root, 'secret.txt');
+    await writeFile(secret, 'TOP-SECRET-CONTENT');
+    const base = { source: { kind: 'folder' as const, dir: data }, preset: 'mobilenet-embeddings' as const, epochs: 1, backend: 'wasm' as const, modelCacheDir: join(root, 'models') };
+    const hits = server.hits.length;
+    await assert.rejects(
+      runClassifierTraining({ task: 'classify', project: data, name: 'url', config: { ...base, backbone: `${server.url}nanodet-m-416-coco/model.json` } }, { emit: () => {} }),
+      /backbone URL http:\/\/127\.0\.0\.1:\d+\/nanodet-m-416-coco\/model\.json is not in the model zoo/,
+    );
+    assert.equal(server.hits.length, hits, 'nothing was fetched');
+    const err = await runClassifierTraining({ task: 'classify', project: data, name: 'file', config: { ...base, backbone: secret } }, { emit: () => {} }).then(() => null, (e: Error) => e);
+    assert.ok(err, 'a text file is not a backbone');
+    assert.match(err.message, /secret\.txt is not a tfjs model: give its folder or its model\.json/);
+    assert.doesNotMatch(err.message, /TOP-SECRET/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runClassifierTraining } from '../../main/training/classifier/train-classifier';
+import { runClassifierTraining } from '../../main/training/classifier/classify-task';
 import { runPaths } from '../../main/training/run-folder';
 import type { ClassifierTrainerEvent } from '../../shared/training/classifier';
 import { shapeImage, writeClassFolders, writePng } from '../helpers/class-folders';
@@ -68,7 +68,7 @@ test('early stopping after `patience` epochs without improvement; deep-cnn with 
     assert.equal(done.stoppedEarly, true);
     assert.equal(done.epochsDone, 3, 'epoch 1 is the best; 2 and 3 do not improve');
     assert.equal(done.best?.epoch, 1);
-    assert.match(logsOf(events), /early stopping: no better validation accuracy for 2 epoch\(s\); best epoch 1/);
+    assert.match(logsOf(events), /stopped early after epoch 3: no better validation accuracy for 2 validated epoch\(s\) \(patience 2\); best epoch 1/);
     assert.match(logsOf(events), /class weights: blue 1\.00, green 1\.00, red 1\.00/, 'balanced classes: equal loss weights');
     const cfg = JSON.parse(await readFile(runPaths(done.runDir).config, 'utf8')) as { inputShape: number[] };
     assert.deepEqual(cfg.inputShape, [16, 16, 3]);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
-import { readRun } from '../../main/training/run-folder';
+import { readRun } from '../../main/training/run-files';
 import type { TrainerEvent } from '../../shared/training/types';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -48,7 +48,7 @@ test('detecta train --json, then --resume --more on the finished run', { timeout
   assert.ok(end.type === 'finished' && end.payload.status === 'completed' && end.payload.epochsDone === 2);
 
   const more = parseLines((await detecta(['train', '--project', dir, '--resume', 'r1', '--more', '1', '--json'])).stdout);
-  assert.ok(more.some((e) => e.type === 'log' && e.payload.message === 'resumed from epoch 2'), 'optimizer state restored');
+  assert.ok(more.some((e) => e.type === 'log' && e.payload.message === 'resumed from epoch 2 (optimizer state restored)'), 'optimizer state restored');
   assert.deepEqual(more.filter((e) => e.type === 'epoch').map((e) => (e.type === 'epoch' ? [e.payload.epoch, e.payload.epochs] : [])), [[3, 3]]);
   const info = await readRun(dir, 'r1');
   assert.deepEqual(info.metrics.map((m) => m.epoch), [1, 2, 3]);

@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
 import { openDatasetProject } from '../../main/dataset/project';
-import { runTraining } from '../../main/training/train-loop';
-import { readMetricsCsv, readRun, runPaths } from '../../main/training/run-folder';
+import { runTraining } from '../../main/training/detect-task';
+import { runPaths } from '../../main/training/run-folder';
+import { readMetricsCsv } from '../../main/training/metrics-csv';
+import { readRun } from '../../main/training/run-files';
 import { loadModelFromFolder, nodeFileWriter, type FileWriter } from '../../main/training/weights-io';
 import type { TrainConfigInput, TrainerEvent } from '../../shared/training/types';
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
-import { readRun } from '../../main/training/run-folder';
+import { readRun } from '../../main/training/run-files';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const detecta = (args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'main/cli/detecta.ts', 'train', ...args], { cwd: ROOT });

@@ -9,8 +9,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
-import { runTraining } from '../../main/training/train-loop';
-import { readMetricsCsv, runPaths } from '../../main/training/run-folder';
+import { runTraining } from '../../main/training/detect-task';
+import { runPaths } from '../../main/training/run-folder';
+import { readMetricsCsv } from '../../main/training/metrics-csv';
 import { fitnessOf, type TrainerEvent } from '../../shared/training/types';
 
 test('patience stops a run that no longer improves; lr follows the schedule', { timeout: 180_000 }, async () => {

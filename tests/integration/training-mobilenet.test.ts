@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
-import { runTraining } from '../../main/training/train-loop';
+import { runTraining } from '../../main/training/detect-task';
 import { runPaths } from '../../main/training/run-folder';
 import { loadModelFromFolder } from '../../main/training/weights-io';
 import { fileModelHandler } from '../../main/training/model-cache';
@@ -79,7 +79,7 @@ test('mobilenet preset: zoo download into the cache, frozen backbone then fine-t
   const second = await runTraining({ project, resume: 'mn', modelCacheDir: cacheDir }, hooks);
   assert.equal(second.status, 'completed');
   assert.equal(second.epochsDone, 4);
-  assert.ok(logs().includes('resumed from epoch 1'), 'the frozen-phase optimizer state is restored');
+  assert.ok(logs().includes('resumed from epoch 1 (optimizer state restored)'), 'the frozen-phase optimizer state is restored');
   assert.ok(logs().some((m) => /epoch 3: backbone unfrozen/.test(m)));
 
   const [e1, e2, e3, e4] = await Promise.all([1, 2, 3, 4].map((e) => loadModelFromFolder(path.join(snaps, `e${e}`))));

@@ -10,8 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
-import { runTraining } from '../../main/training/train-loop';
-import { readMetricsCsv, runPaths } from '../../main/training/run-folder';
+import { runTraining } from '../../main/training/detect-task';
+import { runPaths } from '../../main/training/run-folder';
+import { readMetricsCsv } from '../../main/training/metrics-csv';
 import type { TrainConfigInput } from '../../shared/training/types';
 
 const CONFIG: TrainConfigInput = {

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
 import { TrainerSupervisor } from '../../main/training/supervisor';
-import { readRun, runPaths } from '../../main/training/run-folder';
+import { runPaths } from '../../main/training/run-folder';
+import { readRun } from '../../main/training/run-files';
 import { loadModelFromFolder } from '../../main/training/weights-io';
 import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
 import type { TrainerEvent, TrainConfigInput } from '../../shared/training/types';
@@ -119,6 +120,13 @@ test('a killed trainer surfaces as a crash with a clear error', { timeout: 60_00
     assert.equal(end.type, 'failed');
     assert.equal(end.payload.crashed, true);
     assert.match(end.payload.error, /stopped unexpectedly \(signal SIGKILL\)/);
+    // the reason is in the run's own files, for the run list and a reloaded view
+    const stored = (await readFile(runPaths(join(dir, '.detecta', 'runs', 'crash')).events, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as TrainerEvent);
+    const last = stored.at(-1);
+    assert.ok(last?.type === 'failed' && last.payload.crashed && /SIGKILL/.test(last.payload.error), JSON.stringify(last));
+    const info = await readRun(dir, 'crash');
+    assert.equal(info.status, 'failed');
+    assert.equal(info.state?.stopReason, 'crashed');
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { appendMetricsRow, readMetricsCsv } from '../../main/training/run-folder';
+import { appendCsvRow, detectorMetricsCells, keepCsvRowsThrough, readMetricsCsv } from '../../main/training/metrics-csv';
 import { folderSaveHandler, loadModelFromFolder, loadOptimizerState, saveOptimizerState } from '../../main/training/weights-io';
 import { epochOrder, batchesPerEpoch } from '../../main/training/data';
 import { METRICS_COLUMNS, type EpochMetrics } from '../../shared/training/types';
@@ -15,14 +15,20 @@ const row = (epoch: number, mAP50: number | null): EpochMetrics => ({
   precision: mAP50, recall: mAP50, F1: mAP50, mAP50, 'mAP50-95': mAP50 === null ? null : mAP50 / 2, lr: 0.001,
 });
 
-test('metrics.csv: header, rows, empty cells for missing validation, resumed epochs replace stale rows', async () => {
+const append = (file: string, m: EpochMetrics) => appendCsvRow(file, METRICS_COLUMNS, detectorMetricsCells(m));
+
+test('metrics.csv: header, rows appended, empty cells for missing validation, a resume drops the rows it redoes', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'detecta-runfolder-'));
   try {
     const file = join(dir, 'metrics.csv');
-    await appendMetricsRow(file, row(1, 0.1));
-    await appendMetricsRow(file, row(2, null));
-    await appendMetricsRow(file, row(3, 0.3));
-    await appendMetricsRow(file, row(3, 0.4)); // epoch 3 redone after a resume
+    await append(file, row(1, 0.1));
+    await append(file, row(2, null));
+    await append(file, row(3, 0.3));
+    const before = await readFile(file, 'utf8');
+    await append(file, row(4, 0.35));
+    assert.ok((await readFile(file, 'utf8')).startsWith(before), 'a new epoch appends a row, the earlier ones are untouched');
+    await keepCsvRowsThrough(file, 2); // resumed from epoch 2: the rows of epochs 3 and 4 go
+    await append(file, row(3, 0.4)); // epoch 3 redone after a resume
     const text = await readFile(file, 'utf8');
     assert.equal(text.split('\n')[0], METRICS_COLUMNS.join(','));
     const rows = await readMetricsCsv(file);
@@ -56,9 +62,9 @@ test('weights: atomic folder save replaces the old one and loads back equal; opt
 
     const opt = tf.train.adam(0.01);
     opt.minimize(() => (model.predict(x) as tf.Tensor).sum() as tf.Scalar, false, model.trainableWeights.map((w) => w.read() as tf.Variable));
-    await saveOptimizerState(join(dir, 'state'), opt, { epoch: 7 });
+    await saveOptimizerState(join(dir, 'state'), opt, { epoch: 7, phase: 'full' });
     const opt2 = tf.train.adam(0.01);
-    assert.deepEqual(await loadOptimizerState(join(dir, 'state'), opt2), { epoch: 7 });
+    assert.deepEqual(await loadOptimizerState(join(dir, 'state'), opt2), { epoch: 7, phase: 'full' });
     const [a, b] = [await opt.getWeights(), await opt2.getWeights()];
     assert.equal(a.length, b.length);
     a.forEach((w, i) => assert.deepEqual(Array.from(w.tensor.dataSync()), Array.from(b[i].tensor.dataSync())));
@@ -74,4 +80,21 @@ test('epoch order: train set repeated trainTimes, seeded by (seed, epoch)', () =
   assert.deepEqual(epochOrder(5, 3, 1, 2), o);
   assert.notDeepEqual(epochOrder(5, 3, 1, 3), o);
   assert.equal(batchesPerEpoch(10, 2, 8), 3);
+});
+
+test('metrics.csv with garbage: the reader names the file, the line and the column instead of counting bad rows as epochs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'detecta-runfolder-'));
+  try {
+    const file = join(dir, 'metrics.csv');
+    await append(file, row(1, 0.1));
+    await append(file, row(2, 0.2));
+    const { appendFile } = await import('node:fs/promises');
+    await appendFile(file, `${'x,'.repeat(METRICS_COLUMNS.length - 1)}x\n`);
+    await assert.rejects(readMetricsCsv(file), /metrics\.csv: line 4, column epoch: "x" is not a number/);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, `${METRICS_COLUMNS.join(',')}\n1,2,3\n`);
+    await assert.rejects(readMetricsCsv(file), /metrics\.csv: not a valid CSV file/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

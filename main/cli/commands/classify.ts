@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { TrainerSupervisor } from '../../training/supervisor';
 import { selectBackend } from '../../training/backend';
 import { loadModelFromFolder } from '../../training/weights-io';
-import { readJson, runPaths } from '../../training/run-folder';
+import { runPaths } from '../../training/run-folder';
+import { readEvalJson, readRunConfig } from '../../training/run-files';
 import { decodeImageFile } from '../../training/classifier/dataset';
 import { evaluateClassifierRun } from '../../training/classifier/evaluate-run';
 import { photoNames } from '../../dataset/folder-scan';
@@ -166,7 +167,8 @@ async function train(argv: string[]): Promise<number> {
     return 1;
   }
   const f = end.payload;
-  const report = await readJson<ClassifierEvalReport>(runPaths(f.runDir).evalJson).catch(() => null);
+  const stored = await readEvalJson(f.runDir);
+  const report = stored && 'task' in stored && stored.task === 'classify' ? stored : null;
   if (values.json) {
     console.log(JSON.stringify({ ...f, eval: report }));
     return 0;
@@ -246,8 +248,9 @@ async function evaluate(argv: string[]): Promise<number> {
   if (values.help) { console.log(USAGE); return 0; }
   if (!values.run) throw new Error('eval needs --run DIR (a classifier run folder)');
   const dir = resolve(values.run);
-  const config = await readJson<ClassifierRunConfigFile>(runPaths(dir).config).catch((err: unknown) => { throw new Error(`${dir} is not a run folder: ${(err as Error).message}`); });
-  await selectBackend(backendChoiceSchema.parse(values.backend ?? config.train?.backend ?? 'auto'));
+  const config = await readRunConfig(dir);
+  if (!config) throw new Error(`${dir} is not a run folder (no config.json)`);
+  await selectBackend(backendChoiceSchema.parse(values.backend ?? config.train.backend));
   const report = await evaluateClassifierRun(dir, { log: (m) => console.error(m) });
   console.log(values.json ? JSON.stringify(report) : `${formatEval(report)}\nwritten ${runPaths(dir).evalJson}`);
   return 0;

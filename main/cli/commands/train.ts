@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { TrainerSupervisor } from '../../training/supervisor';
-import type { TrainRunOptions } from '../../training/train-loop';
+import type { TrainRunOptions } from '../../training/detect-task';
 import {
   backendChoiceSchema, presetSchema, trainConfigSchema, type EpochMetrics, type ProgressEvent, type TrainConfigInput,
 } from '../../../shared/training/types';

@@ -4,10 +4,10 @@
  * when the run has no test images) and rewrites eval.json. `detecta classify eval` uses it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { join } from 'node:path';
 import { buildClassifierEval, type EvaluatedSample } from '../../../shared/ml/classifier/report';
-import type { ClassifierEvalReport, ClassifierRunConfigFile } from '../../../shared/training/classifier';
-import { readJson, runPaths, writeJson } from '../run-folder';
+import type { ClassifierEvalReport } from '../../../shared/training/classifier';
+import { runPaths, writeJson } from '../run-folder';
+import { readRunConfig, readRunState } from '../run-files';
 import { loadModelFromFolder } from '../weights-io';
 import { pixelBatch } from './batches';
 import { loadClassifierDataset } from './dataset';
@@ -15,10 +15,9 @@ import { withExampleThumbnails } from './example-thumbnails';
 
 export async function evaluateClassifierRun(dir: string, options: { log?: (message: string) => void } = {}): Promise<ClassifierEvalReport> {
   const paths = runPaths(dir);
-  const config = await readJson<ClassifierRunConfigFile>(paths.config).catch((err: unknown) => {
-    throw new Error(`${dir} is not a run folder: ${(err as Error).message}`);
-  });
-  if (config.task !== 'classify') throw new Error(`${dir} is not a classifier run (task ${config.task ?? 'detect'})`);
+  const config = await readRunConfig(dir);
+  if (!config) throw new Error(`${dir} is not a run folder (no config.json)`);
+  if (config.task !== 'classify') throw new Error(`${dir} is not a classifier run (task ${config.task})`);
   const data = await loadClassifierDataset(config.train.source, {
     preset: config.train.preset, colorMode: config.train.colorMode,
     fixed: { inputShape: config.inputShape, colorMode: config.colorMode, classes: config.classes },
@@ -46,9 +45,8 @@ export async function evaluateClassifierRun(dir: string, options: { log?: (messa
         evaluated.push({ id: s.id, path: s.path, label: s.label, predicted: best, score: p[k * C + best]! });
       });
     }
-    // The epoch weights/best holds, as the run recorded it (state/optimizer.json: best).
-    const state = await readJson<{ best?: { epoch?: number } | null }>(join(paths.state, 'optimizer.json')).catch(() => null);
-    const bestEpoch = state?.best?.epoch ?? 0;
+    // The epoch weights/best holds, as the run recorded it (run.json: best).
+    const bestEpoch = (await readRunState(dir, config))?.state.best?.epoch ?? 0;
     const built = buildClassifierEval(evaluated, config.classes, { epoch: bestEpoch, split: which, examples: config.train.confusedExamples });
     const report = await withExampleThumbnails(dir, built, (id) => data.samples[byId.get(id) ?? -1]?.pixels, config.inputShape);
     await writeJson(paths.evalJson, report);

@@ -42,8 +42,8 @@ export function RunPanel({ project, summary }: { project: string; summary: RunSu
   const frac = p ? (p.epoch - 1 + p.batch / Math.max(1, p.batches)) / Math.max(1, p.epochs) : summary.epochs ? summary.epochsDone / summary.epochs : 0;
   const isActive = activeModel?.run === summary.name;
   const task = detail?.config?.task ?? summary.task;
-  // classifier runs keep their input size beside `train` in config.json
-  const inputSize = (detail?.config as { inputSize?: number } | null | undefined)?.inputSize ?? detail?.config?.train.inputSize;
+  const config = detail?.config ?? null;
+  const inputSize = summary.inputSize ?? (config ? (config.task === 'detect' ? config.detector.inputSize : config.inputSize) : null);
   const extra = extraEpochs.trim() === '' ? undefined : Number(extraEpochs);
   const extraError = extra !== undefined && !(Number.isInteger(extra) && extra >= 1 && extra <= 10_000) ? 'whole number of epochs, 1–10000' : null;
 
@@ -55,7 +55,7 @@ export function RunPanel({ project, summary }: { project: string; summary: RunSu
           <span className={`status-badge st-${summary.status}`} data-testid="run-status">{summary.status}</span>
           {isActive ? <span className="active-chip"><Star size={12} /> active model</span> : null}
           <span className="muted small">
-            {summary.preset ?? '?'} · {inputSize ?? '?'} px · {summary.backend ?? 'backend pending'} · {summary.epochsDone}/{epochs ?? '?'} epochs · {formatDuration(summary.durationSeconds)}
+            {summary.preset ?? 'preset pending'} · {inputSize !== null ? `${inputSize} px` : 'input size pending'} · {summary.backend ?? 'backend pending'} · {epochs !== null ? `${summary.epochsDone}/${epochs}` : summary.epochsDone} epochs · {formatDuration(summary.durationSeconds)}
           </span>
         </div>
         <div className="run-actions">

@@ -1,0 +1,380 @@
+/**
+ * The training engine (in the spirit of Ultralytics' BaseTrainer): runs one run of any task in the
+ * current process and owns everything a run has whatever it trains:
+ * - the run folder (.detecta/runs/<name>/), config.json for a new run, env.json, the event log
+ *   (events.jsonl), run.json (the run's typed state, rewritten at every change), metrics.csv (one
+ *   row appended per epoch);
+ * - the backend ladder, throttled progress events, pause / resume / cancel at batch boundaries;
+ * - weights/best (best fitness; equal fitness: lower loss when the task gives one) and weights/last
+ *   + state/ (optimizer slots) at every epoch end, saved atomically through the injectable writer;
+ * - patience (early stopping), resume from the last completed epoch, and "--more N" / a new
+ *   `epochs` total on resume;
+ * - the finite-loss guard (a NaN or infinite batch loss stops the run with a clear error);
+ * - optimizer phases (a mobilenet detector's frozen → full: a new optimizer state, restored on
+ *   resume only when it belongs to the phase resumed in).
+ * A task (main/training/detect-task.ts, main/training/classifier/classify-task.ts) is an adapter:
+ * it parses its config, loads its data, builds or loads its model (seeded), trains one batch,
+ * validates an epoch into metrics and a fitness, and evaluates at the end.
+ *
+ * Epochs are 1-based; the interrupted epoch of a cancelled or crashed run is redone on resume with
+ * the same order and augmentation (both seeded by seed and epoch).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseRunFile, optimizerManifestSchema, type RunConfig, type RunState, type RunTask } from '../../shared/training/run-files';
+import type { BackendChoice, LogEvent, RunEnv } from '../../shared/training/types';
+import { errorMessage } from '../../shared/error-message';
+import type { BackendSelection } from './backend';
+import { selectRunBackend } from './run-env';
+import { EventLog, nextRunName, runDir, runPaths, runsRoot, writeJson, type RunPaths } from './run-folder';
+import { readRunConfig, readRunState, writeRunState } from './run-files';
+import { appendCsvRow, keepCsvRowsThrough } from './metrics-csv';
+import { folderSaveHandler, loadOptimizerState, nodeFileWriter, saveOptimizerState, type FileWriter } from './weights-io';
+
+export interface TrainControl {
+  shouldCancel(): boolean;
+  /** Resolves when not paused (immediately when running). */
+  waitIfPaused(): Promise<void>;
+  /** Whether a pause was asked for (the trainer process answers; absent: never paused). */
+  isPaused?(): boolean;
+}
+
+/** What every run can be started with, whatever its task. */
+export interface EngineOptions {
+  /** The folder whose .detecta/runs/ holds the run (a detection project, a class-folder dataset...). */
+  project: string;
+  /** New run: its name (default train, train2... / classify, classify2...). */
+  name?: string;
+  /** Resume this run from weights/last, state/ and run.json (its config comes from config.json). */
+  resume?: string;
+  /** On resume: the run's new total of epochs. */
+  epochs?: number;
+  /** On resume: train this many epochs past the last completed one. */
+  moreEpochs?: number;
+  progressIntervalMs?: number;
+  /** Pretrained-model cache folder (default: the model cache, main/training/model-cache.ts). */
+  modelCacheDir?: string;
+}
+
+export interface EngineHooks<E> {
+  emit(event: E): void;
+  control?: TrainControl;
+  /** How weights and optimizer state are written (tests inject a failing writer). */
+  writer?: FileWriter;
+}
+
+/** The common fields of every task's config. */
+export interface TaskConfigBase {
+  epochs: number;
+  patience: number;
+  seed: number;
+  backend: BackendChoice;
+  preset: string;
+}
+
+/** What weights/best follows: higher `value`; at equal value a lower `loss` (when given). */
+export interface Fitness {
+  value: number;
+  loss: number | null;
+}
+
+export interface EpochMetricsBase {
+  epoch: number;
+  time: number;
+  lr: number;
+}
+
+export type OptimizerPhase = 'frozen' | 'full';
+
+/** One run of a task, set up: its model, data and steps. */
+export interface TaskSession<M extends EpochMetricsBase, P> {
+  /** config.json of the run (a new run: what the engine writes). */
+  config: RunConfig;
+  /** The model saved as weights/best and weights/last. */
+  model: tf.LayersModel;
+  inputSize: number;
+  newOptimizer(): tf.Optimizer;
+  /** Optimizer phase of an epoch (default: always 'full'); a new phase gets a new optimizer state. */
+  phaseOf?(epoch: number): OptimizerPhase;
+  enterPhase?(phase: OptimizerPhase, epoch: number, atStart: boolean): void;
+  batchesPerEpoch(epoch: number): number;
+  /** Trains batch `batch` (0-based): images in it, its loss (checked finite) and the task's progress fields. */
+  trainBatch(epoch: number, batch: number, optimizer: tf.Optimizer): Promise<{ images: number; loss: number; progress: P }>;
+  /** Closes the epoch: its metrics (validation included) and fitness (null: not validated). */
+  endEpoch(epoch: number, time: number): Promise<{ metrics: M; fitness: Fitness | null }>;
+  /** weights/best was just saved from this epoch. */
+  onBest?(epoch: number): Promise<void>;
+  /** A new run, before epoch 1 (e.g. validating the untrained model). */
+  beforeFirstEpoch?(): Promise<void>;
+  /** After the last epoch of a run that was not cancelled: the final evaluation; extra fields of 'finished'. */
+  finish?(best: M | null): Promise<Record<string, unknown>>;
+  dispose(): Promise<void>;
+}
+
+export interface TaskContext<C> {
+  name: string;
+  dir: string;
+  paths: RunPaths;
+  /** The folder holding .detecta/runs. */
+  home: string;
+  config: C;
+  /** Resumed runs: their config.json. */
+  stored: RunConfig | null;
+  backend: BackendSelection;
+  log(message: string, level?: LogEvent['level'], metrics?: LogEvent['metrics']): void;
+  modelCacheDir?: string;
+}
+
+export interface TaskAdapter<C extends TaskConfigBase, M extends EpochMetricsBase, P> {
+  task: RunTask;
+  /** New runs are named runBase, runBase2... */
+  runBase: string;
+  /** What weights/best and patience follow, for log lines ("fitness", "validation accuracy"). */
+  fitnessName: string;
+  metricsColumns: readonly string[];
+  metricsCells(m: M): string[];
+  /** A new run's config from the caller's input (defaults filled; a clear error on bad input). */
+  parseConfig(input: unknown): C;
+  /** A stored run's config (config.json of this task). */
+  configOf(stored: RunConfig): C;
+  withEpochs(config: C, stored: RunConfig, epochs: number): { config: C; stored: RunConfig };
+  /** Loads data, builds (new run) or loads (resume: weights/last) the model. */
+  open(ctx: TaskContext<C>): Promise<TaskSession<M, P>>;
+}
+
+const NO_CONTROL: TrainControl = { shouldCancel: () => false, waitIfPaused: async () => {} };
+const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
+/** A loss this much lower at the same fitness value counts as better. */
+const MIN_LOSS_DELTA = 1e-4;
+
+function better(f: Fitness, best: RunState['best']): boolean {
+  if (!best) return true;
+  if (f.value !== best.fitness) return f.value > best.fitness;
+  return f.loss !== null && best.loss !== null && f.loss < best.loss - MIN_LOSS_DELTA;
+}
+
+async function projectHome(project: string): Promise<string> {
+  try {
+    return await fs.realpath(resolve(project));
+  } catch (err) {
+    throw new Error(`the project folder ${project} cannot be opened: ${(err as Error).message}`);
+  }
+}
+
+/** Errors already streamed as a 'failed' event. */
+const reported = new WeakSet<object>();
+
+/** Runs (or resumes) one run of `adapter`'s task to completion, early stop or cancellation. Throws on failure. */
+export async function runEngine<C extends TaskConfigBase, M extends EpochMetricsBase, P, E>(
+  adapter: TaskAdapter<C, M, P>, options: EngineOptions & { config?: unknown }, hooks: EngineHooks<E>,
+): Promise<Record<string, unknown>> {
+  const emitRaw = (event: unknown): void => hooks.emit(event as E);
+  try {
+    return await runInFolder(adapter, options, hooks, emitRaw);
+  } catch (err) {
+    if (!(err instanceof Object && reported.has(err))) {
+      emitRaw({ type: 'failed', payload: { run: options.resume ?? options.name ?? '', error: errorMessage(err), crashed: false } });
+    }
+    throw err;
+  }
+}
+
+async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase, P>(
+  adapter: TaskAdapter<C, M, P>, options: EngineOptions & { config?: unknown }, hooks: EngineHooks<unknown>, emitRaw: (e: unknown) => void,
+): Promise<Record<string, unknown>> {
+  const control = hooks.control ?? NO_CONTROL;
+  const writer = hooks.writer ?? nodeFileWriter;
+  const home = await projectHome(options.project);
+  const resuming = options.resume !== undefined;
+  await fs.mkdir(runsRoot(home), { recursive: true });
+  const name = options.resume ?? options.name ?? (await nextRunName(home, adapter.runBase));
+  const dir = runDir(home, name);
+  const paths = runPaths(dir);
+
+  // Everything that can be checked without training is checked before a new run folder exists.
+  let stored: RunConfig | null = null;
+  let config: C;
+  let state: RunState;
+  let prior: RunState | null = null;
+  if (resuming) {
+    try {
+      stored = await readRunConfig(dir);
+      if (!stored) throw new Error('config.json is missing');
+      if (stored.task !== adapter.task) throw new Error(`it is a ${stored.task === 'classify' ? 'classifier' : 'detector'} run`);
+      prior = (await readRunState(dir, stored))?.state ?? null;
+    } catch (err) {
+      throw new Error(`cannot resume run "${name}": ${errorMessage(err)}`);
+    }
+    config = adapter.configOf(stored);
+    const done = prior?.epoch ?? 0;
+    state = prior ? { ...prior } : freshState(adapter.task, name, config, null);
+    const total = options.moreEpochs !== undefined ? done + options.moreEpochs : options.epochs;
+    if (total !== undefined && total !== config.epochs) {
+      if (total < done) throw new Error(`run "${name}" already has ${done} epochs; --epochs is the new total and must be at least that`);
+      ({ config, stored } = adapter.withEpochs(config, stored, total));
+      state.sinceBest = 0; // more epochs asked for: early stopping counts afresh
+    }
+    state = { ...state, status: 'running', phase: 'preparing', epochs: config.epochs, finishedAt: null, stopReason: null, error: null };
+  } else {
+    config = adapter.parseConfig(options.config ?? {});
+    try {
+      await fs.mkdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`run "${name}" already exists in ${home}; resume it or pick another name`);
+      throw err;
+    }
+    state = freshState(adapter.task, name, config, null);
+  }
+
+  const events = new EventLog(paths.events);
+  const emit = (event: { type: string; payload: object }): void => {
+    void events.append(event).catch((err: unknown) => process.emitWarning(`events.jsonl: ${errorMessage(err)}`));
+    emitRaw(event);
+  };
+  const log = (message: string, level: LogEvent['level'] = 'info', metrics?: LogEvent['metrics']): void =>
+    emit({ type: 'log', payload: { run: name, level, message, ...(metrics ? { metrics } : {}) } });
+  const saveState = async (patch: Partial<RunState>): Promise<void> => {
+    state = { ...state, ...patch } as RunState;
+    await writeRunState(dir, state);
+  };
+  const pausePoint = async (): Promise<void> => {
+    if (!control.isPaused?.()) return control.waitIfPaused();
+    const t0 = Date.now();
+    log('paused');
+    await saveState({ status: 'paused' });
+    await control.waitIfPaused();
+    log(`resumed after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    await saveState({ status: 'running' });
+  };
+
+  let session: TaskSession<M, P> | null = null;
+  let optimizer: tf.Optimizer | null = null;
+  try {
+    await saveState({});
+    const { sel, env } = await selectRunBackend(config.backend, paths.env, (m) => log(m, 'warn'));
+    emit({ type: 'env', payload: { run: name, ...env } satisfies RunEnv & { run: string } });
+    await saveState({ backend: sel.backend });
+    log(`${resuming ? 'resuming' : 'training'} ${adapter.task === 'classify' ? 'classifier ' : ''}run ${name} (${config.preset}) on ${sel.backend} (${sel.device})`);
+
+    session = await adapter.open({ name, dir, paths, home, config, stored, backend: sel, log, ...(options.modelCacheDir ? { modelCacheDir: options.modelCacheDir } : {}) });
+    if (!resuming || stored !== session.config) await writeJson(paths.config, session.config);
+    if (resuming) await keepCsvRowsThrough(paths.metrics, state.epoch);
+    const s = session;
+    const startEpoch = state.epoch + 1;
+    const phaseOf = (epoch: number): OptimizerPhase => s.phaseOf?.(epoch) ?? 'full';
+    let phase = phaseOf(startEpoch);
+    s.enterPhase?.(phase, startEpoch, true);
+    optimizer = s.newOptimizer();
+    if (resuming && state.epoch > 0) {
+      const manifestFile = `${paths.state}/optimizer.json`;
+      const manifest = parseRunFile(optimizerManifestSchema, await fs.readFile(manifestFile, 'utf8'), manifestFile);
+      if (manifest.phase === phase) {
+        await loadOptimizerState(paths.state, optimizer);
+        log(`resumed from epoch ${state.epoch} (optimizer state restored)`);
+      } else {
+        log(`resumed from epoch ${state.epoch}; the backbone is unfrozen from this epoch on, so the optimizer starts a new state for the new trainable weights`);
+      }
+      if (startEpoch > config.epochs) log(`run ${name} already has ${config.epochs} epochs; nothing to train (give a larger --epochs, the new total, or --more N)`);
+    }
+    await saveState({ phase: 'training', inputSize: s.inputSize });
+    if (!resuming) await s.beforeFirstEpoch?.();
+
+    const started = Date.now();
+    const interval = options.progressIntervalMs ?? 250;
+    let lastProgress = 0;
+    let imagesDone = 0;
+    let trainMs = 0;
+    let cancelled = false;
+    let stoppedEarly = false;
+    for (let epoch = startEpoch; epoch <= config.epochs && !cancelled && !stoppedEarly; epoch++) {
+      if (phaseOf(epoch) !== phase) {
+        phase = phaseOf(epoch);
+        s.enterPhase?.(phase, epoch, false);
+        optimizer.dispose();
+        optimizer = s.newOptimizer();
+      }
+      const batches = s.batchesPerEpoch(epoch);
+      let epochImages = 0;
+      for (let b = 0; b < batches; b++) {
+        await pausePoint();
+        if (control.shouldCancel()) { cancelled = true; break; }
+        const t0 = Date.now();
+        const r = await s.trainBatch(epoch, b, optimizer);
+        if (!Number.isFinite(r.loss)) throw new Error(`the loss is ${r.loss} at epoch ${epoch}, batch ${b + 1} (training diverged; lower the learning rate); weights/last holds epoch ${epoch - 1}`);
+        epochImages += r.images;
+        imagesDone += r.images;
+        trainMs += Date.now() - t0;
+        const now = Date.now();
+        if (now - lastProgress >= interval || b === batches - 1) {
+          lastProgress = now;
+          const ips = imagesDone / Math.max(1e-3, trainMs / 1000);
+          const perBatch = epochImages / (b + 1);
+          const remaining = (batches - b - 1) * perBatch + (config.epochs - epoch) * batches * perBatch;
+          emit({ type: 'progress', payload: { task: adapter.task, run: name, epoch, epochs: config.epochs, batch: b + 1, batches, ...r.progress, imagesPerSecond: ips, etaSeconds: remaining / ips } });
+        }
+        await yieldToEvents();
+      }
+      if (cancelled) break;
+      const { metrics, fitness } = await s.endEpoch(epoch, (Date.now() - started) / 1000);
+      const isBest = fitness !== null && better(fitness, state.best);
+      let { best, sinceBest } = state;
+      if (isBest) {
+        await s.model.save(folderSaveHandler(paths.best, writer));
+        best = { epoch, fitness: fitness.value, loss: fitness.loss, metrics } as unknown as RunState['best'];
+        sinceBest = 0;
+        await s.onBest?.(epoch);
+      } else if (fitness !== null) {
+        sinceBest++;
+      }
+      await s.model.save(folderSaveHandler(paths.last, writer));
+      await saveOptimizerState(paths.state, optimizer, { epoch, phase }, writer);
+      await appendCsvRow(paths.metrics, adapter.metricsColumns, adapter.metricsCells(metrics));
+      await saveState({ epoch, best, sinceBest, last: metrics } as unknown as Partial<RunState>);
+      emit({ type: 'epoch', payload: { task: adapter.task, run: name, epochs: config.epochs, best: isBest, ...metrics } });
+      await events.flush();
+      if (config.patience > 0 && sinceBest >= config.patience && epoch < config.epochs) {
+        stoppedEarly = true;
+        log(`stopped early after epoch ${epoch}: no better ${adapter.fitnessName} for ${sinceBest} validated epoch(s) (patience ${config.patience}); best epoch ${state.best?.epoch ?? '-'}`);
+      }
+    }
+    const bestMetrics = (state.best?.metrics as M | undefined) ?? null;
+    let extra: Record<string, unknown> = {};
+    if (!cancelled && s.finish) {
+      await saveState({ phase: 'evaluating' });
+      extra = await s.finish(bestMetrics);
+    }
+    const epochsDone = state.epoch;
+    if (cancelled) log(`cancelled; weights/last holds epoch ${epochsDone} (resume with --resume ${name})`);
+    const finished = {
+      task: adapter.task, run: name, status: cancelled ? 'cancelled' : 'completed', epochsDone, stoppedEarly,
+      final: state.last, best: bestMetrics, runDir: dir, ...extra,
+    };
+    await saveState({ status: cancelled ? 'cancelled' : 'completed', phase: 'done', finishedAt: new Date().toISOString(), stopReason: cancelled ? 'cancelled' : stoppedEarly ? 'patience' : null });
+    emit({ type: 'finished', payload: finished });
+    await events.flush();
+    return finished;
+  } catch (err) {
+    const message = errorMessage(err);
+    emit({ type: 'failed', payload: { run: name, error: message, crashed: false } });
+    // A resume refused while preparing leaves the run as it was (with the reason); a failure while training fails it.
+    const end: Partial<RunState> = prior && state.phase === 'preparing'
+      ? { ...prior, error: `resume refused: ${message}` }
+      : { status: 'failed', phase: 'done', finishedAt: new Date().toISOString(), stopReason: 'failed', error: message };
+    await saveState(end).catch((e: unknown) => log(`run.json: ${errorMessage(e)}`, 'error'));
+    await events.flush();
+    if (err instanceof Object) reported.add(err);
+    throw err;
+  } finally {
+    optimizer?.dispose();
+    await session?.dispose();
+  }
+}
+
+function freshState(task: RunTask, name: string, config: TaskConfigBase, inputSize: number | null): RunState {
+  return {
+    version: 2, task, name, status: 'running', phase: 'preparing', epoch: 0, epochs: config.epochs, sinceBest: 0,
+    preset: config.preset, inputSize, backend: null, startedAt: new Date().toISOString(), finishedAt: null, stopReason: null, error: null,
+    best: null, last: null,
+  } as RunState;
+}
