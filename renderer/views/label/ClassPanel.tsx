@@ -206,7 +206,7 @@ export function ClassPanel({ project, selectedLabel, colorOf, onPick }: Props): 
         {classes.length === 0 ? <li className="muted">No classes yet.</li> : null}
       </ul>
       {empty.length ? (
-        <p className="warn-text small" data-testid="empty-classes">
+        <p className="class-warning small" data-testid="empty-classes">
           {empty.map((c) => `“${c}”`).join(', ')} {empty.length === 1 ? 'has' : 'have'} no boxes: training would learn {empty.length === 1 ? 'a class' : 'classes'} it never sees. Delete or merge {empty.length === 1 ? 'it' : 'them'} (⋯).
         </p>
       ) : null}

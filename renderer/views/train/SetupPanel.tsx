@@ -11,6 +11,7 @@ import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import { AUGMENT_OPS, OP_LABELS, buildConfig, defaultInputSize, defaultSetup, opParams, resolvedBackend, type SetupValues } from './setup-form';
 import { BackendField, SelectField, StartBar, TextField, type InputExtras, type SelectOption } from './form-fields';
+import { TrainReadiness } from './TrainReadiness';
 import { errorMessage } from '../../../shared/error-message';
 
 const PRESETS: SelectOption<SetupValues['preset']>[] = [
@@ -229,7 +230,8 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
         </table>
       </section>
 
-      <StartBar errors={errors} busyRun={busyRun} disabled={!config || starting} onStart={() => void start()} />
+      <TrainReadiness project={project} />
+      <StartBar errors={errors} busyRun={busyRun} disabled={!config || starting || project.labeled === 0} onStart={() => void start()} />
     </div>
   );
 }
