@@ -197,6 +197,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
   let config: C;
   let state: RunState;
   let prior: RunState | null = null;
+  let configChanged = false;
   if (resuming) {
     try {
       stored = await readRunConfig(dir);
@@ -211,6 +212,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     state = prior ? { ...prior } : freshState(adapter.task, name, config, null);
     const total = options.moreEpochs !== undefined ? done + options.moreEpochs : options.epochs;
     if (total !== undefined && total !== config.epochs) {
+      configChanged = true;
       if (total < done) throw new Error(`run "${name}" already has ${done} epochs; --epochs is the new total and must be at least that`);
       ({ config, stored } = adapter.withEpochs(config, stored, total));
       state.sinceBest = 0; // more epochs asked for: early stopping counts afresh
@@ -258,7 +260,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     log(`${resuming ? 'resuming' : 'training'} ${adapter.task === 'classify' ? 'classifier ' : ''}run ${name} (${config.preset}) on ${sel.backend} (${sel.device})`);
 
     session = await adapter.open({ name, dir, paths, home, config, stored, backend: sel, log, ...(options.modelCacheDir ? { modelCacheDir: options.modelCacheDir } : {}) });
-    if (!resuming || stored !== session.config) await writeJson(paths.config, session.config);
+    if (!resuming || configChanged) await writeJson(paths.config, session.config);
     if (resuming) await keepCsvRowsThrough(paths.metrics, state.epoch);
     const s = session;
     const startEpoch = state.epoch + 1;

@@ -67,6 +67,17 @@ function weightedCrossEntropy(probs: tf.Tensor, oneHot: tf.Tensor, weights: tf.T
   return (weights ? perSample.mul(weights) : perSample).mean() as tf.Scalar;
 }
 
+/**
+ * Seeds the model's dropout masks for one batch, from (run seed, epoch, batch): tfjs dropout draws
+ * its mask from Math.random unless the layer has a seed, and a fixed seed would repeat one mask
+ * every batch. With this, the same seed gives the same run.
+ */
+function seedDropout(model: tf.LayersModel, seed: number, epoch: number, batch: number): void {
+  model.layers.forEach((layer, i) => {
+    if (layer.getClassName() === 'Dropout') (layer as unknown as { seed: number }).seed = (seed * 1_000_003 + epoch * 10_007 + batch * 101 + i) >>> 0;
+  });
+}
+
 type Input = (indices: readonly number[], flip: boolean, rng: ReturnType<typeof createRng> | null) => tf.Tensor;
 
 async function scoreSamples(input: Input, model: tf.LayersModel, indices: readonly number[], labels: Int32Array, numClasses: number, batchSize: number) {
@@ -247,6 +258,7 @@ export const classifyTask: TaskAdapter<ClassifierConfig, ClassifierEpochMetrics,
           lossSum = 0; correct = 0; seen = 0;
         }
         const idx = order.slice(b * cfg.batchSize, (b + 1) * cfg.batchSize);
+        seedDropout(trainModel, cfg.seed, epoch, b);
         const x = input(idx, cfg.flip, rng);
         const batchLabels = idx.map((i) => labels[i]!);
         const y = tf.oneHot(tf.tensor1d(batchLabels, 'int32'), numClasses);
