@@ -18,6 +18,7 @@ import { IMAGE_EXTENSIONS } from '../../shared/dataset/types';
 import { naturalSort } from '../../shared/dataset/natural-sort';
 import { isResultImage, stemOf } from '../../shared/dataset/result-files';
 import { errnoOf, fsApiError } from './fs-errors';
+import { isTempName } from './atomic-write';
 
 export const IMAGE_FOLDERS = ['images', 'JPEGImages', 'imgs', 'img'];
 export const ANNOTATION_FOLDERS = ['Annotations', 'annotations', 'annots'];
@@ -32,7 +33,12 @@ export interface ScanResult {
   dirs: string[];
   /** Sub-folders that could not be listed, with the reason. */
   problems: { file: string; reason: string }[];
+  /** Temp files of atomic writes interrupted by a crash (relative paths), this version's and older ones'. */
+  leftovers: string[];
 }
+
+/** The temp-file name of atomic writes before they were shortened: `.NAME.PID.RANDOM.tmp`. */
+const OLD_TEMP_NAME = /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/;
 
 export function isImageName(name: string): boolean {
   const dot = name.lastIndexOf('.');
@@ -71,6 +77,7 @@ export async function scanFolder(root: string, options: { recursive: boolean; an
   const xml = new Set<string>();
   const dirs: string[] = [];
   const problems: ScanResult['problems'] = [];
+  const leftovers: string[] = [];
   const annDir = options.annotationDir?.replace(/\/+$/, '') ?? null;
 
   async function list(dir: string, mode: 'images' | 'xml-only', isRoot = false): Promise<void> {
@@ -95,6 +102,7 @@ export async function scanFolder(root: string, options: { recursive: boolean; an
         else if (options.recursive || (isRoot && IMAGE_FOLDERS.includes(name))) sub.push(list(path, 'images'));
       } else if (e.isFile() || e.isSymbolicLink()) {
         if (isXmlName(name)) xml.add(path);
+        else if (isTempName(name) || OLD_TEMP_NAME.test(name)) leftovers.push(path);
         else if (mode === 'images' && photos.has(name)) images.push(path);
       }
     }
@@ -110,5 +118,5 @@ export async function scanFolder(root: string, options: { recursive: boolean; an
     }
   }
   naturalSort(images);
-  return { images, xml, dirs, problems };
+  return { images, xml, dirs, problems, leftovers };
 }

@@ -3,16 +3,14 @@
  * annotation lives. Built from a folder scan; annotation files are parsed afterwards (in the
  * background, `parseAnnotations`) so the first page reaches the UI before every XML is read.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageEntry, SplitConfig } from '../../shared/dataset/types';
 import { assignSplit } from '../../shared/dataset/split';
 import { parseVocXml, type VocAnnotation } from '../../shared/voc';
 import { locateAnnotations, type AnnotationLocation } from './annotation-locator';
 import type { ScanResult } from './folder-scan';
-import { fsApiError } from './fs-errors';
 import { isDraftObject } from './voc-boxes';
+import { readXmlFile, readXmlFileSync } from './xml-file';
 
 export interface IndexedImage {
   entry: ImageEntry;
@@ -54,13 +52,13 @@ export function buildIndex(scan: ScanResult, annotationDir: string | null, split
 
 /** Reads and parses one annotation file; the error names the file and the reason. */
 export async function readAnnotationFile(root: string, relPath: string): Promise<{ text: string; ann: VocAnnotation }> {
-  let text: string;
-  try {
-    text = await readFile(join(root, relPath), 'utf8');
-  } catch (err) {
-    throw fsApiError(err, relPath, 'cannot read');
-  }
-  return { text, ann: parseVocXml(text, relPath) };
+  return parsed(await readXmlFile(join(root, relPath), relPath), relPath);
+}
+
+function parsed(file: { text: string; encoding: string }, relPath: string): { text: string; ann: VocAnnotation } {
+  const ann = parseVocXml(file.text, relPath);
+  if (file.encoding !== 'UTF-8') ann.encoding = file.encoding;
+  return { text: file.text, ann };
 }
 
 /** Updates an entry from its parsed annotation (or the reason it could not be read). */
@@ -69,13 +67,7 @@ export async function readAnnotationFile(root: string, relPath: string): Promise
  * times cheaper than an async one; callers work in batches and yield between them.
  */
 export function readAnnotationFileSync(root: string, relPath: string): { text: string; ann: VocAnnotation } {
-  let text: string;
-  try {
-    text = readFileSync(join(root, relPath), 'utf8');
-  } catch (err) {
-    throw fsApiError(err, relPath, 'cannot read');
-  }
-  return { text, ann: parseVocXml(text, relPath) };
+  return parsed(readXmlFileSync(join(root, relPath), relPath), relPath);
 }
 
 export function applyParsed(item: IndexedImage, result: { ann: VocAnnotation } | { error: string }): void {

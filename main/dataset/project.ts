@@ -10,7 +10,7 @@
  * changes (a class added by a save, a rename, a split override...).
  */
 import { realpathSync } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { ClassChangeResult, DatasetEvents, ImagePage, SaveResult } from '../../shared/api/dataset';
@@ -32,8 +32,9 @@ import { matchesFilter, type ImageFilter } from '../../shared/dataset/filter';
 import { assignSplit } from '../../shared/dataset/split';
 import { computeStats } from '../../shared/dataset/stats';
 import { parseVocXml, serializeVocXml, toIntegerBox, type VocAnnotation } from '../../shared/voc';
-import { readTextIfExists, writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from './atomic-write';
 import { backupFile, restoreBackup } from './backup';
+import { encodeXmlText, readXmlFile } from './xml-file';
 import { Debouncer } from './autosave';
 import { detectAnnotationDir, scanFolder, type ScanResult } from './folder-scan';
 import { fsApiError } from './fs-errors';
@@ -124,7 +125,7 @@ export class DatasetProject {
 
   /** @internal called by openDatasetProject */
   async start(): Promise<void> {
-    await this.rescan();
+    await this.removeLeftovers((await this.rescan()).leftovers);
     this.indexDone = this.parsePending('index');
     if (this.options.watch !== false) {
       this.watcher = new FolderWatcher(this.root, (paths) => this.onDiskChange(paths));
@@ -133,6 +134,20 @@ export class DatasetProject {
   }
 
   private scanDirs: string[] = [];
+
+  /**
+   * Removes the temp files of atomic writes that a crash interrupted. Only ones older than a
+   * minute: a younger one may belong to a write in flight (another window on the same folder).
+   */
+  private async removeLeftovers(paths: string[]): Promise<void> {
+    const cutoff = Date.now() - 60_000;
+    for (const p of paths) {
+      const abs = join(this.root, ...p.split('/'));
+      const st = await lstat(abs).catch(() => null); // gone meanwhile: nothing to remove
+      if (!st?.isFile() || st.mtimeMs > cutoff) continue;
+      await rm(abs, { force: true }).catch((err: unknown) => console.warn(`[project] could not remove the leftover temp file ${abs}: ${errorMessage(err)}`));
+    }
+  }
 
   private async rescan(): Promise<ScanResult> {
     const scan = await scanFolder(this.root, { recursive: this.config.recursive, annotationDir: this.config.annotationDir });
@@ -387,11 +402,11 @@ export class DatasetProject {
     const abs = join(this.root, ...relPath.split('/'));
     let backup: string | undefined;
     if (current !== null && this.written.get(relPath) !== current) {
-      backup = toPosix(relative(this.root, (await backupFile(this.root, abs, current))!));
+      backup = toPosix(relative(this.root, (await backupFile(this.root, abs))!));
     }
     this.written.set(relPath, text);
     try {
-      await writeFileAtomic(abs, text);
+      await writeFileAtomic(abs, encodeXmlText(text));
     } catch (err) {
       this.written.delete(relPath);
       throw err;
@@ -484,7 +499,8 @@ export class DatasetProject {
     await this.withLock(item.location.path, async () => {
       const abs = join(this.root, ...item.location.path.split('/'));
       await restoreBackup(this.root, abs);
-      this.written.set(item.location.path, (await readTextIfExists(abs)) ?? '');
+      // an unreadable backup is reported by parsePending below; nothing of ours to compare then
+      this.written.set(item.location.path, await readXmlFile(abs, item.location.path).then((f) => f.text, () => ''));
       item.location = { ...item.location, exists: true };
       item.entry.annotation = item.location.path;
       item.entry.status = 'pending';
@@ -655,7 +671,7 @@ export class DatasetProject {
       if (!item || item.location.path !== f.path) { skipped.push(f.path); continue; }
       await this.withLock(f.path, async () => {
         const abs = join(this.root, ...f.path.split('/'));
-        const now = await readTextIfExists(abs);
+        const now = await readXmlFile(abs, f.path).then((file) => file.text, () => null); // gone or unreadable: skipped below
         if (now !== f.after) { skipped.push(f.path); return; }
         await this.writeOwned(f.path, f.before, now);
         filesRestored++;
@@ -877,7 +893,7 @@ export class DatasetProject {
     const foreign: string[] = [];
     for (const p of paths) {
       if (this.written.has(p)) {
-        const now = await readTextIfExists(join(this.root, p)).catch(() => null);
+        const now = await readXmlFile(join(this.root, p), p).then((file) => file.text, () => null); // gone or unreadable: a change
         if (now === this.written.get(p)) continue;
       }
       foreign.push(p);

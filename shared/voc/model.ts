@@ -61,6 +61,12 @@ export interface VocAnnotation {
   extras: XmlNode[];
   /** Things the parser accepted but a user may want to know (e.g. object without bndbox kept raw). */
   warnings?: string[];
+  /**
+   * The file's character encoding when it is not UTF-8 (e.g. 'ISO-8859-1', 'UTF-16LE'), set by
+   * whoever decoded the bytes; the serializer then writes an XML declaration naming it, and the
+   * writer encodes the text in it.
+   */
+  encoding?: string;
 }
 
 /** A VOC file could not be read: names the file (when known) and the reason. */

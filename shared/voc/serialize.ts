@@ -4,7 +4,8 @@
  *   <annotation verified="yes">          (attribute only when verified)
  *   \t<folder/filename/path/source/size/segmented>   (in this order; tab indentation)
  *   \t<object> name, pose, truncated, difficult, bndbox(xmin, ymin, xmax, ymax) </object>
- *   </annotation>\n                      (no XML declaration, like LabelImg's lxml output)
+ *   </annotation>\n                      (no XML declaration, like LabelImg's lxml output, unless
+ *                                        the file was read in another encoding than UTF-8)
  *
  * Coordinates are written as integers, rounded and clamped into [0, width] × [0, height] when
  * the size is known. Missing pose/truncated/difficult get LabelImg's defaults (Unspecified/0/0),
@@ -103,7 +104,9 @@ export function serializeVocXml(ann: VocAnnotation): string {
   const { verified: keptVerified, ...otherAttrs } = ann.attrs ?? {};
   const verifiedAttr = ann.verified ? 'yes' : keptVerified;
   const attrs: Record<string, string> = { ...(verifiedAttr !== undefined ? { verified: verifiedAttr } : {}), ...otherAttrs };
-  let s = `<annotation${attrString(attrs)}>\n`;
+  // a file read in another encoding says so, and is written back in it (main/dataset/xml-file.ts)
+  let s = ann.encoding && ann.encoding !== 'UTF-8' ? `<?xml version="1.0" encoding="${escapeXmlAttr(ann.encoding)}"?>\n` : '';
+  s += `<annotation${attrString(attrs)}>\n`;
   s += leaf('\t', 'folder', ann.folder ?? '');
   s += leaf('\t', 'filename', ann.filename ?? '');
   if (ann.path !== undefined) s += leaf('\t', 'path', ann.path);

@@ -7,12 +7,13 @@
  * search, wheel zoom, live header counts and notices that expire or go with the project.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { repoRoot, sharedDatasets, startE2eHost, type E2eHost } from '../helpers/serve';
 import { writeKnownWeightsRun, writeShapesImage } from '../helpers/detect-fixtures';
+import { copyWritable } from '../helpers/writable-copy';
 
 let host: E2eHost;
 let project: string;
@@ -23,7 +24,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async ({ browser }) => {
   host = await startE2eHost('detecta-classes-', async (w) => {
     project = join(w, 'raccoon');
-    cpSync(join(sharedDatasets, 'detection-voc/raccoon'), project, { recursive: true });
+    copyWritable(join(sharedDatasets, 'detection-voc/raccoon'), project);
     // two photos the known-weights detector sees a red and a blue square on (its classes: red, blue)
     await writeShapesImage(join(project, 'images', 'shapes-1.png'));
     await writeShapesImage(join(project, 'images', 'shapes-2.png'));

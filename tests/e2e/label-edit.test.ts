@@ -5,12 +5,13 @@
  * the edit and saves once the file is writable again.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { serveApp, repoRoot, sharedDatasets, type ServedApp } from '../helpers/serve';
+import { copyWritable } from '../helpers/writable-copy';
 
 let app: ServedApp;
 let work: string;
@@ -24,7 +25,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async ({ browser }) => {
   work = mkdtempSync(join(tmpdir(), 'detecta-label-'));
   project = join(work, 'raccoon');
-  cpSync(join(sharedDatasets, 'detection-voc/raccoon'), project, { recursive: true });
+  copyWritable(join(sharedDatasets, 'detection-voc/raccoon'), project);
   for (const s of UNLABELED) rmSync(join(project, 'annotations', `${s}.xml`));
   app = await serveApp({ HOME: work });
   page = await browser.newPage();

@@ -5,12 +5,13 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiError } from '../../shared/api/contract';
 import { openDatasetProject, type DatasetProject } from '../../main/dataset/project';
+import { copyWritable } from '../helpers/writable-copy';
 
 const raccoonSrc = fileURLToPath(new URL('../../../shared/datasets/detection-voc/raccoon/', import.meta.url));
 const temps: string[] = [];
@@ -19,8 +20,8 @@ after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true })
 function raccoonCopy(): string {
   const d = mkdtempSync(join(tmpdir(), 'detecta-classes-'));
   temps.push(d);
-  cpSync(join(raccoonSrc, 'images'), join(d, 'images'), { recursive: true });
-  cpSync(join(raccoonSrc, 'annotations'), join(d, 'annotations'), { recursive: true });
+  copyWritable(join(raccoonSrc, 'images'), join(d, 'images'));
+  copyWritable(join(raccoonSrc, 'annotations'), join(d, 'annotations'));
   return d;
 }
 async function open(dir: string): Promise<DatasetProject> {

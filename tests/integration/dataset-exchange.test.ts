@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { openDatasetProject, type DatasetProject } from '../../main/dataset/project';
 import { exportDataset, importDataset } from '../../main/dataset/exchange';
 import type { ExchangeFormat } from '../../shared/dataset/types';
+import { copyWritable } from '../helpers/writable-copy';
 
 const datasets = fileURLToPath(new URL('../../../shared/datasets/', import.meta.url));
 const raccoonSrc = join(datasets, 'detection-voc/raccoon');
@@ -68,8 +69,8 @@ for (const format of ['yolo', 'ultralytics', 'coco', 'createml', 'voc'] as Excha
 
 test('export layouts: Darknet files, Ultralytics data.yaml, COCO categories from 1', async () => {
   const d = tempDir();
-  cpSync(join(raccoonSrc, 'images'), join(d, 'images'), { recursive: true });
-  cpSync(join(raccoonSrc, 'annotations'), join(d, 'annotations'), { recursive: true });
+  copyWritable(join(raccoonSrc, 'images'), join(d, 'images'));
+  copyWritable(join(raccoonSrc, 'annotations'), join(d, 'annotations'));
   const p = await open(d);
   await p.addClass('a "quoted": class');
   const y = join(d, '..', `${d.split('/').pop()}-yolo`); temps.push(y);
@@ -102,8 +103,8 @@ test('detecta dataset CLI: stats --json, validate exit codes, convert, bad argum
 
   assert.equal(cli('validate', '--project', raccoonSrc).status, 0);
   const d = tempDir();
-  cpSync(join(raccoonSrc, 'images'), join(d, 'images'), { recursive: true });
-  cpSync(join(raccoonSrc, 'annotations'), join(d, 'annotations'), { recursive: true });
+  copyWritable(join(raccoonSrc, 'images'), join(d, 'images'));
+  copyWritable(join(raccoonSrc, 'annotations'), join(d, 'annotations'));
   rmSync(join(d, 'annotations/raccoon-9.xml'));
   cpSync(join(raccoonSrc, 'SOURCE.md'), join(d, 'annotations/raccoon-9.xml'));
   const v = cli('validate', '--project', d, '--json');

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, statSync, existsSync, rmSync, mkdirSync, readdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, statSync, existsSync, rmSync, mkdirSync, readdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { ApiError } from '../../shared/api/contract';
 import { openDatasetProject, type DatasetProject } from '../../main/dataset/project';
 import type { DatasetEvents } from '../../shared/api/dataset';
+import { copyWritable } from '../helpers/writable-copy';
 
 const datasets = fileURLToPath(new URL('../../../shared/datasets/', import.meta.url));
 const raccoonSrc = join(datasets, 'detection-voc/raccoon');
@@ -21,8 +22,8 @@ function tempDir(): string {
 }
 function raccoonCopy(): string {
   const d = tempDir();
-  cpSync(join(raccoonSrc, 'images'), join(d, 'images'), { recursive: true });
-  cpSync(join(raccoonSrc, 'annotations'), join(d, 'annotations'), { recursive: true });
+  copyWritable(join(raccoonSrc, 'images'), join(d, 'images'));
+  copyWritable(join(raccoonSrc, 'annotations'), join(d, 'annotations'));
   return d;
 }
 async function open(dir: string, opts = {}): Promise<DatasetProject> {
@@ -147,8 +148,8 @@ test('a malformed XML is listed as unreadable with file and reason, and never ov
 test('unknown elements survive an edit through the project (box keys keep <part>, <occluded>)', async () => {
   const d = tempDir();
   const src = join(datasets, 'voc-parser-fixtures/datumaro-voc/voc_dataset1');
-  cpSync(join(src, 'JPEGImages'), join(d, 'JPEGImages'), { recursive: true });
-  cpSync(join(src, 'Annotations'), join(d, 'Annotations'), { recursive: true });
+  copyWritable(join(src, 'JPEGImages'), join(d, 'JPEGImages'));
+  copyWritable(join(src, 'Annotations'), join(d, 'Annotations'));
   const p = await open(d);
   assert.equal(p.summary().annotationDir, 'Annotations');
   const a = await p.getAnnotation('JPEGImages/2007_000001.jpg');
