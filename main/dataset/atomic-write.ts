@@ -6,11 +6,12 @@
  * 250-byte image name still saves) and recognisable (`isTempName`), so leftovers of a crash can be
  * cleaned up.
  */
-import { open, rename, rm, readFile, mkdir, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { errnoOf, fsApiError } from './fs-errors';
 import { ApiError } from '../../shared/api/contract';
+import { makeDirs } from './make-dirs';
 
 const TEMP_NAME = /^\.~[0-9a-f]{12}\.detecta\.tmp$/;
 
@@ -34,7 +35,7 @@ async function replaceAtomic<T>(file: string, fill: (fh: FileHandle) => Promise<
     if (existing && (existing.mode & 0o222) === 0) {
       throw new ApiError('forbidden', `cannot write ${file}: it is read-only (its permissions say so); it was left as it is`, { file });
     }
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     const fh = await open(tmp, 'wx', existing ? existing.mode & 0o777 : 0o666);
     let result: T;
     try {

@@ -512,8 +512,16 @@ export class DatasetProject {
   // ---------------------------------------------------------------- config and classes
 
   private async updateConfig(patch: Partial<ProjectConfig>, reason: 'classes' | 'config' = 'classes'): Promise<void> {
-    this.config = { ...this.config, ...patch };
-    await saveProjectConfig(this.root, this.config);
+    const previous = this.config;
+    const next = { ...previous, ...patch };
+    this.config = next; // at once, so a concurrent update builds on it
+    try {
+      await saveProjectConfig(this.root, next);
+    } catch (err) {
+      // a failed write changes nothing, in memory either (unless a later update already built on it)
+      if (this.config === next) this.config = previous;
+      throw err;
+    }
     this.configStored = true;
     this.emitChanged(reason);
   }

@@ -11,6 +11,7 @@ import { ApiError } from '../../shared/api/contract';
 import { drawScene, type SceneOptions } from '../../shared/synthetic/scene';
 import { serializeVocXml, type VocAnnotation } from '../../shared/voc';
 import { writeFileAtomic } from '../dataset/atomic-write';
+import { makeDirs } from '../dataset/make-dirs';
 
 export interface SampleOptions extends SceneOptions {
   images: number;
@@ -37,7 +38,7 @@ export async function writeSampleProject(dir: string, options: SampleOptions): P
   if (existing.length > 0) {
     throw new ApiError('conflict', `refused to write the sample project into ${target}: the folder is not empty`);
   }
-  await fs.mkdir(target, { recursive: true });
+  await makeDirs(target);
   const prefix = options.prefix ?? 'bricks';
   const digits = Math.max(4, String(options.images).length);
   const files: string[] = [];

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import { openDatasetProject, type DatasetProject } from '../../main/dataset/project';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
+import { makeDirs } from '../../main/dataset/make-dirs';
 
 const temps: string[] = [];
 after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
@@ -156,6 +157,32 @@ test('a 240-byte image name saves, and temp files left by a crash are removed wh
     await addBox(p, long);
     assert.equal((await p.getAnnotation(long)).boxes.length, 1);
     assert.ok(existsSync(join(d, `${'a'.repeat(236)}.xml`)));
+  } finally {
+    await p.close();
+  }
+});
+
+test('an output folder where none can be made fails at once with a clear message (no endless loop)', async () => {
+  await assert.rejects(writeSampleProject('/proc/detecta-x/sample', { images: 1, seed: 1 }), (e: unknown) => e instanceof ApiError && /\/proc.*does not take new folders/.test(e.message));
+  await assert.rejects(makeDirs('/proc/detecta-x'), (e: unknown) => e instanceof ApiError && e.code === 'io');
+  const d = await photos(1);
+  await assert.rejects(makeDirs(join(d, 'bricks_0001.jpg', 'sub')), (e: unknown) => e instanceof ApiError && /not a folder/.test(e.message));
+  await makeDirs(join(d, 'a', 'b', 'c'));
+  assert.ok(statSync(join(d, 'a', 'b', 'c')).isDirectory());
+});
+
+test('a failed project.json write leaves the class list as it was', async () => {
+  const d = await photos(1);
+  const p = await open(d);
+  try {
+    await p.addClass('ball');
+    const config = join(d, '.detecta', 'project.json');
+    chmodSync(config, 0o444);
+    await assert.rejects(p.addClass('cone'), (e: unknown) => e instanceof ApiError && /read-only/.test(e.message));
+    assert.deepEqual(p.getConfig().classes, ['ball']);
+    chmodSync(config, 0o644);
+    await p.addClass('cone');
+    assert.deepEqual(p.getConfig().classes, ['ball', 'cone']);
   } finally {
     await p.close();
   }

@@ -14,6 +14,7 @@ import { RESULT_SUFFIX } from '../../../shared/dataset/result-files';
 import { selectBackend } from '../../training/backend';
 import { detectFile, detectVideo, drawDetections, findFfmpeg, loadDetectorFolder, VIDEO_EXTENSIONS, type FileDetection } from '../../training/predict-files';
 import { backendChoiceSchema, type BackendChoice } from '../../../shared/training/types';
+import { makeDirs } from '../../dataset/make-dirs';
 
 export const summary = 'run a trained detector on images, folders or videos (boxes drawn + detections JSON)';
 
@@ -77,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     await selectBackend(backend);
     const det = await loadDetectorFolder(values.model);
-    await fs.mkdir(out, { recursive: true });
+    await makeDirs(out);
     const options = { confidence: conf, iou };
     const images: { file: string; output: string; width: number; height: number; detections: FileDetection[] }[] = [];
     let failures = 0;

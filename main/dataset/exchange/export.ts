@@ -15,7 +15,7 @@
  * YOLO lines: `id cx cy w h`, normalised by the oriented image size (EXIF rule, see
  * shared/dataset/exif.ts). Difficult boxes are exported too (YOLO has no such flag).
  */
-import { copyFile, constants, mkdir, stat } from 'node:fs/promises';
+import { copyFile, constants, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetIssue, ExchangeFormat, ExchangeReport, ImageEntry, Split } from '../../../shared/dataset/types';
 import { cornersToCoco, cornersToCreateMl, cornersToYolo, formatYoloLine } from '../../../shared/dataset/convert';
@@ -26,13 +26,14 @@ import { readImageInfo } from '../image-header';
 import type { DatasetProject } from '../project';
 import { exportNames, stemOf, yamlString } from './names';
 import { errorMessage } from '../../../shared/error-message';
+import { makeDirs } from '../make-dirs';
 
 interface Item { entry: ImageEntry; ann: VocAnnotation; name: string; width: number; height: number }
 
 async function copyImage(project: DatasetProject, id: string, dest: string): Promise<void> {
   const src = project.resolveImage(id);
   try {
-    await mkdir(join(dest, '..'), { recursive: true });
+    await makeDirs(join(dest, '..'));
     await copyFile(src, dest, constants.COPYFILE_FICLONE);
   } catch (err) {
     throw fsApiError(err, dest, 'cannot copy image to');
@@ -80,7 +81,7 @@ export async function exportDataset(project: DatasetProject, format: ExchangeFor
   const items = await collect(project, skipped);
   const classes = project.summary().classes;
   try {
-    await mkdir(outDir, { recursive: true });
+    await makeDirs(outDir);
     if (!(await stat(outDir)).isDirectory()) throw new Error('not a folder');
   } catch (err) {
     throw fsApiError(err, outDir, 'cannot write to');

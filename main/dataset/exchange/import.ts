@@ -9,7 +9,7 @@
  * `<root>/images/<name>` (a folder the non-recursive index reads), names made unique as in
  * exports (see names.ts).
  */
-import { copyFile, constants, mkdir, stat } from 'node:fs/promises';
+import { copyFile, constants, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { ApiError } from '../../../shared/api/contract';
 import type { DatasetIssue, ExchangeFormat, ExchangeReport } from '../../../shared/dataset/types';
@@ -19,6 +19,7 @@ import { vocToBoxes } from '../voc-boxes';
 import { exportNames } from './names';
 import { readCoco, readCreateMl, readYolo, type ForeignDataset } from './read-foreign';
 import { errorMessage } from '../../../shared/error-message';
+import { makeDirs } from '../make-dirs';
 
 async function readVocFolder(src: string): Promise<ForeignDataset> {
   const other = await openDatasetProject(src, { watch: false, recursive: true });
@@ -76,7 +77,7 @@ export async function importDataset(project: DatasetProject, format: ExchangeFor
       }
       if (same === null) {
         try {
-          await mkdir(dirname(dest), { recursive: true });
+          await makeDirs(dirname(dest));
           await copyFile(img.file, dest, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
           written++;
         } catch (err) {
