@@ -7,6 +7,7 @@ import { join, relative, sep } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write';
 import { errnoOf, fsApiError } from './fs-errors';
+import { assertWriteInside } from './confine';
 
 export function backupPathFor(root: string, file: string): string {
   return join(root, '.detecta', 'backups', relative(root, file).split(sep).join('/'));
@@ -26,6 +27,7 @@ export async function backupFile(root: string, file: string): Promise<string | n
   const bytes = await bytesIfExists(file);
   if (bytes === null) return null;
   const dest = backupPathFor(root, file);
+  await assertWriteInside(root, dest);
   await writeFileAtomic(dest, bytes, { fsync: false });
   return dest;
 }
@@ -39,6 +41,8 @@ export async function restoreBackup(root: string, file: string): Promise<void> {
   } catch (err) {
     throw fsApiError(err, dest, 'no backup to restore:');
   }
+  await assertWriteInside(root, dest);
+  await assertWriteInside(root, file);
   const current = await bytesIfExists(file);
   if (current !== null) await writeFileAtomic(dest, current, { fsync: false });
   await writeFileAtomic(file, previous);

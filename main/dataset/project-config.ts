@@ -11,6 +11,7 @@ import type { ProjectConfig } from '../../shared/dataset/types';
 import { DEFAULT_SPLIT } from '../../shared/dataset/split';
 import { readTextIfExists, writeIfChanged } from './atomic-write';
 import { errorMessage } from '../../shared/error-message';
+import { assertWriteInside } from './confine';
 
 export const PROJECT_DIR = '.detecta';
 export const PROJECT_FILE = 'project.json';
@@ -68,5 +69,6 @@ export async function loadProjectConfig(root: string): Promise<StoredProjectConf
 
 /** Writes project.json (atomically, only when it changes). Returns true when it wrote. */
 export async function saveProjectConfig(root: string, config: StoredProjectConfig): Promise<boolean> {
+  await assertWriteInside(root, projectConfigPath(root));
   return writeIfChanged(projectConfigPath(root), JSON.stringify(config, null, 2) + '\n');
 }

@@ -35,6 +35,7 @@ import { parseVocXml, serializeVocXml, toIntegerBox, type VocAnnotation } from '
 import { writeFileAtomic } from './atomic-write';
 import { backupFile, restoreBackup } from './backup';
 import { encodeXmlText, readXmlFile } from './xml-file';
+import { assertWriteInside } from './confine';
 import { Debouncer } from './autosave';
 import { detectAnnotationDir, scanFolder, type ScanResult } from './folder-scan';
 import { fsApiError } from './fs-errors';
@@ -400,6 +401,7 @@ export class DatasetProject {
   /** Writes a file atomically, keeping a backup when it replaces content we did not write. */
   private async writeOwned(relPath: string, text: string, current: string | null): Promise<string | undefined> {
     const abs = join(this.root, ...relPath.split('/'));
+    await assertWriteInside(this.root, abs);
     let backup: string | undefined;
     if (current !== null && this.written.get(relPath) !== current) {
       backup = toPosix(relative(this.root, (await backupFile(this.root, abs))!));

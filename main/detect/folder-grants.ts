@@ -10,19 +10,16 @@
  * only create result files (images, videos, JSON, CSV), never hidden files or anything else.
  */
 import { realpath, stat } from 'node:fs/promises';
-import { dirname, basename, extname, join, relative, resolve, isAbsolute } from 'node:path';
+import { dirname, basename, extname, join, resolve, isAbsolute } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { Services } from '../api/services';
 import { fsApiError } from '../dataset/fs-errors';
+import { isInside } from '../dataset/confine';
 import { refusedTypeMessage, servedContentType, type ServedRoute } from '../transport/served-files';
 
 /** The file types the Detect view writes as results. */
 const RESULT_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.webm', '.mp4', '.json', '.csv']);
 
-const inside = (root: string, p: string): boolean => {
-  const r = relative(root, p);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
-};
 
 export class FolderGrants {
   private readonly models = new Set<string>();
@@ -59,7 +56,7 @@ export class FolderGrants {
   async resolveModelFile(path: string): Promise<string> {
     const abs = resolve(path);
     const real = await realpath(abs).catch(() => null);
-    if (real === null || ![...this.models].some((d) => inside(d, real))) {
+    if (real === null || ![...this.models].some((d) => isInside(d, real))) {
       throw new ApiError('forbidden', `refused: ${path} is not in a model folder opened in the Detect view`);
     }
     return real;
@@ -90,7 +87,7 @@ export class FolderGrants {
     }
     const dir = await realpath(dirname(resolve(path))).catch((err: unknown) => { throw fsApiError(err, dirname(path), 'cannot write into'); });
     const target = join(dir, name);
-    const allowed = [...this.outputs].some((d) => inside(d, dir)) || this.services.projects.list().some((p) => p.contains(dir));
+    const allowed = [...this.outputs].some((d) => isInside(d, dir)) || this.services.projects.list().some((p) => p.contains(dir));
     if (!allowed) throw new ApiError('forbidden', `refused: ${dir} is neither inside an opened project nor an output folder you chose`);
     const existing = await realpath(target).catch(() => null);
     if (existing !== null && existing !== target) throw new ApiError('forbidden', `refused: ${target} is a link; results are never written through links`);

@@ -9,13 +9,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import { openDatasetProject, type DatasetProject } from '../../main/dataset/project';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
 import { makeDirs } from '../../main/dataset/make-dirs';
+import { exportDataset } from '../../main/dataset/exchange/export';
 
 const temps: string[] = [];
 after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
@@ -183,6 +184,41 @@ test('a failed project.json write leaves the class list as it was', async () => 
     chmodSync(config, 0o644);
     await p.addClass('cone');
     assert.deepEqual(p.getConfig().classes, ['ball', 'cone']);
+  } finally {
+    await p.close();
+  }
+});
+
+test('writes never follow a link out of the project: annotation folder, backups, an export into the project itself', async () => {
+  const d = await photos(2);
+  const elsewhere = mkdtempSync(join(tmpdir(), 'detecta-elsewhere-'));
+  temps.push(elsewhere);
+  mkdirSync(join(elsewhere, 'ann'));
+  writeFileSync(join(elsewhere, 'ann', 'bricks_0001.xml'), voc('bricks_0001.jpg'));
+  const outsideBefore = readFileSync(join(elsewhere, 'ann', 'bricks_0001.xml'));
+  symlinkSync(join(elsewhere, 'ann'), join(d, 'annotations'));
+  // the backups folder is a link out too
+  mkdirSync(join(d, '.detecta'));
+  mkdirSync(join(elsewhere, 'backups'));
+  symlinkSync(join(elsewhere, 'backups'), join(d, '.detecta', 'backups'));
+  writeFileSync(join(d, 'bricks_0002.xml'), voc('bricks_0002.jpg'));
+
+  const p = await open(d);
+  try {
+    assert.equal(p.getImage('bricks_0001.jpg').boxes, 1, 'a linked annotation folder is still read');
+    await assert.rejects(addBox(p, 'bricks_0001.jpg'), (e: unknown) => e instanceof ApiError && e.code === 'forbidden' && /outside the project/.test(e.message));
+    assert.ok(readFileSync(join(elsewhere, 'ann', 'bricks_0001.xml')).equals(outsideBefore));
+    // a file we did not write gets a backup first: the backup folder leads outside, so nothing is written
+    await assert.rejects(addBox(p, 'bricks_0002.jpg'), (e: unknown) => e instanceof ApiError && e.code === 'forbidden');
+    assert.deepEqual(readdirSync(join(elsewhere, 'backups')), []);
+    assert.equal((await p.getAnnotation('bricks_0002.jpg')).boxes.length, 1);
+
+    symlinkSync('.', join(d, 'self'));
+    const before = readFileSync(join(d, 'bricks_0002.xml'));
+    await assert.rejects(exportDataset(p, 'voc', join(d, 'self')), (e: unknown) => e instanceof ApiError && /holds the project's own images/.test(e.message));
+    assert.ok(readFileSync(join(d, 'bricks_0002.xml')).equals(before), 'the annotations were not rewritten in place');
+    const report = await exportDataset(p, 'yolo', join(d, 'export-yolo'));
+    assert.ok(report.images >= 1, 'an export into a fresh folder inside the project is fine');
   } finally {
     await p.close();
   }

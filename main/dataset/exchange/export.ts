@@ -15,8 +15,9 @@
  * YOLO lines: `id cx cy w h`, normalised by the oriented image size (EXIF rule, see
  * shared/dataset/exif.ts). Difficult boxes are exported too (YOLO has no such flag).
  */
-import { copyFile, constants, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, constants, realpath, stat } from 'node:fs/promises';
+import { ApiError } from '../../../shared/api/contract';
+import { dirname, join } from 'node:path';
 import type { DatasetIssue, ExchangeFormat, ExchangeReport, ImageEntry, Split } from '../../../shared/dataset/types';
 import { cornersToCoco, cornersToCreateMl, cornersToYolo, formatYoloLine } from '../../../shared/dataset/convert';
 import { serializeVocXml, toIntegerBox, type VocAnnotation } from '../../../shared/voc';
@@ -80,12 +81,21 @@ export async function exportDataset(project: DatasetProject, format: ExchangeFor
   const copyImages = options.copyImages !== false;
   const items = await collect(project, skipped);
   const classes = project.summary().classes;
+  let realOut: string;
   try {
     await makeDirs(outDir);
     if (!(await stat(outDir)).isDirectory()) throw new Error('not a folder');
+    realOut = await realpath(outDir);
   } catch (err) {
     throw fsApiError(err, outDir, 'cannot write to');
   }
+  // Never into a folder that holds the project's own images or annotations (also through a link,
+  // e.g. <project>/self → .): the export would overwrite the user's files without a backup.
+  const own = new Set([project.root, ...project.listImages({ limit: Number.MAX_SAFE_INTEGER }).items.flatMap((e) => [
+    dirname(project.resolveImage(e.id)),
+    ...(e.annotation ? [dirname(join(project.root, ...e.annotation.split('/')))] : []),
+  ])]);
+  if (own.has(realOut)) throw new ApiError('bad_request', `refused: ${outDir} holds the project's own images or annotations; export into a separate folder`);
   let written = 0;
   const write = async (rel: string, text: string) => { await writeFileAtomic(join(outDir, rel), text, { fsync: false }); written++; };
   const copy = async (id: string, rel: string) => { if (copyImages) { await copyImage(project, id, join(outDir, rel)); written++; } };
