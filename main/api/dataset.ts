@@ -37,7 +37,7 @@ export const datasetHandlers: HandlersFor<typeof datasetMethods> = {
   'dataset.getAnnotation': async (p, ctx) => projectOf(ctx, p.project).getAnnotation(p.imageId),
   'dataset.saveAnnotation': async (p, ctx) => projectOf(ctx, p.project).saveAnnotation(p.imageId, { boxes: p.boxes, verified: p.verified }),
   'dataset.autosave': async (p, ctx) => {
-    projectOf(ctx, p.project).autosave(p.imageId, { boxes: p.boxes, verified: p.verified });
+    await projectOf(ctx, p.project).autosave(p.imageId, { boxes: p.boxes, verified: p.verified });
     return { scheduled: true };
   },
   'dataset.flush': async (p, ctx) => {

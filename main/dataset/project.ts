@@ -26,7 +26,8 @@ import type {
   Split,
 } from '../../shared/dataset/types';
 import { appendClasses, classColorProblem, classNameProblem, mergeClasses, removeClass, renameClass, reorderClasses } from '../../shared/dataset/classes';
-import type { ClassMapping, ClassUsage } from '../../shared/dataset/types';
+import type { AnnotationEdit, ClassMapping, ClassUsage } from '../../shared/dataset/types';
+import { EditJournal } from './edit-journal';
 import type { VocObject } from '../../shared/voc';
 import { matchesFilter, type ImageFilter } from '../../shared/dataset/filter';
 import { assignSplit } from '../../shared/dataset/split';
@@ -58,10 +59,7 @@ export interface OpenOptions {
   autosaveDelayMs?: number;
 }
 
-export interface AnnotationEdit {
-  boxes: BoxAnnotation[];
-  verified: boolean;
-}
+export type { AnnotationEdit };
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
@@ -104,7 +102,8 @@ export class DatasetProject {
   private listeners = new Set<DatasetEventListener>();
   private indexing = false;
   private indexDone: Promise<void> = Promise.resolve();
-  private readonly autosaver: Debouncer<AnnotationEdit>;
+  private readonly autosaver: Debouncer<{ edit: AnnotationEdit; seq: number }>;
+  private readonly journal: EditJournal;
   /** Content of files this session wrote (relative path → text): no backup of our own versions,
    *  and the watcher ignores the change events of our writes. */
   private readonly written = new Map<string, string>();
@@ -121,12 +120,14 @@ export class DatasetProject {
     this.root = root;
     this.config = config;
     this.configStored = configStored;
-    this.autosaver = new Debouncer(options.autosaveDelayMs ?? 500, (id, edit) => this.runAutosave(id, edit));
+    this.autosaver = new Debouncer(options.autosaveDelayMs ?? 500, (id, pending) => this.runAutosave(id, pending));
+    this.journal = new EditJournal(root);
   }
 
   /** @internal called by openDatasetProject */
   async start(): Promise<void> {
     await this.removeLeftovers((await this.rescan()).leftovers);
+    await this.replayJournal();
     this.indexDone = this.parsePending('index');
     if (this.options.watch !== false) {
       this.watcher = new FolderWatcher(this.root, (paths) => this.onDiskChange(paths));
@@ -474,21 +475,41 @@ export class DatasetProject {
     return result;
   }
 
-  /** Schedules a debounced save; progress is reported as 'dataset.saveState' events. */
-  autosave(imageId: string, edit: AnnotationEdit): void {
+  /**
+   * Schedules a debounced save; progress is reported as 'dataset.saveState' events. Resolves
+   * once the edit is in the pending-edit journal, so an acknowledged edit survives a crash.
+   */
+  async autosave(imageId: string, edit: AnnotationEdit): Promise<void> {
     this.item(imageId);
-    this.autosaver.schedule(imageId, edit);
+    const seq = await this.journal.record(imageId, edit);
+    this.autosaver.schedule(imageId, { edit, seq });
     this.emit('dataset.saveState', { project: this.root, imageId, state: 'pending' });
   }
 
-  private async runAutosave(imageId: string, edit: AnnotationEdit): Promise<void> {
+  private async runAutosave(imageId: string, pending: { edit: AnnotationEdit; seq: number }): Promise<void> {
     this.emit('dataset.saveState', { project: this.root, imageId, state: 'saving' });
     try {
-      const r = await this.saveAnnotation(imageId, edit);
+      const r = await this.saveAnnotation(imageId, pending.edit);
+      await this.journal.saved(imageId, pending.seq);
       this.emit('dataset.saveState', { project: this.root, imageId, state: r.state });
     } catch (err) {
+      // the edit stays in the journal: the next open tries it again
       this.emit('dataset.saveState', { project: this.root, imageId, state: 'error', error: errorMessage(err) });
     }
+  }
+
+  /** Saves the edits a crash left in the journal (the last one of each image), then empties it. */
+  private async replayJournal(): Promise<void> {
+    const edits = await this.journal.leftovers();
+    if (!edits.size) return;
+    for (const [imageId, edit] of edits) {
+      try {
+        await this.saveAnnotation(imageId, edit);
+      } catch (err) {
+        console.warn(`[project] ${this.root}: an edit of ${imageId} from before a crash could not be saved (${errorMessage(err)}); it was: ${JSON.stringify(edit)}`);
+      }
+    }
+    await this.journal.discard();
   }
 
   /** Writes every pending autosave now. */
@@ -935,7 +956,9 @@ export class DatasetProject {
     if (this.closed) return;
     this.watcher?.close();
     this.watcher = null;
+    await this.journal.idle(); // autosaves still being journaled get scheduled, then flushed
     await this.flush();
+    await this.journal.close();
     await this.indexDone;
     this.closed = true;
     this.listeners.clear();

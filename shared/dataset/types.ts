@@ -212,3 +212,9 @@ export interface ExchangeReport {
   /** Files written, relative to `dir` (export) or the project root (import). */
   written: number;
 }
+
+/** One image's boxes and verified flag, as a save or an autosave carries them. */
+export interface AnnotationEdit {
+  boxes: BoxAnnotation[];
+  verified: boolean;
+}

@@ -224,8 +224,8 @@ test('autosave: debounced, last edit wins, saveState events, flushed on close', 
   const states: DatasetEvents['dataset.saveState']['state'][] = [];
   p.onEvent((name, payload) => { if (name === 'dataset.saveState') states.push((payload as DatasetEvents['dataset.saveState']).state); });
   const box = (x: number) => ({ label: 'raccoon', xmin: 1, ymin: 1, xmax: x, ymax: 20, difficult: false, truncated: false });
-  p.autosave('images/raccoon-4.jpg', { boxes: [box(10)], verified: false });
-  p.autosave('images/raccoon-4.jpg', { boxes: [box(30)], verified: false });
+  await p.autosave('images/raccoon-4.jpg', { boxes: [box(10)], verified: false });
+  await p.autosave('images/raccoon-4.jpg', { boxes: [box(30)], verified: false });
   await p.close(); // flushes long before the 10 s debounce
   assert.match(readFileSync(join(d, 'annotations/raccoon-4.xml'), 'utf8'), /<xmax>30<\/xmax>/);
   assert.deepEqual(states, ['pending', 'pending', 'saving', 'saved']);
