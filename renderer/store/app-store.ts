@@ -104,11 +104,12 @@ export const useApp = create<AppState>()((set, get) => ({
       await api.call('project.close', { project: p.root });
     } catch (err) {
       get().notify('error', `Could not close the project: ${errorMessage(err)}`);
-      set({ project: null });
+      set({ project: null, view: get().view === 'status' ? 'status' : 'label' });
       void get().loadRecent();
       return;
     }
-    set({ project: null, notices: [] });
+    // back to the picker (Label and Train need a project; their buttons are disabled without one)
+    set({ project: null, notices: [], view: get().view === 'status' ? 'status' : 'label' });
     void get().loadRecent();
   },
   createSample: async () => {

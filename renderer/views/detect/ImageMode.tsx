@@ -8,6 +8,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Download, ImagePlus, Play, Save, X } from 'lucide-react';
 import { api, projectFileUrl } from '../../client';
+import { resolveProjectPath } from './project-path';
 import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
 import { emptyPrediction, predictFrame, predictionCount, type FrameResult, type Prediction } from './engine/predict-frame';
@@ -63,8 +64,9 @@ export function ImageMode(): React.JSX.Element {
   };
 
   const addPath = (): void => {
-    const p = pathInput.trim();
-    if (!p) return;
+    const r = resolveProjectPath(pathInput, project?.root ?? null);
+    if ('error' in r) { notify('error', r.error); return; }
+    const p = r.path;
     add([{ key: `path:${p}`, name: p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1), url: projectFileUrl(p), path: p }]);
     setPathInput('');
   };
@@ -229,6 +231,7 @@ export function ImageMode(): React.JSX.Element {
           <button type="button" className="button" disabled={!items.length || !model || (progress !== null && progress.done < progress.total)} onClick={() => void runBatch()}><Play size={14} /> {verb} &amp; save all</button>
           <button type="button" className="button" disabled={!items.length || !model} title="every image run so far, at the current settings" onClick={downloadCsv}><Download size={14} /> Results CSV</button>
         </div>
+        {!model || !items.length ? <p className="reason small" data-testid="image-actions-reason">{!model ? 'Load a model (above) to detect and save.' : 'Open or add images first.'}</p> : null}
         {progress ? (
           <div className="progress-line" data-testid="batch-progress">
             <progress max={progress.total} value={progress.done} /> {progress.done} / {progress.total}
@@ -244,6 +247,7 @@ export function ImageMode(): React.JSX.Element {
           <div className="stage-empty muted">{model ? `Open an image to ${verb.toLowerCase()} it.` : 'Load a model, then open images.'}</div>
         )}
         {busy ? <div className="stage-busy busy">{busy}</div> : null}
+        {currentItem && !model && !busy ? <div className="stage-busy">Load a model (above) to {verb.toLowerCase()} on this image.</div> : null}
       </section>
       <aside className="detect-side right">
         {model ? <PredictionList prediction={prediction} model={model} /> : null}

@@ -17,6 +17,7 @@ import { startLiveLoop } from './live-loop';
 import { detectionsCsv, detectionsJson, frameEntry, type FrameDetections } from './engine/detections-file';
 import { labelsOf } from './engine/load-model';
 import { outputPath, resultSuffix } from './output-paths';
+import { explainLoadFailure, resolveProjectPath } from './project-path';
 import { PredictionList } from './PredictionList';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -64,6 +65,18 @@ export function VideoMode(): React.JSX.Element {
   /** True while the frame rate is being measured: live detection waits (it would make frames skip). */
   const estimatingRef = useRef(false);
   const processing = job?.state === 'running';
+  const project = useApp((s) => s.project);
+  const [sourceError, setSourceError] = useState<string | null>(null);
+  const sourceRef = useRef<Source | null>(null);
+  sourceRef.current = source;
+  const openPath = (): void => {
+    const r = resolveProjectPath(pathInput, project?.root ?? null);
+    if ('error' in r) { setSourceError(r.error); return; }
+    const p = r.path;
+    setSourceError(null);
+    estimatingRef.current = true;
+    setSource({ name: p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1), url: projectFileUrl(p), path: p });
+  };
 
   // live boxes while playing
   useEffect(() => {
@@ -178,12 +191,13 @@ export function VideoMode(): React.JSX.Element {
       <aside className="detect-side">
         <label className="button small file-button">
           <Film size={14} /> Open a video…
-          <input type="file" accept="video/*" aria-label="Open video" onChange={(e) => { const f = e.target.files?.[0]; if (f) { estimatingRef.current = true; setSource({ name: f.name, url: URL.createObjectURL(f), path: null }); } e.target.value = ''; }} />
+          <input type="file" accept="video/*" aria-label="Open video" onChange={(e) => { const f = e.target.files?.[0]; if (f) { estimatingRef.current = true; setSourceError(null); setSource({ name: f.name, url: URL.createObjectURL(f), path: null }); } e.target.value = ''; }} />
         </label>
         <div className="inline-field">
-          <input aria-label="Video path" placeholder="video path inside a project" value={pathInput} onChange={(e) => setPathInput(e.target.value)} />
-          <button type="button" className="button small" onClick={() => { const p = pathInput.trim(); if (p) { estimatingRef.current = true; setSource({ name: p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1), url: projectFileUrl(p), path: p }); } }}>Open</button>
+          <input aria-label="Video path" placeholder="video path inside a project" value={pathInput} onChange={(e) => setPathInput(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') openPath(); }} />
+          <button type="button" className="button small" disabled={!pathInput.trim()} title={pathInput.trim() ? 'Open this video' : 'type a path first'} onClick={openPath}>Open</button>
         </div>
+        {sourceError ? <p className="error-text small" role="alert" data-testid="video-error">{sourceError}</p> : null}
         {source ? <p className="small"><strong>{source.name}</strong></p> : <p className="muted small">Open a video file (WebM, MP4 where the browser decodes it).</p>}
         <label className="field">
           <span>Frames per second to process</span>
@@ -215,7 +229,7 @@ export function VideoMode(): React.JSX.Element {
       <section className="detect-stage">
         {source ? (
           <div className="video-wrap">
-            <video ref={videoRef} src={source.url} controls muted playsInline data-testid="video" onLoadedMetadata={(e) => estimateFps(e.currentTarget)} onError={() => { estimatingRef.current = false; }} />
+            <video ref={videoRef} src={source.url} controls muted playsInline data-testid="video" onLoadedMetadata={(e) => estimateFps(e.currentTarget)} onError={() => { estimatingRef.current = false; const src = source; void explainLoadFailure(src.url, src.path ?? src.name).then((m) => { if (sourceRef.current === src) setSourceError(m); }); }} />
             <canvas ref={overlayRef} className="det-overlay" data-testid="video-overlay" />
           </div>
         ) : <div className="stage-empty muted">{model ? 'Open a video.' : 'Load a model, then open a video.'}</div>}

@@ -114,6 +114,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
             <li key={c.text}>{c.ok ? <CheckCircle2 size={16} className="ok" /> : <Circle size={16} className="off" />} {c.text}</li>
           ))}
         </ul>
+        <TrainReadiness project={project} />
       </section>
 
       <section className="card">
@@ -230,8 +231,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
         </table>
       </section>
 
-      <TrainReadiness project={project} />
-      <StartBar errors={errors} busyRun={busyRun} disabled={!config || starting || project.labeled === 0} onStart={() => void start()} />
+      <StartBar errors={errors} busyRun={busyRun} disabled={!config || starting || project.labeled === 0} reason={project.labeled === 0 ? 'no labeled images yet: draw boxes in the Label view first' : null} onStart={() => void start()} />
     </div>
   );
 }

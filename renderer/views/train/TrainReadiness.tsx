@@ -9,7 +9,7 @@ export function TrainReadiness({ project }: { project: OpenedProject }): React.J
   const usage = useClassUsage(project.root);
   const empty = usage ? project.classes.filter((c) => (usage.get(c)?.boxes ?? 0) === 0) : [];
   if (project.labeled === 0) {
-    return <p className="field-error" data-testid="start-reason">Nothing to train on yet: no image of this project is labeled. Draw boxes in the Label view first.</p>;
+    return <p className="field-error" data-testid="no-labels">Nothing to train on yet: no image of this project is labeled. Draw boxes in the Label view first.</p>;
   }
   if (!empty.length) return null;
   return (

@@ -75,10 +75,11 @@ export function BackendField<T extends string>({ value, onChange, backends, reso
 }
 
 /** The bottom of a setup panel: how many fields need fixing, a run already training, Start. */
-export function StartBar({ errors, busyRun, disabled, onStart }: { errors: Record<string, string>; busyRun: string | null; disabled: boolean; onStart: () => void }): React.JSX.Element {
+export function StartBar({ errors, busyRun, disabled, onStart, reason }: { errors: Record<string, string>; busyRun: string | null; disabled: boolean; onStart: () => void; reason?: string | null }): React.JSX.Element {
   const bad = Object.keys(errors).length;
   return (
     <div className="setup-actions">
+      {reason ? <span className="field-error" data-testid="start-reason">{reason}</span> : null}
       {bad ? <span className="field-error" data-testid="setup-errors">{bad} {bad === 1 ? 'field needs' : 'fields need'} fixing</span> : null}
       {busyRun ? <span className="muted small">run “{busyRun}” is training; cancel it to start another</span> : null}
       <button type="button" className="button primary" onClick={onStart} disabled={disabled || Boolean(busyRun)}>
