@@ -204,6 +204,10 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       if (!stored) throw new Error('config.json is missing');
       if (stored.task !== adapter.task) throw new Error(`it is a ${stored.task === 'classify' ? 'classifier' : 'detector'} run`);
       prior = (await readRunState(dir, stored))?.state ?? null;
+      if ((prior?.epoch ?? 0) > 0) {
+        await fs.access(`${paths.last}/model.json`).catch(() => { throw new Error('it has no saved weights (weights/last/model.json is missing)'); });
+        await fs.access(`${paths.state}/optimizer.bin`).catch(() => { throw new Error('its optimizer state is missing (state/optimizer.bin)'); });
+      }
     } catch (err) {
       throw new Error(`cannot resume run "${name}": ${errorMessage(err)}`);
     }
