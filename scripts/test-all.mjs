@@ -65,7 +65,13 @@ if (only !== 'e2e') {
 
 if (only !== 'node') {
   const files = findTests(join(root, 'tests/e2e')).filter((f) => !filters.length || filters.some((x) => f.includes(x)));
-  if (files.length) {
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (files.length && !existsSync(chromium)) {
+    // say what is missing and how to get it, instead of Playwright's launch error in every test
+    console.log(`e2e: FAILED: ${process.env.CHROMIUM_PATH ? `CHROMIUM_PATH=${chromium} does not exist` : `no Chromium at ${chromium}`}; the e2e tests drive the app in Chromium. Install it: apt-get install chromium (Debian/Ubuntu), or set CHROMIUM_PATH to a Chrome/Chromium executable.`);
+    totals.failed += 1;
+    exitCode = 1;
+  } else if (files.length) {
     const dir = join(tmpdir(), `detecta-pw-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     const jsonPath = join(dir, 'results.json');

@@ -14,6 +14,7 @@ import { writeDetectorMetadata } from '../../shared/ml/detector/metadata';
 import { writeClassifierMetadata } from '../../shared/ml/classifier/metadata';
 import { fileModelHandler } from '../../main/training/model-cache';
 import type { Browser, Page } from '@playwright/test';
+import { requireTool } from './system-tools';
 
 export const sharedModels = fileURLToPath(new URL('../../../shared/models/', import.meta.url));
 
@@ -87,7 +88,7 @@ export async function writeShapesImage(file: string): Promise<void> {
 }
 
 export function ffmpeg(args: string[]): void {
-  const r = spawnSync('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { encoding: 'utf8' });
+  const r = spawnSync(requireTool('ffmpeg'), ['-hide_banner', '-loglevel', 'error', '-y', ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${r.stderr}`);
 }
 

@@ -16,6 +16,7 @@ import sharp from 'sharp';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
 import { readRun } from '../../main/training/run-files';
 import type { TrainerEvent } from '../../shared/training/types';
+import { requireTool } from '../helpers/system-tools';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const detecta = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
@@ -112,14 +113,14 @@ test('detecta predict: image, folder, video through ffmpeg, and a clear message 
   assert.ok(!orig.equals(boxed), 'boxes are drawn');
 
   const video = join(root, 'clip.mp4');
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=4', '-t', '1', '-pix_fmt', 'yuv420p', video]);
+  execFileSync(requireTool('ffmpeg'), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=4', '-t', '1', '-pix_fmt', 'yuv420p', video]);
   const vout = join(root, 'vout');
   const v = await detecta(['predict', '--model', model, '--source', video, '--out', vout, '--conf', '0.001', '--backend', 'wasm']);
   assert.match(v.stdout, /clip\.mp4: 4 frames, \d+ detections → .*clip_detected\.mp4/);
   const perFrame = JSON.parse(await readFile(join(vout, 'clip_detections.json'), 'utf8'));
   assert.equal(perFrame.frames.length, 4);
   assert.equal(perFrame.fps, 4);
-  const probe = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,width,height', '-of', 'csv=p=0', join(vout, 'clip_detected.mp4')]).toString().trim();
+  const probe = execFileSync(requireTool('ffprobe'), ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,width,height', '-of', 'csv=p=0', join(vout, 'clip_detected.mp4')]).toString().trim();
   assert.equal(probe, '64,48,4');
 
   const emptyPath = join(root, 'nobin');
