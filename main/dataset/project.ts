@@ -10,7 +10,7 @@
  * changes (a class added by a save, a rename, a split override...).
  */
 import { realpathSync } from 'node:fs';
-import { lstat, realpath, rm, stat } from 'node:fs/promises';
+import { lstat, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { ClassChangeResult, DatasetEvents, ImagePage, SaveResult } from '../../shared/api/dataset';
@@ -39,7 +39,7 @@ import { encodeXmlText, readXmlFile } from './xml-file';
 import { assertWriteInside } from './confine';
 import { Debouncer } from './autosave';
 import { detectAnnotationDir, scanFolder, type ScanResult } from './folder-scan';
-import { fsApiError } from './fs-errors';
+import { errnoOf, fsApiError } from './fs-errors';
 import { readImageInfo, type ImageInfo } from './image-header';
 import { applyParsed, buildIndex, readAnnotationFile, readAnnotationFileSync, yieldToEventLoop, type IndexedImage } from './image-index';
 import { defaultProjectConfig, loadProjectConfig, projectConfigSchema, saveProjectConfig, type StoredProjectConfig } from './project-config';
@@ -128,7 +128,9 @@ export class DatasetProject {
   async start(): Promise<void> {
     await this.removeLeftovers((await this.rescan()).leftovers);
     await this.replayJournal();
-    this.indexDone = this.parsePending('index');
+    const indexed = this.parsePending('index');
+    // a class rename a crash interrupted is finished once the files are indexed
+    this.indexDone = indexed.then(() => this.resumeClassRename());
     if (this.options.watch !== false) {
       this.watcher = new FolderWatcher(this.root, (paths) => this.onDiskChange(paths));
       this.watcher.setDirs(this.scanDirs);
@@ -586,15 +588,21 @@ export class DatasetProject {
   async renameClass(from: string, to: string): Promise<{ classes: string[]; filesRewritten: number }> {
     const p = classNameProblem(to);
     if (p) throw new ApiError('bad_request', p);
+    // Finishing a rename a crash interrupted (its journal names the same two classes) is allowed
+    // although "to" may already be listed; it takes the place of "from".
+    const resuming = isSameRename(await this.readClassJournal(), from, to);
+    const current = resuming && this.config.classes.includes(from) ? this.config.classes.filter((c) => c !== to) : this.config.classes;
     let classes: string[];
     try {
-      classes = renameClass(this.config.classes, from, to);
+      classes = resuming && !current.includes(from) ? [...current] : renameClass(current, from, to);
     } catch (err) {
       const msg = errorMessage(err);
       throw new ApiError(msg.startsWith('no class') ? 'not_found' : 'conflict', msg);
     }
-    await this.ready();
+    if (!resuming) await this.ready();
     await this.flush();
+    // the journal first: a crash from here on is finished on the next open
+    await writeFileAtomic(this.classJournalPath, JSON.stringify({ op: 'rename', from, to } satisfies ClassJournal) + '\n');
     let filesRewritten = 0;
     const failures: string[] = [];
     const affected = [...this.index.values()].filter((it) => it.entry.status === 'labeled' && it.entry.classes.includes(from));
@@ -620,6 +628,7 @@ export class DatasetProject {
       defaultClass: this.config.defaultClass === from ? to : this.config.defaultClass,
       ...renamedColorAndMappings(this.config, from, to),
     });
+    if (!failures.length) await rm(this.classJournalPath, { force: true });
     if (failures.length) {
       throw new ApiError('io', `renamed "${from}" to "${to}" in ${filesRewritten} files, but ${failures.length} failed: ${failures.slice(0, 5).join('; ')}`, { failures });
     }
@@ -627,6 +636,36 @@ export class DatasetProject {
   }
 
   // ---------------------------------------------------------------- class operations
+
+  private get classJournalPath(): string {
+    return join(this.root, '.detecta', 'class-rename.json');
+  }
+
+  private async readClassJournal(): Promise<ClassJournal | null> {
+    let text: string;
+    try {
+      text = await readFile(this.classJournalPath, 'utf8');
+    } catch (err) {
+      if (errnoOf(err) === 'ENOENT') return null;
+      throw fsApiError(err, this.classJournalPath, 'cannot read');
+    }
+    const j = (() => { try { return JSON.parse(text) as Partial<ClassJournal>; } catch { return null; } })();
+    if (j?.op !== 'rename' || typeof j.from !== 'string' || typeof j.to !== 'string') {
+      throw new ApiError('unreadable', `${this.classJournalPath} is not a class-rename journal; remove it after checking the class names in your files`);
+    }
+    return j as ClassJournal;
+  }
+
+  /** Finishes a class rename that a crash interrupted (files half rewritten, project.json not yet). */
+  private async resumeClassRename(): Promise<void> {
+    try {
+      const j = await this.readClassJournal();
+      if (j) await this.renameClass(j.from, j.to);
+    } catch (err) {
+      console.warn(`[project] ${this.root}: could not finish renaming a class after a crash: ${errorMessage(err)}`);
+      this.scanProblems = [...this.scanProblems, { file: '.detecta/class-rename.json', reason: `an interrupted class rename could not be finished: ${errorMessage(err)}` }];
+    }
+  }
 
   /** Accepted boxes, images and drafts per class: the project's classes first (in order), then names only found in files. */
   async classUsage(): Promise<ClassUsage[]> {
@@ -1028,3 +1067,8 @@ function realpathSyncSafe(p: string): string {
     }
   }
 }
+
+/** `.detecta/class-rename.json`: a class rename in progress (removed when it is done). */
+interface ClassJournal { op: 'rename'; from: string; to: string }
+
+const isSameRename = (j: ClassJournal | null, from: string, to: string): boolean => j !== null && j.from === from && j.to === to;
