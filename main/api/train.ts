@@ -146,6 +146,10 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       const info = await readRunOrThrow(root, p.resume);
       classify = info.config?.task === 'classify';
     }
+    // The trainer reads the dataset from disk: edits still waiting for their autosave go first.
+    await ctx.services.projects.get(p.project).flush().catch((err: unknown) => {
+      throw new ApiError('io', `cannot start training: pending annotation edits could not be saved (${errorMessage(err)}); nothing was started`);
+    });
     const name = p.resume ?? p.name ?? (await nextRunName(root, classify ? 'classify' : 'train'));
     const resume = p.resume ? { project: root, resume: p.resume, ...(p.epochs ? { epochs: p.epochs } : {}) } : null;
     let sup;
