@@ -1,6 +1,7 @@
 /**
- * The project's class list: stable order, append-only, renamed in place, so a class keeps its
- * index (its YOLO id) for the life of the project. Pure functions returning new arrays.
+ * The project's class list: stable order, appended and renamed in place, so a class keeps its
+ * index (its YOLO id); only an explicit delete, merge or reorder by the user moves ids (runs
+ * keep the class list they were trained with). Pure functions returning new arrays.
  */
 
 // C0 control characters (tab, CR, LF included) cannot be kept in a VOC name or classes.txt line.

@@ -85,6 +85,12 @@ export interface ImageAnnotation {
   boxes: BoxAnnotation[];
   /** Parser warnings, ambiguities and image read problems, for the UI. */
   warnings: string[];
+  /**
+   * The version of the file this was read from or written as (a hash of its content; null while
+   * no file exists). A save that names the version it edits is refused with 'conflict' when the
+   * file has changed since (another window, another program).
+   */
+  version: string | null;
 }
 
 export interface SplitConfig {
@@ -100,7 +106,10 @@ export interface SplitConfig {
 /** `.detecta/project.json` (unknown keys written by other parts of the app are kept). */
 export interface ProjectConfig {
   version: 1;
-  /** Class names in stable order: appended, renamed in place, never reordered (index = YOLO id). */
+  /**
+   * Class names in stable order (index = YOLO id): appended, renamed in place; reordered, deleted
+   * or merged only when the user asks (the Label view's class menu), which changes later ids.
+   */
   classes: string[];
   /** Annotation folder relative to the root (forward slashes), or null: XML beside each image. */
   annotationDir: string | null;
@@ -217,4 +226,8 @@ export interface ExchangeReport {
 export interface AnnotationEdit {
   boxes: BoxAnnotation[];
   verified: boolean;
+  /** The version the edit was made on (ImageAnnotation.version); omitted: no check. */
+  baseVersion?: string | null;
+  /** Who edits (one id per window): its own saves in between do not count as changes made elsewhere. */
+  client?: string;
 }

@@ -102,4 +102,7 @@ test('live boxes, FPS, flat tensor count, snapshot with draft boxes in the proje
   expect(objects.length).toBeGreaterThan(0);
   expect(objects.every((o) => Number(o.draft) === 1)).toBe(true);
   expect(objects.some((o) => o.name === 'person')).toBe(true);
+  // the header counts the new image at once (no reopening), and the model's "person" stays on its
+  // drafts without joining the project's classes until a person accepts one
+  await expect(page.getByTestId('project-chip')).toContainText('4 / 4 labeled · 1 class');
 });
