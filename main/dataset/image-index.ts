@@ -17,6 +17,8 @@ export interface IndexedImage {
   location: AnnotationLocation;
   /** Class names of the accepted (non-draft) boxes: only these join the project's class list. */
   accepted?: string[];
+  /** Accepted and draft boxes per class name, from the last parse (for live class counts). */
+  counts?: Map<string, { boxes: number; drafts: number }>;
 }
 
 function nameOf(id: string): string {
@@ -76,21 +78,31 @@ export function applyParsed(item: IndexedImage, result: { ann: VocAnnotation } |
   if ('error' in result) {
     Object.assign(e, { status: 'unreadable', verified: false, boxes: 0, classes: [], difficult: false, error: result.error });
     item.accepted = [];
+    item.counts = new Map();
     return;
   }
   const ann = result.ann;
   if (conflict && ann.filename !== undefined && ann.filename !== e.name) {
     // A shared file that names another image: not this image's boxes.
     Object.assign(e, { status: 'unlabeled', annotation: null, verified: false, boxes: 0, classes: [], difficult: false, error: conflict });
+    item.accepted = [];
+    item.counts = new Map();
     return;
   }
   const classes: string[] = [];
   const accepted: string[] = [];
+  const counts = new Map<string, { boxes: number; drafts: number }>();
   for (const o of ann.objects) {
     if (!classes.includes(o.name)) classes.push(o.name);
-    if (!isDraftObject(o) && !accepted.includes(o.name)) accepted.push(o.name);
+    const draft = isDraftObject(o);
+    if (!draft && !accepted.includes(o.name)) accepted.push(o.name);
+    const c = counts.get(o.name) ?? { boxes: 0, drafts: 0 };
+    if (draft) c.drafts++;
+    else c.boxes++;
+    counts.set(o.name, c);
   }
   item.accepted = accepted;
+  item.counts = counts;
   Object.assign(e, {
     status: 'labeled',
     annotation: item.location.path,

@@ -11,6 +11,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { lstat, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { ClassChangeResult, DatasetEvents, ImagePage, SaveResult } from '../../shared/api/dataset';
@@ -104,6 +105,8 @@ export class DatasetProject {
   private indexDone: Promise<void> = Promise.resolve();
   private readonly autosaver: Debouncer<{ edit: AnnotationEdit; seq: number }>;
   private readonly journal: EditJournal;
+  /** Per annotation file: the client whose save wrote its current version (see checkVersion). */
+  private readonly lastWriter = new Map<string, { client: string; version: string }>();
   /** Content of files this session wrote (relative path → text): no backup of our own versions,
    *  and the watcher ignores the change events of our writes. */
   private readonly written = new Map<string, string>();
@@ -384,6 +387,7 @@ export class DatasetProject {
       size: size ?? (voc?.ann.size ? { ...voc.ann.size } : null),
       boxes: voc ? vocToBoxes(voc.ann) : [],
       warnings,
+      version: voc ? versionOf(voc.text) : null,
     };
   }
 
@@ -437,12 +441,14 @@ export class DatasetProject {
     const { size: imageSize } = await this.imageSize(imageId, warnings);
     const voc = await this.readVoc(item); // throws 'unreadable' for a broken file
     const size = imageSize ?? voc?.ann.size ?? null;
+    this.checkVersion(item, voc?.text ?? null, edit);
     const boxes = normaliseBoxes(edit.boxes, size, imageId);
     // Drafts keep the model's class without adding it: a class joins the list when a box of it is accepted.
     const newClasses = boxes.filter((b) => !b.draft).map((b) => b.label).filter((l) => !this.config.classes.includes(l));
 
     let state: SaveResult['state'] = 'saved';
     let backup: string | undefined;
+    let written: string | null = null;
     if (voc && sameContent(voc.ann, boxes, edit.verified)) {
       state = 'unchanged';
     } else {
@@ -455,7 +461,12 @@ export class DatasetProject {
       });
       const text = serializeVocXml(next);
       if (voc?.text === text) state = 'unchanged';
-      else backup = await this.writeOwned(item.location.path, text, voc?.text ?? null);
+      else {
+        backup = await this.writeOwned(item.location.path, text, voc?.text ?? null);
+        written = text;
+        if (edit.client !== undefined) this.lastWriter.set(item.location.path, { client: edit.client, version: versionOf(text) });
+        else this.lastWriter.delete(item.location.path);
+      }
       if (state === 'saved') {
         item.location = { ...item.location, exists: true };
         applyParsed(item, { ann: next });
@@ -471,10 +482,24 @@ export class DatasetProject {
       size,
       boxes: state === 'unchanged' && voc ? vocToBoxes(voc.ann) : boxes.map((b, i) => ({ ...b, key: `o${i}` })),
       warnings,
+      version: written !== null ? versionOf(written) : voc ? versionOf(voc.text) : null,
     };
     const result: SaveResult = { state, annotation, entry: this.getImage(imageId) };
     if (backup) result.backup = backup;
     return result;
+  }
+
+  /**
+   * Optimistic concurrency: an edit that names the version it was made on is refused when the
+   * file changed since, unless the change is this same client's own earlier save.
+   */
+  private checkVersion(item: IndexedImage, currentText: string | null, edit: AnnotationEdit): void {
+    if (edit.baseVersion === undefined) return;
+    const current = currentText === null ? null : versionOf(currentText);
+    if (current === edit.baseVersion) return;
+    const last = this.lastWriter.get(item.location.path);
+    if (edit.client !== undefined && last?.client === edit.client && last.version === current) return;
+    throw new ApiError('conflict', `${item.entry.id} was changed elsewhere (another window or program) since you started this edit: reload it, or keep your version`, { imageId: item.entry.id, reason: 'stale', version: current });
   }
 
   /**
@@ -495,8 +520,12 @@ export class DatasetProject {
       await this.journal.saved(imageId, pending.seq);
       this.emit('dataset.saveState', { project: this.root, imageId, state: r.state });
     } catch (err) {
-      // the edit stays in the journal: the next open tries it again
-      this.emit('dataset.saveState', { project: this.root, imageId, state: 'error', error: errorMessage(err) });
+      const conflict = err instanceof ApiError && err.code === 'conflict' && (err.details as { reason?: string } | undefined)?.reason === 'stale'
+        ? { version: (err.details as { version: string | null }).version }
+        : undefined;
+      if (conflict) await this.journal.saved(imageId, pending.seq); // a stale edit is the user's to resolve, not to replay
+      // otherwise the edit stays in the journal: the next open tries it again
+      this.emit('dataset.saveState', { project: this.root, imageId, state: 'error', error: errorMessage(err), ...(conflict ? { conflict } : {}) });
     }
   }
 
@@ -667,18 +696,23 @@ export class DatasetProject {
     }
   }
 
-  /** Accepted boxes, images and drafts per class: the project's classes first (in order), then names only found in files. */
+  /**
+   * Accepted boxes, images and drafts per class: the project's classes first (in order), then
+   * names only found in files. From the index (kept current by every save, class edit and disk
+   * change), so it costs no file reads.
+   */
   async classUsage(): Promise<ClassUsage[]> {
-    await this.flush();
+    await this.ready();
     const by = new Map<string, ClassUsage>(this.config.classes.map((name) => [name, { name, boxes: 0, images: 0, drafts: 0 }]));
-    for await (const { ann } of this.annotations()) {
-      const seen = new Set<string>();
-      for (const o of ann.objects) {
-        let u = by.get(o.name);
-        if (!u) { u = { name: o.name, boxes: 0, images: 0, drafts: 0 }; by.set(o.name, u); }
-        if (isDraftObject(o)) { u.drafts++; continue; }
-        u.boxes++;
-        if (!seen.has(o.name)) { seen.add(o.name); u.images++; }
+    for (const id of this.order) {
+      const item = this.index.get(id)!;
+      if (item.entry.status !== 'labeled' || !item.counts) continue;
+      for (const [name, c] of item.counts) {
+        let u = by.get(name);
+        if (!u) { u = { name, boxes: 0, images: 0, drafts: 0 }; by.set(name, u); }
+        u.boxes += c.boxes;
+        u.drafts += c.drafts;
+        if (c.boxes > 0) u.images++;
       }
     }
     return [...by.values()];
@@ -1072,3 +1106,8 @@ function realpathSyncSafe(p: string): string {
 interface ClassJournal { op: 'rename'; from: string; to: string }
 
 const isSameRename = (j: ClassJournal | null, from: string, to: string): boolean => j !== null && j.from === from && j.to === to;
+
+/** The version of an annotation's text (ImageAnnotation.version). */
+function versionOf(text: string): string {
+  return createHash('sha1').update(text).digest('base64url').slice(0, 16);
+}
