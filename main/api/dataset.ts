@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { DatasetEvents, datasetMethods } from '../../shared/api/dataset';
-import type { DatasetProject } from '../dataset/project';
+import type { AnnotationEdit, DatasetProject } from '../dataset/project';
 import { exportDataset, importDataset } from '../dataset/exchange';
 import type { ApiContext, HandlersFor } from './handler';
 
@@ -35,9 +35,9 @@ export const datasetHandlers: HandlersFor<typeof datasetMethods> = {
   },
   'dataset.getImage': async (p, ctx) => projectOf(ctx, p.project).getImage(p.imageId),
   'dataset.getAnnotation': async (p, ctx) => projectOf(ctx, p.project).getAnnotation(p.imageId),
-  'dataset.saveAnnotation': async (p, ctx) => projectOf(ctx, p.project).saveAnnotation(p.imageId, { boxes: p.boxes, verified: p.verified }),
+  'dataset.saveAnnotation': async (p, ctx) => projectOf(ctx, p.project).saveAnnotation(p.imageId, editOf(p)),
   'dataset.autosave': async (p, ctx) => {
-    await projectOf(ctx, p.project).autosave(p.imageId, { boxes: p.boxes, verified: p.verified });
+    await projectOf(ctx, p.project).autosave(p.imageId, editOf(p));
     return { scheduled: true };
   },
   'dataset.flush': async (p, ctx) => {
@@ -75,4 +75,14 @@ export function forwardDatasetEvents(project: DatasetProject, emit: ApiContext['
     if (event === 'dataset.changed') emit('dataset.changed', payload as DatasetEvents['dataset.changed']);
     else emit('dataset.saveState', payload as DatasetEvents['dataset.saveState']);
   });
+}
+
+/** The edit a save or autosave request carries (its version check only when it names a version). */
+function editOf(p: { boxes: AnnotationEdit['boxes']; verified: boolean; baseVersion?: string | null | undefined; client?: string | undefined }): AnnotationEdit {
+  return {
+    boxes: p.boxes,
+    verified: p.verified,
+    ...(p.baseVersion !== undefined ? { baseVersion: p.baseVersion } : {}),
+    ...(p.client !== undefined ? { client: p.client } : {}),
+  };
 }

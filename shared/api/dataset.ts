@@ -46,6 +46,10 @@ const annotationEdit = {
   imageId,
   boxes: z.array(boxSchema).max(10000),
   verified: z.boolean().default(false),
+  /** ImageAnnotation.version the edit was made on: a file changed since gives 'conflict'. */
+  baseVersion: z.string().max(64).nullable().optional(),
+  /** The editing window's id (see AnnotationEdit.client). */
+  client: z.string().max(64).optional(),
 };
 const filter = z
   .string()
@@ -168,6 +172,11 @@ export interface DatasetEvents {
     state: SaveState;
     /** The error message when state is 'error' (the edit stays pending in the UI). */
     error?: string;
+    /**
+     * Set when the error is a conflict: the file changed elsewhere since the edit began. The UI
+     * offers to reload it or to keep its own version (resent with this `version` as its base).
+     */
+    conflict?: { version: string | null };
   };
 }
 

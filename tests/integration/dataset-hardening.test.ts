@@ -223,3 +223,41 @@ test('writes never follow a link out of the project: annotation folder, backups,
     await p.close();
   }
 });
+
+test('two windows editing one image: the stale save is refused as a conflict instead of silently winning', async () => {
+  const d = await photos(1);
+  writeFileSync(join(d, 'bricks_0001.xml'), voc('bricks_0001.jpg').replace('<object>', '<object><name>dog</name><pose>Left</pose><truncated>0</truncated><difficult>0</difficult><bndbox><xmin>50</xmin><ymin>5</ymin><xmax>90</xmax><ymax>60</ymax></bndbox></object><object>'));
+  const p = await open(d);
+  try {
+    const a = await p.getAnnotation('bricks_0001.jpg'); // window A
+    const b = await p.getAnnotation('bricks_0001.jpg'); // window B, same version
+    assert.equal(a.version, b.version);
+    assert.deepEqual(a.boxes.map((x) => x.label), ['dog', 'café']);
+    // A deletes the dog
+    const savedA = await p.saveAnnotation('bricks_0001.jpg', { boxes: [a.boxes[1]!], verified: false, baseVersion: a.version, client: 'A' });
+    assert.notEqual(savedA.annotation.version, a.version);
+    // B, still showing the dog, moves the cat (its keys are positions in the old file): refused
+    const moved = b.boxes.map((x, i) => (i === 1 ? { ...x, xmin: 6 } : x));
+    await assert.rejects(p.saveAnnotation('bricks_0001.jpg', { boxes: moved, verified: false, baseVersion: b.version, client: 'B' }),
+      (e: unknown) => e instanceof ApiError && e.code === 'conflict' && (e.details as { version: string }).version === savedA.annotation.version);
+    const now = await p.getAnnotation('bricks_0001.jpg');
+    assert.deepEqual(now.boxes.map((x) => [x.label, x.pose]), [['café', 'Unspecified']], "A's edit stands, no attributes moved between boxes");
+    // A's own next edit, still naming the version it started from, is not a conflict with itself
+    await p.saveAnnotation('bricks_0001.jpg', { boxes: [{ ...now.boxes[0]!, xmax: 31 }], verified: false, baseVersion: a.version, client: 'A' });
+    // "keep mine" in B: resent on the current version, it wins knowingly
+    const current = await p.getAnnotation('bricks_0001.jpg');
+    await p.saveAnnotation('bricks_0001.jpg', { boxes: moved, verified: false, baseVersion: current.version, client: 'B' });
+    assert.equal((await p.getAnnotation('bricks_0001.jpg')).boxes.length, 2);
+    // another program rewrites the file: A's next autosave on the old version reports a conflict event
+    const before = await p.getAnnotation('bricks_0001.jpg');
+    writeFileSync(join(d, 'bricks_0001.xml'), voc('bricks_0001.jpg'));
+    const events: unknown[] = [];
+    p.onEvent((name, payload) => { if (name === 'dataset.saveState') events.push(payload); });
+    await p.autosave('bricks_0001.jpg', { boxes: [], verified: false, baseVersion: before.version, client: 'A' });
+    await p.flush();
+    assert.ok(events.some((e) => (e as { state: string; conflict?: unknown }).state === 'error' && (e as { conflict?: unknown }).conflict), JSON.stringify(events));
+    assert.equal((await p.getAnnotation('bricks_0001.jpg')).boxes.length, 1, 'the program\'s file was not overwritten');
+  } finally {
+    await p.close();
+  }
+});
