@@ -40,3 +40,13 @@ test('class list operations: remove, merge, reorder are checked', () => {
   assert.deepEqual(reorderClasses(['a', 'b'], ['b', 'a']), ['b', 'a']);
   assert.throws(() => reorderClasses(['a', 'b'], ['b', 'b']), /every class once/);
 });
+
+test('Detect view paths: relative ones start at the open project, without a project they are refused with what to do', async () => {
+  const { resolveProjectPath } = await import('../../renderer/views/detect/project-path');
+  assert.deepEqual(resolveProjectPath('clip.mp4', '/home/u/bricks'), { path: '/home/u/bricks/clip.mp4' });
+  assert.deepEqual(resolveProjectPath('./videos/a.webm', '/home/u/bricks/'), { path: '/home/u/bricks/videos/a.webm' });
+  assert.deepEqual(resolveProjectPath('/data/x.mp4', '/home/u/bricks'), { path: '/data/x.mp4' });
+  assert.deepEqual(resolveProjectPath('C:\\\\clips\\\\a.mp4', null), { path: 'C:\\\\clips\\\\a.mp4' });
+  assert.match((resolveProjectPath('clip.mp4', null) as { error: string }).error, /open a project first/);
+  assert.match((resolveProjectPath('  ', '/p') as { error: string }).error, /type a path/);
+});

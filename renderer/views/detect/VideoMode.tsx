@@ -219,6 +219,7 @@ export function VideoMode(): React.JSX.Element {
           <button type="button" className="button primary" disabled={!source || !model || processing} onClick={() => void process()}><Play size={14} /> Process whole video</button>
           {processing ? <button type="button" className="button" onClick={() => { cancelRef.current = true; }}><Square size={14} /> Cancel</button> : null}
         </div>
+        {!processing && (!model || !source) ? <p className="reason small" data-testid="video-reason">{!model ? 'Load a model (above) to process the video.' : 'Open a video first.'}</p> : null}
         {job ? (
           <div className="progress-line" data-testid="video-progress" data-state={job.state}>
             <progress max={job.total} value={job.done} /> {job.done} / {job.total} frames · {job.fps.toFixed(1)} FPS · {job.state}
