@@ -87,6 +87,8 @@ export const useApp = create<AppState>()((set, get) => ({
       set({ project, notices: [], view: get().view === 'status' ? 'label' : get().view });
       if (project.images === 0) {
         get().notify('error', `${project.name} has no images (${IMAGE_EXTENSIONS.join(' ')}): add photos to ${project.root}, or open another folder. They appear here as soon as they are copied in.`);
+        // an empty folder is not a project worth listing under "recent"
+        await api.call('project.forgetRecent', { dir: project.root }).catch((err: unknown) => get().notify('error', `Could not keep ${project.root} out of the recent projects: ${errorMessage(err)}`));
       }
       void get().loadRecent();
       return true;

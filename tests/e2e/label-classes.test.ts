@@ -242,10 +242,19 @@ test('finding 7: the header follows files changed on disk; an empty folder says 
   copyFileSync(join(project, 'images', 'raccoon-3.jpg'), join(project, 'images', 'zz-new.jpg'));
   await expect(page.getByTestId('project-chip')).toContainText('202 / 203 labeled');
 
+  // an info notice expires by itself
+  await page.getByRole('button', { name: 'Rename class raccoon' }).click();
+  await page.getByLabel('Rename raccoon').fill('procyon');
+  await page.keyboard.press('Enter');
+  const info = page.getByTestId('notices').getByText('Renamed “raccoon” to “procyon”');
+  await expect(info).toBeVisible();
+  await expect(info).toHaveCount(0, { timeout: 20_000 });
+  expect(projectJson().classes).toEqual(['procyon']);
+
   // an error notice stays until dismissed, but not across a project switch
-  await page.getByLabel('New class').fill('raccoon');
+  await page.getByLabel('New class').fill('procyon');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
-  await expect(page.getByTestId('notices').getByRole('alert')).toContainText('a class named "raccoon" already exists');
+  await expect(page.getByTestId('notices').getByRole('alert')).toContainText('a class named "procyon" already exists');
 
   const empty = mkdtempSync(join(tmpdir(), 'detecta-empty-'));
   mkdirSync(join(empty, 'nothing-here'));
@@ -255,5 +264,8 @@ test('finding 7: the header follows files changed on disk; an empty folder says 
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   await expect(page.getByTestId('notices').getByRole('alert')).toContainText('has no images');
   await page.screenshot({ path: shot('05-empty-folder') });
+  await page.getByRole('button', { name: 'Close project' }).click();
+  await expect(page.getByTestId('recent-projects')).toContainText('raccoon');
+  await expect(page.getByTestId('recent-projects')).not.toContainText('nothing-here');
   rmSync(empty, { recursive: true, force: true });
 });
