@@ -189,7 +189,7 @@ export function PrelabelBar({ project }: { project: OpenedProject }): React.JSX.
       <button type="button" className="button small" disabled={!selDraft} title={selDraft ? 'Accept the selected draft' : 'select a draft box first'} onClick={() => accept('selected')}><Check size={13} /> Accept draft</button>
       <button type="button" className="button small" disabled={!drafts} title={drafts ? 'Accept every draft on this image' : 'no drafts on this image'} onClick={() => accept('all')}><CheckCheck size={13} /> Accept all</button>
       {busy ? <span className="busy">{busy}</span> : null}
-      {reason ? <span className="reason small" data-testid="prelabel-reason">{reason}</span> : null}
+      {reason ? <span className="reason small" data-testid="prelabel-reason" title={reason}>{reason}</span> : null}
       {error ? (
         <span className="error-text small prelabel-error" role="alert" data-testid="prelabel-error">
           {error}
