@@ -45,6 +45,8 @@ interface LabelState {
   canRedo: boolean;
   saveState: UiSaveState;
   saveError: string | null;
+  /** An image whose file changed elsewhere while this window had unsaved edits of it (see resolveConflict). */
+  conflict: { imageId: string; version: string | null } | null;
   /** When Ctrl+S last saved (ms), for the "Saved" flash; null before. */
   savedAt: number | null;
   /** Class given to the next drawn box (number keys / class list with nothing selected). */
@@ -69,7 +71,9 @@ interface LabelState {
   nextUnlabeled(): Promise<void>;
   reloadCurrent(): Promise<void>;
   refreshList(): Promise<void>;
-  onSaveState(imageId: string, state: SaveState, error?: string): void;
+  onSaveState(imageId: string, state: SaveState, error?: string, conflict?: { version: string | null }): void;
+  /** A conflict's way out: keep this window's edit (written over the other version) or load the other version. */
+  resolveConflict(choice: 'mine' | 'theirs'): Promise<void>;
 
   commit(doc: Doc, selected?: number | null): void;
   undo(): void;
@@ -97,6 +101,10 @@ const histories = new Map<string, History<Doc>>();
 interface Unsaved { doc: Doc; version: number; savingVersion: number; retryMs: number; timer: ReturnType<typeof setTimeout> | null; notified: boolean }
 const unsaved = new Map<string, Unsaved>();
 let editVersion = 0;
+/** This window's id in saves: its own earlier saves never count as changes made elsewhere. */
+const CLIENT_ID = crypto.randomUUID();
+/** The file version (ImageAnnotation.version) each image's edits were made on. */
+const baseVersions = new Map<string, string | null>();
 
 const sameDoc = (a: Doc, b: Doc): boolean => JSON.stringify(a) === JSON.stringify(b);
 const docOf = (a: ImageAnnotation): Doc => ({ boxes: a.boxes, verified: a.verified });
@@ -106,7 +114,8 @@ export const useLabel = create<LabelState>()((set, get) => {
     const { project } = get();
     const u = unsaved.get(imageId);
     if (!project || !u) return;
-    api.call('dataset.autosave', { project, imageId, boxes: u.doc.boxes, verified: u.doc.verified }).catch((err: unknown) => {
+    const base = baseVersions.has(imageId) ? { baseVersion: baseVersions.get(imageId) ?? null } : {};
+    api.call('dataset.autosave', { project, imageId, boxes: u.doc.boxes, verified: u.doc.verified, client: CLIENT_ID, ...base }).catch((err: unknown) => {
       get().onSaveState(imageId, 'error', errorMessage(err));
     });
   };
@@ -128,6 +137,7 @@ export const useLabel = create<LabelState>()((set, get) => {
     canRedo: false,
     saveState: 'idle',
     saveError: null,
+    conflict: null,
     savedAt: null,
     nextClass: null,
     drawMode: false,
@@ -203,6 +213,7 @@ export const useLabel = create<LabelState>()((set, get) => {
         const annotation = await api.call('dataset.getAnnotation', { project, imageId: entry.id });
         if (get().current?.id !== entry.id) return;
         const u = unsaved.get(entry.id);
+        if (!u) baseVersions.set(entry.id, annotation.version);
         const disk = docOf(annotation);
         let h = histories.get(entry.id);
         const shown = u ? u.doc : disk;
@@ -268,9 +279,17 @@ export const useLabel = create<LabelState>()((set, get) => {
         fail('Could not list the images', err);
       }
     },
-    onSaveState: (imageId, state, error) => {
+    onSaveState: (imageId, state, error, conflict) => {
       const u = unsaved.get(imageId);
       const isCurrent = get().current?.id === imageId;
+      if (state === 'error' && conflict && u) {
+        // not retried: the user chooses (resolveConflict)
+        if (u.timer) clearTimeout(u.timer);
+        u.timer = null;
+        set({ conflict: { imageId, version: conflict.version }, ...(isCurrent ? { saveState: 'error', saveError: error ?? 'changed elsewhere' } : {}) });
+        useApp.getState().notify('error', `${imageId} was changed in another window or program. Your edit is kept: choose to keep yours or load theirs.`);
+        return;
+      }
       if (state === 'saving' && u) u.savingVersion = u.version;
       if ((state === 'saved' || state === 'unchanged') && u) {
         if (u.timer) clearTimeout(u.timer);
@@ -290,6 +309,21 @@ export const useLabel = create<LabelState>()((set, get) => {
         u.retryMs = Math.min(10_000, u.retryMs * 1.5);
       }
       if (isCurrent) set({ saveState: state, saveError: state === 'error' ? (error ?? 'save failed') : null });
+    },
+
+    resolveConflict: async (choice) => {
+      const c = get().conflict;
+      if (!c) return;
+      set({ conflict: null, saveError: null });
+      if (choice === 'mine') {
+        baseVersions.set(c.imageId, c.version); // written over the version seen now, knowingly
+        sendSave(c.imageId);
+        return;
+      }
+      unsaved.delete(c.imageId);
+      baseVersions.delete(c.imageId);
+      set({ saveState: 'idle' });
+      if (get().current?.id === c.imageId) await get().reloadCurrent();
     },
 
     commit: (doc, selected) => {
@@ -396,6 +430,7 @@ export const useLabel = create<LabelState>()((set, get) => {
       const a = await api.call('dataset.getAnnotation', { project, imageId });
       const { doc, current } = get();
       const h = histories.get(imageId);
+      if (!unsaved.has(imageId)) baseVersions.set(imageId, a.version);
       if (!doc || !h || current?.id !== imageId || unsaved.has(imageId) || a.boxes.length !== doc.boxes.length) return;
       const next: Doc = { ...doc, boxes: doc.boxes.map((b, i) => ({ ...b, key: a.boxes[i]?.key })) };
       h.replacePresent(next);

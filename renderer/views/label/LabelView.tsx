@@ -24,8 +24,10 @@ function SaveChip(): React.JSX.Element {
   const state = useLabel((s) => s.saveState);
   const error = useLabel((s) => s.saveError);
   const savedAt = useLabel((s) => s.savedAt);
+  const conflict = useLabel((s) => s.conflict !== null && s.conflict.imageId === s.current?.id);
   const [label, icon, cls] =
-    state === 'error' ? ['Save failed — retrying', <AlertTriangle key="i" size={14} />, 'err']
+    conflict ? ['Changed elsewhere — choose below', <AlertTriangle key="i" size={14} />, 'err']
+    : state === 'error' ? ['Save failed — retrying', <AlertTriangle key="i" size={14} />, 'err']
       : state === 'pending' ? ['Unsaved changes…', <Loader2 key="i" size={14} className="spin" />, 'busy']
         : state === 'saving' ? ['Saving…', <Loader2 key="i" size={14} className="spin" />, 'busy']
           : state === 'saved' || state === 'unchanged' ? ['Saved', <Check key="i" size={14} />, 'ok']
@@ -58,7 +60,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
       else void reloadCurrent();
     });
     const offSave = api.on('dataset.saveState', (e) => {
-      if (e.project === project.root) onSaveState(e.imageId, e.state, e.error);
+      if (e.project === project.root) onSaveState(e.imageId, e.state, e.error, e.conflict);
     });
     return () => { offChanged(); offSave(); };
   }, [project.root, reloadCurrent, refreshList, onSaveState]);
@@ -259,7 +261,13 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
           ) : null}
         </div>
         {annotationError || current?.error ? <p className="canvas-error error-text">{annotationError ?? current?.error}</p> : null}
-        {s.saveState === 'error' && s.saveError ? <p className="canvas-error error-text" data-testid="save-error">Could not save: {s.saveError}. Your edit is kept and retried.</p> : null}
+        {s.conflict && s.conflict.imageId === current?.id ? (
+          <div className="canvas-error conflict-bar" role="alert" data-testid="save-conflict">
+            <span className="error-text">This image was changed in another window or program since you started editing it.</span>
+            <button type="button" className="button small" onClick={() => void s.resolveConflict('mine')}>Keep my version</button>
+            <button type="button" className="button small" onClick={() => void s.resolveConflict('theirs')}>Load theirs</button>
+          </div>
+        ) : s.saveState === 'error' && s.saveError ? <p className="canvas-error error-text" data-testid="save-error">Could not save: {s.saveError}. Your edit is kept and retried.</p> : null}
       </section>
       <aside className="label-side">
         <ClassPanel project={project} selectedLabel={selBox?.label ?? null} colorOf={colorOf} onPick={pickClass} />
