@@ -911,6 +911,14 @@ export class DatasetProject {
     return this.getImage(imageId);
   }
 
+  /** Moves many images to splits by hand in one project.json write (an import keeping its source's split). */
+  async setSplits(changes: ReadonlyMap<string, Split>): Promise<void> {
+    const next = { ...this.config.split, overrides: { ...this.config.split.overrides } };
+    for (const [id, split] of changes) { this.item(id); next.overrides[id] = split; }
+    for (const id of changes.keys()) this.item(id).entry.split = assignSplit(next, id);
+    await this.updateConfig({ split: next }, 'config');
+  }
+
   // ---------------------------------------------------------------- whole-dataset views
 
   /** Every labeled image with its parsed annotation (reads the files; for stats and exports). */

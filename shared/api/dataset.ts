@@ -1,6 +1,7 @@
 /**
  * Dataset API: a project folder's images, their VOC annotations, the class list, statistics,
- * validation and YOLO/COCO/CreateML import-export. Every method takes `project`: the project
+ * validation and import-export (YOLO, Ultralytics, COCO, CreateML, VOC, LabelMe, CVAT XML; import
+ * also Label Studio JSON and Open Images CSV). Every method takes `project`: the project
  * root as returned when the project was opened. Boxes are in displayed-image pixels (EXIF
  * orientation applied; see shared/dataset/exif.ts).
  */
@@ -20,6 +21,7 @@ import type {
   Split,
 } from '../dataset/types';
 import { imageFilterProblem, type ImageFilter } from '../dataset/filter';
+import { EXPORT_FORMATS, IMPORT_FORMATS } from '../dataset/types';
 import { classNameProblem } from '../dataset/classes';
 
 const project = z.string().min(1).max(4096);
@@ -59,7 +61,8 @@ const filter = z
     if (p) ctx.addIssue({ code: 'custom', message: p });
   })
   .transform((s) => s as ImageFilter);
-const format = z.enum(['voc', 'yolo', 'ultralytics', 'coco', 'createml']);
+const importFormat = z.enum(IMPORT_FORMATS);
+const exportFormat = z.enum(EXPORT_FORMATS);
 const split = z.enum(['train', 'val', 'test']);
 
 export interface ImagePage {
@@ -149,9 +152,10 @@ export const datasetMethods = {
   'dataset.stats': method<DatasetStats>()(z.object({ project }).strict()),
   'dataset.validate': method<DatasetIssue[]>()(z.object({ project }).strict()),
   'dataset.export': method<ExchangeReport>()(
-    z.object({ project, format, outDir: z.string().min(1), copyImages: z.boolean().default(true) }).strict(),
+    z.object({ project, format: exportFormat, outDir: z.string().min(1), copyImages: z.boolean().default(true) }).strict(),
   ),
-  'dataset.import': method<ExchangeReport>()(z.object({ project, format, sourceDir: z.string().min(1) }).strict()),
+  /** sourceDir: the dataset's folder, or (coco, cvat, labelstudio) its annotation file. */
+  'dataset.import': method<ExchangeReport>()(z.object({ project, format: importFormat, sourceDir: z.string().min(1) }).strict()),
 };
 
 export type SaveState = 'pending' | 'saving' | 'saved' | 'unchanged' | 'error';

@@ -88,3 +88,57 @@ export function cornersToCreateMl(b: Corners): { x: number; y: number; width: nu
 export function createMlToCorners(c: { x: number; y: number; width: number; height: number }): Corners {
   return { xmin: c.x - c.width / 2, ymin: c.y - c.height / 2, xmax: c.x + c.width / 2, ymax: c.y + c.height / 2 };
 }
+
+/** The axis-aligned bounding box of a list of points (polygons, rotated boxes, LabelMe rectangles). */
+export function boundsOfPoints(points: readonly (readonly [number, number])[]): Corners {
+  let xmin = Infinity, ymin = Infinity, xmax = -Infinity, ymax = -Infinity;
+  for (const [x, y] of points) {
+    xmin = Math.min(xmin, x); xmax = Math.max(xmax, x);
+    ymin = Math.min(ymin, y); ymax = Math.max(ymax, y);
+  }
+  return { xmin, ymin, xmax, ymax };
+}
+
+/**
+ * The four corners of a w×h rectangle whose unrotated top-left corner is (x, y), turned by
+ * `degrees` clockwise (image y points down) around `pivot`.
+ */
+export function rotatedRectPoints(x: number, y: number, w: number, h: number, degrees: number, pivot: readonly [number, number]): [number, number][] {
+  const a = (degrees * Math.PI) / 180;
+  const cos = Math.cos(a), sin = Math.sin(a);
+  const [px, py] = pivot;
+  return ([[x, y], [x + w, y], [x + w, y + h], [x, y + h]] as const).map(([u, v]) => {
+    const dx = u - px, dy = v - py;
+    return [px + dx * cos - dy * sin, py + dx * sin + dy * cos];
+  });
+}
+
+/** CVAT's `points="x1,y1;x2,y2;…"`; null when malformed. */
+export function parseCvatPoints(s: string): [number, number][] | null {
+  const out: [number, number][] = [];
+  for (const pair of s.split(';')) {
+    if (pair.trim() === '') continue;
+    const [x, y, extra] = pair.split(',').map((v) => Number(v.trim()));
+    if (extra !== undefined || !Number.isFinite(x) || !Number.isFinite(y)) return null;
+    out.push([x!, y!]);
+  }
+  return out.length ? out : null;
+}
+
+/** Corners given as fractions of the image size → pixels. */
+export function relativeToCorners(b: Corners, width: number, height: number): Corners {
+  return { xmin: b.xmin * width, ymin: b.ymin * height, xmax: b.xmax * width, ymax: b.ymax * height };
+}
+
+/**
+ * Label Studio rectangle value (x, y, width, height in percent of the image; `rotation` degrees
+ * clockwise around the top-left corner) → corners as fractions of the image size. A rotated box
+ * becomes the bounding box of its corners, computed in pixels of `width`×`height` (the
+ * original_width/height the export records).
+ */
+export function labelStudioToRelative(v: { x: number; y: number; width: number; height: number; rotation?: number }, width: number, height: number): Corners {
+  if (!v.rotation) return { xmin: v.x / 100, ymin: v.y / 100, xmax: (v.x + v.width) / 100, ymax: (v.y + v.height) / 100 };
+  const x = (v.x / 100) * width, y = (v.y / 100) * height;
+  const b = boundsOfPoints(rotatedRectPoints(x, y, (v.width / 100) * width, (v.height / 100) * height, v.rotation, [x, y]));
+  return { xmin: b.xmin / width, ymin: b.ymin / height, xmax: b.xmax / width, ymax: b.ymax / height };
+}

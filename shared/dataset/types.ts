@@ -206,8 +206,13 @@ export interface DatasetIssue {
   reason: string;
 }
 
-export type ExchangeFormat = 'voc' | 'yolo' | 'ultralytics' | 'coco' | 'createml';
-export const EXCHANGE_FORMATS: readonly ExchangeFormat[] = ['voc', 'yolo', 'ultralytics', 'coco', 'createml'];
+/** Formats `dataset.import` reads (IMPORT_FORMATS) and `dataset.export` writes (EXPORT_FORMATS). */
+export const IMPORT_FORMATS = ['voc', 'yolo', 'ultralytics', 'coco', 'createml', 'labelme', 'cvat', 'labelstudio', 'openimages'] as const;
+export const EXPORT_FORMATS = ['voc', 'yolo', 'ultralytics', 'coco', 'createml', 'labelme', 'cvat'] as const;
+export type ExchangeFormat = (typeof IMPORT_FORMATS)[number];
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Every format named on either side. */
+export const EXCHANGE_FORMATS: readonly ExchangeFormat[] = IMPORT_FORMATS;
 
 export interface ExchangeReport {
   format: ExchangeFormat;
@@ -220,6 +225,8 @@ export interface ExchangeReport {
   skipped: DatasetIssue[];
   /** Files written, relative to `dir` (export) or the project root (import). */
   written: number;
+  /** Import: images found in the project by file name (labels that came without their images). */
+  matched?: number;
 }
 
 /** One image's boxes and verified flag, as a save or an autosave carries them. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { openDatasetProject, type DatasetProject } from '../../main/dataset/project';
 import { exportDataset, importDataset } from '../../main/dataset/exchange';
-import type { ExchangeFormat } from '../../shared/dataset/types';
+import type { ExportFormat } from '../../shared/dataset/types';
 import { copyWritable } from '../helpers/writable-copy';
 
 const datasets = fileURLToPath(new URL('../../../shared/datasets/', import.meta.url));
@@ -30,7 +30,7 @@ async function boxesByName(p: DatasetProject): Promise<Map<string, { label: stri
   return out;
 }
 
-for (const format of ['yolo', 'ultralytics', 'coco', 'createml', 'voc'] as ExchangeFormat[]) {
+for (const format of ['yolo', 'ultralytics', 'coco', 'createml', 'voc', 'labelme', 'cvat'] as ExportFormat[]) {
   test(`raccoon VOC → ${format} → VOC keeps every box within 1 px`, async () => {
     const src = await open(raccoonSrc);
     const out = join(tempDir(), format);

@@ -3,28 +3,34 @@
  *
  *   detecta dataset stats    --project DIR [--recursive] [--json]
  *   detecta dataset validate --project DIR [--recursive] [--json]     exit 1 when issues exist
- *   detecta dataset convert  --project DIR --to yolo|ultralytics|coco|createml|voc --out DIR
- *                            [--no-images] [--json]
- *   detecta dataset convert  --project DIR --from yolo|ultralytics|coco|createml|voc --in DIR
- *                            [--json]                                  import into the project
+ *   detecta dataset convert  --project DIR --to yolo|ultralytics|coco|createml|voc|labelme|cvat
+ *                            --out DIR [--no-images] [--json]
+ *   detecta dataset convert  --project DIR --from yolo|ultralytics|coco|createml|voc|labelme|cvat|
+ *                            labelstudio|openimages --in DIR_OR_FILE [--json]   import into the project
+ * An import whose labels came without their images matches them to the project's own images by
+ * file name (COCO, YOLO / CVAT YOLO 1.1, CVAT XML, Label Studio, Open Images...).
  * Exit codes: 0 done, 1 problems found or the operation failed, 2 bad arguments.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ApiError } from '../../../shared/api/contract';
-import { EXCHANGE_FORMATS, type ExchangeFormat, type ExchangeReport } from '../../../shared/dataset/types';
+import { EXPORT_FORMATS, IMPORT_FORMATS, type ExchangeFormat, type ExchangeReport, type ExportFormat } from '../../../shared/dataset/types';
 import { openDatasetProject, type DatasetProject } from '../../dataset/project';
 import { exportDataset, importDataset } from '../../dataset/exchange';
 import { errorMessage } from '../../../shared/error-message';
 
-export const summary = 'dataset statistics, validation and YOLO/COCO/VOC conversion';
+export const summary = 'dataset statistics, validation and conversion (YOLO, COCO, VOC, LabelMe, CVAT, Label Studio, Open Images)';
 
 const HELP = `usage: detecta dataset <stats|validate|convert> --project DIR [options]
 
   stats     images, labeled, verified, unreadable, boxes per class
   validate  unreadable or suspicious files with reasons (exit code 1 if any)
-  convert   --to FORMAT --out DIR      export (FORMAT: ${EXCHANGE_FORMATS.join('|')})
-            --from FORMAT --in DIR     import another tool's dataset into the project
+  convert   --to FORMAT --out DIR      export (FORMAT: ${EXPORT_FORMATS.join('|')})
+            --from FORMAT --in PATH    import another tool's dataset into the project
+                                       (FORMAT: ${IMPORT_FORMATS.join('|')}; PATH: its folder,
+                                       or the COCO / CVAT / Label Studio file). Labels that came
+                                       without their images are matched to the project's images
+                                       by file name; nothing existing is overwritten
 
 options:
   --project DIR   the project folder (required)
@@ -38,12 +44,13 @@ function bad(msg: string): number {
   return 2;
 }
 
-function isFormat(s: string | undefined): s is ExchangeFormat {
-  return s !== undefined && (EXCHANGE_FORMATS as readonly string[]).includes(s);
+function isIn<T extends string>(list: readonly T[], s: string | undefined): s is T {
+  return s !== undefined && (list as readonly string[]).includes(s);
 }
 
 function printReport(r: ExchangeReport, verb: string): void {
-  console.log(`${verb} ${r.images} images, ${r.boxes} boxes, ${r.classes.length} classes (${r.format}) — ${r.dir}`);
+  const matched = r.matched ? ` (${r.matched} matched to the project's images by file name)` : '';
+  console.log(`${verb} ${r.images} images${matched}, ${r.boxes} boxes, ${r.classes.length} classes (${r.format}) — ${r.dir}`);
   for (const s of r.skipped) console.log(`  ${s.severity}: ${s.file}: ${s.reason}`);
 }
 
@@ -77,10 +84,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!v.project) return bad('--project DIR is required');
   if (sub === 'convert') {
     if (!!v.to === !!v.from) return bad('convert needs exactly one of --to FORMAT or --from FORMAT');
-    const fmt = v.to ?? v.from;
-    if (!isFormat(fmt)) return bad(`unknown format "${fmt}" (${EXCHANGE_FORMATS.join(', ')})`);
+    if (v.to && !isIn(EXPORT_FORMATS, v.to)) return bad(`cannot export to "${v.to}" (${EXPORT_FORMATS.join(', ')})`);
+    if (v.from && !isIn(IMPORT_FORMATS, v.from)) return bad(`cannot import from "${v.from}" (${IMPORT_FORMATS.join(', ')})`);
     if (v.to && !v.out) return bad('--to needs --out DIR');
-    if (v.from && !v.in) return bad('--from needs --in DIR');
+    if (v.from && !v.in) return bad('--from needs --in PATH');
   }
 
   let project: DatasetProject | undefined;
@@ -108,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
       return issues.length ? 1 : 0;
     }
     const report = v.to
-      ? await exportDataset(project, v.to as ExchangeFormat, resolve(v.out!), { copyImages: !v['no-images'] })
+      ? await exportDataset(project, v.to as ExportFormat, resolve(v.out!), { copyImages: !v['no-images'] })
       : await importDataset(project, v.from as ExchangeFormat, resolve(v.in!));
     if (v.json) console.log(JSON.stringify(report, null, 2));
     else printReport(report, v.to ? 'exported' : 'imported');

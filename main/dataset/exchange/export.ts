@@ -12,13 +12,21 @@
  *  createml:                        images/<name>.jpg, images/annotations.createml.json
  *  voc:                             JPEGImages/, Annotations/ (LabelImg XML),
  *                                   ImageSets/Main/{train,val,test}.txt
+ *  labelme:                         images/<name>.jpg + images/<name>.json (LabelMe 5 rectangles;
+ *                                   X-AnyLabeling reads them too)
+ *  cvat:                            images/<name>.jpg, annotations.xml ("CVAT for images 1.1";
+ *                                   the split is each image's subset)
+ * Draft boxes (model suggestions nobody accepted) are not exported; each file with some is listed.
  * YOLO lines: `id cx cy w h`, normalised by the oriented image size (EXIF rule, see
  * shared/dataset/exif.ts). Difficult boxes are exported too (YOLO has no such flag).
  */
 import { copyFile, constants, realpath, stat } from 'node:fs/promises';
 import { ApiError } from '../../../shared/api/contract';
 import { dirname, join } from 'node:path';
-import type { DatasetIssue, ExchangeFormat, ExchangeReport, ImageEntry, Split } from '../../../shared/dataset/types';
+import type { DatasetIssue, ExchangeReport, ExportFormat, ImageEntry, Split } from '../../../shared/dataset/types';
+import { labelMeJson, type ExportBox } from '../../../shared/dataset/labelme-format';
+import { cvatXml } from '../../../shared/dataset/cvat-xml-format';
+import { isDraftObject } from '../voc-boxes';
 import { cornersToCoco, cornersToCreateMl, cornersToYolo, formatYoloLine } from '../../../shared/dataset/convert';
 import { serializeVocXml, toIntegerBox, type VocAnnotation } from '../../../shared/voc';
 import { writeFileAtomic } from '../atomic-write';
@@ -43,7 +51,11 @@ async function copyImage(project: DatasetProject, id: string, dest: string): Pro
 
 async function collect(project: DatasetProject, skipped: DatasetIssue[]): Promise<Item[]> {
   const raw: { entry: ImageEntry; ann: VocAnnotation }[] = [];
-  for await (const x of project.annotations()) raw.push(x);
+  for await (const x of project.annotations()) {
+    const drafts = x.ann.objects.filter(isDraftObject).length;
+    if (drafts) skipped.push({ file: x.entry.annotation ?? x.entry.id, severity: 'warning', reason: `${drafts} draft box(es) (model suggestions not accepted) not exported` });
+    raw.push(drafts ? { ...x, ann: { ...x.ann, objects: x.ann.objects.filter((o) => !isDraftObject(o)) } } : x);
+  }
   for (const e of project.listImages({ filter: 'unreadable', limit: 5000 }).items) {
     skipped.push({ file: e.annotation ?? e.id, severity: 'error', reason: e.error ?? 'unreadable annotation file' });
   }
@@ -73,7 +85,12 @@ function yoloText(item: Item, classes: string[]): string {
     .join('\n') + (item.ann.objects.length ? '\n' : '');
 }
 
-export async function exportDataset(project: DatasetProject, format: ExchangeFormat, outDir: string, options: { copyImages?: boolean } = {}): Promise<ExchangeReport> {
+/** An item's boxes in whole pixels inside the image (what LabelImg would save). */
+function exportBoxes(item: Item): ExportBox[] {
+  return item.ann.objects.map((o) => ({ label: o.name, ...toIntegerBox(o.bndbox, item.width, item.height), ...(o.difficult ? { difficult: true } : {}), ...(o.truncated ? { truncated: true } : {}) }));
+}
+
+export async function exportDataset(project: DatasetProject, format: ExportFormat, outDir: string, options: { copyImages?: boolean } = {}): Promise<ExchangeReport> {
   await project.flush();
   // Exporting writes nothing into the project itself: class ids are the current class list's
   // indexes (project.json's order, then classes found in files in index order).
@@ -180,6 +197,18 @@ export async function exportDataset(project: DatasetProject, format: ExchangeFor
         await write(`Annotations/${stemOf(i.name)}.xml`, serializeVocXml(ann));
       }
       for (const s of ['train', 'val', 'test'] as const) await write(`ImageSets/Main/${s}.txt`, bySplit(s).map((i) => `${stemOf(i.name)}\n`).join(''));
+      break;
+    }
+    case 'labelme': {
+      for (const i of items) {
+        await copy(i.entry.id, `images/${i.name}`);
+        await write(`images/${stemOf(i.name)}.json`, labelMeJson(i.name, i.width, i.height, exportBoxes(i)));
+      }
+      break;
+    }
+    case 'cvat': {
+      for (const i of items) await copy(i.entry.id, `images/${i.name}`);
+      await write('annotations.xml', cvatXml(project.summary().name, classes, items.map((i) => ({ name: i.name, width: i.width, height: i.height, split: i.entry.split, boxes: exportBoxes(i) }))));
       break;
     }
   }

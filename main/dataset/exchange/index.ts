@@ -1,4 +1,4 @@
-/** Import and export in other tools' formats (YOLO/Darknet, Ultralytics, COCO, CreateML, VOC). */
+/** Import and export in other tools' formats (see export.ts and import.ts; one reader per format in read-*.ts). */
 export { exportDataset } from './export';
 export { importDataset, readForeign } from './import';
-export { parseYamlNames } from './read-foreign';
+export { parseYamlNames } from './read-yolo';
