@@ -84,18 +84,33 @@ export function withoutGradient(inputs: tf.Tensor[], f: (...xs: tf.Tensor[]) => 
   return fn(...inputs);
 }
 
-function cellOffsets(g: number): tf.Tensor {
-  const xy = new Float32Array(g * g * 2);
+/**
+ * Cell offsets and anchor sizes per prediction, with the g × g cells and A anchors flattened to
+ * N = g·g·A rows in the model's order (row, column, anchor): [1, N, 2] each.
+ */
+function gridPriors(g: number, anchors: readonly (readonly [number, number])[]): { offsets: tf.Tensor; anchorWh: tf.Tensor } {
+  const A = anchors.length;
+  const offsets = new Float32Array(g * g * A * 2);
+  const sizes = new Float32Array(g * g * A * 2);
   for (let row = 0; row < g; row++) {
     for (let col = 0; col < g; col++) {
-      xy[(row * g + col) * 2] = col;
-      xy[(row * g + col) * 2 + 1] = row;
+      for (let a = 0; a < A; a++) {
+        const n = ((row * g + col) * A + a) * 2;
+        offsets[n] = col;
+        offsets[n + 1] = row;
+        sizes[n] = anchors[a]![0];
+        sizes[n + 1] = anchors[a]![1];
+      }
     }
   }
-  return tf.tensor(xy, [1, g, g, 1, 2]);
+  return { offsets: tf.tensor(offsets, [1, g * g * A, 2]), anchorWh: tf.tensor(sizes, [1, g * g * A, 2]) };
 }
 
-/** Computes every loss term. Call inside tf.tidy or optimizer.minimize. */
+/**
+ * Computes every loss term. Call inside tf.tidy or optimizer.minimize. The cells and anchors are
+ * flattened to one axis, so no tensor has more than four dimensions (WebGPU's kernels, e.g. the
+ * Select behind clipByValue's gradient, stop at rank 4).
+ */
 export function yoloLossTerms(yTrue: YoloTargets, yPred: tf.Tensor, spec: GridSpec, weights: Partial<YoloLossWeights> = {}): YoloLossTerms {
   const w = { ...DEFAULT_LOSS_WEIGHTS, ...weights };
   const { gridSize: g, anchors } = spec;
@@ -109,24 +124,26 @@ export function yoloLossTerms(yTrue: YoloTargets, yPred: tf.Tensor, spec: GridSp
   if (tShape[0] !== batch || tShape[1] !== g || tShape[2] !== g || tShape[3] !== A || tShape[4] !== F) {
     throw new Error(`yoloLoss: target shape ${JSON.stringify(tShape)} does not match [${batch}, ${g}, ${g}, ${A}, ${F}]`);
   }
-  const pred = yPred.reshape([batch, g, g, A, F]);
-  const anchorWh = tf.tensor(anchors.flat(), [1, 1, 1, A, 2]);
+  const N = g * g * A;
+  const pred = yPred.reshape([batch, N, F]);
+  const target = yTrue.target.reshape([batch, N, F]);
+  const { offsets, anchorWh } = gridPriors(g, anchors);
 
-  const tXy = pred.slice([0, 0, 0, 0, 0], [-1, -1, -1, -1, 2]);
-  const tWh = pred.slice([0, 0, 0, 0, 2], [-1, -1, -1, -1, 2]);
-  const tObj = pred.slice([0, 0, 0, 0, 4], [-1, -1, -1, -1, 1]).squeeze([-1]);
-  const classLogits = pred.slice([0, 0, 0, 0, 5], [-1, -1, -1, -1, -1]);
+  const tXy = pred.slice([0, 0, 0], [-1, -1, 2]);
+  const tWh = pred.slice([0, 0, 2], [-1, -1, 2]);
+  const tObj = pred.slice([0, 0, 4], [-1, -1, 1]).squeeze([-1]);
+  const classLogits = pred.slice([0, 0, 5], [-1, -1, -1]);
 
   const sigXy = tf.sigmoid(tXy);
-  const predXy = sigXy.add(cellOffsets(g));
+  const predXy = sigXy.add(offsets);
   // Clip before exp so an early wild logit cannot overflow to Infinity.
   const predWh = tf.exp(tf.clipByValue(tWh, -10, 10)).mul(anchorWh);
   const predObj = tf.sigmoid(tObj);
 
-  const trueXy = yTrue.target.slice([0, 0, 0, 0, 0], [-1, -1, -1, -1, 2]);
-  const trueWh = yTrue.target.slice([0, 0, 0, 0, 2], [-1, -1, -1, -1, 2]);
-  const objMask = yTrue.target.slice([0, 0, 0, 0, 4], [-1, -1, -1, -1, 1]).squeeze([-1]);
-  const classOneHot = yTrue.target.slice([0, 0, 0, 0, 5], [-1, -1, -1, -1, -1]);
+  const trueXy = target.slice([0, 0, 0], [-1, -1, 2]);
+  const trueWh = target.slice([0, 0, 2], [-1, -1, 2]);
+  const objMask = target.slice([0, 0, 4], [-1, -1, 1]).squeeze([-1]);
+  const classOneHot = target.slice([0, 0, 5], [-1, -1, -1]);
   const noObjMask = tf.scalar(1).sub(objMask);
   const perImage = tf.scalar(1 / batch);
 
@@ -144,11 +161,11 @@ export function yoloLossTerms(yTrue: YoloTargets, yPred: tf.Tensor, spec: GridSp
 
   // No-object with ignore threshold: best IoU of each prediction with any true box of its image.
   const M = yTrue.trueBoxes.shape[1];
-  const boxes = yTrue.trueBoxes.reshape([batch, 1, 1, 1, M, 4]);
-  const boxXy = boxes.slice([0, 0, 0, 0, 0, 0], [-1, -1, -1, -1, -1, 2]);
-  const boxWh = boxes.slice([0, 0, 0, 0, 0, 2], [-1, -1, -1, -1, -1, 2]);
+  const boxes = yTrue.trueBoxes.reshape([batch, 1, M, 4]);
+  const boxXy = boxes.slice([0, 0, 0, 0], [-1, -1, -1, 2]);
+  const boxWh = boxes.slice([0, 0, 0, 2], [-1, -1, -1, 2]);
   const background = withoutGradient([predXy, predWh], (xy, wh) => {
-    const bestIou = centreBoxIou(xy.expandDims(4), wh.expandDims(4), boxXy, boxWh).max(-1);
+    const bestIou = centreBoxIou(xy.expandDims(2), wh.expandDims(2), boxXy, boxWh).max(-1);
     return noObjMask.mul(tf.cast(tf.less(bestIou, w.ignoreThreshold), 'float32'));
   });
   const noObject = predObj.square().mul(background).sum().mul(perImage).mul(w.lambdaNoObj) as tf.Scalar;

@@ -77,7 +77,9 @@ export function trainStep(
   const names = Object.keys(grads);
   let gradNorm = NaN;
   try {
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
+    // summed pairwise, not with addN: WebGPU's AddN binds every input at once and adapters allow
+    // as few as 8 storage buffers per shader
+    const norm = tf.tidy(() => tf.sqrt(names.map((n) => tf.sum(tf.square(grads[n]))).reduce((a, b) => tf.add(a, b))));
     gradNorm = norm.dataSync()[0];
     norm.dispose();
     const [total] = cost.dataSync();
