@@ -182,6 +182,7 @@ test('finding 5: a folder without labels cannot start a run (disabled, reason be
   for (let i = 0; i < 2; i++) {
     await page.getByLabel('New class').fill('brick');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(page.getByTestId('class-list').locator('li[data-class="brick"]')).toHaveCount(1);
   }
   await expect(page.getByTestId('notices').getByRole('alert')).toContainText('already exists');
   await nav(/Train/).click();

@@ -179,7 +179,7 @@ export function ClassPanel({ project, selectedLabel, colorOf, onPick }: Props): 
                       {classes.filter((o) => o !== c).map((o) => <option key={o} value={o}>{o}</option>)}
                     </select>
                     <button type="button" className="button small" disabled={busy || !mergeInto} onClick={() => merge(c, mergeInto)}>
-                      <Merge size={12} /> {mergeInto ? `Merge ${count ?? ''} into “${mergeInto}”`.replace('  ', ' ') : 'Merge'}
+                      <Merge size={12} /> {!mergeInto ? 'Merge' : count !== null ? `Merge ${count} into “${mergeInto}”` : `Merge into “${mergeInto}”`}
                     </button>
                   </div>
                   {confirmDelete ? (

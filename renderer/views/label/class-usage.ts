@@ -32,8 +32,8 @@ export function useClassUsage(project: string): Map<string, ClassUsage> | null {
     };
     void read();
     const off = api.on('dataset.changed', (e) => {
-      if (e.project === project && e.reason !== 'index') void read();
-      else if (e.project === project && !e.summary.indexing) void read();
+      // while the index is still being parsed, once at the end is enough
+      if (e.project === project && (e.reason !== 'index' || !e.summary.indexing)) void read();
     });
     return () => { live = false; off(); };
   }, [project]);
