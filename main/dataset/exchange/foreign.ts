@@ -44,6 +44,8 @@ export interface ForeignDataset {
   classes: string[];
   images: ForeignImage[];
   issues: DatasetIssue[];
+  /** Splits the source's own split files name (VOC ImageSets/Main), when it has such files. */
+  declaredSplits?: Split[];
 }
 
 export const posix = (p: string): string => p.split(sep).join('/');

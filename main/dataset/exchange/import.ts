@@ -147,7 +147,8 @@ export async function importDataset(project: DatasetProject, format: ExchangeFor
     return !p;
   });
   if (classes.length) await project.appendClasses(classes);
-  const splitCount = new Set(foreign.images.map((i) => i.split).filter(Boolean)).size;
+  // one split for everything (CVAT's default subset, a lone train.txt) says nothing: the project keeps its own
+  const splitCount = new Set(foreign.declaredSplits ?? foreign.images.map((i) => i.split).filter(Boolean)).size;
   const overrides = project.getConfig().split.overrides;
   const splits = new Map<string, Split>();
   let boxes = 0;

@@ -51,7 +51,7 @@ export async function readVoc(src: string): Promise<ForeignDataset> {
       });
     }
     issues.push(...other.listImages({ filter: 'unreadable', limit: 5000 }).items.map((e) => ({ file: e.annotation ?? e.id, severity: 'error' as const, reason: e.error ?? 'unreadable' })));
-    return { classes: other.summary().classes, images, issues };
+    return { classes: other.summary().classes, images, issues, declaredSplits: [...new Set(splits.values())] };
   } finally {
     await other.close();
   }
