@@ -768,6 +768,12 @@ export class DatasetProject {
     if (!u) throw new ApiError('not_found', 'nothing to undo: that class change is no longer remembered (the project was reopened or it was already undone)');
     this.classUndo.delete(undoId);
     await this.flush();
+    // the class goes back to its place first, so the restored files do not append it at the end
+    const classes = this.config.classes.includes(u.name) ? [...this.config.classes] : [...this.config.classes.slice(0, u.index), u.name, ...this.config.classes.slice(u.index)];
+    const patch: Partial<ProjectConfig> = { classes };
+    if (u.defaultClass === u.name) patch.defaultClass = u.name;
+    if (u.color) patch.classColors = { ...(this.config.classColors ?? {}), [u.name]: u.color };
+    await this.updateConfig(patch);
     let filesRestored = 0;
     const skipped: string[] = [];
     for (const f of u.files) {
@@ -783,11 +789,6 @@ export class DatasetProject {
         await this.parsePending('disk', [f.imageId]);
       });
     }
-    const classes = this.config.classes.includes(u.name) ? [...this.config.classes] : [...this.config.classes.slice(0, u.index), u.name, ...this.config.classes.slice(u.index)];
-    const patch: Partial<ProjectConfig> = { classes };
-    if (u.defaultClass === u.name) patch.defaultClass = u.name;
-    if (u.color) patch.classColors = { ...(this.config.classColors ?? {}), [u.name]: u.color };
-    await this.updateConfig(patch);
     return { classes: [...this.config.classes], filesRestored, skipped };
   }
 

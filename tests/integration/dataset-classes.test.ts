@@ -159,3 +159,17 @@ test('class mapping per model: remembered, merged, targets must be project class
   assert.deepEqual(q.classMapping('zoo:nanodet'), { dog: 'procyon', person: null, bear: 'procyon' });
   await q.close();
 });
+
+test('undoing the delete of a middle class puts it back at its place (its id), not at the end', async () => {
+  const d = raccoonCopy();
+  const p = await open(d);
+  await p.saveAnnotation('images/raccoon-9.jpg', { boxes: [box('dog'), box('cat', 70)], verified: false });
+  assert.deepEqual(p.summary().classes, ['raccoon', 'dog', 'cat']);
+  const r = await p.deleteClass('dog');
+  assert.deepEqual(r.classes, ['raccoon', 'cat']);
+  const u = await p.undoClassChange(r.undoId);
+  assert.deepEqual(u.classes, ['raccoon', 'dog', 'cat']);
+  assert.deepEqual(config(d).classes, ['raccoon', 'dog', 'cat']);
+  assert.deepEqual(names(d, 'raccoon-9'), ['dog', 'cat']);
+  await p.close();
+});
