@@ -5,11 +5,10 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { openDatasetProject, type DatasetProject } from '../../main/dataset/project';
 import { exportDataset, importDataset } from '../../main/dataset/exchange';
@@ -18,7 +17,6 @@ import { parseVocXml } from '../../shared/voc';
 import { copyWritable } from '../helpers/writable-copy';
 
 const fixtures = fileURLToPath(new URL('../../../shared/datasets/voc-parser-fixtures/', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const temps: string[] = [];
 after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
 const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'detecta-exf-')); temps.push(d); return d; };
