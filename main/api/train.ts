@@ -16,6 +16,7 @@ import { computeProjectAnchors } from '../training/project-anchors';
 import { deleteRun, nextRunName, runDir, runPaths } from '../training/run-folder';
 import { listRuns, readEvalJson, readRun, type RunInfo } from '../training/run-files';
 import { writeFileAtomic } from '../dataset/atomic-write';
+import { folderGrants } from '../detect/folder-grants';
 import { fsApiError } from '../dataset/fs-errors';
 import type { ApiContext, HandlersFor } from './handler';
 import { errorMessage } from '../../shared/error-message';
@@ -75,17 +76,28 @@ function summarize(info: RunInfo, root: string): RunSummary {
   };
 }
 
-/** Detector payloads carry no `task`; they are forwarded with task 'detect' so listeners can tell the kinds apart. */
-function forward(ctx: ApiContext, project: string, ev: AnyTrainerEvent): void {
+/** Pushes a run's run-list entry (read from run.json) to the listeners: no one polls train.list. */
+async function pushRunState(ctx: ApiContext, project: string, root: string, run: string): Promise<void> {
+  try {
+    ctx.emit('train.run', { ...summarize(await readRun(root, run), root), project });
+  } catch (err) {
+    ctx.emit('train.log', { run, level: 'error', message: `cannot read the state of run "${run}": ${errorMessage(err)}`, project });
+  }
+}
+
+/** Trainer events go out as they come (they carry their `task`); state changes push the run's entry. */
+function forward(ctx: ApiContext, project: string, root: string, ev: AnyTrainerEvent): void {
   const { emit } = ctx;
   switch (ev.type) {
-    case 'progress': emit('train.progress', 'task' in ev.payload ? { ...ev.payload, project } : { ...ev.payload, task: 'detect', project }); break;
-    case 'epoch': emit('train.epoch', 'task' in ev.payload ? { ...ev.payload, project } : { ...ev.payload, task: 'detect', project }); break;
+    case 'progress': emit('train.progress', { ...ev.payload, project }); break;
+    case 'epoch': emit('train.epoch', { ...ev.payload, project }); break;
     case 'log': emit('train.log', { ...ev.payload, project }); break;
-    case 'finished': emit('train.finished', 'task' in ev.payload ? { ...ev.payload, project } : { ...ev.payload, task: 'detect', project }); break;
+    case 'finished': emit('train.finished', { ...ev.payload, project }); break;
     case 'failed': emit('train.failed', { ...ev.payload, project }); break;
     case 'env': emit('train.log', { run: ev.payload.run, level: 'info', message: `backend ${ev.payload.backend}: ${ev.payload.device}`, project }); break;
   }
+  // run.json changed (the trainer says so), or the supervisor recorded a crash into it
+  if ((ev.type === 'state' || (ev.type === 'failed' && ev.payload.crashed)) && ev.payload.run) void pushRunState(ctx, project, root, ev.payload.run);
 }
 
 /**
@@ -162,19 +174,21 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       sup = startRun(root, resume ?? { project: root, name, config: p.config ?? {} });
     }
     sup.run = name;
-    sup.onEvent((ev) => forward(ctx, p.project, ev));
+    sup.onEvent((ev) => forward(ctx, p.project, root, ev));
     return { run: name, started: true };
   },
   'train.pause': async (p, ctx) => {
     const sup = running(ctx, p.project);
     sup.pause();
     await settle(sup, true);
+    if (sup.run) await pushRunState(ctx, p.project, rootOf(ctx, p.project), sup.run);
     return { paused: true };
   },
   'train.resume': async (p, ctx) => {
     const sup = running(ctx, p.project);
     sup.resume();
     await settle(sup, false);
+    if (sup.run) await pushRunState(ctx, p.project, rootOf(ctx, p.project), sup.run);
     return { paused: false };
   },
   'train.cancel': async (p, ctx) => { running(ctx, p.project).cancel(); return { cancelling: true }; },
@@ -295,16 +309,26 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       thresholds: { confidence: config.task === 'detect' ? config.train.evalConfidence : 0.25, iou: 0.45, bestF1Confidence },
       exportedAt: new Date().toISOString(),
     };
-    await fs.mkdir(p.dir, { recursive: true }).catch((err: unknown) => { throw fsApiError(err, p.dir, 'cannot create'); });
+    // only inside an opened project or an output folder the user chose (folder-grants.ts)
+    const grants = folderGrants(ctx.services);
+    const isDir = await fs.stat(p.dir).then((st) => st.isDirectory(), (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw fsApiError(err, p.dir, 'cannot open');
+    });
+    if (!isDir) {
+      await grants.resolveWritable(p.dir, 'export'); // a new folder: its parent must be allowed
+      await fs.mkdir(p.dir).catch((err: unknown) => { throw fsApiError(err, p.dir, 'cannot create'); });
+    }
+    const target = (name: string): Promise<string> => grants.resolveWritable(join(p.dir, name), 'export');
     // weights first, model.json after its shards, detecta-model.json last: a reader never sees a
     // model.json whose weights are not there yet; each file is written atomically
     const files = [...names.filter((n) => n !== 'model.json').sort(), 'model.json'];
     for (const name of files) {
       const from = join(src, name);
       const data = await fs.readFile(from).catch((err: unknown) => { throw fsApiError(err, from, 'cannot read'); });
-      await writeFileAtomic(join(p.dir, name), data);
+      await writeFileAtomic(await target(name), data);
     }
-    await writeFileAtomic(join(p.dir, 'detecta-model.json'), JSON.stringify(meta, null, 2) + '\n');
+    await writeFileAtomic(await target('detecta-model.json'), JSON.stringify(meta, null, 2) + '\n');
     return { dir: p.dir, files: [...files, 'detecta-model.json'] };
   },
   'train.openFolder': async (p, ctx) => {

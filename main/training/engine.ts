@@ -243,6 +243,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
   const saveState = async (patch: Partial<RunState>): Promise<void> => {
     state = { ...state, ...patch } as RunState;
     await writeRunState(dir, state);
+    emitRaw({ type: 'state', payload: { run: name, status: state.status, phase: state.phase, epoch: state.epoch } });
   };
   const pausePoint = async (): Promise<void> => {
     if (!control.isPaused?.()) return control.waitIfPaused();
@@ -362,12 +363,12 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     return finished;
   } catch (err) {
     const message = errorMessage(err);
-    emit({ type: 'failed', payload: { run: name, error: message, crashed: false } });
     // A resume refused while preparing leaves the run as it was (with the reason); a failure while training fails it.
     const end: Partial<RunState> = prior && state.phase === 'preparing'
       ? { ...prior, error: `resume refused: ${message}` }
       : { status: 'failed', phase: 'done', finishedAt: new Date().toISOString(), stopReason: 'failed', error: message };
     await saveState(end).catch((e: unknown) => log(`run.json: ${errorMessage(e)}`, 'error'));
+    emit({ type: 'failed', payload: { run: name, error: message, crashed: false } });
     await events.flush();
     if (err instanceof Object) reported.add(err);
     throw err;

@@ -15,7 +15,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { detectImages } from '../../shared/ml/detector/inference';
 import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
 import type { DetectorConfig } from '../../shared/ml/detector/config';
-import type { RunConfigFile } from '../../shared/training/types';
+import { readRunConfig } from './run-files';
 import { decodeFitted } from './data';
 import { loadModelFromFolder } from './weights-io';
 
@@ -47,13 +47,10 @@ export async function loadDetectorFolder(dir: string): Promise<LoadedDetector> {
   }
   // Class names live in the run's config.json (RUN/weights/<best|last>/ → RUN/config.json).
   let classes: string[] | null = null;
-  for (const candidate of [path.join(weights, '..', '..', 'config.json'), path.join(weights, 'config.json')]) {
-    try {
-      const c = JSON.parse(await fs.readFile(candidate, 'utf8')) as Partial<RunConfigFile>;
-      if (Array.isArray(c.classes) && c.classes.length === config.numClasses) { classes = c.classes; break; }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${candidate}: ${(err as Error).message}`);
-    }
+  // the run folder's config.json (weights/<best|last> → the run), else one beside the weights
+  for (const dir of [path.join(weights, '..', '..'), weights]) {
+    const c = await readRunConfig(dir);
+    if (c && c.classes.length === config.numClasses) { classes = c.classes; break; }
   }
   return { model, config, classes: classes ?? Array.from({ length: config.numClasses }, (_, i) => `class${i}`), dir: weights };
 }

@@ -186,11 +186,13 @@ export const trainMethods = {
   'train.openFolder': method<{ opened: boolean; path: string; reason?: string }>()(z.object({ project, run }).strict()),
 };
 
-/** Run events; progress, epoch and finished payloads are discriminated by `task`. */
+/** Run events; progress, epoch and finished payloads carry their `task` from the trainer. */
 export interface TrainEvents {
-  'train.progress': ((ProgressEvent & { task: 'detect' }) | ClassifierProgressEvent) & { project: string };
-  'train.epoch': ((EpochEvent & { task: 'detect' }) | ClassifierEpochEvent) & { project: string };
+  'train.progress': (ProgressEvent | ClassifierProgressEvent) & { project: string };
+  'train.epoch': (EpochEvent | ClassifierEpochEvent) & { project: string };
   'train.log': LogEvent & { project: string };
-  'train.finished': ((FinishedEvent & { task: 'detect' }) | ClassifierFinishedEvent) & { project: string };
+  'train.finished': (FinishedEvent | ClassifierFinishedEvent) & { project: string };
   'train.failed': FailedEvent & { project: string };
+  /** A run's state changed (started, an epoch ended, paused, resumed, finished, failed): its run-list entry, read from run.json. */
+  'train.run': RunSummary & { project: string };
 }

@@ -7,7 +7,7 @@
  * true one), precision, recall, F1 (per class; macro = unweighted mean, weighted = support-weighted).
  */
 import { z } from 'zod';
-import { backendChoiceSchema, type FailedEvent, type LogEvent, type RunEnv } from './types';
+import { backendChoiceSchema, type FailedEvent, type LogEvent, type RunEnv, type StateEvent } from './types';
 
 export const CLASSIFIER_PRESET_NAMES = ['fashion-mnist-cnn', 'sports-cnn', 'deep-cnn', 'mobilenet-embeddings'] as const;
 export const classifierPresetSchema = z.enum(CLASSIFIER_PRESET_NAMES);
@@ -161,6 +161,7 @@ export interface ClassifierFinishedEvent {
 
 /** Everything a classifier run streams (same event names as detector runs). */
 export type ClassifierTrainerEvent =
+  | { type: 'state'; payload: StateEvent }
   | { type: 'progress'; payload: ClassifierProgressEvent }
   | { type: 'epoch'; payload: ClassifierEpochEvent }
   | { type: 'log'; payload: LogEvent }

@@ -67,21 +67,6 @@ export const trainConfigSchema = z.object({
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export type TrainConfig = z.output<typeof trainConfigSchema>;
 
-/** config.json of a run folder. */
-export interface RunConfigFile {
-  version: 1;
-  /** What the run trains; absent in detector runs written before classifiers existed. */
-  task?: 'detect' | 'classify';
-  name: string;
-  project: string;
-  createdAt: string;
-  train: TrainConfig;
-  /** Resolved detector config (anchors, input size...), as stored in the model metadata. */
-  detector: unknown;
-  classes: string[];
-  split: { train: string[]; val: string[] };
-}
-
 /** env.json: where the run actually ran. */
 export interface RunEnv {
   backend: TrainBackendName;
@@ -131,6 +116,7 @@ export const METRICS_COLUMNS = [
 ] as const;
 
 export interface ProgressEvent {
+  task: 'detect';
   run: string;
   epoch: number;
   epochs: number;
@@ -146,6 +132,7 @@ export interface ProgressEvent {
 }
 
 export interface EpochEvent extends EpochMetrics {
+  task: 'detect';
   run: string;
   epochs: number;
   /** This epoch improved the best fitness (weights/best was written). */
@@ -161,10 +148,13 @@ export interface LogEvent {
 }
 
 export interface FinishedEvent {
+  task: 'detect';
   run: string;
-  /** 'completed': all epochs; 'cancelled': stopped at a batch boundary (weights/last is resumable). */
+  /** 'completed': all epochs (or stopped early by patience); 'cancelled': stopped at a batch boundary (weights/last is resumable). */
   status: 'completed' | 'cancelled';
   epochsDone: number;
+  /** Early stopping (patience) ended the run before `epochs`. */
+  stoppedEarly: boolean;
   final: EpochMetrics | null;
   best: EpochMetrics | null;
   runDir: string;
@@ -179,8 +169,17 @@ export interface FailedEvent {
   signal?: string | null;
 }
 
-/** Everything the trainer streams, tagged. events.jsonl holds one of these per line (plus `t`). */
+/** run.json changed (not stored in events.jsonl): the API pushes the run's new list entry. */
+export interface StateEvent {
+  run: string;
+  status: 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
+  phase: 'preparing' | 'training' | 'evaluating' | 'done';
+  epoch: number;
+}
+
+/** Everything the trainer streams, tagged. events.jsonl holds one of these per line (plus `t`), all but 'state'. */
 export type TrainerEvent =
+  | { type: 'state'; payload: StateEvent }
   | { type: 'progress'; payload: ProgressEvent }
   | { type: 'epoch'; payload: EpochEvent }
   | { type: 'log'; payload: LogEvent }

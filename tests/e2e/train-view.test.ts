@@ -187,3 +187,50 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   await expect(page.getByTestId('model-status')).toContainText('exported-model', { timeout: 60_000 });
   await expect(page.getByTestId('model-status')).toContainText('64px');
 });
+
+/** The run's state on disk (run.json), as the trainer wrote it. */
+const runState = (name: string): { epoch: number; status: string } => {
+  const file = join(project, '.detecta', 'runs', name, 'run.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { epoch: number; status: string }) : { epoch: 0, status: 'none' };
+};
+
+test('epochs trained while another view is shown are in the charts on return; the header never shows "?"; list and report agree on mAP50', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openTrainView(page);
+  const list = page.getByTestId('run-list');
+  await expect(list.locator('.run-row, .run-empty').first()).toBeVisible();
+  if (await list.locator('.run-row').count()) {
+    await expect(page.getByTestId('run-panel')).toBeVisible(); // the view opens the last run; go to a new one
+    await page.getByRole('button', { name: 'New run' }).click();
+  }
+  await fillTinyRun(page, 200, '0.003');
+  await page.getByTestId('train-setup').getByRole('button', { name: 'Start training' }).click();
+  const panel = page.getByTestId('run-panel');
+  await expect(panel).toBeVisible({ timeout: 30_000 });
+  const run = (await panel.getAttribute('data-run'))!;
+  const header = panel.locator('.run-title .muted');
+  // before and during epoch 1 the header names what is known, never "?"
+  await expect(header).toContainText(/64 px/);
+  await expect(header).not.toContainText('?');
+  await expect.poll(() => points(page, 'chart-train-loss'), { timeout: 90_000 }).toBeGreaterThanOrEqual(5);
+  await expect(header).not.toContainText('?');
+
+  // leave for the Label view while more than two epochs train
+  const views = page.getByRole('navigation', { name: 'Views' });
+  await views.getByRole('button', { name: /Label/ }).click();
+  const left = runState(run).epoch;
+  await expect.poll(() => runState(run).epoch, { timeout: 90_000 }).toBeGreaterThanOrEqual(left + 3);
+  const trained = runState(run).epoch;
+  await views.getByRole('button', { name: /Train/ }).click();
+  await expect(page.getByTestId('run-panel')).toHaveAttribute('data-run', run);
+  // every epoch's point is there without a reload (5 loss parts per epoch)
+  await expect.poll(() => points(page, 'chart-train-loss'), { timeout: 5_000 }).toBeGreaterThanOrEqual(trained * 5);
+  expect(runState(run).status).toBe('running');
+
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('cancelled', { timeout: 60_000 });
+  const listed = (await page.getByTestId('run-list').locator(`[data-run="${run}"] [data-testid="run-map50"]`).textContent())!.replace('mAP50', '').trim();
+  await page.getByRole('tab', { name: 'Evaluation report' }).click();
+  const reported = page.getByTestId('eval-report').locator('.stat').filter({ hasText: /^[\d.—]+mAP50$/ }).locator('.value');
+  await expect(reported).toHaveText(listed);
+});

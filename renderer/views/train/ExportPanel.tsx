@@ -5,6 +5,7 @@ import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import type { ExportResult } from '../../../shared/api';
 import { errorMessage } from '../../../shared/error-message';
+import { ApiError } from '../../../shared/api/contract';
 
 export function ExportPanel({ project, run, hasBest }: { project: string; run: string; hasBest: boolean }): React.JSX.Element {
   const nativeDialogs = useApp((s) => s.info?.nativeDialogs ?? false);
@@ -26,7 +27,13 @@ export function ExportPanel({ project, run, hasBest }: { project: string; run: s
     setBusy(true);
     setResult(null);
     try {
-      setResult(await api.call('train.export', { project, run, weights, dir: dir.trim() }));
+      // exporting here is the user's choice of this folder (or of its parent, for a new folder)
+      const target = dir.trim();
+      await api.call('detect.chooseOutputFolder', { path: target }).catch(async (err: unknown) => {
+        if (!(err instanceof ApiError) || err.code !== 'not_found') throw err;
+        await api.call('detect.chooseOutputFolder', { path: target.replace(/[\\/][^\\/]+[\\/]?$/, '') || target });
+      });
+      setResult(await api.call('train.export', { project, run, weights, dir: target }));
       setError(null);
     } catch (err) {
       setError(errorMessage(err));

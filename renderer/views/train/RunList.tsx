@@ -1,5 +1,5 @@
 /**
- * Run history: every run of the project with status, best mAP50 / mAP50-95, backend, duration;
+ * Run history: every run of the project with status, the mAP50 / mAP50-95 of its best weights (the epoch the report evaluates), backend, duration;
  * a checkbox per run overlays its curves with the others.
  */
 import { Plus, Star } from 'lucide-react';
@@ -47,13 +47,16 @@ function RunRow({ r, selected, compared, isActive, onSelect, onCompare }: { r: R
           {isActive ? <Star size={12} className="active-star" aria-label="active model" /> : null}
           <span className={`status-badge st-${r.status}`}>{r.status}</span>
         </span>
+        {r.problem ? <span className="run-line error-text small" data-testid="run-problem">cannot be opened: {r.problem}</span> : (
+          <span className="run-line muted small" title={r.bestEpoch ? `best weights: epoch ${r.bestEpoch}` : 'no validated epoch yet'}>
+            {r.task === 'classify'
+              ? <span>classify · val accuracy {fmt(r.accuracy)}</span>
+              : <><span data-testid="run-map50">mAP50 {fmt(r.mAP50)}</span><span>50-95 {fmt(r['mAP50-95'])}</span></>}
+          </span>
+        )}
+        {r.upgraded ? <span className="run-line muted small">made by an older version (read and upgraded)</span> : null}
         <span className="run-line muted small">
-          {r.task === 'classify'
-            ? <span>classify · val accuracy {fmt(r.accuracy)}</span>
-            : <><span>mAP50 {fmt(r.mAP50)}</span><span>50-95 {fmt(r['mAP50-95'])}</span></>}
-        </span>
-        <span className="run-line muted small">
-          <span>{r.preset ?? '?'} · {r.backend ?? '—'}</span><span>{r.epochsDone}/{r.epochs ?? '?'} ep · {formatDuration(r.durationSeconds)}</span>
+          <span>{r.preset ?? 'preset pending'} · {r.backend ?? '—'}</span><span>{r.epochs !== null ? `${r.epochsDone}/${r.epochs}` : r.epochsDone} ep · {formatDuration(r.durationSeconds)}</span>
         </span>
       </button>
     </li>

@@ -75,6 +75,38 @@ export const useTrain = create<TrainState>()((set, get) => {
       return { live: { ...s.live, [run]: { ...cur, ...f(cur) } } };
     });
   const log = (run: string, line: LogLine): void => patchLive(run, (l) => ({ logs: [...l.logs, line].slice(-MAX_LOGS) }));
+  const readDetail = (project: string, run: string): void => {
+    void api.call('train.get', { project, run }).then(
+      (detail) => { if (get().project === project) set((s) => ({ details: { ...s.details, [run]: detail } })); },
+      (err: unknown) => set({ runsError: `Could not read run "${run}": ${errorMessage(err)}` }),
+    );
+  };
+  /** A run's pushed state: its run-list entry replaced (or added); a new or ended run's detail read once. */
+  const upsertRun = (summary: RunSummary & { project: string }): void => {
+    const { project, ...entry } = summary;
+    const known = get().runs.find((r) => r.name === entry.name);
+    set((s) => ({ runs: known ? s.runs.map((r) => (r.name === entry.name ? entry : r)) : [...s.runs, entry] }));
+    const ended = known && known.status !== entry.status && !entry.active;
+    if (!known || ended || !get().details[entry.name]?.config) readDetail(project, entry.name);
+  };
+  let subscribed = false;
+  /** Train events are handled at store level, once: a view that is not shown still gets every epoch. */
+  const subscribe = (): void => {
+    if (subscribed) return;
+    subscribed = true;
+    const mine = (p: { project: string }): boolean => p.project === get().project;
+    api.on('train.progress', (p) => { if (mine(p)) patchLive(p.run, (l) => ({ progress: p, batch: appendBatch(l.batch, batchX(p), lossOf(p)) })); });
+    api.on('train.epoch', (p) => {
+      if (!mine(p)) return;
+      patchLive(p.run, (l) => ({ records: upsertRecord(l.records, recordOf(p)) }));
+      log(p.run, { level: 'info', message: lineOf(p), t: new Date().toISOString() });
+    });
+    api.on('train.log', (p) => { if (mine(p)) log(p.run, { level: p.level, message: p.message, t: new Date().toISOString() }); });
+    api.on('train.finished', (p) => { if (mine(p)) log(p.run, { level: 'info', message: `run ${p.status} after ${p.epochsDone} epochs`, t: new Date().toISOString() }); });
+    api.on('train.failed', (p) => { if (mine(p)) log(p.run, { level: 'error', message: `run failed: ${p.error}`, t: new Date().toISOString() }); });
+    api.on('train.run', (p) => { if (mine(p)) upsertRun(p); });
+    api.on('model.activeChanged', (p) => { if (mine(p)) set({ activeModel: p.active }); });
+  };
 
   return {
     project: null,
@@ -87,43 +119,12 @@ export const useTrain = create<TrainState>()((set, get) => {
     activeModel: null,
 
     attach: (project) => {
-      if (get().project !== project) set({ project, runs: [], selected: null, details: {}, live: {}, compare: [], activeModel: null, runsError: null });
-      const mine = (p: { project: string }): boolean => p.project === get().project;
-      const offs = [
-        api.on('train.progress', (p) => { if (mine(p)) patchLive(p.run, (l) => ({ progress: p, batch: appendBatch(l.batch, batchX(p), lossOf(p)) })); }),
-        api.on('train.epoch', (p) => {
-          if (!mine(p)) return;
-          patchLive(p.run, (l) => ({ records: upsertRecord(l.records, recordOf(p)) }));
-          log(p.run, { level: 'info', message: lineOf(p), t: new Date().toISOString() });
-          void get().refreshRuns();
-          if (!get().details[p.run]?.config) {
-            void api.call('train.get', { project: p.project, run: p.run }).then(
-              (detail) => set((s) => ({ details: { ...s.details, [p.run]: detail } })),
-              (err: unknown) => set({ runsError: `Could not read run "${p.run}": ${errorMessage(err)}` }),
-            );
-          }
-        }),
-        api.on('train.log', (p) => { if (mine(p)) log(p.run, { level: p.level, message: p.message, t: new Date().toISOString() }); }),
-        api.on('train.finished', (p) => {
-          if (!mine(p)) return;
-          log(p.run, { level: 'info', message: `run ${p.status} after ${p.epochsDone} epochs`, t: new Date().toISOString() });
-          // the run folder's last event may land a moment after the event: read until it shows
-          void (async () => {
-            for (let i = 0; i < 20; i++) {
-              await get().refreshRuns();
-              if (get().runs.find((r) => r.name === p.run)?.status === p.status) break;
-              await new Promise((r) => setTimeout(r, 250));
-            }
-            await get().loadRun(p.run);
-          })();
-        }),
-        api.on('train.failed', (p) => {
-          if (!mine(p)) return;
-          log(p.run, { level: 'error', message: `run failed: ${p.error}`, t: new Date().toISOString() });
-          void get().refreshRuns().then(() => setTimeout(() => void get().refreshRuns(), 1000));
-        }),
-        api.on('model.activeChanged', (p) => { if (mine(p)) set({ activeModel: p.active }); }),
-      ];
+      subscribe();
+      if (get().project === project) {
+        void get().refreshRuns(); // back to the view: one read, in case the connection dropped meanwhile
+        return () => {};
+      }
+      set({ project, runs: [], selected: null, details: {}, live: {}, compare: [], activeModel: null, runsError: null });
       void (async () => {
         await get().refreshRuns();
         const runs = get().runs;
@@ -137,7 +138,8 @@ export const useTrain = create<TrainState>()((set, get) => {
           set({ runsError: `Could not read the active model: ${errorMessage(err)}` });
         }
       })();
-      return () => offs.forEach((off) => off());
+      // the store keeps listening when the view is left (every epoch of every run is kept)
+      return () => {};
     },
 
     refreshRuns: async () => {
@@ -215,18 +217,9 @@ export const useTrain = create<TrainState>()((set, get) => {
     setActiveModel: (activeModel) => set({ activeModel }),
 
     started: (run) => {
+      // shown at once; the run-list entry arrives with the run's first state push (train.run)
       patchLive(run, () => ({ loaded: true }));
       set({ selected: run });
-      void (async () => {
-        for (let i = 0; i < 60 && !get().runs.some((r) => r.name === run); i++) {
-          await get().refreshRuns();
-          if (!get().runs.some((r) => r.name === run)) await new Promise((r) => setTimeout(r, 500));
-        }
-        if (get().runs.some((r) => r.name === run)) {
-          const detail = await api.call('train.get', { project: get().project ?? '', run }).catch(() => null);
-          if (detail) set((s) => ({ details: { ...s.details, [run]: detail } }));
-        }
-      })();
     },
   };
 });
