@@ -222,3 +222,63 @@ test('VOC ImageSets/Main split files become the project split (Datumaro voc_data
   names.forEach((n, i) => assert.equal(split.get(n), i < 60 ? 'train' : i < 90 ? 'val' : 'test', n));
   await p.close();
 });
+
+test('labels-only CVAT "PASCAL VOC 1.1" export (Annotations/ + labelmap.txt, no images) into a project holding the photos gives the same boxes, classes in labelmap order', async () => {
+  const project = await cvatSample(false);
+  const fixture = join(fixtures, 'cvat-voc-export-voc2012-sample100');
+  const p = await open(project);
+  const r = await importDataset(p, 'voc', fixture);
+  assert.deepEqual(r.skipped, []);
+  assert.equal(r.images, 100);
+  assert.equal(r.matched, 100);
+  const labelmap = readFileSync(join(fixture, 'labelmap.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':')[0]);
+  assert.deepEqual(r.classes, labelmap.filter((n) => n !== 'background'));
+  assertSameBoxes(await boxesByName(p), sampleOriginals(), 'labels-only CVAT VOC');
+  await p.close();
+});
+
+test('Label Studio JSON and Open Images CSV made from the CVAT sample100 boxes import (labels only) to the same boxes', async () => {
+  const want = sampleOriginals();
+  const sizes = new Map([...want.keys()].map((name) => {
+    const ann = parseVocXml(readFileSync(join(fixtures, 'cvat-voc-export-voc2012-sample100/Annotations', name.replace('.jpg', '.xml')), 'utf8'));
+    return [name, ann.size!] as const;
+  }));
+  // Label Studio: percent of the original size, uploads named <8 hex>-<name>
+  const ls = [...want.entries()].map(([name, boxes], i) => {
+    const { width: w, height: h } = sizes.get(name)!;
+    return {
+      id: i + 1, data: { image: `/data/upload/1/${(0x1000000 + i).toString(16).padStart(8, '0')}-${name}` },
+      annotations: [{ id: i + 1, was_cancelled: false, result: boxes.map((b, k) => ({
+        id: `b${k}`, type: 'rectanglelabels', from_name: 'label', to_name: 'image', original_width: w, original_height: h,
+        value: { x: (b.xmin / w) * 100, y: (b.ymin / h) * 100, width: ((b.xmax - b.xmin) / w) * 100, height: ((b.ymax - b.ymin) / h) * 100, rotation: 0, rectanglelabels: [b.label] },
+      })) }],
+    };
+  });
+  const lsFile = join(tempDir(), 'export.json');
+  writeFileSync(lsFile, JSON.stringify(ls));
+  const p1 = await open(await cvatSample(false));
+  const r1 = await importDataset(p1, 'labelstudio', lsFile);
+  assert.deepEqual(r1.skipped, []);
+  assert.equal(r1.matched, 100);
+  assertSameBoxes(await boxesByName(p1), want, 'Label Studio');
+  await p1.close();
+
+  // Open Images: ImageID = stem, MIDs described in class-descriptions-boxable.csv
+  const classes = [...new Set([...want.values()].flat().map((b) => b.label))];
+  const mid = (c: string) => `/m/0${classes.indexOf(c).toString(36)}x`;
+  const oi = tempDir();
+  writeFileSync(join(oi, 'class-descriptions-boxable.csv'), classes.map((c) => `${mid(c)},${c}\n`).join(''));
+  const rows = ['ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax,IsOccluded,IsTruncated,IsGroupOf,IsDepiction,IsInside'];
+  for (const [name, boxes] of want) {
+    const { width: w, height: h } = sizes.get(name)!;
+    for (const b of boxes) rows.push([name.replace('.jpg', ''), 'xclick', mid(b.label), 1, b.xmin / w, b.xmax / w, b.ymin / h, b.ymax / h, 0, 0, 0, 0, 0].join(','));
+  }
+  writeFileSync(join(oi, 'train-annotations-bbox.csv'), rows.join('\n') + '\n');
+  const p2 = await open(await cvatSample(false));
+  const r2 = await importDataset(p2, 'openimages', oi);
+  assert.deepEqual(r2.skipped, []);
+  assert.equal(r2.matched, 100);
+  assert.deepEqual(r2.classes, classes);
+  assertSameBoxes(await boxesByName(p2), want, 'Open Images');
+  await p2.close();
+});

@@ -72,7 +72,7 @@ async function resolveTarget(project: DatasetProject, img: ForeignImage, names: 
   if (img.file && project.contains(img.file)) return { id: relative(project.root, img.file).split(sep).join('/'), copied: false, matched: false };
   const byName = (): { id: string } | { why: string } => {
     for (const name of [img.rel, ...(img.alsoKnownAs ?? [])]) {
-      const m = names.match(name, img.stemOnly);
+      const m = names.match(name, name === img.rel ? img.stemOnly : !/\.[^./]+$/.test(name));
       if ('id' in m) return m;
       if (m.why === 'ambiguous') return { why: `${name} matches ${m.candidates.length} project images (${m.candidates.slice(0, 3).join(', ')}${m.candidates.length > 3 ? ', …' : ''}); not guessed` };
     }
