@@ -89,6 +89,11 @@ test('finding 1: a class can be deleted (boxes named first, XML rewritten, Undo)
 
   // delete: the confirmation names the boxes, the file and project.json follow
   await page.getByRole('button', { name: 'More for class dog' }).click();
+  // the class menu opens under its row, full width (not squeezed beside it)
+  const rowBox = (await classRow('dog').locator('.class-row').boundingBox())!;
+  const menuBox = (await page.getByTestId('class-menu').boundingBox())!;
+  expect(menuBox.y).toBeGreaterThanOrEqual(rowBox.y + rowBox.height - 1);
+  expect(menuBox.width).toBeGreaterThan(rowBox.width * 0.9);
   await page.getByRole('button', { name: /Delete class \(1 box\)/ }).click();
   await expect(page.getByRole('alertdialog', { name: 'Delete dog?' })).toContainText('Delete “dog” and its 1 box in 1 image?');
   await page.screenshot({ path: shot('01-delete-confirm') });
