@@ -137,6 +137,30 @@ test('finding 1: a class can be deleted (boxes named first, XML rewritten, Undo)
   expect(projectJson().classes).toEqual(['raccoon']);
 });
 
+test('class colours and order: a class named "blue car" is drawn blue, a picked colour is kept, moving a class changes the list in project.json', async () => {
+  for (const c of ['blue car', 'cone']) {
+    await page.getByLabel('New class').fill(c);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(classRow(c)).toHaveCount(1);
+  }
+  const swatch = (c: string) => classRow(c).locator('.class-pick .swatch');
+  await expect(swatch('blue car')).toHaveCSS('background-color', 'rgb(77, 141, 255)');
+  await page.getByRole('button', { name: 'More for class cone' }).click();
+  await page.getByLabel('Colour of cone').fill('#00aa00');
+  await expect(swatch('cone')).toHaveCSS('background-color', 'rgb(0, 170, 0)');
+  await expect.poll(() => (projectJson() as { classColors?: Record<string, string> }).classColors?.cone).toBe('#00aa00');
+  await page.getByRole('button', { name: 'Move cone up' }).click();
+  await expect.poll(() => projectJson().classes.join(',')).toBe('raccoon,cone,blue car');
+  await expect(page.getByTestId('class-list').locator('li').nth(1)).toHaveAttribute('data-class', 'cone');
+  for (const c of ['cone', 'blue car']) {
+    if (!(await classRow(c).getByTestId('class-menu').count())) await page.getByRole('button', { name: `More for class ${c}` }).click();
+    await classRow(c).getByRole('button', { name: /Delete class/ }).click();
+    await page.getByRole('alertdialog', { name: `Delete ${c}?` }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(classRow(c)).toHaveCount(0);
+  }
+  expect(projectJson().classes).toEqual(['raccoon']);
+});
+
 test('findings 2 and 5: without a model pre-labeling is disabled with the reason; a model\'s classes stay on drafts until accepted and mapped, the mapping is remembered', async () => {
   await openImage('images/shapes-1.png');
   const bar = page.getByRole('toolbar', { name: 'Pre-labeling' });
