@@ -243,3 +243,17 @@ test('detecta dataset convert: --from coco FILE matches the project photos, --to
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /cannot export to "labelstudio"/);
 });
+
+test('LabelMe JSON with the photo only embedded (imageData): the photo is written into the project (atomically, no temp file left)', async () => {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toBuffer();
+  const src = tempDir();
+  json(join(src, 'e.json'), { version: '5.4.1', flags: {}, imagePath: 'e.png', imageData: png.toString('base64'), imageWidth: 64, imageHeight: 48, shapes: [{ label: 'cat', points: [[4, 4], [40, 30]], shape_type: 'rectangle' }] });
+  const { dir, p } = await projectWith();
+  const r = await importDataset(p, 'labelme', src);
+  assert.deepEqual(r.skipped, []);
+  assert.equal(r.images, 1);
+  assert.deepEqual(readFileSync(join(dir, 'images/e.png')), png);
+  assert.deepEqual(await boxes(p, 'images/e.png'), [['cat', 4, 4, 40, 30, false]]);
+  assert.deepEqual(readdirSync(join(dir, 'images')).filter((n) => n.startsWith('.')), [], 'no temp file left');
+  await p.close();
+});

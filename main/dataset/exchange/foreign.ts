@@ -25,6 +25,8 @@ export interface ForeignImage {
   rel: string;
   /** True when `rel` has no extension (a YOLO label file's stem): matched against image stems. */
   stemOnly?: boolean;
+  /** The image's bytes carried inside the label file (LabelMe imageData), read when no file is found. */
+  embedded?: () => Promise<Uint8Array | null>;
   /** Other file names the image may have in the project (Label Studio's upload prefix removed). */
   alsoKnownAs?: string[];
   /** 'relative': coordinates are fractions of the image's width and height (YOLO, OpenImages, Label Studio). */

@@ -4,9 +4,11 @@
  *   1. the image file already inside the project → that image;
  *   2. the image beside the labels (outside) → the project's own image of the same name and
  *      byte size when there is exactly one, else a copy at `<root>/<path inside the source>`
- *      (recursive projects) or `<root>/images/<name>`, names made unique as in exports;
+ *      (recursive projects) or `<root>/images/<name>`, names made unique as in exports (copied
+ *      atomically, never over an existing file: copy-new.ts);
  *   3. labels only (no image with them) → the project's image of that file name (or stem, for
- *      YOLO / Open Images), see shared/dataset/name-match.ts; none or several is reported.
+ *      YOLO / Open Images), see shared/dataset/name-match.ts; none or several is reported;
+ *      a LabelMe file's embedded imageData is written as the image when none is found.
  * Class names are appended in the source's id order; boxes given as fractions are scaled by the
  * resolved image's size; pixel boxes made on a differently sized copy of the image are scaled
  * when the aspect ratio agrees, else reported. Boxes are written as LabelImg VOC XML through the
@@ -14,7 +16,7 @@
  * file for is left alone and reported: nothing is overwritten. When the source has at least two
  * splits (train/val/test), imported images keep them as hand-set splits (one project.json write).
  */
-import { copyFile, constants, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { ApiError } from '../../../shared/api/contract';
 import { classNameProblem } from '../../../shared/dataset/classes';
@@ -27,6 +29,7 @@ import { readImageInfo } from '../image-header';
 import { makeDirs } from '../make-dirs';
 import type { DatasetProject } from '../project';
 import { isFile, type ForeignBox, type ForeignDataset, type ForeignImage } from './foreign';
+import { copyNewFile } from './copy-new';
 import { exportNames } from './names';
 import { readCoco } from './read-coco';
 import { readCreateMl } from './read-createml';
@@ -78,20 +81,21 @@ async function resolveTarget(project: DatasetProject, img: ForeignImage, names: 
     }
     return { why: `image ${img.rel}${img.stemOnly ? '.*' : ''} is neither with the labels nor in the project (matched by file name)` };
   };
-  if (!img.file) {
-    const m = byName();
-    return 'id' in m ? { ...m, copied: false, matched: true } : m;
-  }
   const m = byName();
-  if ('id' in m && (await sameSize(img.file, project.resolveImage(m.id)))) return { id: m.id, copied: false, matched: true };
+  let bytes: Uint8Array | null = null;
+  if (!img.file) {
+    if ('id' in m) return { ...m, copied: false, matched: true };
+    bytes = (await img.embedded?.()) ?? null;
+    if (!bytes) return m;
+  } else if ('id' in m && (await sameSize(img.file, project.resolveImage(m.id)))) return { id: m.id, copied: false, matched: true };
   const id = copyName;
   const dest = join(project.root, ...id.split('/'));
-  const same = await sameSize(img.file, dest);
+  const same = img.file ? await sameSize(img.file, dest) : (await sameSize(dest, dest)) === null ? null : false;
   if (same === false) return { why: `a different file already exists at ${id}; not overwritten` };
   if (same === true) return { id, copied: false, matched: false };
   try {
     await makeDirs(dirname(dest));
-    await copyFile(img.file, dest, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    await copyNewFile(img.file ?? bytes!, dest);
   } catch (err) {
     return { why: fsApiError(err, dest, 'cannot copy image to').message };
   }

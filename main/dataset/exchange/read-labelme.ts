@@ -4,7 +4,8 @@
  * rectangle (2 corners, or X-AnyLabeling's 4) → its box; polygon, rotation (X-AnyLabeling's
  * rotated box) and circle → their bounding boxes, counted in a warning per file; point, line,
  * linestrip and other shapes are left out with a warning. The image: imagePath relative to the
- * JSON, else an image with the JSON's stem beside it, else matched to the project's by name.
+ * JSON, else an image with the JSON's stem beside it, else matched to the project's by name,
+ * else the image embedded as imageData (written into the project under its imagePath name).
  */
 import { basename, dirname, join, relative } from 'node:path';
 import { z } from 'zod';
@@ -33,6 +34,16 @@ export function looksLikeLabelMe(v: unknown): boolean {
   return !!v && typeof v === 'object' && !Array.isArray(v) && 'shapes' in v && 'imagePath' in v;
 }
 
+const imagePathOf = (p: string) => p.replace(/\\/g, '/');
+
+/** The image bytes LabelMe embeds as base64 imageData (read again when needed: they can be large). */
+async function embeddedImage(jsonFile: string): Promise<Uint8Array | null> {
+  const v = JSON.parse((await readText(jsonFile)) ?? '{}') as { imageData?: unknown };
+  if (typeof v.imageData !== 'string' || v.imageData === '') return null;
+  const bytes = Buffer.from(v.imageData, 'base64');
+  return bytes.length ? bytes : null;
+}
+
 export async function readLabelMe(src: string): Promise<ForeignDataset> {
   const jsonFiles = (await walk(src)).filter((f) => f.toLowerCase().endsWith('.json')).sort(naturalCompare);
   const issues: DatasetIssue[] = [];
@@ -56,6 +67,7 @@ export async function readLabelMe(src: string): Promise<ForeignDataset> {
       continue;
     }
     const json = parsed.data;
+    const hasData = typeof (raw as { imageData?: unknown }).imageData === 'string' && basename(imagePathOf(json.imagePath)) !== '';
     const boxes: ForeignImage['boxes'] = [];
     let bounded = 0;
     const leftOut = new Map<string, number>();
@@ -78,7 +90,7 @@ export async function readLabelMe(src: string): Promise<ForeignDataset> {
     if (bounded) issues.push({ file: where, severity: 'warning', reason: `${bounded} polygon/rotated/circle shape(s) imported as their bounding boxes` });
     for (const [type, count] of leftOut) issues.push({ file: where, severity: 'warning', reason: `${count} ${type} shape(s) left out (not a box)` });
 
-    const imagePath = json.imagePath.replace(/\\/g, '/');
+    const imagePath = imagePathOf(json.imagePath);
     let file = imagePath ? await findBeside([dirname(jf)], imagePath) : null;
     if (!file) {
       const stem = jf.slice(0, -'.json'.length);
@@ -92,6 +104,7 @@ export async function readLabelMe(src: string): Promise<ForeignDataset> {
     seen.add(rel);
     images.push({
       file, rel, ...(file || basename(imagePath) ? {} : { stemOnly: true }), units: 'px', boxes, labeled: true, source: where,
+      ...(!file && hasData ? { embedded: () => embeddedImage(jf) } : {}),
       ...(json.imageWidth && json.imageHeight ? { size: { width: json.imageWidth, height: json.imageHeight } } : {}),
     });
   }
