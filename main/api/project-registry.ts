@@ -21,7 +21,7 @@ export class ProjectRegistry {
     if (existing) return { project: existing, isNew: false };
     let pending = this.opening.get(real);
     if (!pending) {
-      pending = openDatasetProject(real, options);
+      pending = openDatasetProject(real, { ...options, recover: true }); // the app edits: it finishes what a crash left
       this.opening.set(real, pending);
     }
     try {

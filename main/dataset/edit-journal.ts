@@ -54,10 +54,11 @@ export class EditJournal {
     return this.enqueue(async () => undefined);
   }
 
-  /** Closes the file; removes it when nothing is outstanding. */
+  /** Closes the file; removes it when nothing is outstanding. A journal this instance never wrote is left alone. */
   close(): Promise<void> {
     return this.enqueue(async () => {
-      await this.fh?.close();
+      if (!this.fh) return;
+      await this.fh.close();
       this.fh = null;
       if (this.outstanding.size === 0) await rm(this.file, { force: true });
     });

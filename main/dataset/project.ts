@@ -58,6 +58,12 @@ export interface OpenOptions {
   watch?: boolean;
   /** Autosave debounce in ms (default 500). */
   autosaveDelayMs?: number;
+  /**
+   * Finish what a crash left: replay the pending-edit journal, complete an interrupted class
+   * rename. Only the one process that edits the project (the app) does; readers (the trainer,
+   * the CLI) must not, or two processes would write the same files. Default false.
+   */
+  recover?: boolean;
 }
 
 export type { AnnotationEdit };
@@ -130,10 +136,10 @@ export class DatasetProject {
   /** @internal called by openDatasetProject */
   async start(): Promise<void> {
     await this.removeLeftovers((await this.rescan()).leftovers);
-    await this.replayJournal();
+    if (this.options.recover) await this.replayJournal();
     const indexed = this.parsePending('index');
     // a class rename a crash interrupted is finished once the files are indexed
-    this.indexDone = indexed.then(() => this.resumeClassRename());
+    this.indexDone = this.options.recover ? indexed.then(() => this.resumeClassRename()) : indexed;
     if (this.options.watch !== false) {
       this.watcher = new FolderWatcher(this.root, (paths) => this.onDiskChange(paths));
       this.watcher.setDirs(this.scanDirs);

@@ -63,7 +63,7 @@ test('SIGKILL during autosave, 20 times: zero acknowledged edits lost', async ()
       acked++;
     }
     await exited;
-    const project = await openDatasetProject(dir, { watch: false });
+    const project = await openDatasetProject(dir, { watch: false, recover: true });
     await project.ready();
     for (const [imageId, xAcked] of lastAcked) {
       const boxes = (await project.getAnnotation(imageId)).boxes;
@@ -76,4 +76,26 @@ test('SIGKILL during autosave, 20 times: zero acknowledged edits lost', async ()
   }
   assert.ok(acked > 40, `only ${acked} edits were acknowledged`);
   assert.equal(lost, 0, `${lost} acknowledged edits lost`);
+});
+
+test('only the editing process replays the journal: a reader (the trainer, the CLI) leaves files and journal alone', async () => {
+  const dir = join(work, 'reader');
+  await writeSampleProject(dir, { images: 1, seed: 5, width: 96, height: 64 });
+  const { writeFileSync, readFileSync, existsSync, mkdirSync } = await import('node:fs');
+  const xml = join(dir, 'bricks_0001.xml');
+  const before = readFileSync(xml, 'utf8');
+  const journal = join(dir, '.detecta', 'pending-edits.jsonl');
+  const edit = { boxes: [{ label: 'ball', xmin: 2, ymin: 2, xmax: 44, ymax: 30, difficult: false, truncated: false }], verified: false };
+  mkdirSync(join(dir, '.detecta'), { recursive: true });
+  writeFileSync(journal, `${JSON.stringify({ imageId: 'bricks_0001.jpg', edit })}\n`);
+  const reader = await openDatasetProject(dir, { watch: false });
+  await reader.ready();
+  await reader.close();
+  assert.equal(readFileSync(xml, 'utf8'), before, 'a reader wrote nothing');
+  assert.ok(existsSync(journal), 'the journal is kept for the app');
+  const app = await openDatasetProject(dir, { watch: false, recover: true });
+  await app.ready();
+  assert.deepEqual((await app.getAnnotation('bricks_0001.jpg')).boxes.map((b) => b.xmax), [44]);
+  await app.close();
+  assert.equal(existsSync(journal), false);
 });

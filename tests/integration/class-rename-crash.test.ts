@@ -27,13 +27,18 @@ function namesInFiles(dir: string): Set<string> {
   return names;
 }
 
-/** Starts a rename in a child process and kills it `delayMs` after it starts renaming. */
-async function interruptedRename(dir: string, from: string, to: string, delayMs: number): Promise<boolean> {
+/** Files (of the XML ones) that already name `to`. */
+function renamedFiles(dir: string, to: string): number {
+  return readdirSync(join(dir, 'annotations')).filter((n) => n.endsWith('.xml') && readFileSync(join(dir, 'annotations', n), 'utf8').includes(`<name>${to}</name>`)).length;
+}
+
+/** Starts a rename in a child process and kills it once `after` files carry the new name. */
+async function interruptedRename(dir: string, from: string, to: string, after: number): Promise<boolean> {
   const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, from, to], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   await new Promise<void>((resolve) => proc.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('renaming')) resolve(); }));
-  await new Promise((r) => setTimeout(r, delayMs)); // the moment of the crash, not a wait for a result
+  while (!out.includes('done') && renamedFiles(dir, to) < after) await new Promise((r) => setImmediate(r));
   proc.kill('SIGKILL');
   await exited;
   return out.includes('done');
@@ -46,9 +51,9 @@ test('SIGKILL during a class rename, 8 times: the next open finishes it', async 
   let interrupted = 0;
   let [from, to] = ['raccoon', 'procyon'];
   for (let i = 0; i < 8; i++) {
-    const finished = await interruptedRename(dir, from, to, 20 + i * 40);
+    const finished = await interruptedRename(dir, from, to, 1 + i * 25);
     if (!finished && namesInFiles(dir).size === 2) interrupted++; // really split on disk
-    const project = await openDatasetProject(dir, { watch: false });
+    const project = await openDatasetProject(dir, { watch: false, recover: true });
     await project.ready();
     assert.deepEqual(project.getConfig().classes, [to], `iteration ${i}`);
     assert.deepEqual([...namesInFiles(dir)], [to], `iteration ${i}: every file renamed`);
@@ -63,7 +68,7 @@ test('a rename retried by hand after a crash is accepted, even though the new na
   const dir = join(work, 'retry');
   copyWritable(join(raccoon, 'images'), join(dir, 'images'));
   copyWritable(join(raccoon, 'annotations'), join(dir, 'annotations'));
-  const project = await openDatasetProject(dir, { watch: false });
+  const project = await openDatasetProject(dir, { watch: false, recover: true });
   await project.ready();
   await project.addClass('procyon'); // as the index lists a name found in half-renamed files
   // the journal a crash left: the same rename, unfinished

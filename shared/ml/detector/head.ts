@@ -26,10 +26,14 @@ export function yoloHead(features: tf.SymbolicTensor, config: DetectorConfig, se
 export function initObjectnessBias(model: tf.LayersModel, config: DetectorConfig): void {
   const layer = model.getLayer(OUTPUT_LAYER_NAME);
   const [kernel, bias] = layer.getWeights();
-  const values = bias.dataSync().slice();
   const F = fieldsPerAnchor(config);
-  for (let a = 0; a < config.anchors.length; a++) values[a * F + 4] = config.head.objectnessBiasInit;
-  const newBias = tf.tensor1d(values);
-  layer.setWeights([kernel, newBias]);
+  // computed on the device (no read-back: WebGPU in Node has no synchronous reads)
+  const mask = new Float32Array(bias!.size);
+  for (let a = 0; a < config.anchors.length; a++) mask[a * F + 4] = 1;
+  const newBias = tf.tidy(() => {
+    const m = tf.tensor1d(mask);
+    return bias!.mul(tf.scalar(1).sub(m)).add(m.mul(config.head.objectnessBiasInit));
+  });
+  layer.setWeights([kernel!, newBias]);
   newBias.dispose();
 }
