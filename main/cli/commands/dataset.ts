@@ -27,10 +27,11 @@ const HELP = `usage: detecta dataset <stats|validate|convert> --project DIR [opt
   validate  unreadable or suspicious files with reasons (exit code 1 if any)
   convert   --to FORMAT --out DIR      export (FORMAT: ${EXPORT_FORMATS.join('|')})
             --from FORMAT --in PATH    import another tool's dataset into the project
-                                       (FORMAT: ${IMPORT_FORMATS.join('|')}; PATH: its folder,
-                                       or the COCO / CVAT / Label Studio file). Labels that came
-                                       without their images are matched to the project's images
-                                       by file name; nothing existing is overwritten
+                                       (FORMAT: ${IMPORT_FORMATS.join('|')})
+                                       PATH: its folder, or the COCO / CVAT / Label Studio file.
+                                       Labels that came without their images are matched to the
+                                       project's images by file name; nothing existing is
+                                       overwritten; every skipped item is listed with its reason
 
 options:
   --project DIR   the project folder (required)

@@ -44,6 +44,8 @@ export async function readOpenImages(src: string): Promise<ForeignDataset> {
       issues.push({ file: rel(f), severity: 'error', reason: errorMessage(err) });
     }
   }
+  const descriptions = files.some((x) => /class-descriptions.*\.csv$/i.test(basename(x)));
+  if (!descriptions) issues.push({ file: src, severity: 'warning', reason: 'no class-descriptions CSV found: classes are named by their Open Images id (/m/…)' });
   const pictures = new Map<string, string[]>();
   for (const f of files.filter((x) => isImageName(basename(x)))) {
     const stem = basename(f).replace(/\.[^.]+$/, '');
