@@ -89,8 +89,8 @@ async function main(): Promise<void> {
     const x = imagesToTensor(scenes.map((s) => s.image));
     const y = encodeBatchTargets(scenes.map((s) => s.boxes), sp, 4);
     const opt = tf.train.adam(1e-3);
-    trainStep(model, opt, x, y, sp); // warm-up
-    const t = await timed(() => { for (let i = 0; i < steps; i++) trainStep(model, opt, x, y, sp); });
+    await trainStep(model, opt, x, y, sp); // warm-up
+    const t = await timed(async () => { for (let i = 0; i < steps; i++) await trainStep(model, opt, x, y, sp); });
     const inf = await timed(() => { for (let i = 0; i < 3; i++) (model.predict(x) as tf.Tensor).dispose(); });
     results[name] = {
       inputSize: cfg.inputSize, batch, steps, stepMs: per(t, steps),

@@ -72,7 +72,7 @@ function tinyDetectorSession(batch: number, inputSize: number): Session {
   const images = imagesToTensor(scenes.map((s) => s.image));
   const targets = encodeBatchTargets(scenes.map((s) => s.boxes), spec, 4);
   return {
-    step: async () => { trainStep(model, optimizer, images, targets, spec); },
+    step: async () => { await trainStep(model, optimizer, images, targets, spec); },
     dispose: () => { model.dispose(); optimizer.dispose(); images.dispose(); tf.dispose(Object.values(targets).filter((v): v is tf.Tensor => v instanceof tf.Tensor)); },
   };
 }

@@ -178,7 +178,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
           const targets = encodeBatchTargets(batch.boxes, spec, train.maxBoxes);
           let l: LossParts;
           try {
-            l = lossParts(trainStep(trained, optimizer, x, targets, spec, { clipNorm: train.clipNorm }));
+            l = lossParts(await trainStep(trained, optimizer, x, targets, spec, { clipNorm: train.clipNorm }));
           } finally {
             tf.dispose([x, targets.target, targets.trueBoxes]);
           }

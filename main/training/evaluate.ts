@@ -45,7 +45,7 @@ export async function validate(model: tf.LayersModel, config: DetectorConfig, cl
     const x = imagesToTensor(part.map((s) => s.image));
     const targets = encodeBatchTargets(part.map((s) => s.boxes), spec, options.maxBoxes);
     try {
-      const l = lossParts(evaluateLoss(model, x, targets, spec));
+      const l = lossParts(await evaluateLoss(model, x, targets, spec));
       for (const k of Object.keys(sum) as (keyof LossParts)[]) sum[k] += l[k] * part.length;
       const raws = await predictRaw(model, x, config);
       raws.forEach((raw, j) => {

@@ -53,7 +53,7 @@ test('cut points give grid = input/32 (stride-16 cut gets a stride-2 conv); unkn
   d16.dispose();
 });
 
-test('a frozen backbone stays put while the head trains; unfreezing from a layer opens only the top', () => {
+test('a frozen backbone stays put while the head trains; unfreezing from a layer opens only the top', async () => {
   const config = mobileConfig({ cutLayer: 'conv_pw_13_relu' }, 96);
   const det = buildDetector(config, { pretrained: base });
   const all = countTrainableParams(det);
@@ -69,14 +69,14 @@ test('a frozen backbone stays put while the head trains; unfreezing from a layer
   const images = tf.randomUniform([2, 96, 96, 3], 0, 255, 'float32', 5) as tf.Tensor4D;
   const targets = encodeBatchTargets([[{ x1: 10, y1: 20, x2: 60, y2: 80, classId: 1 }], []], spec, 2);
   const optimizer = tf.train.adam(0.01);
-  trainStep(det, optimizer, images, targets, spec);
+  await trainStep(det, optimizer, images, targets, spec);
   assert.deepEqual(backboneKernel(), bk0, 'frozen backbone unchanged');
   assert.notDeepEqual(headKernel(), hk0, 'head updated');
 
   const changed = setBackboneTrainable(det, true, { fromLayer: 'conv_dw_13' });
   assert.equal(changed, 2, 'conv_dw_13 and conv_pw_13 (BatchNorm folded into them)');
-  assert.throws(() => trainStep(det, optimizer, images, targets, spec), /create a new optimizer/);
-  trainStep(det, tf.train.adam(0.001), images, targets, spec);
+  await assert.rejects(trainStep(det, optimizer, images, targets, spec), /create a new optimizer/);
+  await trainStep(det, tf.train.adam(0.001), images, targets, spec);
   assert.notDeepEqual(backboneKernel(), bk0, 'unfrozen top layer trains');
   assert.equal(countTrainableParams(det) > headOnly, true);
   setBackboneTrainable(det, true);

@@ -27,7 +27,7 @@ test('tiny detector learns procedural boxes on the cpu backend', { timeout: 240_
   const images = imagesToTensor(scenes.map((s) => s.image));
   const targets = encodeBatchTargets(scenes.map((s) => s.boxes), spec, 4);
   const losses: number[] = [];
-  for (let step = 0; step < 45; step++) losses.push(trainStep(model, optimizer, images, targets, spec).total);
+  for (let step = 0; step < 45; step++) losses.push((await trainStep(model, optimizer, images, targets, spec)).total);
   const first = losses.slice(0, 5).reduce((a, b) => a + b) / 5;
   const last = losses.slice(-5).reduce((a, b) => a + b) / 5;
   assert.ok(last < first / 5, `loss ${first.toFixed(3)} → ${last.toFixed(3)}`);

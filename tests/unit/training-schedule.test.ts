@@ -56,14 +56,14 @@ test('weight initialisation follows the seed', async () => {
 test('clipNorm bounds the global gradient norm of a step (SGD shows the step size directly)', async () => {
   await tf.setBackend('cpu');
   const scenes = [syntheticScene(1, { size: 64, numClasses: 2 }), syntheticScene(2, { size: 64, numClasses: 2 })];
-  const stepNorm = (clipNorm: number | null): { gradNorm: number; moved: number } => {
+  const stepNorm = async (clipNorm: number | null): Promise<{ gradNorm: number; moved: number }> => {
     const { model, config } = tinySetup(3);
     const spec = gridSpecOf(config);
     const x = imagesToTensor(scenes.map((s) => s.image));
     const t = encodeBatchTargets(scenes.map((s) => s.boxes), spec, 4);
     const before = flat(model).map((w) => w.slice());
     const opt = tf.train.sgd(0.5);
-    const r = trainStep(model, opt, x, t, spec, { clipNorm });
+    const r = await trainStep(model, opt, x, t, spec, { clipNorm });
     // Only trainable weights move; BatchNorm moving statistics also change in training mode, so compare trainables.
     const names = new Set(model.trainableWeights.map((w) => w.name));
     let sq = 0;
@@ -77,10 +77,10 @@ test('clipNorm bounds the global gradient norm of a step (SGD shows the step siz
     opt.dispose();
     return { gradNorm: r.gradNorm ?? NaN, moved: Math.sqrt(sq) };
   };
-  const free = stepNorm(null);
+  const free = await stepNorm(null);
   assert.ok(free.gradNorm > 0.2, `gradient norm ${free.gradNorm}`);
   assert.ok(Math.abs(free.moved - 0.5 * free.gradNorm) / free.moved < 1e-2, 'unclipped SGD step = lr·‖g‖');
-  const clipped = stepNorm(0.1);
+  const clipped = await stepNorm(0.1);
   assert.ok(Math.abs(clipped.moved - 0.5 * 0.1) < 2e-3, `clipped SGD step = lr·clipNorm, got ${clipped.moved}`);
 });
 

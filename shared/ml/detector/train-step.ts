@@ -51,14 +51,18 @@ export function setOptimizerLearningRate(optimizer: tf.Optimizer, lr: number): v
   o.learningRate = lr;
 }
 
-export function trainStep(
+/**
+ * One optimizer step on a batch. Asynchronous because it reads the loss back with `data()`:
+ * WebGPU has no synchronous read-back in Node, and an async read lets other work run meanwhile.
+ */
+export async function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   images: tf.Tensor4D,
   targets: YoloTargets,
   spec: GridSpec,
   opts: TrainStepOptions = {},
-): LossValues {
+): Promise<LossValues> {
   const varList = trainableVariables(model);
   if (varList.length === 0) throw new Error('trainStep: the model has no trainable weights');
   const signature = varList.map((v) => v.name).join('|');
@@ -80,9 +84,9 @@ export function trainStep(
     // summed pairwise, not with addN: WebGPU's AddN binds every input at once and adapters allow
     // as few as 8 storage buffers per shader
     const norm = tf.tidy(() => tf.sqrt(names.map((n) => tf.sum(tf.square(grads[n]))).reduce((a, b) => tf.add(a, b))));
-    gradNorm = norm.dataSync()[0];
+    gradNorm = (await norm.data())[0]!;
     norm.dispose();
-    const [total] = cost.dataSync();
+    const total = (await cost.data())[0]!;
     if (!Number.isFinite(total) || !Number.isFinite(gradNorm)) {
       throw new Error(`trainStep: loss is ${total}, gradient norm ${gradNorm} (diverged; lower the learning rate)`);
     }
@@ -95,7 +99,7 @@ export function trainStep(
       }
     }
     optimizer.applyGradients(grads);
-    const [, coord, objectness, noObject, cls, prior] = [cost, ...kept].map((t) => t.dataSync()[0]);
+    const [coord, objectness, noObject, cls, prior] = (await Promise.all(kept.map((t) => t.data()))).map((d) => d[0]!) as [number, number, number, number, number];
     return { total, coord, objectness, noObject, class: cls, prior, gradNorm };
   } finally {
     tf.dispose(grads);
@@ -105,11 +109,16 @@ export function trainStep(
 }
 
 /** Loss terms without updating anything (validation loss), BatchNorm in inference mode. */
-export function evaluateLoss(model: tf.LayersModel, images: tf.Tensor4D, targets: YoloTargets, spec: GridSpec, weights: Partial<YoloLossWeights> = {}): LossValues {
-  return tf.tidy(() => {
+export async function evaluateLoss(model: tf.LayersModel, images: tf.Tensor4D, targets: YoloTargets, spec: GridSpec, weights: Partial<YoloLossWeights> = {}): Promise<LossValues> {
+  const terms = tf.tidy(() => {
     const pred = model.apply(images, { training: false }) as tf.Tensor;
     const t = yoloLossTerms(targets, pred, spec, weights);
-    const v = (s: tf.Scalar): number => s.dataSync()[0];
-    return { total: v(t.total), coord: v(t.coord), objectness: v(t.objectness), noObject: v(t.noObject), class: v(t.class), prior: v(t.prior) };
+    return tf.stack([t.total, t.coord, t.objectness, t.noObject, t.class, t.prior]);
   });
+  try {
+    const [total, coord, objectness, noObject, cls, prior] = await terms.data();
+    return { total: total!, coord: coord!, objectness: objectness!, noObject: noObject!, class: cls!, prior: prior! };
+  } finally {
+    terms.dispose();
+  }
 }
