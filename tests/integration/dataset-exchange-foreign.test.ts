@@ -194,7 +194,7 @@ test('labels-only CVAT "YOLO 1.1" (obj.names, obj.data, train.txt, obj_train_dat
   assert.deepEqual(p.listImages({ limit: 500 }).items.map((e) => e.split), splitsBefore, 'a lone train.txt leaves the project split alone');
   // a label whose photo is not in the project is listed, not dropped silently
   writeFileSync(join(x, 'obj_train_data/missing_photo.txt'), '0 0.5 0.5 0.2 0.2\n');
-  const again = await importDataset(p, 'yolo', x);
+  const again = await importDataset(p, 'yolo', join(x, 'obj.data')); // a file names its folder
   assert.equal(again.images, 0);
   assert.ok(again.skipped.some((s) => s.file === 'obj_train_data/missing_photo.txt' && /neither with the labels nor in the project/.test(s.reason)), JSON.stringify(again.skipped.slice(-2)));
   assert.equal(again.skipped.filter((s) => /already labeled/.test(s.reason)).length, 100, 'nothing existing is overwritten');

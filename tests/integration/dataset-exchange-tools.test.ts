@@ -257,3 +257,26 @@ test('LabelMe JSON with the photo only embedded (imageData): the photo is writte
   assert.deepEqual(readdirSync(join(dir, 'images')).filter((n) => n.startsWith('.')), [], 'no temp file left');
   await p.close();
 });
+
+test('bad COCO input is named with the file and the field, an ambiguous name is not guessed, and nothing is written', async () => {
+  const src = tempDir();
+  json(join(src, 'annotations/instances_default.json'), { images: [{ id: 1, file_name: 'x.jpg' }], annotations: [{ image_id: 1, category_id: 1, bbox: '10 10 5 5' }], categories: [{ id: 1, name: 'cat' }] });
+  writeFileSync(join(src, 'annotations/instances_val.json'), '{"images": [}');
+  const dir = tempDir();
+  await photo(join(dir, 'a/x.jpg'));
+  await photo(join(dir, 'b/x.jpg'));
+  const p = await openDatasetProject(dir, { watch: false, recursive: true });
+  await p.ready();
+  const r = await importDataset(p, 'coco', src);
+  assert.equal(r.images, 0);
+  assert.deepEqual(r.skipped.map((s) => s.file), ['annotations/instances_default.json', 'annotations/instances_val.json']);
+  assert.match(r.skipped[0]!.reason, /^not a COCO detection file: annotations\.0\.bbox: /);
+  assert.match(r.skipped[1]!.reason, /^not valid JSON: /);
+  json(join(src, 'annotations/instances_default.json'), { images: [{ id: 1, file_name: 'x.jpg' }], annotations: [{ image_id: 1, category_id: 1, bbox: [1, 1, 5, 5] }], categories: [{ id: 1, name: 'cat' }] });
+  const r2 = await importDataset(p, 'coco', join(src, 'annotations/instances_default.json'));
+  assert.equal(r2.images, 0);
+  assert.deepEqual(r2.skipped.map((s) => s.reason), ['x.jpg matches 2 project images (a/x.jpg, b/x.jpg); not guessed']);
+  assert.deepEqual(p.listImages({ limit: 10 }).items.map((e) => e.status), ['unlabeled', 'unlabeled']);
+  assert.equal(existsSync(join(dir, 'a/x.xml')) || existsSync(join(dir, 'b/x.xml')), false);
+  await p.close();
+});
