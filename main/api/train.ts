@@ -17,6 +17,7 @@ import { deleteRun, nextRunName, runDir, runPaths } from '../training/run-folder
 import { listRuns, readEvalJson, readRun, type RunInfo } from '../training/run-files';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { folderGrants } from '../detect/folder-grants';
+import { zooCacheDir } from '../detect/zoo-cache';
 import { fsApiError } from '../dataset/fs-errors';
 import type { ApiContext, HandlersFor } from './handler';
 import { errorMessage } from '../../shared/error-message';
@@ -163,15 +164,17 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       throw new ApiError('io', `cannot start training: pending annotation edits could not be saved (${errorMessage(err)}); nothing was started`);
     });
     const name = p.resume ?? p.name ?? (await nextRunName(root, classify ? 'classify' : 'train'));
-    const resume = p.resume ? { project: root, resume: p.resume, ...(p.epochs ? { epochs: p.epochs } : {}) } : null;
+    // the app's one model cache: backbones of both tasks beside the ready-made detectors
+    const modelCacheDir = zooCacheDir(ctx.services);
+    const resume = p.resume ? { project: root, resume: p.resume, modelCacheDir, ...(p.epochs ? { epochs: p.epochs } : {}) } : null;
     let sup;
     if (classify) {
       const c = p.classifier;
       // crops come from the opened project's boxes, whatever project the caller names
       const config = c && { ...c, task: 'classify' as const, source: c.source.kind === 'crops' ? { ...c.source, project: root } : c.source };
-      sup = startRun(root, resume ? { task: 'classify', ...resume } : { task: 'classify', project: root, name, config });
+      sup = startRun(root, resume ? { task: 'classify', ...resume } : { task: 'classify', project: root, name, config, modelCacheDir });
     } else {
-      sup = startRun(root, resume ?? { project: root, name, config: p.config ?? {} });
+      sup = startRun(root, resume ?? { project: root, name, config: p.config ?? {}, modelCacheDir });
     }
     sup.run = name;
     sup.onEvent((ev) => forward(ctx, p.project, root, ev));

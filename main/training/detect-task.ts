@@ -14,6 +14,7 @@
  *   eval.json describes weights/best (written when an epoch becomes the best).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
 import { openDatasetProject } from '../dataset/project';
 import { buildDetector } from '../../shared/ml/detector/build';
 import { defaultInputSize, detectorPreset, gridSizeOf, validateDetectorConfig, type DetectorConfig } from '../../shared/ml/detector/config';
@@ -37,7 +38,7 @@ import { writeJson } from './run-folder';
 import { loadModelFromFolder } from './weights-io';
 import { loadPretrainedBackbone } from './pretrained-backbone';
 import { runEngine, type EngineHooks, type EngineOptions, type TaskAdapter, type TaskSession } from './engine';
-import { formatZodError } from './config-errors';
+import { configFields } from './task-config';
 import { METRICS_COLUMNS, detectorMetricsCells } from './metrics-csv';
 
 /** A detector run: engine options plus a new run's config. */
@@ -76,6 +77,7 @@ function augmentOf(train: TrainConfig) {
   }
 }
 
+const detectConfig = configFields(trainConfigSchema as z.ZodType<TrainConfig>, 'invalid training config');
 const zeroLoss = (): LossParts => ({ total: 0, box: 0, obj: 0, noobj: 0, cls: 0 });
 
 export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> = {
@@ -84,14 +86,12 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
   fitnessName: 'fitness',
   metricsColumns: METRICS_COLUMNS,
   metricsCells: detectorMetricsCells,
+  ...detectConfig,
   parseConfig(input) {
-    const parsed = trainConfigSchema.safeParse(input);
-    if (!parsed.success) throw formatZodError('invalid training config', parsed.error);
-    augmentOf(parsed.data);
-    return parsed.data;
+    const config = detectConfig.parseConfig(input);
+    augmentOf(config); // bad augmentOps fail before the run folder exists
+    return config;
   },
-  configOf: (stored) => (stored as DetectRunConfig).train,
-  withEpochs: (config, stored, epochs) => ({ config: { ...config, epochs }, stored: { ...(stored as DetectRunConfig), train: { ...config, epochs } } }),
   async open(ctx) {
     const stored = ctx.stored as DetectRunConfig | null;
     const train = ctx.config;

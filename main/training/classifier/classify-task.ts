@@ -12,6 +12,7 @@
  * - Final evaluation: weights/best on the test split (else validation) into eval.json.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
 import { buildClassifierPreset, CLASSIFIER_PRESETS } from '../../../shared/ml/classifier/presets';
 import { buildEmbeddingClassifier, splitEmbeddingModel, type EmbeddingClassifier } from '../../../shared/ml/classifier/embedding';
 import { writeClassifierMetadata } from '../../../shared/ml/classifier/metadata';
@@ -26,11 +27,11 @@ import type { ClassifyRunConfig } from '../../../shared/training/run-files';
 import { writeJson } from '../run-folder';
 import { loadModelFromFolder } from '../weights-io';
 import { runEngine, type EngineHooks, type EngineOptions, type TaskAdapter, type TaskContext, type TaskSession } from '../engine';
-import { formatZodError } from '../config-errors';
+import { configFields } from '../task-config';
 import { CLASSIFIER_METRICS_COLUMNS, classifierMetricsCells } from '../metrics-csv';
 import { loadClassifierDataset, type ClassifierDataset, type ClassifierSample } from './dataset';
 import { pixelBatch } from './batches';
-import { loadBackbone } from './backbone';
+import { loadPretrainedBackbone } from '../pretrained-backbone';
 import { withExampleThumbnails } from './example-thumbnails';
 
 export interface ClassifierRunOptions extends EngineOptions {
@@ -157,13 +158,7 @@ export const classifyTask: TaskAdapter<ClassifierConfig, ClassifierEpochMetrics,
   fitnessName: 'validation accuracy',
   metricsColumns: CLASSIFIER_METRICS_COLUMNS,
   metricsCells: classifierMetricsCells,
-  parseConfig(input) {
-    const parsed = classifierConfigSchema.safeParse(input);
-    if (!parsed.success) throw formatZodError('invalid classifier config', parsed.error);
-    return parsed.data;
-  },
-  configOf: (stored) => (stored as ClassifyRunConfig).train,
-  withEpochs: (config, stored, epochs) => ({ config: { ...config, epochs }, stored: { ...(stored as ClassifyRunConfig), train: { ...config, epochs } } }),
+  ...configFields(classifierConfigSchema as z.ZodType<ClassifierConfig>, 'invalid classifier config'),
   async open(ctx) {
     const cfg = ctx.config;
     const stored = ctx.stored as ClassifyRunConfig | null;
@@ -200,7 +195,8 @@ export const classifyTask: TaskAdapter<ClassifierConfig, ClassifierEpochMetrics,
       full = await loadModelFromFolder(ctx.paths.last);
       if (cfg.preset === 'mobilenet-embeddings') embedding = splitEmbeddingModel(full);
     } else if (cfg.preset === 'mobilenet-embeddings') {
-      const base = await loadBackbone(cfg, ctx.modelCacheDir, (m) => ctx.log(m));
+      const cacheDir = cfg.modelCacheDir ?? ctx.modelCacheDir;
+      const base = (await loadPretrainedBackbone(cfg.backbone, { ...(cacheDir ? { cacheDir } : {}), log: (m) => ctx.log(m) })).model;
       embedding = buildEmbeddingClassifier(base, { inputShape: data.inputShape, numClasses, dropout: cfg.dropout, seed: cfg.seed });
       base.dispose();
       full = embedding.full;
