@@ -20,7 +20,8 @@
  * YOLO lines: `id cx cy w h`, normalised by the oriented image size (EXIF rule, see
  * shared/dataset/exif.ts). Difficult boxes are exported too (YOLO has no such flag).
  */
-import { copyFile, constants, realpath, stat } from 'node:fs/promises';
+import { copyFile, constants, realpath, rename, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { ApiError } from '../../../shared/api/contract';
 import { dirname, join } from 'node:path';
 import type { DatasetIssue, ExchangeReport, ExportFormat, ImageEntry, Split } from '../../../shared/dataset/types';
@@ -43,7 +44,14 @@ async function copyImage(project: DatasetProject, id: string, dest: string): Pro
   const src = project.resolveImage(id);
   try {
     await makeDirs(join(dest, '..'));
-    await copyFile(src, dest, constants.COPYFILE_FICLONE);
+    // atomic: a reader (or a crash) sees the old export's image or the new one, never half of one
+    const tmp = join(dirname(dest), `.~${randomBytes(6).toString('hex')}.detecta.tmp`);
+    try {
+      await copyFile(src, tmp, constants.COPYFILE_FICLONE);
+      await rename(tmp, dest);
+    } finally {
+      await rm(tmp, { force: true });
+    }
   } catch (err) {
     throw fsApiError(err, dest, 'cannot copy image to');
   }
