@@ -1,13 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   AlertTriangle, Check, ChevronLeft, ChevronRight, Copy, Eye, EyeOff, HelpCircle, Keyboard, Loader2, Maximize, MoveHorizontal,
-  Pencil, Redo2, SkipForward, Sun, Tag, Trash2, Undo2, ZoomIn, ZoomOut,
+  Pencil, Redo2, Sun, Tag, Trash2, Undo2, ZoomIn, ZoomOut,
 } from 'lucide-react';
 import type { BoxAnnotation, OpenedProject } from '../../../shared/api';
 import { api, projectFileUrl } from '../../client';
 import { useLabel } from '../../store/label-store';
 import { useLabelKeys } from '../../store/label-keys';
-import { useApp } from '../../store/app-store';
 import { ImageList } from './ImageList';
 import { AnnotationCanvas } from './AnnotationCanvas';
 import { ClassPicker } from './ClassPicker';
@@ -18,7 +17,6 @@ import { actionFor, comboOf, type ActionId } from './keymap';
 import { PrelabelBar } from './PrelabelBar';
 import { ClassPanel } from './ClassPanel';
 import './label.css';
-import { errorMessage } from '../../../shared/error-message';
 
 function SaveChip(): React.JSX.Element {
   const state = useLabel((s) => s.saveState);
@@ -45,7 +43,6 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
   const s = useLabel();
   const { current, annotation, annotationError, doc, selected, currentIndex, total } = s;
   const keymap = useLabelKeys((k) => k.keymap);
-  const notify = useApp((a) => a.notify);
   const [picking, setPicking] = useState<Rect | null>(null);
   const [help, setHelp] = useState(false);
   const lastClass = useRef<string | null>(null);
