@@ -225,7 +225,7 @@ export interface ExchangeReport {
   skipped: DatasetIssue[];
   /** Files written, relative to `dir` (export) or the project root (import). */
   written: number;
-  /** Import: images found in the project by file name (labels that came without their images). */
+  /** Import: of the images imported, those found in the project by file name (labels that came without their images). */
   matched?: number;
 }
 

@@ -68,7 +68,7 @@ async function sameSize(a: string, b: string): Promise<boolean | null> {
   }
 }
 
-type Target = { id: string; image: ForeignImage };
+type Target = { id: string; image: ForeignImage; matched: boolean };
 
 /** Where one foreign image goes in the project: its id (after copying when needed), or why not. */
 async function resolveTarget(project: DatasetProject, img: ForeignImage, names: ProjectNameIndex, copyName: string): Promise<{ id: string; copied: boolean; matched: boolean } | { why: string }> {
@@ -141,8 +141,7 @@ export async function importDataset(project: DatasetProject, format: ExchangeFor
     if (first !== undefined) { skipped.push({ file: img.source, severity: 'error', reason: `${img.rel} resolves to ${r.id}, which ${first} already labels; left out` }); continue; }
     taken.set(r.id, img.rel);
     if (r.copied) written++;
-    if (r.matched) matched++;
-    targets.push({ id: r.id, image: img });
+    targets.push({ id: r.id, image: img, matched: r.matched });
   }
   await project.refresh();
   const classes = foreign.classes.filter((c) => {
@@ -180,6 +179,7 @@ export async function importDataset(project: DatasetProject, format: ExchangeFor
       });
       if (r.state === 'saved') written++;
       images++;
+      if (t.matched) matched++;
       boxes += usable.length;
       if (splitCount >= 2 && t.image.split) {
         if (overrides[t.id] && overrides[t.id] !== t.image.split) skipped.push({ file: t.id, severity: 'warning', reason: `split: kept your ${overrides[t.id]} (the source says ${t.image.split})` });
