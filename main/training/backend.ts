@@ -1,14 +1,16 @@
 /**
- * The backend ladder, run inside the trainer process: @tensorflow/tfjs-node-gpu →
- * @tensorflow/tfjs-node → wasm with our training kernels → pure-JS cpu. The first that loads
- * wins; a forced choice tries only that one and fails with the reason. Every backend skipped on
- * the way is returned with why, for the log and env.json.
+ * The backend ladder, run inside the trainer process: @tensorflow/tfjs-node-gpu (CUDA) → WebGPU
+ * through Dawn (any desktop GPU; webgpu-backend.ts) → @tensorflow/tfjs-node → wasm with our
+ * training kernels → pure-JS cpu. The first that loads wins; a forced choice tries only that one
+ * and fails with the reason (a forced WebGPU also takes a software adapter). Every backend
+ * skipped on the way is returned with why, for the log and env.json.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, TrainBackendName } from '../../shared/training/types';
 import { initWasmBackendForNode } from './wasm-kernels/node-init';
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
 import { installedVersion } from './installed-package';
+import { initWebGpuBackend } from './webgpu-backend';
 import { errorMessage } from '../../shared/error-message';
 
 export interface BackendSelection {
@@ -18,7 +20,7 @@ export interface BackendSelection {
   skipped: { backend: TrainBackendName; reason: string }[];
 }
 
-const LADDER: TrainBackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const LADDER: TrainBackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<string> {
@@ -28,9 +30,10 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   return pkg === '@tensorflow/tfjs-node-gpu' ? 'CUDA GPU (libtensorflow)' : 'CPU (libtensorflow)';
 }
 
-async function tryOne(name: TrainBackendName): Promise<string> {
+async function tryOne(name: TrainBackendName, forced: boolean): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu': return tryNative('@tensorflow/tfjs-node-gpu');
+    case 'webgpu': return initWebGpuBackend({ allowSoftware: forced });
     case 'tensorflow': return tryNative('@tensorflow/tfjs-node');
     case 'wasm': {
       if (!(await initWasmBackendForNode())) throw new Error('the wasm backend failed to initialise (see the log above)');
@@ -48,10 +51,10 @@ export async function selectBackend(choice: BackendChoice, log: (message: string
   const skipped: BackendSelection['skipped'] = [];
   for (const name of candidates) {
     try {
-      const device = await tryOne(name);
+      const device = await tryOne(name, choice !== 'auto');
       await tf.ready();
       const versions: Record<string, string> = { tfjs: tf.version.tfjs };
-      for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']) {
+      for (const pkg of ['@tensorflow/tfjs-node-gpu', 'webgpu', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']) {
         const v = installedVersion(pkg);
         if (v) versions[pkg] = v;
       }

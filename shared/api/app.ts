@@ -1,12 +1,13 @@
 /** App-level methods: versions, capabilities, which TensorFlow backends this machine has. */
 import { z } from 'zod';
 import { method } from './contract';
+import type { TrainBackendName } from '../training/types';
 
 export type TransportKind = 'electron' | 'web';
 
 export interface BackendAvailability {
   /** tfjs backend name as the training process would register it. */
-  name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  name: TrainBackendName;
   label: string;
   available: boolean;
   /** Why it is not available (the load error), or what it runs on when it is. */

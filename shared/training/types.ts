@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type TrainBackendName = (typeof BACKEND_NAMES)[number];
 export const backendChoiceSchema = z.enum(['auto', ...BACKEND_NAMES]);
 export type BackendChoice = z.infer<typeof backendChoiceSchema>;

@@ -45,7 +45,7 @@ train options:
   --epochs 10  --batch 32  --lr X  --optimizer adam|adagrad  --seed 1  --patience 0 (early stop)
   --val 0.15  --test 0.15  --balance none|weights|oversample  --flip  --no-dropout
   --backbone URL|PATH (mobilenet-embeddings; URLs are downloaded once into --model-cache DIR)
-  --train-limit N  --test-limit N (IDX subsets)   --backend auto|tensorflow-gpu|tensorflow|wasm|cpu
+  --train-limit N  --test-limit N (IDX subsets)   --backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu
   --name NAME   --resume RUN (continue a run; --epochs sets a new total)   --json
 predict: --model is a run folder (uses weights/best) or a weights folder with model.json.`;
 

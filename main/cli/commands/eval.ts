@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.weights !== undefined && values.weights !== 'best' && values.weights !== 'last') throw new Error(`--weights must be best or last, got "${values.weights}"`);
     if (values.backend !== undefined) backendChoiceSchema.parse(values.backend);
   } catch (err) {
-    const msg = err instanceof Error && 'issues' in err ? '--backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu' : (err as Error).message;
+    const msg = err instanceof Error && 'issues' in err ? '--backend must be auto, tensorflow-gpu, webgpu, tensorflow, wasm or cpu' : (err as Error).message;
     console.error(`detecta eval: ${msg}\n\n${USAGE}`);
     return 2;
   }

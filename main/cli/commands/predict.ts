@@ -19,7 +19,7 @@ import { makeDirs } from '../../dataset/make-dirs';
 export const summary = 'run a trained detector on images, folders or videos (boxes drawn + detections JSON)';
 
 const USAGE = `usage: detecta predict --model DIR --source IMAGE|FOLDER|VIDEO --out DIR [--conf 0.25] [--iou 0.45]
-                       [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]
+                       [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--json]
 
 --model is a weights folder (RUN/weights/best) or a run folder (its weights/best is used).
 Images: writes NAME_detected.EXT with the boxes drawn and detections.json into --out.

@@ -19,7 +19,7 @@ const USAGE = `usage: detecta train --project DIR [--preset tiny|darknet19|mobil
                      [--batch 8] [--lr 0.001] [--lr-schedule cosine|linear|constant] [--warmup 1]
                      [--clip-norm 10] [--patience 0] [--seed 1] [--train-times 1] [--no-augment]
                      [--augment-ops JSON] [--freeze-epochs 3] [--backbone PATH|URL] [--backbone-cut LAYER]
-                     [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--name NAME] [--json]
+                     [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--name NAME] [--json]
        detecta train --project DIR --resume RUN [--epochs TOTAL | --more N] [--json]
 
 Trains a YOLOv2-style detector on the project's labeled images (its train/val split) and writes
