@@ -12,7 +12,7 @@ import type { SaveState } from '../../shared/api/dataset';
 import { api } from '../client';
 import { useApp } from './app-store';
 import { History, selectionAfter } from '../views/label/undo';
-import { fitView, keepInView, zoomAt, type Size, type View } from '../views/label/geometry';
+import { fitView, keepInView, minUsefulScale, zoomAt, type Size, type View } from '../views/label/geometry';
 import { errorMessage } from '../../shared/error-message';
 
 export const PAGE_SIZE = 500;
@@ -386,7 +386,11 @@ export const useLabel = create<LabelState>()((set, get) => {
     zoomBy: (factor, at) => {
       const { view, viewport, imageSize } = get();
       if (!view) return;
-      const next = zoomAt(view, at ?? { x: viewport.width / 2, y: viewport.height / 2 }, factor);
+      const point = at ?? { x: viewport.width / 2, y: viewport.height / 2 };
+      // zooming out stops at a quarter of "fit window": further out the image is only a dot
+      const floor = imageSize ? minUsefulScale(imageSize, viewport) : 0;
+      const f = view.scale * factor < floor ? Math.min(1, floor / view.scale) : factor;
+      const next = zoomAt(view, point, f);
       set({ view: imageSize ? keepInView(next, imageSize, viewport) : next, fitMode: null });
     },
     panBy: (dx, dy) => {

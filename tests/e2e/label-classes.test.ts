@@ -252,6 +252,7 @@ test('finding 6: Ctrl+S saves with feedback, selection survives undo/redo, file-
   for (let i = 0; i < 8; i++) { await page.keyboard.down('Shift'); await page.mouse.wheel(0, 2000); await page.keyboard.up('Shift'); }
   for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 3000);
   const [s, x, y] = await view();
+  expect(s, 'zooming out stops while the image is still worth looking at').toBeGreaterThan(s0 / 5);
   const size = await page.evaluate(() => { const img = document.querySelector('[data-testid="annotation-canvas"] canvas') as HTMLCanvasElement | null; return img ? { w: img.width, h: img.height } : null; });
   expect(size).not.toBeNull();
   const nat = objects('raccoon-2').length ? parser.parse(readFileSync(join(project, 'annotations', 'raccoon-2.xml'), 'utf8')).annotation.size : null;

@@ -59,3 +59,11 @@ test('keepInView: wheel pans and zooms never lose the image off the canvas', asy
   const ok = { scale: 1, x: 20, y: 30 };
   assert.deepEqual(keepInView(ok, image, vp), ok);
 });
+
+test('minUsefulScale: a quarter of fit-window, at most 100%', async () => {
+  const { minUsefulScale, fitView } = await import('../../renderer/views/label/geometry');
+  const vp = { width: 800, height: 600 };
+  const big = { width: 4000, height: 3000 };
+  assert.equal(minUsefulScale(big, vp), fitView(big, vp, 'window').scale / 4);
+  assert.equal(minUsefulScale({ width: 10, height: 10 }, vp), 1);
+});

@@ -102,3 +102,8 @@ export function keepInView(view: View, image: Size, viewport: Size): View {
   };
   return { scale: view.scale, x: axis(view.x, image.width * view.scale, viewport.width), y: axis(view.y, image.height * view.scale, viewport.height) };
 }
+
+/** The smallest zoom worth having: a quarter of the fit-to-window scale (never above 100%). */
+export function minUsefulScale(image: Size, viewport: Size): number {
+  return Math.min(1, fitView(image, viewport, 'window').scale / 4);
+}
