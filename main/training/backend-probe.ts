@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import type { BackendAvailability } from '../../shared/api/app';
 import { packageJsonPath } from './installed-package';
 import { adapterName, isSoftwareAdapter, type DawnAdapter } from './gpu-adapter';
+import { explainNativeLoadError } from './native-load-error';
 
 
 /** Loads a native tfjs package in a child Node process; resolves to null on success or the error text. */
@@ -72,7 +73,7 @@ async function probeNative(name: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs
   }
   const error = await tryLoadInChild(name, 30_000);
   return error
-    ? { name: backend, label, available: false, detail: `${name} failed to load: ${error}` }
+    ? { name: backend, label, available: false, detail: explainNativeLoadError(name, error) }
     : { name: backend, label, available: true, detail: backend === 'tensorflow-gpu' ? 'CUDA (libtensorflow GPU)' : 'libtensorflow CPU' };
 }
 

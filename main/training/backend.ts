@@ -11,6 +11,7 @@ import { initWasmBackendForNode } from './wasm-kernels/node-init';
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
 import { installedVersion } from './installed-package';
 import { initWebGpuBackend } from './webgpu-backend';
+import { explainNativeLoadError } from './native-load-error';
 import { errorMessage } from '../../shared/error-message';
 
 export interface BackendSelection {
@@ -25,9 +26,19 @@ const LADDER: TrainBackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'w
 
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<string> {
   if (installedVersion(pkg) === null) throw new Error(`${pkg} is not installed (optional dependency)`);
-  await import(pkg); // registers the 'tensorflow' backend with the shared tfjs-core
+  try {
+    await import(pkg); // registers the 'tensorflow' backend with the shared tfjs-core
+  } catch (err) {
+    throw new Error(explainNativeLoadError(pkg, errorMessage(err)));
+  }
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the 'tensorflow' backend did not initialise`);
-  return pkg === '@tensorflow/tfjs-node-gpu' ? 'CUDA GPU (libtensorflow)' : 'CPU (libtensorflow)';
+  if (pkg !== '@tensorflow/tfjs-node-gpu') return 'CPU (libtensorflow)';
+  // libtensorflow-gpu runs on the CPU when it finds no usable CUDA device: that is not this rung
+  if ((tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === false) {
+    tf.removeBackend('tensorflow');
+    throw new Error(explainNativeLoadError(pkg, 'no CUDA-capable device is detected'));
+  }
+  return 'CUDA GPU (libtensorflow)';
 }
 
 async function tryOne(name: TrainBackendName, forced: boolean): Promise<string> {
