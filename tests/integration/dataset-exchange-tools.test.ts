@@ -280,3 +280,36 @@ test('bad COCO input is named with the file and the field, an ambiguous name is 
   assert.equal(existsSync(join(dir, 'a/x.xml')) || existsSync(join(dir, 'b/x.xml')), false);
   await p.close();
 });
+
+test('Roboflow downloads: YOLOv8 (train/valid folders, data.yaml, README) and COCO (_annotations.coco.json per split) keep their splits', async () => {
+  const y = tempDir();
+  await photo(join(y, 'train/images/a.jpg'));
+  await photo(join(y, 'valid/images/b.jpg'));
+  mkdirSync(join(y, 'train/labels'), { recursive: true });
+  mkdirSync(join(y, 'valid/labels'), { recursive: true });
+  writeFileSync(join(y, 'train/labels/a.txt'), '0 0.5 0.5 0.5 0.5\n');
+  writeFileSync(join(y, 'valid/labels/b.txt'), '1 0.25 0.25 0.1 0.2\n');
+  writeFileSync(join(y, 'data.yaml'), "train: ../train/images\nval: ../valid/images\n\nnc: 2\nnames: ['cat', 'dog']\n\nroboflow:\n  workspace: me\n  version: 3\n");
+  writeFileSync(join(y, 'README.roboflow.txt'), 'Exported via roboflow.com\n');
+  const { p } = await projectWith();
+  const r = await importDataset(p, 'ultralytics', y);
+  assert.deepEqual(r.skipped, []);
+  assert.deepEqual(await boxes(p, 'images/a.jpg'), [['cat', 50, 25, 150, 75, false]]);
+  assert.deepEqual(await boxes(p, 'images/b.jpg'), [['dog', 40, 15, 60, 35, false]]);
+  assert.deepEqual([p.getImage('images/a.jpg').split, p.getImage('images/b.jpg').split], ['train', 'val']);
+  await p.close();
+
+  const c = tempDir();
+  await photo(join(c, 'train/a.jpg'));
+  await photo(join(c, 'test/b.jpg'));
+  const coco = (file: string) => ({ images: [{ id: 0, file_name: file, width: 200, height: 100 }], annotations: [{ id: 0, image_id: 0, category_id: 1, bbox: [10, 10, 20, 20], area: 400, iscrowd: 0 }], categories: [{ id: 0, name: 'animals', supercategory: 'none' }, { id: 1, name: 'cat', supercategory: 'animals' }] });
+  json(join(c, 'train/_annotations.coco.json'), coco('a.jpg'));
+  json(join(c, 'test/_annotations.coco.json'), coco('b.jpg'));
+  const { p: p2 } = await projectWith();
+  const r2 = await importDataset(p2, 'coco', c);
+  assert.equal(r2.images, 2);
+  assert.deepEqual(r2.classes, ['cat'], "Roboflow's category 0 (the dataset's name) is not a class");
+  assert.deepEqual(r2.skipped.map((s) => `${s.file}: ${s.reason}`), ['test/_annotations.coco.json', 'train/_annotations.coco.json'].map((f) => `${f}: category "animals" is only the supercategory of others and has no boxes; not made a class`));
+  assert.deepEqual([p2.getImage('images/a.jpg').split, p2.getImage('images/b.jpg').split], ['train', 'test']);
+  await p2.close();
+});

@@ -4,6 +4,8 @@
  * for by file_name beside the JSON, in ../images, ./images, images/<split>, or the folder given;
  * when they are not there the entry is labels-only and matched to the project's images by name.
  * Splits come from the file or folder name (instances_val2017.json, valid/_annotations.coco.json).
+ * A category that is only the supercategory of others and has no boxes (Roboflow's category 0) is
+ * not made a class.
  */
 import { basename, dirname, join, relative } from 'node:path';
 import { z } from 'zod';
@@ -18,7 +20,7 @@ const id = z.union([z.number(), z.string()]);
 const cocoSchema = z.object({
   images: z.array(z.object({ id, file_name: z.string().min(1), width: z.number().positive().optional(), height: z.number().positive().optional() })),
   annotations: z.array(z.object({ image_id: id, category_id: id, bbox: z.array(z.number()).optional(), difficult: z.union([z.number(), z.boolean()]).optional() })).default([]),
-  categories: z.array(z.object({ id, name: z.string() })),
+  categories: z.array(z.object({ id, name: z.string(), supercategory: z.string().optional() })),
 });
 
 const zodWhere = (e: z.ZodError) => e.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -49,9 +51,16 @@ export async function readCoco(src: string): Promise<ForeignDataset> {
     }
     const json = parsed.data;
     const cats = new Map<string, string>();
+    // Roboflow lists its dataset's name as category 0, the supercategory of all the others, and never uses it
+    const used = new Set(json.annotations.map((a) => String(a.category_id)));
+    const parents = new Set(json.categories.map((c) => c.supercategory).filter((n) => n && n !== 'none'));
     for (const c of [...json.categories].sort((a, b) => Number(a.id) - Number(b.id))) {
       if (!usableLabel(c.name, where, `category ${c.id}`, issues)) continue;
       cats.set(String(c.id), c.name);
+      if (!used.has(String(c.id)) && parents.has(c.name)) {
+        issues.push({ file: where, severity: 'warning', reason: `category "${c.name}" is only the supercategory of others and has no boxes; not made a class` });
+        continue;
+      }
       if (!classes.includes(c.name)) classes.push(c.name);
     }
     const byImage = new Map<string, ForeignImage['boxes']>();
