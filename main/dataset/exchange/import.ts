@@ -28,7 +28,7 @@ import { errnoOf, fsApiError } from '../fs-errors';
 import { readImageInfo } from '../image-header';
 import { makeDirs } from '../make-dirs';
 import type { DatasetProject } from '../project';
-import { isFile, type ForeignBox, type ForeignDataset, type ForeignImage } from './foreign';
+import { exists, isFile, type ForeignBox, type ForeignDataset, type ForeignImage } from './foreign';
 import { copyNewFile } from './copy-new';
 import { exportNames } from './names';
 import { readCoco } from './read-coco';
@@ -90,7 +90,7 @@ async function resolveTarget(project: DatasetProject, img: ForeignImage, names: 
   } else if ('id' in m && (await sameSize(img.file, project.resolveImage(m.id)))) return { id: m.id, copied: false, matched: true };
   const id = copyName;
   const dest = join(project.root, ...id.split('/'));
-  const same = img.file ? await sameSize(img.file, dest) : (await sameSize(dest, dest)) === null ? null : false;
+  const same = img.file ? await sameSize(img.file, dest) : (await exists(dest)) ? false : null;
   if (same === false) return { why: `a different file already exists at ${id}; not overwritten` };
   if (same === true) return { id, copied: false, matched: false };
   try {
