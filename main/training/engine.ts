@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseRunFile, optimizerManifestSchema, type RunConfig, type RunState, type RunTask } from '../../shared/training/run-files';
+import type { RunConfig, RunState, RunTask } from '../../shared/training/run-files';
 import type { BackendChoice, LogEvent, RunEnv } from '../../shared/training/types';
 import { errorMessage } from '../../shared/error-message';
 import type { BackendSelection } from './backend';
@@ -30,7 +30,7 @@ import { selectRunBackend } from './run-env';
 import { EventLog, nextRunName, runDir, runPaths, runsRoot, writeJson, type RunPaths } from './run-folder';
 import { readRunConfig, readRunState, writeRunState } from './run-files';
 import { appendCsvRow, keepCsvRowsThrough } from './metrics-csv';
-import { folderSaveHandler, loadOptimizerState, nodeFileWriter, saveOptimizerState, type FileWriter } from './weights-io';
+import { folderSaveHandler, loadOptimizerState, nodeFileWriter, readOptimizerManifest, saveOptimizerState, type FileWriter } from './weights-io';
 
 export interface TrainControl {
   shouldCancel(): boolean;
@@ -274,9 +274,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     s.enterPhase?.(phase, startEpoch, true);
     optimizer = s.newOptimizer();
     if (resuming && state.epoch > 0) {
-      const manifestFile = `${paths.state}/optimizer.json`;
-      const manifest = parseRunFile(optimizerManifestSchema, await fs.readFile(manifestFile, 'utf8'), manifestFile);
-      if (manifest.phase === phase) {
+      if ((await readOptimizerManifest(paths.state)).phase === phase) {
         await loadOptimizerState(paths.state, optimizer);
         log(`resumed from epoch ${state.epoch} (optimizer state restored)`);
       } else {

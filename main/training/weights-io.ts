@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { optimizerManifestSchema, parseRunFile, type OptimizerManifest } from '../../shared/training/run-files';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -108,14 +109,21 @@ export async function saveOptimizerState(dir: string, optimizer: tf.Optimizer, e
   }, writer);
 }
 
+/** state/optimizer.json, through its schema (shared/training/run-files.ts): problems name the file and field. */
+export async function readOptimizerManifest(dir: string): Promise<OptimizerManifest> {
+  const file = join(dir, 'optimizer.json');
+  return parseRunFile(optimizerManifestSchema, await fs.readFile(file, 'utf8'), file);
+}
+
 /** Restores what saveOptimizerState wrote; returns the extra fields. */
 export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<Record<string, unknown>> {
-  const meta = JSON.parse(await fs.readFile(join(dir, 'optimizer.json'), 'utf8')) as { className: string; specs: tf.io.WeightsManifestEntry[] } & Record<string, unknown>;
+  const meta = await readOptimizerManifest(dir);
   if (meta.className !== optimizer.getClassName()) throw new Error(`optimizer state in ${dir} is for ${meta.className}, not ${optimizer.getClassName()}`);
   const bin = await fs.readFile(join(dir, 'optimizer.bin'));
-  const decoded = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, meta.specs);
+  const specs = meta.specs as tf.io.WeightsManifestEntry[];
+  const decoded = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, specs);
   try {
-    await optimizer.setWeights(meta.specs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
+    await optimizer.setWeights(specs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
   } finally {
     // setWeights makes variables that share the data (ref-counted); the decoded tensors can go.
     tf.dispose(Object.values(decoded));
