@@ -2,7 +2,8 @@
  * The WebGPU rung of the trainer's backend ladder, on the software adapter Debian's Chromium
  * ships (SwiftShader through Vulkan): `auto` skips a software adapter with the reason, a forced
  * `webgpu` takes it, and the detector's train step learns on it (the loss falls). Slow by design:
- * this proves the kernels, not the speed (a real GPU adapter is what auto picks).
+ * this proves the kernels, not the speed (a real GPU adapter is what auto picks). Gradients of
+ * every weight of the detector presets and the Fashion-MNIST classifier match the cpu backend's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,17 +13,20 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../main/training/backend';
 import { installedVersion } from '../../main/training/installed-package';
-import { buildDetector, detectorPreset, encodeBatchTargets, gridSpecOf, imagesToTensor, kmeansAnchors, syntheticScene, trainStep, type DetectorConfig } from '../../shared/ml/detector';
+import { buildDetector, detectorPreset, encodeBatchTargets, gridSpecOf, imagesToTensor, kmeansAnchors, syntheticScene, trainStep, yoloLoss, type DetectorConfig } from '../../shared/ml/detector';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const missing = !existsSync(ICD)
   ? `${ICD} is missing (apt-get install chromium ships SwiftShader's Vulkan driver)`
   : installedVersion('webgpu') === null ? 'the optional webgpu package is not installed (npm install)' : null;
 
-test('auto skips a software WebGPU adapter; forced, the detector trains on it', { skip: missing ?? false, timeout: 600_000 }, async () => {
+if (!missing) {
   process.env.VK_ICD_FILENAMES = ICD; // Dawn's Vulkan loader reads it when the adapter is requested
   process.env.XDG_RUNTIME_DIR ??= join(tmpdir(), 'detecta-xdg');
   mkdirSync(process.env.XDG_RUNTIME_DIR, { recursive: true });
+}
+
+test('auto skips a software WebGPU adapter; forced, the detector trains on it', { skip: missing ?? false, timeout: 600_000 }, async () => {
 
   const auto = await selectBackend('auto');
   const skipped = auto.skipped.find((s) => s.backend === 'webgpu');
@@ -51,4 +55,64 @@ test('auto skips a software WebGPU adapter; forced, the detector trains on it', 
   const first = (losses[0]! + losses[1]! + losses[2]!) / 3;
   const last = (losses[11]! + losses[12]! + losses[13]!) / 3;
   assert.ok(last < first / 2, `loss ${first.toFixed(3)} → ${last.toFixed(3)} on WebGPU: ${losses.map((l) => l.toFixed(2)).join(' ')}`);
+});
+
+/** ‖a − b‖ / ‖a‖ of every gradient, by weight name. */
+async function gradients(model: tf.LayersModel, loss: () => tf.Scalar): Promise<Map<string, Float32Array>> {
+  const { value, grads } = tf.variableGrads(loss, model.trainableWeights.map((w) => w.read() as tf.Variable));
+  const out = new Map<string, Float32Array>();
+  for (const [name, g] of Object.entries(grads)) out.set(name, (await g.data()) as Float32Array);
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
+function worstRelativeError(a: Map<string, Float32Array>, b: Map<string, Float32Array>): { name: string; error: number } {
+  let worst = { name: '', error: 0 };
+  for (const [name, x] of a) {
+    const y = b.get(name)!;
+    let diff = 0;
+    let norm = 0;
+    for (let i = 0; i < x.length; i++) { diff += (x[i]! - y[i]!) ** 2; norm += x[i]! ** 2; }
+    const error = Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
+    if (error > worst.error) worst = { name, error };
+  }
+  return worst;
+}
+
+test('gradient parity with the cpu backend: detector presets (tiny, mobilenet) and the Fashion-MNIST classifier', { skip: missing ?? false, timeout: 900_000 }, async (t) => {
+  const { loadMobileNet } = await import('../../shared/ml/backbone');
+  const { fileModelHandler } = await import('../../main/training/model-cache');
+  const { buildClassifierPreset } = await import('../../shared/ml/classifier/presets');
+  await tf.setBackend('cpu');
+  const pretrained = await loadMobileNet(fileModelHandler(join(import.meta.dirname, '../../../shared/models/mobilenet_v1_0.25_224/model.json')));
+
+  const detectorCase = (preset: 'tiny' | 'mobilenet', size: number) => {
+    const scenes = Array.from({ length: 2 }, (_, i) => syntheticScene(300 + i, { size, numClasses: 2 }));
+    const grid = size / 32;
+    const anchors: [number, number][] = [[grid / 4, grid / 3], [grid / 2, grid / 2]];
+    const base = detectorPreset(preset, { numClasses: 2, inputSize: size, anchors });
+    const config: DetectorConfig = preset === 'tiny' ? { ...base, backbone: { kind: 'tiny', widths: [4, 8, 8, 16, 16, 16] }, resizeMode: 'stretch' } : { ...base, resizeMode: 'stretch' };
+    const model = buildDetector(config, preset === 'mobilenet' ? { pretrained } : {});
+    if (preset === 'mobilenet') model.layers.forEach((l) => { l.trainable = true; });
+    const spec = gridSpecOf(config);
+    const images = imagesToTensor(scenes.map((s) => s.image));
+    const targets = encodeBatchTargets(scenes.map((s) => s.boxes), spec, 4);
+    return { model, loss: () => yoloLoss(targets, model.apply(images, { training: true }) as tf.Tensor, spec) };
+  };
+  const classifierCase = () => {
+    const model = buildClassifierPreset('fashion-mnist-cnn', { numClasses: 10, dropout: false, seed: 3, compile: false, rescale: 1 / 255 });
+    const x = tf.randomUniform([4, 28, 28, 1], 0, 255, 'float32', 7);
+    const y = tf.oneHot(tf.tensor1d([1, 3, 5, 7], 'int32'), 10);
+    return { model, loss: () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar };
+  };
+
+  const cases = { tiny: detectorCase('tiny', 64), mobilenet: detectorCase('mobilenet', 96), 'fashion-mnist-cnn': classifierCase() };
+  const onCpu = new Map<string, Map<string, Float32Array>>();
+  for (const [name, c] of Object.entries(cases)) onCpu.set(name, await gradients(c.model, c.loss));
+  await selectBackend('webgpu');
+  for (const [name, c] of Object.entries(cases)) {
+    const worst = worstRelativeError(onCpu.get(name)!, await gradients(c.model, c.loss));
+    t.diagnostic(`${name}: largest relative gradient difference ${worst.error.toExponential(2)} (${worst.name})`);
+    assert.ok(worst.error < 1e-3, `${name}: gradient of ${worst.name} differs from cpu by ${worst.error.toExponential(2)} (relative)`);
+  }
 });
