@@ -59,7 +59,7 @@ export const useApp = create<AppState>()((set, get) => ({
   setView: (view) => set({ view }),
   notify: (kind, text, action) => {
     const id = noticeId++;
-    set((s) => ({ notices: [...s.notices.slice(-4), { id, kind, text, ...(action ? { action } : {}) }] }));
+    set((s) => ({ notices: [...s.notices.slice(-2), { id, kind, text, ...(action ? { action } : {}) }] })); // at most 3: the strip must not eat the view
     if (kind === 'info') setTimeout(() => get().dismiss(id), action ? 12_000 : 5000);
   },
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),

@@ -205,6 +205,17 @@ test('findings 2 and 5: without a model pre-labeling is disabled with the reason
   await expect(page.getByTestId('project-chip')).toContainText('202 / 202 labeled');
   await expect(bar.getByRole('button', { name: 'Detect on all unlabeled' })).toBeDisabled();
   await expect(page.getByTestId('prelabel-reason')).toContainText('no unlabeled images');
+
+  // a detection run on a project image shows the model's classes in the project's terms
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Detect/ }).click();
+  await page.getByRole('tab', { name: 'Images' }).click();
+  await page.getByLabel('Image path').fill('images/shapes-1.png');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const row = (label: string) => page.locator(`[data-testid="detection"][data-label="${label}"]`);
+  await expect(row('red').getByTestId('project-class')).toHaveText('→ raccoon', { timeout: 30_000 });
+  await expect(row('blue').getByTestId('project-class')).toHaveText('(ignored in this project)');
+  await page.screenshot({ path: shot('06-detect-in-project-terms') });
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Label/ }).click();
 });
 
 test('finding 6: Ctrl+S saves with feedback, selection survives undo/redo, file-name search, the wheel zooms and never loses the image', async () => {

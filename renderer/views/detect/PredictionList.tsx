@@ -1,6 +1,8 @@
 /** The side panel of the current frame: a detector's boxes, or a classifier's top-k classes with score bars. */
 import type { ClassScore } from '../../../shared/ml/classifier/predict';
 import { DetectionList } from './DetectionList';
+import { useProjectMapping } from './project-mapping';
+import { useApp } from '../../store/app-store';
 import { colourOf } from './engine/draw';
 import { emptyPrediction, type Prediction } from './engine/predict-frame';
 import { labelsOf, type LoadedModel } from './engine/load-model';
@@ -25,5 +27,8 @@ export function ClassScoreList({ top }: { top: readonly ClassScore[] }): React.J
 /** The loaded model's prediction for the current frame; empty until one of this model's kind arrives. */
 export function PredictionList({ prediction, model }: { prediction: Prediction | null; model: LoadedModel }): React.JSX.Element {
   const p = prediction?.task === model.task ? prediction : emptyPrediction(model.task);
-  return p.task === 'detect' ? <DetectionList dets={p.dets} labels={labelsOf(model)} /> : <ClassScoreList top={p.top} />;
+  const classes = useApp((s) => s.project?.classes ?? null);
+  const mapping = useProjectMapping();
+  const project = classes && mapping ? { classes, mapping } : null;
+  return p.task === 'detect' ? <DetectionList dets={p.dets} labels={labelsOf(model)} project={project} /> : <ClassScoreList top={p.top} />;
 }
