@@ -29,6 +29,13 @@ protocol.registerSchemesAsPrivileged([
 
 const isAppUrl = (url: string): boolean => url.startsWith(`${APP_ORIGIN}/`);
 
+// Chromium ships WebGPU on Windows and macOS; on Linux it still needs the switch (and Vulkan).
+// Detection in the window then runs on the GPU; a software adapter is not preferred over wasm.
+if (process.platform === 'linux') {
+  app.commandLine.appendSwitch('enable-unsafe-webgpu');
+  app.commandLine.appendSwitch('enable-features', 'Vulkan');
+}
+
 async function createWindow(): Promise<BrowserWindow> {
   const win = new BrowserWindow({
     width: 1400,

@@ -8,7 +8,7 @@ import { api } from '../../client';
 import type { ZooListEntry } from '../../../shared/api/detect';
 import { useApp } from '../../store/app-store';
 import { useDetect, type ModelChoice } from './detect-store';
-import { BACKEND_LABELS, candidateBackends, type BackendName } from './engine/backends';
+import { BACKEND_LABELS, candidateBackends, webgpuAdapter, type BackendName } from './engine/backends';
 import { inputDescription, labelsOf } from './engine/load-model';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -16,6 +16,11 @@ export function ModelBar(): React.JSX.Element {
   const project = useApp((s) => s.project);
   const notify = useApp((s) => s.notify);
   const { model, loading, error, backend, backendNote, score, iou, hidden, topK, load, switchBackend, set, toggleClass } = useDetect();
+  const [adapter, setAdapter] = useState<string | null>(null);
+  useEffect(() => {
+    if (backend !== 'webgpu') return;
+    void webgpuAdapter().then((a) => setAdapter(a ? `${a.name}${a.software ? ' (software)' : ''}` : null));
+  }, [backend]);
   const [zoo, setZoo] = useState<ZooListEntry[]>([]);
   const [pick, setPick] = useState<string>(project ? 'active' : 'zoo:centernet-mobilenetv3-coco');
   const [folder, setFolder] = useState('');
@@ -66,7 +71,7 @@ export function ModelBar(): React.JSX.Element {
             <>
               <strong>{model.title}</strong>
               <span className="muted"> · {model.task === 'classify' ? 'classifier · ' : ''}{inputDescription(model)} · {labels.length} classes · </span>
-              <span className="backend-chip" data-testid="backend-in-use"><Cpu size={12} /> {backend ? BACKEND_LABELS[backend] : '?'}</span>
+              <span className="backend-chip" data-testid="backend-in-use" title={backend === 'webgpu' && adapter ? adapter : undefined}><Cpu size={12} /> {backend ? BACKEND_LABELS[backend] : '?'}{backend === 'webgpu' && adapter ? <span className="muted" data-testid="gpu-adapter"> · {adapter}</span> : null}</span>
             </>
           ) : <span className="muted">No model loaded</span>}
         </div>

@@ -26,6 +26,26 @@ export function webglIsSoftware(): boolean {
   return (software = /swiftshader|llvmpipe|software/i.test(renderer));
 }
 
+/** The WebGPU adapter this page would use: its name, and whether it is a software rasteriser. */
+export interface WebGpuAdapterInfo { name: string; software: boolean }
+
+interface AdapterLike { info?: { vendor?: string; architecture?: string; description?: string; device?: string }; isFallbackAdapter?: boolean }
+type GpuLike = { requestAdapter(options?: { powerPreference?: string }): Promise<AdapterLike | null> };
+
+let adapterInfo: Promise<WebGpuAdapterInfo | null> | null = null;
+/** Asks for the high-performance adapter once; null without WebGPU or without an adapter. */
+export function webgpuAdapter(): Promise<WebGpuAdapterInfo | null> {
+  adapterInfo ??= (async () => {
+    const gpu = typeof navigator !== 'undefined' ? (navigator as unknown as { gpu?: GpuLike }).gpu : undefined;
+    const adapter = gpu ? await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null) : null;
+    if (!adapter) return null;
+    const i = adapter.info ?? {};
+    const name = [i.vendor, i.architecture, i.description || i.device].filter((x) => x).join(' ') || 'unnamed adapter';
+    return { name, software: adapter.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|software|warp/i.test(name) };
+  })();
+  return adapterInfo;
+}
+
 /** Backends this page may try, best first (all four are listed; the order is the preference). */
 export function candidateBackends(): BackendName[] {
   const list: BackendName[] = [];
@@ -48,21 +68,25 @@ export async function useBackend(name: BackendName): Promise<BackendName> {
   // engine().backendName is the backend in use (or null); tf.getBackend() would try to start the
   // highest-priority backend, which throws when that is a WebGPU without an adapter.
   if (tf.engine().backendName === name) return name;
-  if (name === 'webgpu') {
-    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-    if (!gpu || !(await gpu.requestAdapter().catch(() => null))) throw new Error('WebGPU has no adapter here (no GPU, or WebGPU disabled)');
-  }
+  if (name === 'webgpu' && !(await webgpuAdapter())) throw new Error('WebGPU has no adapter here (no GPU, or WebGPU disabled)');
   const ok = await tf.setBackend(name).catch((err: unknown) => { throw new Error(`${BACKEND_LABELS[name]} backend failed to start: ${(err as Error).message}`); });
   if (!ok) throw new Error(`${BACKEND_LABELS[name]} backend is not available in this browser`);
   await tf.ready();
   return tf.engine().backendName as BackendName;
 }
 
-/** The first backend of `preferred` and then the candidates that starts. */
+/**
+ * The first backend of `preferred` and then the candidates that starts. A software WebGPU
+ * adapter (SwiftShader) is not taken unless preferred: WebAssembly is faster there.
+ */
 export async function useBestBackend(preferred?: BackendName): Promise<{ backend: BackendName; skipped: string[] }> {
   const order = [...new Set([...(preferred ? [preferred] : []), ...candidateBackends()])];
   const skipped: string[] = [];
   for (const b of order) {
+    if (b === 'webgpu' && preferred !== 'webgpu') {
+      const adapter = await webgpuAdapter();
+      if (adapter?.software) { skipped.push(`WebGPU is a software adapter (${adapter.name}): WebAssembly is faster`); continue; }
+    }
     try {
       return { backend: await useBackend(b), skipped };
     } catch (err) {
