@@ -313,3 +313,18 @@ test('Roboflow downloads: YOLOv8 (train/valid folders, data.yaml, README) and CO
   assert.deepEqual([p2.getImage('images/a.jpg').split, p2.getImage('images/b.jpg').split], ['train', 'test']);
   await p2.close();
 });
+
+test('the wrong format for a folder says so instead of importing nothing silently', async () => {
+  const src = tempDir();
+  await photo(join(src, 'a.jpg'));
+  json(join(src, 'notes.json'), { hello: 'world' });
+  const { p } = await projectWith();
+  for (const format of ['labelme', 'labelstudio', 'createml', 'coco', 'yolo', 'cvat', 'openimages'] as const) {
+    const r = await importDataset(p, format, src);
+    assert.equal(r.images, 0, format);
+    assert.equal(r.skipped.length, 1, `${format}: ${JSON.stringify(r.skipped)}`);
+    assert.equal(r.skipped[0]!.severity, 'error');
+    assert.match(r.skipped[0]!.reason, /^no .* found$/, format);
+  }
+  await p.close();
+});

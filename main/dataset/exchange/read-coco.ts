@@ -90,6 +90,6 @@ export async function readCoco(src: string): Promise<ForeignDataset> {
       });
     }
   }
-  if (!jsonFiles.length) issues.push({ file: src, severity: 'error', reason: 'no COCO JSON file found' });
+  if (!images.length && !issues.length) issues.push({ file: src, severity: 'error', reason: 'no COCO JSON file (with images and categories) found' });
   return { classes, images, issues };
 }

@@ -51,5 +51,6 @@ export async function readCreateMl(src: string): Promise<ForeignDataset> {
       images.push({ file, rel, units: 'px', boxes, labeled: true, source: where });
     }
   }
+  if (!images.length && !issues.length) issues.push({ file: src, severity: 'error', reason: 'no CreateML JSON ([{ image, annotations }]) found' });
   return { classes, images, issues };
 }

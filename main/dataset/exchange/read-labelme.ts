@@ -108,5 +108,6 @@ export async function readLabelMe(src: string): Promise<ForeignDataset> {
       ...(json.imageWidth && json.imageHeight ? { size: { width: json.imageWidth, height: json.imageHeight } } : {}),
     });
   }
+  if (!images.length && !issues.length) issues.push({ file: src, severity: 'error', reason: 'no LabelMe / X-AnyLabeling JSON (with shapes and imagePath) found' });
   return { classes, images, issues };
 }

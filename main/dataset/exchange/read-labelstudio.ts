@@ -110,6 +110,7 @@ export async function readLabelStudio(src: string): Promise<ForeignDataset> {
   const classes: string[] = [];
   const images: ForeignImage[] = [];
   const seen = new Set<string>();
+  let tasks = 0;
   for (const jf of jsonFiles) {
     const where = posix(relative(base, jf));
     let raw: unknown;
@@ -124,6 +125,7 @@ export async function readLabelStudio(src: string): Promise<ForeignDataset> {
       continue;
     }
     for (const [n, item] of raw.entries()) {
+      tasks++;
       let url: string | null;
       let results: Result[];
       const full = task.safeParse(item);
@@ -170,5 +172,6 @@ export async function readLabelStudio(src: string): Promise<ForeignDataset> {
       images.push({ file, rel, ...(names.length > 1 ? { alsoKnownAs: names.slice(0, -1) } : {}), units: 'relative', boxes, labeled: true, source: where, ...(size ? { size } : {}) });
     }
   }
+  if (!tasks && !issues.length) issues.push({ file: src, severity: 'error', reason: 'no Label Studio JSON export (a list of tasks) found' });
   return { classes, images, issues };
 }

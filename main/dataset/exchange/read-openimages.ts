@@ -44,8 +44,9 @@ export async function readOpenImages(src: string): Promise<ForeignDataset> {
       issues.push({ file: rel(f), severity: 'error', reason: errorMessage(err) });
     }
   }
+  const boxFiles = files.filter((x) => /bbox.*\.csv$/i.test(basename(x)));
   const descriptions = files.some((x) => /class-descriptions.*\.csv$/i.test(basename(x)));
-  if (!descriptions) issues.push({ file: src, severity: 'warning', reason: 'no class-descriptions CSV found: classes are named by their Open Images id (/m/…)' });
+  if (!descriptions && boxFiles.length) issues.push({ file: src, severity: 'warning', reason: 'no class-descriptions CSV found: classes are named by their Open Images id (/m/…)' });
   const pictures = new Map<string, string[]>();
   for (const f of files.filter((x) => isImageName(basename(x)))) {
     const stem = basename(f).replace(/\.[^.]+$/, '');
@@ -53,7 +54,6 @@ export async function readOpenImages(src: string): Promise<ForeignDataset> {
   }
   const classes: string[] = [];
   const byImage = new Map<string, ForeignImage>();
-  const boxFiles = files.filter((x) => /bbox.*\.csv$/i.test(basename(x)));
   if (!boxFiles.length) issues.push({ file: src, severity: 'error', reason: 'no Open Images *-annotations-bbox.csv found' });
   for (const f of boxFiles) {
     const where = rel(f);

@@ -135,6 +135,7 @@ export async function readYolo(src: string, ultralytics: boolean): Promise<Forei
     const split = l?.split ?? splitOf(r.replace(/(^|\/)labels\//, '$1images/'));
     images.push({ file: null, rel: r, ...(l ? {} : { stemOnly: true }), units: 'relative', boxes: await parse(labelFile), labeled: true, source: rel(labelFile), ...(split ? { split } : {}) });
   }
+  if (!images.some((i) => i.labeled) && !issues.length) issues.push({ file: src, severity: 'error', reason: 'no YOLO label files (.txt) found' });
   for (const [i, c] of classes.entries()) if (c === undefined) classes[i] = String(i);
   return { classes, images, issues };
 }
