@@ -223,8 +223,11 @@ test('epochs trained while another view is shown are in the charts on return; th
   const trained = runState(run).epoch;
   await views.getByRole('button', { name: /Train/ }).click();
   await expect(page.getByTestId('run-panel')).toHaveAttribute('data-run', run);
-  // every epoch's point is there without a reload (5 loss parts per epoch)
+  // every epoch's point is there without a reload (5 loss parts per epoch), and each epoch trained
+  // while away is in the run's log as it was received live
   await expect.poll(() => points(page, 'chart-train-loss'), { timeout: 5_000 }).toBeGreaterThanOrEqual(trained * 5);
+  const log = page.getByTestId('train-log');
+  for (let e = left + 1; e <= trained; e++) await expect(log).toContainText(`epoch ${e}/200:`, { timeout: 5_000 });
   expect(runState(run).status).toBe('running');
 
   await page.getByRole('button', { name: 'Cancel' }).click();
