@@ -319,7 +319,7 @@ test('the wrong format for a folder says so instead of importing nothing silentl
   await photo(join(src, 'a.jpg'));
   json(join(src, 'notes.json'), { hello: 'world' });
   const { p } = await projectWith();
-  for (const format of ['labelme', 'labelstudio', 'createml', 'coco', 'yolo', 'cvat', 'openimages'] as const) {
+  for (const format of ['labelme', 'labelstudio', 'createml', 'coco', 'yolo', 'cvat', 'openimages', 'voc'] as const) {
     const r = await importDataset(p, format, src);
     assert.equal(r.images, 0, format);
     assert.equal(r.skipped.length, 1, `${format}: ${JSON.stringify(r.skipped)}`);

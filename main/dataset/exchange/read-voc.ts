@@ -87,6 +87,7 @@ export async function readVoc(src: string): Promise<ForeignDataset> {
       });
     }
     issues.push(...other.listImages({ filter: 'unreadable', limit: 5000 }).items.map((e) => ({ file: e.annotation ?? e.id, severity: 'error' as const, reason: e.error ?? 'unreadable' })));
+    if (!images.length && !issues.length) issues.push({ file: src, severity: 'error', reason: 'no Pascal VOC XML (<annotation>) found' });
     // class order: CVAT / Datumaro labelmap.txt when there is one ('background' is not an object class), then the index's, then first use
     const labelmap = (await walk(src)).find((f) => basename(f) === 'labelmap.txt');
     const mapped = labelmap ? contentLines((await readText(labelmap)) ?? '').map((l) => l.split(':')[0]!.trim()).filter((n) => n !== '' && n !== 'background') : [];
