@@ -13,6 +13,9 @@ import { detectorPreset } from '../../shared/ml/detector/config';
 import { writeDetectorMetadata } from '../../shared/ml/detector/metadata';
 import { writeClassifierMetadata } from '../../shared/ml/classifier/metadata';
 import { fileModelHandler } from '../../main/training/model-cache';
+import { runConfigSchema } from '../../shared/training/run-files';
+import { trainConfigSchema } from '../../shared/training/types';
+import { classifierConfigSchema } from '../../shared/training/classifier';
 import type { Browser, Page } from '@playwright/test';
 import { requireTool } from './system-tools';
 
@@ -40,7 +43,12 @@ export async function writeKnownWeightsRun(projectRoot: string): Promise<void> {
   const dir = join(projectRoot, '.detecta', 'runs', 'known');
   mkdirSync(join(dir, 'weights', 'best'), { recursive: true });
   await model.save(fileModelHandler(join(dir, 'weights', 'best', 'model.json')));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ task: 'detect', classes: ['red', 'blue'], detector: { inputSize: 320 }, createdAt: new Date().toISOString() }));
+  // a config.json as a run writes it, checked by the same schema the app reads it with
+  const runConfig = runConfigSchema.parse({
+    version: 1, name: 'known', project: projectRoot, createdAt: new Date().toISOString(), classes: ['red', 'blue'],
+    task: 'detect', train: trainConfigSchema.parse({}), detector: config, split: { train: [], val: [] },
+  });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(runConfig));
 }
 
 /**
@@ -64,7 +72,12 @@ export async function writeKnownClassifierRun(projectRoot: string): Promise<stri
   const dir = join(projectRoot, '.detecta', 'runs', 'known-colours');
   mkdirSync(join(dir, 'weights', 'best'), { recursive: true });
   await model.save(fileModelHandler(join(dir, 'weights', 'best', 'model.json')));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ task: 'classify', classes, inputSize: 16, createdAt: new Date().toISOString() }));
+  const runConfig = runConfigSchema.parse({
+    version: 1, name: 'known-colours', project: projectRoot, createdAt: new Date().toISOString(), classes,
+    task: 'classify', train: classifierConfigSchema.parse({ source: { kind: 'folder', dir: projectRoot } }),
+    inputSize: 16, inputShape: [16, 16, 3], colorMode: 'rgb', split: { train: [], val: [], test: [] }, balance: [],
+  });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(runConfig));
   return join(dir, 'weights', 'best');
 }
 
