@@ -82,6 +82,7 @@ export async function loadSample(project: DatasetProject, imageId: string, class
   const boxes: LabeledBox[] = [];
   const groundTruth: GroundTruthBox[] = [];
   for (const b of ann.boxes) {
+    if (b.draft) continue; // a model's suggestion nobody accepted is not ground truth
     const classId = classes.indexOf(b.label);
     if (classId < 0) continue;
     groundTruth.push({ imageId, className: b.label, x1: b.xmin, y1: b.ymin, x2: b.xmax, y2: b.ymax, difficult: b.difficult });
