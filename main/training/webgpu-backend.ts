@@ -22,6 +22,22 @@ interface DawnGpu {
  * device description for the log and env.json; throws with the reason it cannot.
  */
 export async function initWebGpuBackend(options: { allowSoftware: boolean }): Promise<string> {
+  // One Dawn instance per process: a second one (a later selectBackend) aborts the process on exit
+  const adapter = await (dawnAdapter ??= openAdapter());
+  const name = adapterName(adapter);
+  if (isSoftwareAdapter(adapter) && !options.allowSoftware) {
+    throw new Error(`only a software adapter (${name}), slower than the CPU backends; choose the webgpu backend explicitly to use it anyway`);
+  }
+  // tfjs-backend-webgpu registers itself only where navigator.gpu exists, so it is imported after
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialise on ${name}`);
+  return `WebGPU (${name})`;
+}
+
+let dawnAdapter: Promise<DawnAdapter> | null = null;
+
+/** Loads Dawn once, exposes navigator.gpu and returns the high-performance adapter. */
+async function openAdapter(): Promise<DawnAdapter> {
   if (installedVersion('webgpu') === null) throw new Error('the webgpu package is not installed (optional dependency)');
   const packageName: string = 'webgpu'; // a variable: the package is optional, so nothing resolves it at build time
   const dawn = (await import(packageName)) as DawnModule;
@@ -29,13 +45,6 @@ export async function initWebGpuBackend(options: { allowSoftware: boolean }): Pr
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('no WebGPU adapter: no Vulkan, D3D12 or Metal driver with a GPU was found');
-  const name = adapterName(adapter);
-  if (isSoftwareAdapter(adapter) && !options.allowSoftware) {
-    throw new Error(`only a software adapter (${name}), slower than the CPU backends; choose the webgpu backend explicitly to use it anyway`);
-  }
-  // tfjs-backend-webgpu registers itself only where navigator.gpu exists, so it is imported after
   Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis as { navigator?: object }).navigator, gpu }, configurable: true, writable: true });
-  await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialise on ${name}`);
-  return `WebGPU (${name})`;
+  return adapter;
 }
