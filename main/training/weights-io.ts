@@ -79,6 +79,27 @@ export function folderSaveHandler(dir: string, writer: FileWriter = nodeFileWrit
   };
 }
 
+/**
+ * Refuses weights holding NaN or Infinity: a damaged file (a run that diverges never saves such
+ * weights: the engine stops before). Loading them would only show up later as a NaN loss that
+ * reads like "training diverged".
+ */
+function assertFiniteWeights(dir: string, specs: tf.io.WeightsManifestEntry[], data: Uint8Array): void {
+  let offset = 0;
+  for (const spec of specs) {
+    if (spec.dtype === 'string') return; // variable-length entries: the offsets of what follows are unknown
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    const q = spec.quantization?.dtype;
+    const bytes = count * (q ? (q === 'uint8' ? 1 : 2) : spec.dtype === 'bool' ? 1 : spec.dtype === 'complex64' ? 8 : 4);
+    if ((spec.dtype ?? 'float32') === 'float32' && !spec.quantization && offset + bytes <= data.byteLength) {
+      const values = new Float32Array(data.buffer.slice(data.byteOffset + offset, data.byteOffset + offset + bytes));
+      const bad = values.reduce((n, v) => (Number.isFinite(v) ? n : n + 1), 0);
+      if (bad > 0) throw new Error(`${dir}: weight ${spec.name} holds ${bad} values that are not finite numbers (NaN or Infinity): the weights file is damaged and is not loaded`);
+    }
+    offset += bytes;
+  }
+}
+
 /** Loads a LayersModel saved by `folderSaveHandler` (or any single-folder tfjs layers model). */
 export async function loadModelFromFolder(dir: string): Promise<tf.LayersModel> {
   const json = JSON.parse(await fs.readFile(join(dir, MODEL_JSON), 'utf8')) as {
@@ -87,6 +108,7 @@ export async function loadModelFromFolder(dir: string): Promise<tf.LayersModel> 
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => fs.readFile(join(dir, p))));
   const weights = concatBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
+  assertFiniteWeights(dir, specs, weights);
   const artifacts: tf.io.ModelArtifacts = { modelTopology: json.modelTopology, weightSpecs: specs, weightData: weights.buffer as ArrayBuffer };
   if (json.userDefinedMetadata) artifacts.userDefinedMetadata = json.userDefinedMetadata;
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
