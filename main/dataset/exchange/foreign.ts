@@ -82,6 +82,20 @@ export async function readText(file: string): Promise<string | null> {
   }
 }
 
+/**
+ * Parses one JSON file of an import. A file that is not JSON is listed in `issues` (as `where`)
+ * and gives `undefined`, so the reader goes on with the next file.
+ */
+export async function readJsonListed(file: string, where: string, issues: DatasetIssue[]): Promise<unknown> {
+  try {
+    return JSON.parse((await readText(file)) ?? '');
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    issues.push({ file: where, severity: 'error', reason: `not valid JSON: ${err.message}` });
+    return undefined;
+  }
+}
+
 export async function exists(p: string): Promise<boolean> {
   try {
     await stat(p);

@@ -22,7 +22,7 @@ import { ApiError } from '../../../shared/api/contract';
 import { classNameProblem } from '../../../shared/dataset/classes';
 import { relativeToCorners } from '../../../shared/dataset/convert';
 import { ProjectNameIndex } from '../../../shared/dataset/name-match';
-import type { DatasetIssue, ExchangeFormat, ExchangeReport, Split } from '../../../shared/dataset/types';
+import type { ExchangeFormat, ExchangeReport, Split } from '../../../shared/dataset/types';
 import { errorMessage } from '../../../shared/error-message';
 import { errnoOf, fsApiError } from '../fs-errors';
 import { readImageInfo } from '../image-header';

@@ -12,8 +12,7 @@ import { z } from 'zod';
 import type { DatasetIssue } from '../../../shared/dataset/types';
 import { cocoToCorners } from '../../../shared/dataset/convert';
 import { naturalCompare } from '../../../shared/dataset/natural-sort';
-import { errorMessage } from '../../../shared/error-message';
-import { findBeside, isFile, posix, readText, usableLabel, walk, type ForeignDataset, type ForeignImage } from './foreign';
+import { findBeside, isFile, posix, readJsonListed, usableLabel, walk, type ForeignDataset, type ForeignImage } from './foreign';
 import { splitFromFolders, splitFromName } from './split-names';
 
 const id = z.union([z.number(), z.string()]);
@@ -35,13 +34,8 @@ export async function readCoco(src: string): Promise<ForeignDataset> {
   const seen = new Set<string>();
   for (const jf of jsonFiles) {
     const where = posix(relative(base, jf));
-    let raw: unknown;
-    try {
-      raw = JSON.parse((await readText(jf)) ?? '');
-    } catch (err) {
-      issues.push({ file: where, severity: 'error', reason: `not valid JSON: ${errorMessage(err)}` });
-      continue;
-    }
+    const raw = await readJsonListed(jf, where, issues);
+    if (raw === undefined) continue;
     // a JSON that is not a COCO instances file is not ours to judge (unless it was named)
     if (!single && !(raw && typeof raw === 'object' && 'images' in raw && 'categories' in raw)) continue;
     const parsed = cocoSchema.safeParse(raw);

@@ -8,8 +8,7 @@ import { z } from 'zod';
 import type { DatasetIssue } from '../../../shared/dataset/types';
 import { createMlToCorners } from '../../../shared/dataset/convert';
 import { naturalCompare } from '../../../shared/dataset/natural-sort';
-import { errorMessage } from '../../../shared/error-message';
-import { findBeside, posix, readText, usableLabel, walk, type ForeignDataset, type ForeignImage } from './foreign';
+import { findBeside, posix, readJsonListed, usableLabel, walk, type ForeignDataset, type ForeignImage } from './foreign';
 
 const recordSchema = z.object({
   image: z.string().min(1),
@@ -26,13 +25,8 @@ export async function readCreateMl(src: string): Promise<ForeignDataset> {
   const images: ForeignImage[] = [];
   for (const jf of jsonFiles) {
     const where = posix(relative(src, jf));
-    let json: unknown;
-    try {
-      json = JSON.parse((await readText(jf)) ?? '');
-    } catch (err) {
-      issues.push({ file: where, severity: 'error', reason: `not valid JSON: ${errorMessage(err)}` });
-      continue;
-    }
+    const json = await readJsonListed(jf, where, issues);
+    if (json === undefined) continue;
     if (!Array.isArray(json)) continue; // not a CreateML file
     for (const [n, item] of json.entries()) {
       const rec = recordSchema.safeParse(item);

@@ -12,9 +12,8 @@ import { z } from 'zod';
 import type { DatasetIssue } from '../../../shared/dataset/types';
 import { boundsOfPoints } from '../../../shared/dataset/convert';
 import { naturalCompare } from '../../../shared/dataset/natural-sort';
-import { errorMessage } from '../../../shared/error-message';
 import { IMAGE_EXTENSIONS } from '../../../shared/dataset/types';
-import { exists, findBeside, posix, readText, usableLabel, walk, type ForeignDataset, type ForeignImage } from './foreign';
+import { exists, findBeside, posix, readJsonListed, readText, usableLabel, walk, type ForeignDataset, type ForeignImage } from './foreign';
 
 const point = z.tuple([z.number(), z.number()]).rest(z.number());
 const labelMeSchema = z.object({
@@ -52,13 +51,8 @@ export async function readLabelMe(src: string): Promise<ForeignDataset> {
   const seen = new Set<string>();
   for (const jf of jsonFiles) {
     const where = posix(relative(src, jf));
-    let raw: unknown;
-    try {
-      raw = JSON.parse((await readText(jf)) ?? '');
-    } catch (err) {
-      issues.push({ file: where, severity: 'error', reason: `not valid JSON: ${errorMessage(err)}` });
-      continue;
-    }
+    const raw = await readJsonListed(jf, where, issues);
+    if (raw === undefined) continue;
     if (!looksLikeLabelMe(raw)) continue;
     const parsed = labelMeSchema.safeParse(raw);
     if (!parsed.success) {

@@ -15,9 +15,8 @@ import { z } from 'zod';
 import type { DatasetIssue } from '../../../shared/dataset/types';
 import { boundsOfPoints, labelStudioToRelative, type Corners } from '../../../shared/dataset/convert';
 import { naturalCompare } from '../../../shared/dataset/natural-sort';
-import { errorMessage } from '../../../shared/error-message';
 import { isImageName } from '../folder-scan';
-import { findBeside, isFile, posix, readText, usableLabel, walk, type ForeignDataset, type ForeignImage } from './foreign';
+import { findBeside, isFile, posix, readJsonListed, usableLabel, walk, type ForeignDataset, type ForeignImage } from './foreign';
 
 const value = z.object({
   x: z.number().optional(),
@@ -113,13 +112,8 @@ export async function readLabelStudio(src: string): Promise<ForeignDataset> {
   let tasks = 0;
   for (const jf of jsonFiles) {
     const where = posix(relative(base, jf));
-    let raw: unknown;
-    try {
-      raw = JSON.parse((await readText(jf)) ?? '');
-    } catch (err) {
-      issues.push({ file: where, severity: 'error', reason: `not valid JSON: ${errorMessage(err)}` });
-      continue;
-    }
+    const raw = await readJsonListed(jf, where, issues);
+    if (raw === undefined) continue;
     if (!Array.isArray(raw)) {
       if (single) issues.push({ file: where, severity: 'error', reason: 'not a Label Studio export: expected a list of tasks' });
       continue;
