@@ -68,6 +68,9 @@ interface TrainState {
   setActiveModel(a: ActiveModel | null): void;
 }
 
+/** Counts selections (user or automatic), so the first-run auto-selection never overrides a choice made meanwhile. */
+let userChoices = 0;
+
 export const useTrain = create<TrainState>()((set, get) => {
   const patchLive = (run: string, f: (l: RunLive) => Partial<RunLive>): void =>
     set((s) => {
@@ -125,10 +128,12 @@ export const useTrain = create<TrainState>()((set, get) => {
         return () => {};
       }
       set({ project, runs: [], selected: null, details: {}, live: {}, compare: [], activeModel: null, runsError: null });
+      const choicesBefore = userChoices;
       void (async () => {
         await get().refreshRuns();
         const runs = get().runs;
-        if (get().selected === null && runs.length > 0) {
+        // show a run only if the user has not chosen meanwhile (e.g. clicked "New run" at once)
+        if (get().selected === null && userChoices === choicesBefore && runs.length > 0) {
           const pick = runs.find((r) => r.active) ?? runs[runs.length - 1]!;
           get().select(pick.name);
         }
@@ -153,6 +158,7 @@ export const useTrain = create<TrainState>()((set, get) => {
     },
 
     select: (run) => {
+      userChoices++;
       set({ selected: run });
       if (run !== null && !get().live[run]?.loaded) void get().loadRun(run);
     },
