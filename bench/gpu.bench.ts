@@ -20,6 +20,7 @@ import { loadMobileNet } from '../shared/ml/backbone';
 import { buildClassifierPreset } from '../shared/ml/classifier/presets';
 import { buildDetector, detectorPreset, encodeBatchTargets, gridSpecOf, imagesToTensor, syntheticScene, trainStep } from '../shared/ml/detector';
 import type { TrainBackendName } from '../shared/training/types';
+import { isSoftwareName } from '../shared/ml/gpu-adapter';
 
 const arg = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : undefined; };
 const SECONDS = Number(arg('--seconds') ?? 12);
@@ -95,7 +96,7 @@ for (const backend of ['webgpu', 'tensorflow-gpu', 'wasm'] as const) {
     skipped.push({ backend, reason: (err as Error).message });
     continue;
   }
-  if (backend === 'webgpu' && /swiftshader|llvmpipe|lavapipe|warp|software/i.test(device) && !SOFTWARE) {
+  if (backend === 'webgpu' && isSoftwareName(device) && !SOFTWARE) {
     skipped.push({ backend, reason: `${device} is a software adapter (run with --software to measure it anyway)` });
     continue;
   }

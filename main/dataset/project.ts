@@ -12,7 +12,7 @@
 import { realpathSync } from 'node:fs';
 import { lstat, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { ClassChangeResult, DatasetEvents, ImagePage, SaveResult } from '../../shared/api/dataset';
 import type {
@@ -37,7 +37,7 @@ import { parseVocXml, serializeVocXml, toIntegerBox, type VocAnnotation } from '
 import { writeFileAtomic } from './atomic-write';
 import { backupFile, restoreBackup } from './backup';
 import { encodeXmlText, readXmlFile } from './xml-file';
-import { assertWriteInside } from './confine';
+import { assertWriteInside, isInside } from './confine';
 import { Debouncer } from './autosave';
 import { detectAnnotationDir, scanFolder, type ScanResult } from './folder-scan';
 import { errnoOf, fsApiError } from './fs-errors';
@@ -267,8 +267,7 @@ export class DatasetProject {
       void err; // not even the file-system root resolves: certainly not inside the project
       return false;
     }
-    const r = relative(this.root, p);
-    return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+    return isInside(this.root, p);
   }
 
   /** Absolute path of an image. @throws ApiError('not_found') for an id not in the index. */

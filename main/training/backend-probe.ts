@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendAvailability } from '../../shared/api/app';
 import { packageJsonPath } from './installed-package';
-import { adapterName, isSoftwareAdapter, type DawnAdapter } from './gpu-adapter';
+import { adapterName, isSoftwareAdapter, type DawnAdapter } from '../../shared/ml/gpu-adapter';
 import { explainNativeLoadError } from './native-load-error';
 
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installedVersion } from './installed-package';
-import { adapterName, isSoftwareAdapter, type DawnAdapter } from './gpu-adapter';
+import { adapterName, isSoftwareAdapter, type DawnAdapter } from '../../shared/ml/gpu-adapter';
 
 /** What this module needs of the `webgpu` package and of a GPUAdapter (no DOM types in main/). */
 interface DawnModule {

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
+import { adapterName, isSoftwareAdapter, isSoftwareName, type DawnAdapter } from '../../../../shared/ml/gpu-adapter';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (JS)' };
@@ -23,14 +24,13 @@ export function webglIsSoftware(): boolean {
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
   const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
   gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return (software = /swiftshader|llvmpipe|software/i.test(renderer));
+  return (software = isSoftwareName(renderer));
 }
 
 /** The WebGPU adapter this page would use: its name, and whether it is a software rasteriser. */
 export interface WebGpuAdapterInfo { name: string; software: boolean }
 
-interface AdapterLike { info?: { vendor?: string; architecture?: string; description?: string; device?: string }; isFallbackAdapter?: boolean }
-type GpuLike = { requestAdapter(options?: { powerPreference?: string }): Promise<AdapterLike | null> };
+type GpuLike = { requestAdapter(options?: { powerPreference?: string }): Promise<DawnAdapter | null> };
 
 let adapterInfo: Promise<WebGpuAdapterInfo | null> | null = null;
 /** Asks for the high-performance adapter once; null without WebGPU or without an adapter. */
@@ -39,9 +39,7 @@ export function webgpuAdapter(): Promise<WebGpuAdapterInfo | null> {
     const gpu = typeof navigator !== 'undefined' ? (navigator as unknown as { gpu?: GpuLike }).gpu : undefined;
     const adapter = gpu ? await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null) : null;
     if (!adapter) return null;
-    const i = adapter.info ?? {};
-    const name = [i.vendor, i.architecture, i.description || i.device].filter((x) => x).join(' ') || 'unnamed adapter';
-    return { name, software: adapter.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|software|warp/i.test(name) };
+    return { name: adapterName(adapter), software: isSoftwareAdapter(adapter) };
   })();
   return adapterInfo;
 }
