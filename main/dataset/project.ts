@@ -59,8 +59,8 @@ export interface OpenOptions {
   /** Autosave debounce in ms (default 500). */
   autosaveDelayMs?: number;
   /**
-   * Finish what a crash left: replay the pending-edit journal, complete an interrupted class
-   * rename. Only the one process that edits the project (the app) does; readers (the trainer,
+   * Finish what a crash left: remove temp files of interrupted writes, replay the pending-edit
+   * journal, complete an interrupted class rename. Only the one process that edits the project (the app) does; readers (the trainer,
    * the CLI) must not, or two processes would write the same files. Default false.
    */
   recover?: boolean;
@@ -135,7 +135,8 @@ export class DatasetProject {
 
   /** @internal called by openDatasetProject */
   async start(): Promise<void> {
-    await this.removeLeftovers((await this.rescan()).leftovers);
+    const { leftovers } = await this.rescan();
+    if (this.options.recover) await this.removeLeftovers(leftovers);
     if (this.options.recover) await this.replayJournal();
     const indexed = this.parsePending('index');
     // a class rename a crash interrupted is finished once the files are indexed

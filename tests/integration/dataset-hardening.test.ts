@@ -31,8 +31,9 @@ async function photos(n: number): Promise<string> {
   return d;
 }
 
+/** Opens a project as the app does (it edits, so it finishes what a crash left). */
 async function open(dir: string): Promise<DatasetProject> {
-  const p = await openDatasetProject(dir, { watch: false, autosaveDelayMs: 30 });
+  const p = await openDatasetProject(dir, { watch: false, autosaveDelayMs: 30, recover: true });
   await p.ready();
   return p;
 }
