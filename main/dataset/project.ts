@@ -637,6 +637,7 @@ export class DatasetProject {
     if (!resuming) await this.ready();
     await this.flush();
     // the journal first: a crash from here on is finished on the next open
+    await assertWriteInside(this.root, this.classJournalPath);
     await writeFileAtomic(this.classJournalPath, JSON.stringify({ op: 'rename', from, to } satisfies ClassJournal) + '\n');
     let filesRewritten = 0;
     const failures: string[] = [];
