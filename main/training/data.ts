@@ -11,13 +11,15 @@
  *   val image with boxes, a seeded `valFraction` of the train images becomes val.
  * - Batches: per epoch a seeded shuffle of the train set repeated `trainTimes` times (the seed's
  *   train_times); augmentation (shared/ml/augment) with a per-epoch RNG, so epoch e is the same
- *   whether or not the run was resumed.
+ *   whether or not the run was resumed. When the config has mosaic on, a batch image is (with
+ *   probability mosaic.p) a mosaic of its sample and 3 random train samples, possibly mixed up
+ *   with a second mosaic, before the per-image ops.
  */
 import sharp from 'sharp';
 import type { DatasetProject } from '../dataset/project';
 import type { LabeledBox } from '../../shared/ml/detector/box';
 import { fitToInput, type FloatRgbImage, type ImageTransform, type ResizeMode } from '../../shared/ml/preprocess';
-import { augmentScene, type AugmentConfig } from '../../shared/ml/augment';
+import { augmentScene, mixup, mixupRatio, randomMosaic, type AugmentConfig, type AugmentScene } from '../../shared/ml/augment';
 import { createRng, type Rng } from '../../shared/ml/random';
 import type { GroundTruthBox } from '../../shared/metrics';
 import { orientedSize } from '../../shared/dataset/exif';
@@ -169,16 +171,54 @@ export function epochOrder(trainCount: number, trainTimes: number, seed: number,
   return shuffle(order, createRng((seed * 7919 + epoch * 104_729) >>> 0));
 }
 
-/** Builds batch `index` of an epoch; augmentation uses an RNG seeded by (seed, epoch, batch). */
-export function makeBatch(train: Sample[], order: number[], index: number, batchSize: number, augment: AugmentConfig | null, seed: number, epoch: number): Batch {
+export interface MakeBatchOptions {
+  /**
+   * false: no mosaic (and so no mixup) in this batch even when the config has it on, for the
+   * last epochs of a run (YOLOv8's close_mosaic). Default true.
+   */
+  mosaic?: boolean;
+}
+
+/** A mosaic of train[first] and 3 random train samples, in random quadrants. */
+function mosaicOf(train: Sample[], first: number, augment: AugmentConfig, rng: Rng): AugmentScene {
+  const picks = shuffle([first, rng.int(train.length), rng.int(train.length), rng.int(train.length)], rng);
+  const m = augment.mosaic;
+  return randomMosaic(picks.map((i) => train[i]), { minScale: m.minScale, maxScale: m.maxScale, padValue: m.padValue, boxKeep: m.boxKeep }, rng);
+}
+
+/**
+ * Builds batch `index` of an epoch; augmentation uses an RNG seeded by (seed, epoch, batch), so a
+ * batch is the same for the same arguments. With augment.mosaic on (and options.mosaic not
+ * false) each image is, with probability mosaic.p, a mosaic (see mosaicOf), and such a mosaic is,
+ * with probability mixup.p, blended with a second mosaic of 4 random samples; then augmentScene's
+ * per-image ops. With mosaic off the RNG draws are exactly those of earlier versions.
+ */
+export function makeBatch(
+  train: Sample[],
+  order: number[],
+  index: number,
+  batchSize: number,
+  augment: AugmentConfig | null,
+  seed: number,
+  epoch: number,
+  options: MakeBatchOptions = {},
+): Batch {
   const ids = order.slice(index * batchSize, (index + 1) * batchSize);
   const rng = createRng((seed * 31 + epoch * 1_000_003 + index * 7_777) >>> 0);
   const images: FloatRgbImage[] = [];
   const boxes: LabeledBox[][] = [];
+  const useMosaic = augment !== null && augment.enabled && augment.mosaic.enabled && options.mosaic !== false;
   for (const i of ids) {
     const s = train[i];
     if (augment) {
-      const a = augmentScene(s.image, s.boxes, augment, rng);
+      let scene: AugmentScene = s;
+      if (useMosaic && rng.next() < augment.mosaic.p) {
+        scene = mosaicOf(train, i, augment, rng);
+        if (augment.mixup.enabled && rng.next() < augment.mixup.p) {
+          scene = mixup(scene, mosaicOf(train, rng.int(train.length), augment, rng), mixupRatio(rng));
+        }
+      }
+      const a = augmentScene(scene.image, scene.boxes, augment, rng);
       images.push(a.image);
       boxes.push(a.boxes);
     } else {

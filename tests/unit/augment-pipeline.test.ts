@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { augmentScene, DEFAULT_AUGMENT_CONFIG, resolveAugmentConfig } from '../../shared/ml/augment';
+import { augmentScene, BATCH_LEVEL_OPS, DEFAULT_AUGMENT_CONFIG, resolveAugmentConfig } from '../../shared/ml/augment';
 import { syntheticScene, SYNTHETIC_COLOURS } from '../../shared/ml/detector';
 import { createRng } from '../../shared/ml/random';
 
-const ALL_OPS = Object.keys(DEFAULT_AUGMENT_CONFIG).filter((k) => k !== 'enabled');
+// Per-image ops (augmentScene); mosaic and mixup are applied by the batch builder (makeBatch).
+const ALL_OPS = Object.keys(DEFAULT_AUGMENT_CONFIG).filter((k) => k !== 'enabled' && !(BATCH_LEVEL_OPS as readonly string[]).includes(k));
 
 test('pipeline is deterministic for a seed and leaves the input alone', () => {
   const scene = syntheticScene(3, { size: 48, numClasses: 2, objects: 2 });
@@ -32,7 +33,7 @@ test('pipeline disabled = identity; every op can be switched off', () => {
 });
 
 test('every op fires with its probability', () => {
-  const config = resolveAugmentConfig(Object.fromEntries(ALL_OPS.map((k) => [k, { p: 0.5 }])));
+  const config = resolveAugmentConfig(Object.fromEntries(ALL_OPS.map((k) => [k, { enabled: true, p: 0.5 }])));
   const counts = new Map<string, number>();
   const scene = syntheticScene(5, { size: 16, numClasses: 1 });
   const rng = createRng(11);

@@ -19,6 +19,7 @@ export function opParams(op: AugmentOpName): string[] {
 export const OP_LABELS: Record<AugmentOpName, string> = {
   scaleCrop: 'Scale / crop', horizontalFlip: 'Horizontal flip', blur: 'Blur', sharpen: 'Sharpen', noise: 'Noise',
   dropout: 'Pixel dropout', brightnessAdd: 'Brightness add', brightnessMultiply: 'Brightness multiply', contrast: 'Contrast',
+  mosaic: 'Mosaic', mixup: 'Mixup', hsv: 'HSV jitter',
 };
 
 export interface SetupValues {

@@ -2,4 +2,7 @@
 export * from './photometric';
 export * from './filters';
 export * from './geometric';
+export * from './hsv';
+export * from './mosaic';
+export * from './mixup';
 export * from './pipeline';

@@ -5,6 +5,12 @@
  * only; values are clamped to 0..255 at the end. Defaults are moderate versions of the seed
  * notebook's imgaug pipeline (Fliplr 0.5, blur, sharpen, noise, dropout, add, multiply, contrast,
  * random scale and crop).
+ *
+ * HSV jitter (YOLO style) runs right after the geometric ops, before the other photometric ops.
+ * Mosaic and mixup combine several scenes, so they are batch-level ops: augmentScene ignores
+ * them and the trainer's batch builder (main/training/data.ts makeBatch) applies them before
+ * calling augmentScene on the result. DEFAULT_AUGMENT_CONFIG (the YOLOv2 presets' recipe) has
+ * mosaic, mixup and hsv off; MODERN_AUGMENT_CONFIG is the YOLOv5/v8-like recipe.
  */
 import type { LabeledBox } from '../detector/box';
 import type { FloatRgbImage, RgbImage } from '../preprocess';
@@ -13,6 +19,8 @@ import type { Rng } from '../random';
 import type { BoxKeepRule } from './geometric';
 import { DEFAULT_BOX_KEEP_RULE, horizontalFlip, scaleCrop } from './geometric';
 import { gaussianBlur, sharpen } from './filters';
+import { hsvJitter, randomHsvGains } from './hsv';
+import { MOSAIC_PAD_VALUE } from './mosaic';
 import { brightnessAdd, brightnessMultiply, clampPixels, contrast, gaussianNoise, pixelDropout } from './photometric';
 
 interface Op {
@@ -24,9 +32,19 @@ interface Op {
 export interface AugmentConfig {
   /** Master switch (validation images are never augmented by the trainer). */
   enabled: boolean;
+  /**
+   * Batch-level (makeBatch): with probability p an image becomes a 4-image mosaic of it and 3
+   * random train images, each scaled by a factor in [minScale, maxScale], centre in
+   * [0.25, 0.75]·size, uncovered areas padValue, boxes clipped to their quadrant by boxKeep.
+   */
+  mosaic: Op & { minScale: number; maxScale: number; padValue: number; boxKeep: BoxKeepRule };
+  /** Batch-level (makeBatch), mosaic images only: with probability p blended with a second mosaic, ratio ~ Beta(32, 32), boxes of both. */
+  mixup: Op;
   /** Scale factor drawn from [minScale, maxScale]; aspect ratio jittered by ±aspectJitter; random placement; boxes clipped and dropped by boxKeep. */
   scaleCrop: Op & { minScale: number; maxScale: number; aspectJitter: number; padValue: number; boxKeep: BoxKeepRule };
   horizontalFlip: Op;
+  /** YOLO HSV jitter: hue shift uniform in ±hue (fraction of the circle), saturation and value gains uniform in ±saturation, ±value. */
+  hsv: Op & { hue: number; saturation: number; value: number };
   /** Gaussian blur, σ uniform in [0, maxSigma] pixels. */
   blur: Op & { maxSigma: number };
   /** Sharpen, alpha in [0, maxAlpha], lightness in [minLightness, maxLightness]. */
@@ -45,8 +63,11 @@ export interface AugmentConfig {
 
 export const DEFAULT_AUGMENT_CONFIG: AugmentConfig = {
   enabled: true,
+  mosaic: { enabled: false, p: 1, minScale: 0.5, maxScale: 1.5, padValue: MOSAIC_PAD_VALUE, boxKeep: DEFAULT_BOX_KEEP_RULE },
+  mixup: { enabled: false, p: 0.1 },
   scaleCrop: { enabled: true, p: 0.5, minScale: 0.75, maxScale: 1.25, aspectJitter: 0.1, padValue: 127.5, boxKeep: DEFAULT_BOX_KEEP_RULE },
   horizontalFlip: { enabled: true, p: 0.5 },
+  hsv: { enabled: false, p: 1, hue: 0.015, saturation: 0.7, value: 0.4 },
   blur: { enabled: true, p: 0.1, maxSigma: 1.5 },
   sharpen: { enabled: true, p: 0.1, maxAlpha: 0.5, minLightness: 0.75, maxLightness: 1.5 },
   noise: { enabled: true, p: 0.15, maxSigma: 0.05 * 255 },
@@ -56,14 +77,44 @@ export const DEFAULT_AUGMENT_CONFIG: AugmentConfig = {
   contrast: { enabled: true, p: 0.3, min: 0.75, max: 1.3 },
 };
 
+/**
+ * The YOLOv5/v8-like recipe: mosaic on every image (each scene scaled 0.5–1.5, which is the
+ * scale jitter, so scaleCrop is off), mixup on 10 % of the mosaics, YOLO HSV jitter (hsv_h
+ * 0.015, hsv_s 0.7, hsv_v 0.4) and left–right flips. The imgaug-style pixel ops (blur, sharpen,
+ * noise, dropout) and brightness/contrast are off: YOLO does not use them and HSV value already
+ * jitters brightness. When the trainer turns mosaic off for the last epochs (makeBatch's
+ * `mosaic: false`), those epochs see flips and HSV only.
+ */
+export const MODERN_AUGMENT_CONFIG: AugmentConfig = {
+  enabled: true,
+  mosaic: { ...DEFAULT_AUGMENT_CONFIG.mosaic, enabled: true, p: 1, minScale: 0.5, maxScale: 1.5 },
+  mixup: { enabled: true, p: 0.1 },
+  scaleCrop: { ...DEFAULT_AUGMENT_CONFIG.scaleCrop, enabled: false },
+  horizontalFlip: { enabled: true, p: 0.5 },
+  hsv: { enabled: true, p: 1, hue: 0.015, saturation: 0.7, value: 0.4 },
+  blur: { ...DEFAULT_AUGMENT_CONFIG.blur, enabled: false },
+  sharpen: { ...DEFAULT_AUGMENT_CONFIG.sharpen, enabled: false },
+  noise: { ...DEFAULT_AUGMENT_CONFIG.noise, enabled: false },
+  dropout: { ...DEFAULT_AUGMENT_CONFIG.dropout, enabled: false },
+  brightnessAdd: { ...DEFAULT_AUGMENT_CONFIG.brightnessAdd, enabled: false },
+  brightnessMultiply: { ...DEFAULT_AUGMENT_CONFIG.brightnessMultiply, enabled: false },
+  contrast: { ...DEFAULT_AUGMENT_CONFIG.contrast, enabled: false },
+};
+
+/** Ops that combine several scenes: applied by the batch builder, not by augmentScene. */
+export const BATCH_LEVEL_OPS = ['mosaic', 'mixup'] as const;
+
 export type AugmentOverrides = { enabled?: boolean } & { [K in Exclude<keyof AugmentConfig, 'enabled'>]?: Partial<AugmentConfig[K]> };
 
-/** Defaults with overrides merged per op; throws on out-of-range values. */
-export function resolveAugmentConfig(overrides: AugmentOverrides = {}): AugmentConfig {
-  const merged = { ...DEFAULT_AUGMENT_CONFIG, enabled: overrides.enabled ?? DEFAULT_AUGMENT_CONFIG.enabled } as AugmentConfig;
+/**
+ * `base` (DEFAULT_AUGMENT_CONFIG unless given, e.g. MODERN_AUGMENT_CONFIG) with overrides merged
+ * per op; throws on out-of-range values.
+ */
+export function resolveAugmentConfig(overrides: AugmentOverrides = {}, base: AugmentConfig = DEFAULT_AUGMENT_CONFIG): AugmentConfig {
+  const merged = { ...base, enabled: overrides.enabled ?? base.enabled } as AugmentConfig;
   for (const key of Object.keys(DEFAULT_AUGMENT_CONFIG) as (keyof AugmentConfig)[]) {
     if (key === 'enabled') continue;
-    (merged as unknown as Record<string, unknown>)[key] = { ...DEFAULT_AUGMENT_CONFIG[key], ...(overrides[key] ?? {}) };
+    (merged as unknown as Record<string, unknown>)[key] = { ...DEFAULT_AUGMENT_CONFIG[key], ...base[key], ...(overrides[key] ?? {}) };
   }
   validateAugmentConfig(merged);
   return merged;
@@ -105,8 +156,13 @@ export function validateAugmentConfig(c: AugmentConfig): void {
     const { p } = op as Op;
     if (!(p >= 0 && p <= 1)) problems.push(`${name}.p must be in [0, 1], got ${p}`);
   }
+  if (!(c.mosaic.minScale > 0 && c.mosaic.minScale <= c.mosaic.maxScale)) problems.push('mosaic needs 0 < minScale ≤ maxScale');
+  if (!(c.mosaic.padValue >= 0 && c.mosaic.padValue <= 255)) problems.push('mosaic.padValue must be in [0, 255]');
   if (!(c.scaleCrop.minScale > 0 && c.scaleCrop.minScale <= c.scaleCrop.maxScale)) problems.push('scaleCrop needs 0 < minScale ≤ maxScale');
   if (!(c.scaleCrop.aspectJitter >= 0 && c.scaleCrop.aspectJitter < 1)) problems.push('scaleCrop.aspectJitter must be in [0, 1)');
+  if (!(c.hsv.hue >= 0 && c.hsv.hue <= 0.5)) problems.push('hsv.hue must be in [0, 0.5] (fraction of the colour circle)');
+  if (!(c.hsv.saturation >= 0 && c.hsv.saturation <= 1)) problems.push('hsv.saturation must be in [0, 1]');
+  if (!(c.hsv.value >= 0 && c.hsv.value <= 1)) problems.push('hsv.value must be in [0, 1]');
   if (!(c.blur.maxSigma >= 0)) problems.push('blur.maxSigma must be ≥ 0');
   if (!(c.sharpen.maxAlpha >= 0 && c.sharpen.maxAlpha <= 1)) problems.push('sharpen.maxAlpha must be in [0, 1]');
   if (!(c.sharpen.minLightness <= c.sharpen.maxLightness)) problems.push('sharpen needs minLightness ≤ maxLightness');
@@ -125,7 +181,10 @@ export interface AugmentedScene {
   applied: string[];
 }
 
-/** Augments one image and its boxes (pixels of that image). The input is not modified. */
+/**
+ * Augments one image and its boxes (pixels of that image). The input is not modified. The
+ * batch-level ops (mosaic, mixup) are not applied here; see BATCH_LEVEL_OPS.
+ */
 export function augmentScene(image: RgbImage, boxes: readonly LabeledBox[], config: AugmentConfig, rng: Rng): AugmentedScene {
   assertRgbImage(image, 'augmentScene');
   let img = toFloatImage(image);
@@ -150,6 +209,7 @@ export function augmentScene(image: RgbImage, boxes: readonly LabeledBox[], conf
     ({ image: img, boxes: bxs } = scaleCrop(img, bxs, { scaleX, scaleY, offsetX, offsetY, padValue: sc.padValue }, sc.boxKeep));
   }
   if (maybe(config.horizontalFlip, 'horizontalFlip')) ({ image: img, boxes: bxs } = horizontalFlip(img, bxs));
+  if (maybe(config.hsv, 'hsv')) img = hsvJitter(img, randomHsvGains(rng, config.hsv));
   if (maybe(config.blur, 'blur')) img = gaussianBlur(img, rng.uniform(0, config.blur.maxSigma));
   if (maybe(config.sharpen, 'sharpen')) img = sharpen(img, rng.uniform(0, config.sharpen.maxAlpha), rng.uniform(config.sharpen.minLightness, config.sharpen.maxLightness));
   if (maybe(config.noise, 'noise')) img = gaussianNoise(img, rng.uniform(0, config.noise.maxSigma), rng);
