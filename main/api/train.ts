@@ -245,7 +245,7 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       return result;
     }
     for (const g of report.gallery ?? []) imagePaths[g.imageId] = proj.resolveImage(g.imageId);
-    const result: RunReport = { ...report, task: 'detect', f1: report.f1 ?? null, gallery: report.gallery ?? [], run: p.run, imagePaths };
+    const result: RunReport = { ...report, task: 'detect', f1: report.f1 ?? null, perSize: report.perSize ?? null, gallery: report.gallery ?? [], run: p.run, imagePaths };
     return result;
   },
   'train.events': async (p, ctx) => {

@@ -12,12 +12,14 @@ import { evaluateLoss } from '../../shared/ml/detector/train-step';
 import { imagesToTensor, predictRaw } from '../../shared/ml/detector/inference';
 import { postprocessYoloOutput } from '../../shared/ml/detector/postprocess';
 import {
-  bestF1, detectionConfusionMatrix, evaluateCoco, evaluateVoc, f1Curve, overallPrecisionRecallAt, precisionRecallAt, prCurve,
-  type Detection, type GroundTruthBox,
+  bestF1, COCO_AREA_RANGES, detectionConfusionMatrix, evaluateCoco, evaluateVoc, f1Curve, overallPrecisionRecallAt, precisionRecallAt, prCurve,
+  type CocoResult, type Detection, type GroundTruthBox,
 } from '../../shared/metrics';
 import type { LossParts } from '../../shared/training/types';
 import { matchDetections } from '../../shared/training/gallery-match';
-import { GALLERY_MAX_DETECTIONS, GALLERY_MAX_IMAGES, GALLERY_MIN_SCORE, type EvalReport, type GalleryBox, type GalleryImage } from '../../shared/training/eval-report';
+import {
+  GALLERY_MAX_DETECTIONS, GALLERY_MAX_IMAGES, GALLERY_MIN_SCORE, OBJECT_SIZES, type EvalReport, type GalleryBox, type GalleryImage, type PerSizeAP,
+} from '../../shared/training/eval-report';
 import type { Sample } from './data';
 
 export interface ValidationResult {
@@ -108,6 +110,26 @@ export function buildGallery(groundTruth: GroundTruthBox[], detections: Detectio
   });
 }
 
+/**
+ * AP50-95 per COCO object size from an evaluateCoco result (stats.APsmall / APmedium / APlarge,
+ * −1 → null), and the ground-truth boxes of each size it counted: the evaluator's rule (area = the
+ * box's `area` field, else its continuous area; inside [min, max] of the range; difficult and crowd
+ * boxes are ignored).
+ */
+export function perSizeAP(coco: CocoResult, groundTruth: readonly GroundTruthBox[]): PerSizeAP {
+  const counts = { small: 0, medium: 0, large: 0 };
+  for (const size of OBJECT_SIZES) {
+    const range = COCO_AREA_RANGES.find((r) => r.name === size)!;
+    for (const g of groundTruth) {
+      if (g.difficult || g.iscrowd) continue;
+      const area = g.area ?? (g.x2 - g.x1) * (g.y2 - g.y1);
+      if (area >= range.min && area <= range.max) counts[size]++;
+    }
+  }
+  const ap = (v: number): number | null => (v < 0 ? null : v);
+  return { small: ap(coco.stats.APsmall), medium: ap(coco.stats.APmedium), large: ap(coco.stats.APlarge), counts };
+}
+
 export function buildEvalReport(epoch: number, classes: string[], groundTruth: GroundTruthBox[], detections: Detection[], confidence: number): EvalReport {
   const voc = evaluateVoc(groundTruth, detections, { iouThreshold: 0.5, method: 'all-point', classes });
   const coco = evaluateCoco(groundTruth, detections, { classes });
@@ -130,6 +152,7 @@ export function buildEvalReport(epoch: number, classes: string[], groundTruth: G
     }),
     mAP50: voc.mAP,
     'mAP50-95': coco.stats.AP < 0 ? null : coco.stats.AP,
+    perSize: perSizeAP(coco, groundTruth),
     confidence,
     confusion: detectionConfusionMatrix(groundTruth, detections, { classes, confidenceThreshold: confidence, iouThreshold: 0.45 }),
     f1: {

@@ -11,7 +11,7 @@ import {
   trainConfigSchema, type EpochEvent, type EpochMetrics, type FailedEvent, type FinishedEvent, type LogEvent, type ProgressEvent,
   type RunEnv, type TrainerEvent,
 } from '../training/types';
-import type { EvalReport } from '../training/eval-report';
+import type { EvalReport, PerSizeAP } from '../training/eval-report';
 import {
   classifierConfigSchema, folderSourceSchema, idxSourceSchema, type ClassifierEpochEvent, type ClassifierEpochMetrics, type ClassifierEvalReport, type ClassifierFinishedEvent,
   type ClassifierProgressEvent, type ClassifierTrainerEvent,
@@ -80,10 +80,12 @@ export interface AnchorsResult {
 }
 
 /** eval.json of a detector run plus where each gallery image lives (absolute paths, for projectFileUrl). */
-export interface DetectRunReport extends Omit<EvalReport, 'f1'> {
+export interface DetectRunReport extends Omit<EvalReport, 'f1' | 'perSize'> {
   task: 'detect';
   /** Null in eval.json files written before F1 curves were part of the report. */
   f1: EvalReport['f1'] | null;
+  /** AP50-95 per object size; null in eval.json files written before it was part of the report. */
+  perSize: PerSizeAP | null;
   run: string;
   imagePaths: Record<string, string>;
 }

@@ -30,7 +30,25 @@ export const GALLERY_MAX_IMAGES = 60;
 export const GALLERY_MAX_DETECTIONS = 50;
 export const GALLERY_MIN_SCORE = 0.01;
 
-/** eval.json: per-class AP (VOC .5 and COCO .50:.95), PR points (≤ 200 per class), F1 vs confidence, confusion matrix, gallery. */
+/** The three COCO object sizes, by box area in original-image pixels (COCO_AREA_RANGES). */
+export const OBJECT_SIZES = ['small', 'medium', 'large'] as const;
+export type ObjectSize = (typeof OBJECT_SIZES)[number];
+
+/**
+ * COCO AP50-95 per object size (`COCOeval` APsmall / APmedium / APlarge: small area ≤ 32²,
+ * medium 32²..96², large ≥ 96², in original-image pixels), averaged over the classes with ground
+ * truth of that size; null for a size without ground truth. `counts`: the ground-truth boxes each
+ * AP was computed over (difficult and crowd boxes excluded; a box of area exactly 32² or 96²
+ * counts in both sizes, as in pycocotools).
+ */
+export interface PerSizeAP {
+  small: number | null;
+  medium: number | null;
+  large: number | null;
+  counts: Record<ObjectSize, number>;
+}
+
+/** eval.json: per-class AP (VOC .5 and COCO .50:.95), AP per object size, PR points (≤ 200 per class), F1 vs confidence, confusion matrix, gallery. */
 export interface EvalReport {
   epoch: number;
   classes: {
@@ -44,6 +62,8 @@ export interface EvalReport {
   }[];
   mAP50: number | null;
   'mAP50-95': number | null;
+  /** Absent in eval.json files written before per-size AP was part of the report. */
+  perSize?: PerSizeAP;
   confidence: number;
   confusion: ConfusionMatrix;
   /**

@@ -130,6 +130,12 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   const report = page.getByTestId('eval-report');
   await expect(report).toBeVisible();
   await expect(report.getByTestId('ap-table')).toContainText('all');
+  // AP by object size: small / medium / large with their ground-truth counts (64 px images: no large box → "—")
+  const sizes = report.getByTestId('size-table');
+  await expect(sizes.locator('tbody tr')).toHaveCount(3);
+  await expect(sizes.locator('tr[data-size="small"] td').nth(2)).toHaveText(/^\d+$/);
+  await expect(sizes.locator('tr[data-size="large"]')).toContainText('—');
+  await expect(page.getByTestId('run-list').locator('[data-run="train"] [data-testid="run-map50-95"]')).toHaveText(/^mAP50-95 \d\.\d{3}$/);
   expect(Number(await report.getByTestId('confusion-matrix').getAttribute('data-total'))).toBeGreaterThan(0);
   await expect.poll(() => points(page, 'chart-pr')).toBeGreaterThan(0);
   await expect.poll(() => points(page, 'chart-f1')).toBeGreaterThan(0);
@@ -201,7 +207,7 @@ const runState = (name: string): { epoch: number; status: string } => {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { epoch: number; status: string }) : { epoch: 0, status: 'none' };
 };
 
-test('epochs trained while another view is shown are in the charts on return; the header never shows "?"; list and report agree on mAP50', async ({ page }) => {
+test('epochs trained while another view is shown are in the charts on return; the header never shows "?"; list and report agree on mAP50 and mAP50-95', async ({ page }) => {
   test.setTimeout(240_000);
   await openTrainView(page);
   const list = page.getByTestId('run-list');
@@ -240,7 +246,10 @@ test('epochs trained while another view is shown are in the charts on return; th
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('cancelled', { timeout: 60_000 });
   const listed = (await page.getByTestId('run-list').locator(`[data-run="${run}"] [data-testid="run-map50"]`).textContent())!.replace('mAP50', '').trim();
+  const listed95 = (await page.getByTestId('run-list').locator(`[data-run="${run}"] [data-testid="run-map50-95"]`).textContent())!.replace('mAP50-95', '').trim();
   await page.getByRole('tab', { name: 'Evaluation report' }).click();
   const reported = page.getByTestId('eval-report').locator('.stat').filter({ hasText: /^[\d.—]+mAP50$/ }).locator('.value');
   await expect(reported).toHaveText(listed);
+  const reported95 = page.getByTestId('eval-report').locator('.stat').filter({ hasText: /^[\d.—]+mAP50-95$/ }).locator('.value');
+  await expect(reported95).toHaveText(listed95);
 });

@@ -68,6 +68,7 @@ test('detecta eval: metrics and per-class table; writes only with --save', { tim
   assert.match(stdout, /^class\s+boxes\s+AP50\s+AP50-95/m);
   assert.match(stdout, /^ball\s+\d+\s+[\d.]+/m);
   assert.match(stdout, /^cone\s+\d+\s+[\d.]+/m);
+  assert.match(stdout, /^AP50-95 by object size \(COCO areas\): {2}small ([\d.]+|-) \(\d+ boxes\) {2}medium ([\d.]+|-) \(\d+ boxes\) {2}large ([\d.]+|-) \(\d+ boxes\)$/m);
   assert.equal(statSync(evalJson).mtimeMs, before, 'eval.json untouched without --save');
   assert.deepEqual(readdirSync(runDir).sort(), listing, 'nothing new in the run folder');
 
@@ -78,6 +79,8 @@ test('detecta eval: metrics and per-class table; writes only with --save', { tim
   const saved = JSON.parse(await readFile(evalJson, 'utf8'));
   assert.equal(saved.epoch, 3);
   assert.equal(saved.mAP50, j.mAP50);
+  assert.deepEqual(saved.perSize, j.perSize);
+  assert.deepEqual(Object.keys(j.perSize.counts), ['small', 'medium', 'large']);
   await fails(['eval', '--project', dir, '--run', 'nope'], 1, /no run "nope"/);
   await fails(['eval', '--project', dir, '--run', 'r1', '--weights', 'middle'], 2, /--weights must be best or last/);
 });

@@ -61,6 +61,10 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     const rowsTotal = report.confusion.matrix.slice(0, 2).flat().reduce((a, b) => a + b, 0);
     assert.equal(rowsTotal, gtTotal, 'every val ground-truth box lands in one confusion row');
     assert.ok(report.f1, 'a new run writes the F1 curve');
+    assert.ok(report.perSize, 'a new run writes AP per object size');
+    const { counts } = report.perSize;
+    assert.ok(counts.small + counts.medium + counts.large >= report.classes.reduce((n, c) => n + c.numGroundTruth, 0), 'every counted box has a size');
+    for (const size of ['small', 'medium', 'large'] as const) assert.equal(report.perSize[size] === null, counts[size] === 0, size);
     assert.equal(report.f1.thresholds.length, 101);
     assert.equal(report.f1.f1.length, 101);
     assert.deepEqual(report.f1.perClass.map((c) => c.className).sort(), report.classes.filter((c) => c.numGroundTruth > 0).map((c) => c.className).sort());
@@ -116,14 +120,15 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     model.dispose();
     assert.deepEqual((await readdir(out)).filter((f) => f.endsWith('.tmp')), [], 'no temp files left');
 
-    // an eval.json from before F1 curves and galleries still reads; a broken one is named as such
+    // an eval.json from before F1 curves, galleries and AP per size still reads; a broken one is named as such
     const evalJson = join(P, '.detecta', 'runs', 'train', 'eval.json');
     const original = await readFile(evalJson, 'utf8');
-    const { f1: _f1, gallery: _gallery, ...older } = JSON.parse(original);
+    const { f1: _f1, gallery: _gallery, perSize: _perSize, ...older } = JSON.parse(original);
     await writeFile(evalJson, JSON.stringify(older));
     const old = await call('train.report', { project: P, run: 'train' });
     if (old.task !== 'detect') throw new Error('expected a detector report');
     assert.equal(old.f1, null);
+    assert.equal(old.perSize, null);
     assert.deepEqual(old.gallery, []);
     await writeFile(evalJson, original.slice(0, 40));
     await assert.rejects(call('train.report', { project: P, run: 'train' }), (e: unknown) => e instanceof ApiError && e.code === 'unreadable' && /eval\.json/.test(e.message));

@@ -102,5 +102,8 @@ test('train.list: a run with a broken config.json or env.json is listed with the
   const empty = list.find((r) => r.name === 'empty')!;
   assert.equal(empty.resumable, false);
   assert.match(empty.problem ?? '', /config\.json/);
+  // its eval.json predates AP per object size: the report reads, without the size table's data
+  const report = await trainHandlers['train.report']({ project: project.root, run: 'good' }, ctx);
+  assert.ok(report.task === 'detect' && report.perSize === null && report.mAP50 !== null);
   await services.projects.closeAll();
 });

@@ -1,6 +1,7 @@
 /**
  * `detecta eval --project DIR --run RUN [--weights best|last] [--json] [--save]`: validation
- * metrics of a run's saved weights on the run's validation images, with a per-class AP table.
+ * metrics of a run's saved weights on the run's validation images, with a per-class AP table and
+ * AP50-95 per object size.
  * Writes nothing into the run unless --save (then eval.json, atomically).
  */
 import { parseArgs } from 'node:util';
@@ -9,14 +10,16 @@ import { evaluateRun } from '../../training/evaluate-run';
 import { runDir, runPaths, writeJson } from '../../training/run-folder';
 import { backendChoiceSchema } from '../../../shared/training/types';
 import { fixed } from '../options';
+import { OBJECT_SIZES } from '../../../shared/training/eval-report';
 
 export const summary = 'validation metrics and per-class AP of a run\'s best or last weights';
 
 const USAGE = `usage: detecta eval --project DIR --run RUN [--weights best|last] [--backend auto|wasm|cpu|...] [--json] [--save]
 
 Runs the run's weights on its validation images and prints mAP50, mAP50-95, precision, recall,
-F1 (at the run's evalConfidence) and the AP of each class. --save also writes the report to the
-run's eval.json (atomically); otherwise nothing is written.`;
+F1 (at the run's evalConfidence), the AP of each class and AP50-95 per object size (COCO small /
+medium / large). --save also writes the report to the run's eval.json (atomically); otherwise
+nothing is written.`;
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -46,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.save && r.report) await writeJson(runPaths(runDir(values.project, values.run)).evalJson, r.report);
     if (values.json) {
       const { report, ...rest } = r;
-      console.log(JSON.stringify({ ...rest, classes: report?.classes.map(({ pr: _pr, ...c }) => c) ?? [], confusion: report?.confusion ?? null }));
+      console.log(JSON.stringify({ ...rest, classes: report?.classes.map(({ pr: _pr, ...c }) => c) ?? [], perSize: report?.perSize ?? null, confusion: report?.confusion ?? null }));
       return 0;
     }
     console.log(`run ${r.run}, weights/${r.weights}${r.epoch !== null ? ` (epoch ${r.epoch})` : ''}, ${r.images} validation images, backend ${r.backend}`);
@@ -57,6 +60,8 @@ export async function run(argv: string[]): Promise<number> {
       for (const c of r.report.classes) {
         console.log(`${c.className.padEnd(w)}  ${String(c.numGroundTruth).padStart(5)}  ${fixed(c.ap50).padStart(6)}  ${fixed(c['ap50-95']).padStart(7)}  ${fixed(c.precision, 3).padStart(9)}  ${fixed(c.recall, 3).padStart(6)}`);
       }
+      const ps = r.report.perSize;
+      if (ps) console.log(`AP50-95 by object size (COCO areas):  ${OBJECT_SIZES.map((s) => `${s} ${fixed(ps[s])} (${ps.counts[s]} boxes)`).join('  ')}`);
     }
     if (values.save) console.log(`wrote ${runPaths(runDir(values.project, values.run)).evalJson}`);
     return 0;

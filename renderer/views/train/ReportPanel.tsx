@@ -1,5 +1,5 @@
 /**
- * Evaluation report of a run's best weights (eval.json): per-class AP table, PR curves, F1 versus
+ * Evaluation report of a run's best weights (eval.json): per-class AP table, AP by object size, PR curves, F1 versus
  * confidence with the best threshold, the detection confusion matrix (background row/column) and a
  * gallery of validation images with predicted and ground-truth boxes. PNG and CSV downloads.
  */
@@ -13,7 +13,7 @@ import { UPlotChart, type ChartHandle, type ChartSeries } from '../../components
 import { CHART_COLORS, colorAt } from '../../components/charts/chart-theme';
 import { downloadBlob } from '../../components/charts/chart-png';
 import { canvasToBlob, loadImage } from '../../lib/image-io';
-import { apTableCsv, confusionCsv, prOnGrid } from './report-data';
+import { apTableCsv, confusionCsv, perSizeRows, prOnGrid } from './report-data';
 import { ClassifyReport } from './ClassifyReport';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -75,6 +75,8 @@ function Report({ report }: { report: DetectRunReport }): React.JSX.Element {
         </table>
       </section>
 
+      <SizeCard report={report} />
+
       <div className="chart-grid two">
         <section className="card">
           <UPlotChart ref={prRef} testId="chart-pr" title="Precision–recall (IoU 0.5, interpolated)" xLabel="recall" yLabel="precision" series={prSeries} data={prData} xRange={[0, 1]} yRange={[0, 1.02]} legendValues={false} />
@@ -96,6 +98,33 @@ function Report({ report }: { report: DetectRunReport }): React.JSX.Element {
       />
       <Gallery report={report} />
     </div>
+  );
+}
+
+/** AP50-95 per COCO object size, with the ground-truth boxes of each: where the detector is weak. */
+function SizeCard({ report }: { report: DetectRunReport }): React.JSX.Element {
+  if (!report.perSize) {
+    return <section className="card muted" data-testid="size-table-missing">This run's eval.json was written before AP per object size was part of the report; train on (or a new run) writes it.</section>;
+  }
+  const rows = perSizeRows(report.perSize);
+  return (
+    <section className="card size-card">
+      <h3>AP by object size <span className="muted small">COCO sizes by box area in original-image pixels; AP50-95 averaged over the classes</span></h3>
+      <table className="table num-table size-table" data-testid="size-table">
+        <thead><tr><th>size</th><th className="size-area">box area</th><th>ground truth</th><th>AP50-95</th><th className="size-bar-head" aria-hidden /></tr></thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.size} data-size={r.size} className={r.weakest ? 'weakest' : undefined}>
+              <td>{r.size}{r.weakest ? <span className="weak-badge">weakest</span> : null}</td>
+              <td className="muted size-area">{r.area}</td>
+              <td>{r.count}</td>
+              <td title={r.ap === null ? 'no ground truth of this size' : undefined}>{fmt(r.ap)}</td>
+              <td className="size-bar-cell" aria-hidden>{r.ap !== null ? <span className="size-bar" style={{ width: `${Math.max(0, Math.min(1, r.ap)) * 100}%` }} /> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

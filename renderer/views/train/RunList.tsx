@@ -51,7 +51,7 @@ function RunRow({ r, selected, compared, isActive, onSelect, onCompare }: { r: R
           <span className="run-line muted small" title={r.bestEpoch ? `best weights: epoch ${r.bestEpoch}` : 'no validated epoch yet'}>
             {r.task === 'classify'
               ? <span>classify · val accuracy {fmt(r.accuracy)}</span>
-              : <><span data-testid="run-map50">mAP50 {fmt(r.mAP50)}</span><span>50-95 {fmt(r['mAP50-95'])}</span></>}
+              : <><span data-testid="run-map50">mAP50 {fmt(r.mAP50)}</span><span data-testid="run-map50-95">mAP50-95 {fmt(r['mAP50-95'])}</span></>}
           </span>
         )}
         {r.upgraded ? <span className="run-line muted small">made by an older version (read and upgraded)</span> : null}

@@ -1,5 +1,6 @@
 /** Turning an evaluation report into chart series and CSV text. */
 import type { ClassifierRunReport, DetectRunReport } from '../../../shared/api';
+import { OBJECT_SIZES, type ObjectSize, type PerSizeAP } from '../../../shared/training/eval-report';
 
 /**
  * Interpolated precision on a recall grid 0..1 (101 points): at recall r the highest precision
@@ -12,6 +13,30 @@ export function prOnGrid(pr: { recall: number[]; precision: number[] }, steps = 
     for (let k = 0; k < pr.recall.length; k++) if (pr.recall[k]! >= r - 1e-9 && (best === null || pr.precision[k]! > best)) best = pr.precision[k]!;
     return best;
   });
+}
+
+/** One row of the report's AP-by-object-size table. */
+export interface SizeRow {
+  size: ObjectSize;
+  /** The size's box areas (COCO ranges, original-image pixels), in words. */
+  area: string;
+  count: number;
+  ap: number | null;
+  /** The lowest AP of the sizes that have one, when the sizes differ (none marked otherwise). */
+  weakest: boolean;
+}
+
+const SIZE_AREAS: Record<ObjectSize, string> = {
+  small: 'under 32×32 px',
+  medium: '32×32 to 96×96 px',
+  large: 'over 96×96 px',
+};
+
+export function perSizeRows(p: PerSizeAP): SizeRow[] {
+  const aps = OBJECT_SIZES.map((s) => p[s]).filter((v): v is number => v !== null);
+  const low = Math.min(...aps);
+  const differ = aps.length > 1 && Math.max(...aps) > low;
+  return OBJECT_SIZES.map((size) => ({ size, area: SIZE_AREAS[size], count: p.counts[size], ap: p[size], weakest: differ && p[size] === low }));
 }
 
 const csvCell = (v: string | number | null): string => {
