@@ -218,7 +218,7 @@ test('padding rows (valid 0) get no points, even covering the image with perfect
 
 // point-assign.ts selects positives with align >= (k-th largest align), so every point tied with
 // the k-th value is taken too (YOLOv8 takes the top-k indices: exactly k).
-test('tied align values: a box still gets at most top-k positives', { todo: 'source bug: point-assign.ts takes every point tied with the k-th align (21 positives for top-k 3 here)' }, () => {
+test('tied align values: a box still gets at most top-k positives', () => {
   // every point predicts the ground-truth box with the same score: all 21 points inside
   // [0, 0, 32, 32] have the same align; the box must still take only top-k of them
   const preds = new Map<number, Pred>();
@@ -230,7 +230,7 @@ test('tied align values: a box still gets at most top-k positives', { todo: 'sou
 // encodePointTargets now pads to at least 2 rows, but taskAlignedAssign itself still builds
 // one-hots of depth M with tf.oneHot, which throws for depth < 2 ("Error in oneHot: depth must be
 // >=2, but it is 1"), so any other caller with M = 1 gets that opaque error.
-test('taskAlignedAssign with M = 1 (one ground-truth row): same assignment as with a padding row', { todo: 'source bug: point-assign.ts tf.oneHot(…, M) (lines 74, 78) throws for M = 1' }, () => {
+test('taskAlignedAssign with M = 1 (one ground-truth row): same assignment as with a padding row', () => {
   const withPadding = assign([{ preds: candidatePreds(), gts: [{ box: GT, classId: 1 }] }], 2, { topk: 3 });
   const single = assign([{ preds: candidatePreds(), gts: [{ box: GT, classId: 1 }] }], 1, { topk: 3 });
   assert.deepEqual(single, withPadding);

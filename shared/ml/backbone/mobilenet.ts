@@ -71,6 +71,8 @@ export interface MobileNetFeatures {
   features: tf.SymbolicTensor;
   /** Names of the re-created backbone layers, input side first. */
   layerNames: string[];
+  /** Output of every re-created layer by name (feature taps for multi-scale necks). */
+  taps: Map<string, tf.SymbolicTensor>;
 }
 
 function isConv(layer: tf.layers.Layer): boolean {
@@ -90,6 +92,7 @@ export function mobilenetFeatures(x: tf.SymbolicTensor, base: tf.LayersModel, cu
     throw new Error(`mobilenet backbone: no layer named '${cutLayer}' in ${base.name} (activation layers include ${suggestions})`);
   }
   const layerNames: string[] = [];
+  const taps = new Map<string, tf.SymbolicTensor>();
   let previous: tf.layers.Layer | undefined;
   for (let i = 0; i <= cutIndex; i++) {
     const layer = base.layers[i];
@@ -111,6 +114,7 @@ export function mobilenetFeatures(x: tf.SymbolicTensor, base: tf.LayersModel, cu
       kernel.dispose();
       bias.dispose();
       layerNames.push(clone.name);
+      taps.set(clone.name, x);
       previous = next;
       i++; // the BatchNorm is consumed
       continue;
@@ -119,6 +123,7 @@ export function mobilenetFeatures(x: tf.SymbolicTensor, base: tf.LayersModel, cu
     x = clone.apply(x) as tf.SymbolicTensor;
     clone.setWeights(layer.getWeights());
     layerNames.push(clone.name);
+    taps.set(clone.name, x);
   }
-  return { features: x, layerNames };
+  return { features: x, layerNames, taps };
 }

@@ -1,13 +1,15 @@
 /**
  * buildDetector: config → tf.LayersModel. Input [batch, inputSize, inputSize, 3] in 0..255 RGB
- * (the model rescales internally), output [batch, grid, grid, A × (5 + C)] raw (layout.ts).
+ * (the model rescales internally); output for the YOLOv2 head [batch, grid, grid, A × (5 + C)]
+ * raw (layout.ts), for the point head [batch, N, C + 4R] (points.ts).
  * The config is stored in the model's metadata (metadata.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DetectorConfig } from './config';
-import { gridSizeOf, validateDetectorConfig } from './config';
+import type { DetectorConfig, PointHeadConfig } from './config';
+import { gridSizeOf, isPointHead, validateDetectorConfig } from './config';
 import { convBnLeaky, initSeeds, pixelInput } from './blocks';
-import { darknet19Backbone, tinyBackbone } from './darknet';
+import { darknet19Backbone, tinyBackbone, tinyBackboneLevels } from './darknet';
+import { pointNeckAndHead } from './point-head';
 import { initObjectnessBias, yoloHead } from './head';
 import { writeDetectorMetadata } from './metadata';
 import { MOBILENET_PIXEL_SCALE, mobilenetFeatures } from '../backbone/mobilenet';
@@ -19,8 +21,42 @@ export interface BuildOptions {
   seed?: number;
 }
 
+/** MobileNet v1 layers whose outputs feed the point head, by stride. */
+const MOBILENET_LEVEL_LAYERS: Record<number, string> = { 8: 'conv_pw_5_relu', 16: 'conv_pw_11_relu', 32: 'conv_pw_13_relu' };
+
+function buildPointDetector(config: DetectorConfig, head: PointHeadConfig, options: BuildOptions): tf.LayersModel {
+  const seeds = initSeeds(options.seed);
+  const b = config.backbone;
+  let input: tf.SymbolicTensor;
+  let levels: tf.SymbolicTensor[];
+  if (b.kind === 'mobilenet') {
+    if (!options.pretrained) throw new Error('buildDetector: the mobilenet backbone needs the pretrained model (options.pretrained); load it with loadMobileNet or the model cache');
+    const px = pixelInput(config.inputSize, MOBILENET_PIXEL_SCALE.scale, MOBILENET_PIXEL_SCALE.offset);
+    input = px.input;
+    const cut = MOBILENET_LEVEL_LAYERS[Math.max(...head.strides)];
+    const { taps } = mobilenetFeatures(px.scaled, options.pretrained, cut, b.foldBatchNorm);
+    levels = head.strides.map((s) => {
+      const t = taps.get(MOBILENET_LEVEL_LAYERS[s]);
+      if (!t) throw new Error(`buildDetector: the mobilenet backbone has no layer ${MOBILENET_LEVEL_LAYERS[s]} for stride ${s}`);
+      return t;
+    });
+  } else if (b.kind === 'tiny') {
+    const px = pixelInput(config.inputSize, 1 / 255, 0);
+    input = px.input;
+    const byStride = tinyBackboneLevels(px.scaled, b, seeds);
+    levels = head.strides.map((s) => byStride.get(s)!);
+  } else {
+    throw new Error(`buildDetector: the point head takes a tiny or mobilenet backbone, not ${b.kind}`);
+  }
+  const output = pointNeckAndHead(levels, config, seeds);
+  const model = tf.model({ inputs: input, outputs: output, name: `detecta_points_${b.kind}` });
+  writeDetectorMetadata(model, config);
+  return model;
+}
+
 export function buildDetector(config: DetectorConfig, options: BuildOptions = {}): tf.LayersModel {
   validateDetectorConfig(config);
+  if (isPointHead(config.head)) return buildPointDetector(config, config.head, options);
   const seeds = initSeeds(options.seed);
   const b = config.backbone;
   let input: tf.SymbolicTensor;

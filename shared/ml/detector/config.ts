@@ -1,9 +1,11 @@
 /**
  * Detector configuration: types, presets and validation.
  *
- * A detector is a YOLOv2-style network: a backbone with total stride 32, optional neck convs,
- * and a 1×1 conv head with A × (5 + C) outputs per grid cell (see layout.ts for the channel
- * order). grid = inputSize / 32. Anchors are (w, h) in grid units for that grid.
+ * A detector is a backbone and one of two heads:
+ * - YOLOv2 (presets tiny, darknet19, mobilenet): a backbone with total stride 32, optional neck
+ *   convs, and a 1×1 conv head with A × (5 + C) outputs per grid cell (see layout.ts for the
+ *   channel order). grid = inputSize / 32. Anchors are (w, h) in grid units for that grid.
+ * - points (preset mobilenet-fpn): anchor-free, multi-scale (strides 8, 16, 32); see points.ts.
  */
 import type { Anchor } from './box';
 import type { ResizeMode } from '../preprocess';
@@ -40,18 +42,44 @@ export interface MobileNetBackboneConfig {
 
 export type BackboneConfig = TinyBackboneConfig | Darknet19BackboneConfig | MobileNetBackboneConfig;
 
-export interface HeadConfig {
+/** The YOLOv2 head: one stride-32 grid, anchors, objectness (the seed's presets). `kind` is absent in models saved before the point head existed. */
+export interface YoloV2HeadConfig {
+  kind?: 'yolov2';
   /** 3×3 conv + BN + leaky ReLU layers between the backbone and the 1×1 output conv. */
   neckFilters: number[];
   /** Initial bias of the objectness logits (−4 ≈ 1.8 %: few false objects at the start). */
   objectnessBiasInit: number;
 }
 
+/**
+ * The anchor-free head (GFL / YOLOv8 style): backbone features at `strides` (8, 16, 32) through an
+ * FPN + PAN neck of `width` channels, then per level a decoupled head (a class tower and a box
+ * tower of `towerConvs` depthwise-separable convs each). Every point of every level predicts C
+ * class logits (quality scores: trained towards the IoU of its box) and, per box side (left, top,
+ * right, bottom), `regBins` logits of a distribution over distances 0 … regBins − 1 strides (the
+ * box is the expectation; distribution focal loss). See points.ts for the output layout.
+ */
+export interface PointHeadConfig {
+  kind: 'points';
+  strides: number[];
+  width: number;
+  towerConvs: number;
+  regBins: number;
+  /** Initial bias of the class logits (−4.6 ≈ 1 %). */
+  clsBiasInit: number;
+}
+
+export type HeadConfig = YoloV2HeadConfig | PointHeadConfig;
+
+export function isPointHead(head: HeadConfig): head is PointHeadConfig {
+  return head.kind === 'points';
+}
+
 export interface DetectorConfig {
   /** Square model input side in pixels; a multiple of 32. */
   inputSize: number;
   numClasses: number;
-  /** (w, h) in grid units of this config's grid (inputSize / 32). */
+  /** (w, h) in grid units of this config's grid (inputSize / 32); empty for the point head (anchor-free). */
   anchors: Anchor[];
   backbone: BackboneConfig;
   head: HeadConfig;
@@ -59,7 +87,7 @@ export interface DetectorConfig {
   resizeMode: ResizeMode;
 }
 
-export type PresetName = 'tiny' | 'darknet19' | 'mobilenet';
+export type PresetName = 'tiny' | 'darknet19' | 'mobilenet' | 'mobilenet-fpn';
 
 export const STRIDE = 32;
 
@@ -126,11 +154,27 @@ export function detectorPreset(name: PresetName, options: PresetOptions): Detect
         head: { neckFilters: [256], objectnessBiasInit: -4 },
       };
       break;
+    case 'mobilenet-fpn':
+      config = {
+        ...common,
+        anchors: [],
+        backbone: { kind: 'mobilenet', cutLayer: 'conv_pw_13_relu', freezeEpochs: 3, foldBatchNorm: true },
+        head: pointHeadFor(inputSize),
+      };
+      break;
     default:
-      throw new Error(`detectorPreset: unknown preset '${String(name)}' (expected tiny, darknet19 or mobilenet)`);
+      throw new Error(`detectorPreset: unknown preset '${String(name)}' (expected tiny, darknet19, mobilenet or mobilenet-fpn)`);
   }
   validateDetectorConfig(config);
   return config;
+}
+
+/**
+ * The point head of the mobilenet-fpn preset. regBins covers a box side of half the input at
+ * stride 32 (8 bins up to 448 px: a 224-px half side is 7 strides).
+ */
+export function pointHeadFor(inputSize: number): PointHeadConfig {
+  return { kind: 'points', strides: [8, 16, 32], width: 64, towerConvs: 2, regBins: Math.max(8, Math.ceil(inputSize / 64) + 1), clsBiasInit: -4.6 };
 }
 
 export class DetectorConfigError extends Error {
@@ -149,7 +193,8 @@ export function validateDetectorConfig(config: DetectorConfig): void {
     problems.push(`inputSize must be a positive multiple of ${STRIDE}, got ${config.inputSize}`);
   }
   if (!isPositiveInt(config.numClasses)) problems.push(`numClasses must be a positive integer, got ${config.numClasses}`);
-  if (!Array.isArray(config.anchors) || config.anchors.length === 0) {
+  const points = config.head?.kind === 'points';
+  if (!Array.isArray(config.anchors) || (!points && config.anchors.length === 0)) {
     problems.push('anchors must be a non-empty list of [w, h] in grid units');
   } else {
     config.anchors.forEach((a, i) => {
@@ -174,9 +219,21 @@ export function validateDetectorConfig(config: DetectorConfig): void {
   } else {
     problems.push(`backbone.kind must be tiny, darknet19 or mobilenet, got ${String((b as { kind?: unknown } | undefined)?.kind)}`);
   }
-  if (!config.head || !Array.isArray(config.head.neckFilters) || !config.head.neckFilters.every(isPositiveInt)) {
+  const h = config.head;
+  if (h?.kind === 'points') {
+    if (!Array.isArray(h.strides) || h.strides.length === 0 || !h.strides.every((v) => [8, 16, 32].includes(v)) || new Set(h.strides).size !== h.strides.length) {
+      problems.push('head.strides must be distinct values among 8, 16 and 32');
+    } else if (h.strides.some((v, i) => i > 0 && v <= h.strides[i - 1])) problems.push('head.strides must be increasing');
+    if (!isPositiveInt(h.width)) problems.push(`head.width must be a positive integer, got ${h.width}`);
+    if (!Number.isInteger(h.towerConvs) || h.towerConvs < 0) problems.push(`head.towerConvs must be an integer ≥ 0, got ${h.towerConvs}`);
+    if (!Number.isInteger(h.regBins) || h.regBins < 2) problems.push(`head.regBins must be an integer ≥ 2, got ${h.regBins}`);
+    if (!Number.isFinite(h.clsBiasInit)) problems.push('head.clsBiasInit must be finite');
+    if (b?.kind === 'darknet19') problems.push('the point head takes a tiny or mobilenet backbone');
+  } else if (!h || (h.kind !== undefined && h.kind !== 'yolov2')) {
+    problems.push(`head.kind must be 'yolov2' or 'points', got ${String((h as { kind?: unknown } | undefined)?.kind)}`);
+  } else if (!Array.isArray(h.neckFilters) || !h.neckFilters.every(isPositiveInt)) {
     problems.push('head.neckFilters must be a list of positive integers');
-  } else if (!Number.isFinite(config.head.objectnessBiasInit)) {
+  } else if (!Number.isFinite(h.objectnessBiasInit)) {
     problems.push('head.objectnessBiasInit must be finite');
   }
   if (problems.length > 0) throw new DetectorConfigError(problems);

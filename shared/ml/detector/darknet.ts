@@ -12,6 +12,19 @@ export function tinyBackbone(x: tf.SymbolicTensor, config: TinyBackboneConfig, s
   return x;
 }
 
+/** The tiny backbone's features at strides 8, 16 and 32 (before the 4th and 5th pools, and its output). */
+export function tinyBackboneLevels(x: tf.SymbolicTensor, config: TinyBackboneConfig, seeds: InitSeeds = initSeeds()): Map<number, tf.SymbolicTensor> {
+  const levels = new Map<number, tf.SymbolicTensor>();
+  config.widths.forEach((filters, i) => {
+    x = convBnLeaky(x, filters, 3, `tiny_${i + 1}`, 1, seeds);
+    if (i === 3) levels.set(8, x);
+    if (i === 4) levels.set(16, x);
+    if (i < 5) x = maxPool2(x, `tiny_pool_${i + 1}`);
+  });
+  levels.set(32, x);
+  return levels;
+}
+
 /** Darknet-19 feature extractor (conv layers 1–18, five max-pools), filters scaled by widthMultiplier. */
 const DARKNET19: (number | [number, number] | 'M')[] = [
   [32, 3], 'M',

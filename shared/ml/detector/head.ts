@@ -1,6 +1,6 @@
 /** The YOLOv2 head: neck convs, then a 1×1 conv with A × (5 + C) linear outputs per cell. */
 import * as tf from '@tensorflow/tfjs';
-import type { DetectorConfig } from './config';
+import type { DetectorConfig, YoloV2HeadConfig } from './config';
 import { convBnLeaky, initSeeds, type InitSeeds } from './blocks';
 import { fieldsPerAnchor } from './layout';
 
@@ -8,7 +8,7 @@ export const OUTPUT_LAYER_NAME = 'yolo_output';
 
 export function yoloHead(features: tf.SymbolicTensor, config: DetectorConfig, seeds: InitSeeds = initSeeds()): tf.SymbolicTensor {
   let x = features;
-  config.head.neckFilters.forEach((filters, i) => {
+  (config.head as YoloV2HeadConfig).neckFilters.forEach((filters, i) => {
     x = convBnLeaky(x, filters, 3, `yolo_neck_${i + 1}`, 1, seeds);
   });
   const out = tf.layers.conv2d({
@@ -32,7 +32,7 @@ export function initObjectnessBias(model: tf.LayersModel, config: DetectorConfig
   for (let a = 0; a < config.anchors.length; a++) mask[a * F + 4] = 1;
   const newBias = tf.tidy(() => {
     const m = tf.tensor1d(mask);
-    return bias!.mul(tf.scalar(1).sub(m)).add(m.mul(config.head.objectnessBiasInit));
+    return bias!.mul(tf.scalar(1).sub(m)).add(m.mul((config.head as YoloV2HeadConfig).objectnessBiasInit));
   });
   layer.setWeights([kernel!, newBias]);
   newBias.dispose();

@@ -1,4 +1,4 @@
-/** YOLOv2-style detector: configs, model building, targets, loss, decode, NMS, anchors. */
+/** Detectors (YOLOv2 head and anchor-free point head): configs, model building, targets, loss, decode, NMS, anchors. */
 export * from './box';
 export * from './config';
 export * from './layout';
@@ -14,3 +14,7 @@ export * from './anchors';
 export * from './train-step';
 export * from './inference';
 export * from './synthetic';
+export * from './points';
+export * from './point-loss';
+export * from './point-assign';
+export * from './head-ops';

@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Detection } from './box';
 import type { DetectorConfig } from './config';
-import { gridSpecOf, valuesPerImage } from './layout';
+import { outputValuesPerImage } from './head-ops';
 import type { PostprocessOptions } from './postprocess';
-import { postprocessYoloOutput } from './postprocess';
+import { postprocessDetectorOutput } from './postprocess';
 import type { ImageTransform, RgbImage } from '../preprocess';
 import { fitToInput } from '../preprocess';
 
@@ -23,12 +23,12 @@ export function imagesToTensor(images: readonly RgbImage[]): tf.Tensor4D {
   return tf.tensor4d(data, [images.length, height, width, 3]);
 }
 
-/** Raw outputs of a batch, one Float32Array (grid × grid × A × (5 + C)) per image. */
+/** Raw outputs of a batch, one Float32Array per image (layout.ts or points.ts). */
 export async function predictRaw(model: tf.LayersModel, images: tf.Tensor4D, config: DetectorConfig): Promise<Float32Array[]> {
   const out = model.predict(images) as tf.Tensor;
   const data = (await out.data()) as Float32Array;
   out.dispose();
-  const per = valuesPerImage(gridSpecOf(config));
+  const per = outputValuesPerImage(config);
   return Array.from({ length: images.shape[0] }, (_, i) => data.slice(i * per, (i + 1) * per));
 }
 
@@ -39,8 +39,7 @@ export async function detectImages(model: tf.LayersModel, images: readonly RgbIm
   const batch = imagesToTensor(fitted.map((f) => f.image));
   try {
     const raws = await predictRaw(model, batch, config);
-    const spec = gridSpecOf(config);
-    return raws.map((raw, i) => postprocessYoloOutput(raw, spec, { ...options, transform: transforms[i], imageSize: { width: images[i].width, height: images[i].height } }));
+    return raws.map((raw, i) => postprocessDetectorOutput(raw, config, { ...options, transform: transforms[i], imageSize: { width: images[i].width, height: images[i].height } }));
   } finally {
     batch.dispose();
   }

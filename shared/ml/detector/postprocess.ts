@@ -6,6 +6,8 @@ import type { Detection } from './box';
 import type { DecodeOptions } from './decode';
 import { decodeYoloOutput } from './decode';
 import type { GridSpec } from './layout';
+import type { DetectorConfig } from './config';
+import { decodeDetectorOutput } from './head-ops';
 import { nmsPerClass } from './nms';
 
 export interface PostprocessOptions extends DecodeOptions {
@@ -17,5 +19,11 @@ export interface PostprocessOptions extends DecodeOptions {
 
 export function postprocessYoloOutput(raw: ArrayLike<number>, spec: GridSpec, options: PostprocessOptions = {}): Detection[] {
   const candidates = decodeYoloOutput(raw, spec, options);
+  return nmsPerClass(candidates, { iouThreshold: options.iouThreshold ?? 0.45, maxOutput: options.maxDetections ?? 100 });
+}
+
+/** Decode (either head) + per-class NMS of one image's raw output. */
+export function postprocessDetectorOutput(raw: ArrayLike<number>, config: DetectorConfig, options: PostprocessOptions = {}): Detection[] {
+  const candidates = decodeDetectorOutput(raw, config, options);
   return nmsPerClass(candidates, { iouThreshold: options.iouThreshold ?? 0.45, maxOutput: options.maxDetections ?? 100 });
 }

@@ -1,6 +1,6 @@
 /**
  * One optimisation step of the detector: forward in training mode (BatchNorm on batch
- * statistics), YOLOv2 loss, gradients on the model's trainable weights only (frozen layers are
+ * statistics), the head's loss, gradients on the model's trainable weights only (frozen layers are
  * left alone), optional global-norm clipping, optimizer update. Returns the loss terms (and the
  * gradient norm) as numbers for logging.
  */
@@ -51,18 +51,16 @@ export function setOptimizerLearningRate(optimizer: tf.Optimizer, lr: number): v
   o.learningRate = lr;
 }
 
+/** A batch loss: the total to minimise and the terms to report (scalars), from the raw output. */
+export type BatchLoss = (pred: tf.Tensor) => { total: tf.Scalar; terms: tf.Scalar[] };
+
 /**
- * One optimizer step on a batch. Asynchronous because it reads the loss back with `data()`:
- * WebGPU has no synchronous read-back in Node, and an async read lets other work run meanwhile.
+ * One optimizer step of any head's loss: forward in training mode, gradients of the trainable
+ * weights, optional global-norm clipping, update. Returns the total, the terms and the gradient
+ * norm as numbers. Asynchronous because it reads them back with `data()`: WebGPU has no
+ * synchronous read-back in Node, and an async read lets other work run meanwhile.
  */
-export async function trainStep(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  images: tf.Tensor4D,
-  targets: YoloTargets,
-  spec: GridSpec,
-  opts: TrainStepOptions = {},
-): Promise<LossValues> {
+export async function optimizeStep(model: tf.LayersModel, optimizer: tf.Optimizer, images: tf.Tensor4D, loss: BatchLoss, clipNorm?: number | null): Promise<{ total: number; terms: number[]; gradNorm: number }> {
   const varList = trainableVariables(model);
   if (varList.length === 0) throw new Error('trainStep: the model has no trainable weights');
   const signature = varList.map((v) => v.name).join('|');
@@ -74,24 +72,23 @@ export async function trainStep(
   let kept: tf.Scalar[] = [];
   const { value: cost, grads } = tf.variableGrads(() => {
     const pred = model.apply(images, { training: true }) as tf.Tensor;
-    const terms = yoloLossTerms(targets, pred, spec, opts.weights ?? {});
-    kept = [terms.coord, terms.objectness, terms.noObject, terms.class, terms.prior].map((t) => tf.keep(t));
-    return terms.total;
+    const l = loss(pred);
+    kept = l.terms.map((t) => tf.keep(t));
+    return l.total;
   }, varList);
   const names = Object.keys(grads);
-  let gradNorm = NaN;
   try {
     // summed pairwise, not with addN: WebGPU's AddN binds every input at once and adapters allow
     // as few as 8 storage buffers per shader
     const norm = tf.tidy(() => tf.sqrt(names.map((n) => tf.sum(tf.square(grads[n]))).reduce((a, b) => tf.add(a, b))));
-    gradNorm = (await norm.data())[0]!;
+    const gradNorm = (await norm.data())[0]!;
     norm.dispose();
     const total = (await cost.data())[0]!;
     if (!Number.isFinite(total) || !Number.isFinite(gradNorm)) {
       throw new Error(`trainStep: loss is ${total}, gradient norm ${gradNorm} (diverged; lower the learning rate)`);
     }
-    if (opts.clipNorm != null && gradNorm > opts.clipNorm) {
-      const factor = opts.clipNorm / gradNorm;
+    if (clipNorm != null && gradNorm > clipNorm) {
+      const factor = clipNorm / gradNorm;
       for (const n of names) {
         const g = grads[n];
         grads[n] = tf.mul(g, factor);
@@ -99,12 +96,43 @@ export async function trainStep(
       }
     }
     optimizer.applyGradients(grads);
-    const [coord, objectness, noObject, cls, prior] = (await Promise.all(kept.map((t) => t.data()))).map((d) => d[0]!) as [number, number, number, number, number];
-    return { total, coord, objectness, noObject, class: cls, prior, gradNorm };
+    const terms = (await Promise.all(kept.map((t) => t.data()))).map((d) => d[0]!);
+    return { total, terms, gradNorm };
   } finally {
     tf.dispose(grads);
     cost.dispose();
     kept.forEach((t) => t.dispose());
+  }
+}
+
+/** One optimizer step of the YOLOv2 head on a batch (see optimizeStep). */
+export async function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  images: tf.Tensor4D,
+  targets: YoloTargets,
+  spec: GridSpec,
+  opts: TrainStepOptions = {},
+): Promise<LossValues> {
+  const r = await optimizeStep(model, optimizer, images, (pred) => {
+    const t = yoloLossTerms(targets, pred, spec, opts.weights ?? {});
+    return { total: t.total, terms: [t.coord, t.objectness, t.noObject, t.class, t.prior] };
+  }, opts.clipNorm);
+  const [coord, objectness, noObject, cls, prior] = r.terms as [number, number, number, number, number];
+  return { total: r.total, coord, objectness, noObject, class: cls, prior, gradNorm: r.gradNorm };
+}
+
+/** A batch loss's total and terms without updating anything (validation loss), BatchNorm in inference mode. */
+export async function evaluateBatchLoss(model: tf.LayersModel, images: tf.Tensor4D, loss: BatchLoss): Promise<{ total: number; terms: number[] }> {
+  const packed = tf.tidy(() => {
+    const l = loss(model.apply(images, { training: false }) as tf.Tensor);
+    return tf.stack([l.total, ...l.terms]);
+  });
+  try {
+    const [total, ...terms] = Array.from(await packed.data());
+    return { total: total!, terms };
+  } finally {
+    packed.dispose();
   }
 }
 
