@@ -8,7 +8,7 @@ import { useBackend, type BackendName } from '../../renderer/views/detect/engine
 import { runFrame } from '../../renderer/views/detect/engine/run-frame';
 import { drawDetections } from '../../renderer/views/detect/engine/draw';
 import type { LoadedDetector } from '../../renderer/views/detect/engine/load-model';
-import { buildDetector, detectorPreset, gridSpecOf } from '../../shared/ml/detector';
+import { buildDetector, detectorPreset } from '../../shared/ml/detector';
 import { detectaAdapter } from '../../shared/ml/adapters/metadata';
 import { decodeOutputs } from '../../shared/ml/adapters/decode';
 
@@ -30,7 +30,7 @@ async function detectBench(backend: BackendName, inputSize: number, frames: numb
   const used = await useBackend(backend);
   const config = detectorPreset('tiny', { numClasses: 20, inputSize });
   const layers = buildDetector(config);
-  const model: LoadedDetector = { task: 'detect', title: 'tiny', adapter: detectaAdapter('tiny', inputSize, 'letterbox', Array.from({ length: 20 }, (_, i) => `c${i}`)), yoloSpec: gridSpecOf(config), layers, dispose: () => layers.dispose() };
+  const model: LoadedDetector = { task: 'detect', title: 'tiny', adapter: detectaAdapter('tiny', inputSize, 'letterbox', Array.from({ length: 20 }, (_, i) => `c${i}`)), detector: config, layers, dispose: () => layers.dispose() };
   const overlay = document.createElement('canvas');
   overlay.width = 640;
   overlay.height = 480;
@@ -40,7 +40,7 @@ async function detectBench(backend: BackendName, inputSize: number, frames: numb
   const one = async (i: number): Promise<{ inferMs: number; totalMs: number; boxes: number }> => {
     const t0 = performance.now();
     const raw = await runFrame(model, srcs[i % 2]!, 640, 480);
-    const dets = decodeOutputs(model.adapter, raw.outputs, raw.geometry, settings, model.yoloSpec);
+    const dets = decodeOutputs(model.adapter, raw.outputs, raw.geometry, settings, model.detector);
     octx.clearRect(0, 0, 640, 480);
     drawDetections(octx, dets, model.adapter.labels);
     return { inferMs: raw.inferMs, totalMs: performance.now() - t0, boxes: dets.length };

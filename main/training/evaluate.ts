@@ -6,11 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DetectorConfig } from '../../shared/ml/detector/config';
-import { gridSpecOf } from '../../shared/ml/detector/layout';
-import { encodeBatchTargets } from '../../shared/ml/detector/target';
-import { evaluateLoss } from '../../shared/ml/detector/train-step';
+import { headBatchLoss } from '../../shared/ml/detector/head-ops';
+import { evaluateBatchLoss } from '../../shared/ml/detector/train-step';
 import { imagesToTensor, predictRaw } from '../../shared/ml/detector/inference';
-import { postprocessYoloOutput } from '../../shared/ml/detector/postprocess';
+import { postprocessDetectorOutput } from '../../shared/ml/detector/postprocess';
 import {
   bestF1, COCO_AREA_RANGES, detectionConfusionMatrix, evaluateCoco, evaluateVoc, f1Curve, overallPrecisionRecallAt, precisionRecallAt, prCurve,
   type CocoResult, type Detection, type GroundTruthBox,
@@ -33,31 +32,33 @@ export interface ValidationResult {
   groundTruth: GroundTruthBox[];
 }
 
-export function lossParts(v: { total: number; coord: number; objectness: number; noObject: number; class: number }): LossParts {
-  return { total: v.total, box: v.coord, obj: v.objectness, noobj: v.noObject, cls: v.class };
+/** The head's loss terms ([box, obj, noobj, cls], head-ops.ts) as the metrics' LossParts. */
+export function lossParts(v: { total: number; terms: number[] }): LossParts {
+  const [box = 0, obj = 0, noobj = 0, cls = 0] = v.terms;
+  return { total: v.total, box, obj, noobj, cls };
 }
 
 export async function validate(model: tf.LayersModel, config: DetectorConfig, classes: string[], val: Sample[], options: { batchSize: number; confidence: number; maxBoxes: number }): Promise<ValidationResult> {
-  const spec = gridSpecOf(config);
   const detections: Detection[] = [];
   const groundTruth = val.flatMap((s) => s.groundTruth);
   const sum = { total: 0, box: 0, obj: 0, noobj: 0, cls: 0 };
   for (let i = 0; i < val.length; i += options.batchSize) {
     const part = val.slice(i, i + options.batchSize);
     const x = imagesToTensor(part.map((s) => s.image));
-    const targets = encodeBatchTargets(part.map((s) => s.boxes), spec, options.maxBoxes);
+    const batchLoss = headBatchLoss(config, part.map((s) => s.boxes), options.maxBoxes);
     try {
-      const l = lossParts(await evaluateLoss(model, x, targets, spec));
+      const l = lossParts(await evaluateBatchLoss(model, x, batchLoss.loss));
       for (const k of Object.keys(sum) as (keyof LossParts)[]) sum[k] += l[k] * part.length;
       const raws = await predictRaw(model, x, config);
       raws.forEach((raw, j) => {
         const s = part[j];
-        for (const d of postprocessYoloOutput(raw, spec, { scoreThreshold: 0.005, multiLabel: true, transform: s.transform, imageSize: s.originalSize, maxDetections: 100 })) {
+        for (const d of postprocessDetectorOutput(raw, config, { scoreThreshold: 0.005, multiLabel: true, transform: s.transform, imageSize: s.originalSize, maxDetections: 100 })) {
           detections.push({ imageId: s.imageId, className: classes[d.classId], score: d.score, x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 });
         }
       });
     } finally {
-      tf.dispose([x, targets.target, targets.trueBoxes]);
+      x.dispose();
+      batchLoss.dispose();
     }
   }
   const n = Math.max(1, val.length);

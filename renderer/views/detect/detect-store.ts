@@ -126,7 +126,7 @@ export const useDetect = create<DetectState>()((set, get) => ({
   decode: (raw) => {
     const m = get().model;
     if (m?.task !== 'detect') return [];
-    return decodeOutputs(m.adapter, raw.outputs, raw.geometry, get().settings(), m.yoloSpec);
+    return decodeOutputs(m.adapter, raw.outputs, raw.geometry, get().settings(), m.detector);
   },
   rank: (probs) => {
     const m = get().model;

@@ -30,7 +30,7 @@ async function draftBoxes(m: LoadedDetector, url: string, threshold: number): Pr
   const img = await loadImage(url);
   const raw = await runFrame(m, img, img.naturalWidth, img.naturalHeight);
   const settings = { ...useDetect.getState().settings(), scoreThreshold: threshold };
-  return decodeOutputs(m.adapter, raw.outputs, raw.geometry, settings, m.yoloSpec).map((d) => {
+  return decodeOutputs(m.adapter, raw.outputs, raw.geometry, settings, m.detector).map((d) => {
     const label = m.adapter.labels[d.classId] ?? `class ${d.classId}`;
     const problem = classNameProblem(label);
     if (problem) throw new Error(`the model's class "${label}" cannot be a class name: ${problem}`);

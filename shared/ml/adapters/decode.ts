@@ -4,8 +4,8 @@
  * changes re-run only this step.
  */
 import type { Detection } from '../detector/box';
-import type { GridSpec } from '../detector/layout';
-import { decodeYoloOutput } from '../detector/decode';
+import type { DetectorConfig } from '../detector/config';
+import { decodeDetectorOutput } from '../detector/head-ops';
 import { nmsPerClass, nonMaxSuppression, packDetections } from '../detector/nms';
 import type { ImageTransform } from '../preprocess';
 import type { AdapterMetadata } from './metadata';
@@ -112,21 +112,21 @@ export function decodeGflGrid(outputs: RawOutput[], meta: AdapterMetadata, g: Fr
   return classAgnosticNms ? agnosticNms(dets, s.iouThreshold, max) : nmsPerClass(dets, { iouThreshold: s.iouThreshold, maxOutput: max });
 }
 
-/** Our YOLOv2 output (one [1, g, g, A·(5+C)] tensor), decoded with the model's own grid spec. */
-export function decodeDetectaYolo(out: RawOutput, spec: GridSpec, g: FrameGeometry, s: PostprocessSettings): Detection[] {
-  const dets = decodeYoloOutput(out.data, spec, { scoreThreshold: s.scoreThreshold, transform: g.transform, imageSize: g.imageSize });
+/** A Detecta detector's one output (YOLOv2 grid or anchor-free points), decoded with the model's own config (its metadata). */
+export function decodeDetectaOutput(out: RawOutput, detector: DetectorConfig, g: FrameGeometry, s: PostprocessSettings): Detection[] {
+  const dets = decodeDetectorOutput(out.data, detector, { scoreThreshold: s.scoreThreshold, transform: g.transform, imageSize: g.imageSize });
   const kept = s.classes ? dets.filter((d) => s.classes!.has(d.classId)) : dets;
   return nmsPerClass(kept, { iouThreshold: s.iouThreshold, maxOutput: s.maxDetections ?? 100 });
 }
 
-/** Dispatches on the adapter's decoder. `yoloSpec` is required for detecta-yolo models. */
-export function decodeOutputs(meta: AdapterMetadata, outputs: RawOutput[], g: FrameGeometry, s: PostprocessSettings, yoloSpec?: GridSpec): Detection[] {
+/** Dispatches on the adapter's decoder. `detector` (the model's detectaDetector metadata) is required for detecta-yolo models. */
+export function decodeOutputs(meta: AdapterMetadata, outputs: RawOutput[], g: FrameGeometry, s: PostprocessSettings, detector?: DetectorConfig): Detection[] {
   const d = meta.decoder;
   switch (d.kind) {
     case 'detecta-yolo': {
-      if (!yoloSpec) throw new Error('detecta-yolo decoder needs the model grid spec (detectaDetector metadata)');
+      if (!detector) throw new Error('detecta-yolo decoder needs the model config (detectaDetector metadata)');
       if (outputs.length !== 1) throw new Error(`detecta-yolo decoder: expected one output, got ${outputs.length}`);
-      return decodeDetectaYolo(outputs[0], yoloSpec, g, s);
+      return decodeDetectaOutput(outputs[0], detector, g, s);
     }
     case 'topk-boxes': {
       const out = outputs.find((o) => o.name === d.output) ?? (outputs.length === 1 ? outputs[0] : undefined);

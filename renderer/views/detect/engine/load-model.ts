@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterMetadata } from '../../../../shared/ml/adapters/metadata';
 import { detectaAdapter } from '../../../../shared/ml/adapters/metadata';
 import { METADATA_KEY as DETECTOR_METADATA_KEY, readDetectorMetadata } from '../../../../shared/ml/detector/metadata';
-import { gridSpecOf, type GridSpec } from '../../../../shared/ml/detector/layout';
+import type { DetectorConfig } from '../../../../shared/ml/detector/config';
 import { readClassifierMetadata, type ClassifierMetadata } from '../../../../shared/ml/classifier/metadata';
 
 const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -54,7 +54,7 @@ export interface LoadedDetector {
   task: 'detect';
   title: string;
   adapter: AdapterMetadata;
-  yoloSpec?: GridSpec;
+  detector?: DetectorConfig;
   layers?: tf.LayersModel;
   graph?: tf.GraphModel;
   dispose(): void;
@@ -116,7 +116,7 @@ export async function loadModel(ref: ModelRef): Promise<LoadedModel> {
     task: 'detect',
     title: ref.title,
     adapter: detectaAdapter(ref.title, config.inputSize, config.resizeMode, labels),
-    yoloSpec: gridSpecOf(config),
+    detector: config,
     layers,
     dispose: () => layers.dispose(),
   };
