@@ -17,14 +17,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import { openDatasetProject } from '../dataset/project';
 import { buildDetector } from '../../shared/ml/detector/build';
-import { defaultInputSize, detectorPreset, gridSizeOf, validateDetectorConfig, type DetectorConfig } from '../../shared/ml/detector/config';
+import { defaultInputSize, detectorPreset, gridSizeOf, isPointHead, validateDetectorConfig, type DetectorConfig } from '../../shared/ml/detector/config';
 import { kmeansAnchors } from '../../shared/ml/detector/anchors';
-import { gridSpecOf } from '../../shared/ml/detector/layout';
-import { encodeBatchTargets } from '../../shared/ml/detector/target';
+import { headBatchLoss } from '../../shared/ml/detector/head-ops';
 import { imagesToTensor } from '../../shared/ml/detector/inference';
-import { setOptimizerLearningRate, trainStep } from '../../shared/ml/detector/train-step';
+import { optimizeStep, setOptimizerLearningRate } from '../../shared/ml/detector/train-step';
 import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
-import { parseAugmentOverrides, resolveAugmentConfig } from '../../shared/ml/augment';
+import { DEFAULT_AUGMENT_CONFIG, MODERN_AUGMENT_CONFIG, parseAugmentOverrides, resolveAugmentConfig } from '../../shared/ml/augment';
+import { WeightEma } from '../../shared/ml/train/ema';
 import { setBackboneTrainable } from '../../shared/ml/backbone/freeze';
 import { MOBILENET_CUT_LAYERS } from '../../shared/ml/backbone/mobilenet';
 import { learningRateAt, warmupStepsOf, type LrScheduleConfig } from '../../shared/ml/train/lr-schedule';
@@ -52,7 +52,9 @@ function resolveDetectorConfig(train: TrainConfig, classes: string[], inputSize:
   const base = detectorPreset(train.preset, { numClasses: classes.length, inputSize });
   const grid = gridSizeOf(base);
   let anchors = base.anchors;
-  if (Array.isArray(train.anchors)) anchors = train.anchors as DetectorConfig['anchors'];
+  if (isPointHead(base.head)) {
+    // anchor-free: no anchors to fit
+  } else if (Array.isArray(train.anchors)) anchors = train.anchors as DetectorConfig['anchors'];
   else if (train.anchors === 'kmeans') {
     const sizes = samples.flatMap((s) => s.boxes.map((b) => ({ w: ((b.x2 - b.x1) / inputSize) * grid, h: ((b.y2 - b.y1) / inputSize) * grid }))).filter((s) => s.w > 0 && s.h > 0);
     const k = Math.min(train.numAnchors, sizes.length);
@@ -60,7 +62,9 @@ function resolveDetectorConfig(train: TrainConfig, classes: string[], inputSize:
   }
   const config: DetectorConfig = { ...base, anchors };
   if (train.tinyWidths && config.backbone.kind === 'tiny') config.backbone = { kind: 'tiny', widths: train.tinyWidths };
-  if (config.backbone.kind === 'mobilenet') {
+  if (config.backbone.kind === 'mobilenet' && isPointHead(config.head)) {
+    config.backbone = { ...config.backbone, freezeEpochs: train.freezeEpochs };
+  } else if (config.backbone.kind === 'mobilenet') {
     const cut = train.backboneCut ?? config.backbone.cutLayer;
     if (!(cut in MOBILENET_CUT_LAYERS)) throw new Error(`backboneCut '${cut}' is not a known MobileNet cut point (${Object.keys(MOBILENET_CUT_LAYERS).join(', ')})`);
     config.backbone = { ...config.backbone, cutLayer: cut, freezeEpochs: train.freezeEpochs };
@@ -69,9 +73,13 @@ function resolveDetectorConfig(train: TrainConfig, classes: string[], inputSize:
   return config;
 }
 
+/** The point-head preset trains with the YOLO-style recipe (mosaic, mixup, HSV), the YOLOv2 presets with the seed's. */
+const usesModernRecipe = (train: TrainConfig): boolean => train.preset === 'mobilenet-fpn';
+
 function augmentOf(train: TrainConfig) {
   try {
-    return train.augment ? resolveAugmentConfig(train.augmentOps ? parseAugmentOverrides(train.augmentOps) : {}) : null;
+    const base = usesModernRecipe(train) ? MODERN_AUGMENT_CONFIG : DEFAULT_AUGMENT_CONFIG;
+    return train.augment ? resolveAugmentConfig(train.augmentOps ? parseAugmentOverrides(train.augmentOps) : {}, base) : null;
   } catch (err) {
     throw new Error(`augmentOps: ${(err as Error).message}`);
   }
@@ -137,7 +145,11 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       const trained = model;
       const mobilenet = detector.backbone.kind === 'mobilenet';
       const freezeEpochs = detector.backbone.kind === 'mobilenet' ? detector.backbone.freezeEpochs : 0;
-      const spec = gridSpecOf(detector);
+      // EMA of the weights for validation and weights/best; a resumed run restarts it from the resumed weights
+      const ema = (train.ema ?? usesModernRecipe(train)) ? new WeightEma(trained) : null;
+      const withEma = <T>(fn: () => Promise<T>): Promise<T> => (ema ? ema.withEmaWeights(fn) : fn());
+      const mosaicOn = augment?.enabled === true && augment.mosaic.enabled;
+      const closeMosaic = mosaicOn ? (train.closeMosaic ?? Math.max(1, Math.round(train.epochs * 0.15))) : 0;
       const valOptions = { batchSize: train.batchSize, confidence: train.evalConfidence, maxBoxes: train.maxBoxes };
       const batches = batchesPerEpoch(data.train.length, train.trainTimes, train.batchSize);
       const totalSteps = train.epochs * batches;
@@ -154,6 +166,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       const session: TaskSession<EpochMetrics, DetectProgress> = {
         config, model: trained, inputSize,
         newOptimizer: () => tf.train.adam(train.learningRate),
+        ...(ema ? { withBestWeights: withEma } : {}),
         phaseOf: (epoch) => (epoch <= freezeEpochs ? 'frozen' : 'full'),
         enterPhase(phase, epoch, atStart) {
           if (!mobilenet) return;
@@ -173,14 +186,17 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
           if (b === 0) { order = epochOrder(data.train.length, train.trainTimes, train.seed, epoch); sum = zeroLoss(); seen = 0; }
           lr = learningRateAt(schedule, (epoch - 1) * batches + b) * (freezeEpochs > 0 && epoch > freezeEpochs ? train.finetuneLrFactor : 1);
           setOptimizerLearningRate(optimizer, lr);
-          const batch = makeBatch(data.train, order, b, train.batchSize, augment, train.seed, epoch);
+          if (b === 0 && mosaicOn && epoch === train.epochs - closeMosaic + 1) ctx.log(`epoch ${epoch}: mosaic and mixup off for the last ${closeMosaic} epoch(s)`);
+          const batch = makeBatch(data.train, order, b, train.batchSize, augment, train.seed, epoch, { mosaic: epoch <= train.epochs - closeMosaic });
           const x = imagesToTensor(batch.images);
-          const targets = encodeBatchTargets(batch.boxes, spec, train.maxBoxes);
+          const batchLoss = headBatchLoss(detector, batch.boxes, train.maxBoxes);
           let l: LossParts;
           try {
-            l = lossParts(await trainStep(trained, optimizer, x, targets, spec, { clipNorm: train.clipNorm }));
+            l = lossParts(await optimizeStep(trained, optimizer, x, batchLoss.loss, train.clipNorm));
+            ema?.update();
           } finally {
-            tf.dispose([x, targets.target, targets.trueBoxes]);
+            x.dispose();
+            batchLoss.dispose();
           }
           const n = batch.images.length;
           for (const k of Object.keys(sum) as (keyof LossParts)[]) sum[k] += l[k] * n;
@@ -190,7 +206,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
         async endEpoch(epoch, time) {
           const trainLoss: LossParts = { total: sum.total / seen, box: sum.box / seen, obj: sum.obj / seen, noobj: sum.noobj / seen, cls: sum.cls / seen };
           const doVal = data.val.length > 0 && (epoch % train.valEvery === 0 || epoch === train.epochs);
-          const v = doVal ? await validate(trained, detector, data.classes, data.val, valOptions) : null;
+          const v = doVal ? await withEma(() => validate(trained, detector, data.classes, data.val, valOptions)) : null;
           lastVal = v;
           const metrics: EpochMetrics = {
             epoch, time, train: trainLoss, val: v?.loss ?? null,
@@ -202,6 +218,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
           if (lastVal && lastVal.groundTruth.length > 0) await writeJson(ctx.paths.evalJson, buildEvalReport(epoch, data.classes, lastVal.groundTruth, lastVal.detections, train.evalConfidence));
         },
         async dispose() {
+          ema?.dispose();
           trained.dispose();
           await project.close();
         },

@@ -103,6 +103,8 @@ export interface TaskSession<M extends EpochMetricsBase, P> {
   trainBatch(epoch: number, batch: number, optimizer: tf.Optimizer): Promise<{ images: number; loss: number; progress: P }>;
   /** Closes the epoch: its metrics (validation included) and fitness (null: not validated). */
   endEpoch(epoch: number, time: number): Promise<{ metrics: M; fitness: Fitness | null }>;
+  /** Runs fn with the weights that are validated and saved as weights/best in the model (e.g. the EMA of the weights); default: the trained weights. */
+  withBestWeights?<T>(fn: () => Promise<T>): Promise<T>;
   /** weights/best was just saved from this epoch. */
   onBest?(epoch: number): Promise<void>;
   /** A new run, before epoch 1 (e.g. validating the untrained model). */
@@ -325,7 +327,8 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       const isBest = fitness !== null && better(fitness, state.best);
       let { best, sinceBest } = state;
       if (isBest) {
-        await s.model.save(folderSaveHandler(paths.best, writer));
+        const saveBest = () => s.model.save(folderSaveHandler(paths.best, writer));
+        await (s.withBestWeights ? s.withBestWeights(saveBest) : saveBest());
         best = { epoch, fitness: fitness.value, loss: fitness.loss, metrics } as unknown as RunState['best'];
         sinceBest = 0;
         await s.onBest?.(epoch);

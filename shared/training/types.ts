@@ -13,7 +13,7 @@ export type TrainBackendName = (typeof BACKEND_NAMES)[number];
 export const backendChoiceSchema = z.enum(['auto', ...BACKEND_NAMES]);
 export type BackendChoice = z.infer<typeof backendChoiceSchema>;
 
-export const presetSchema = z.enum(['tiny', 'darknet19', 'mobilenet']);
+export const presetSchema = z.enum(['tiny', 'darknet19', 'mobilenet', 'mobilenet-fpn']);
 
 /**
  * What a run is trained with. Everything a reproduction needs: together with the project's
@@ -61,7 +61,11 @@ export const trainConfigSchema = z.object({
   backbone: z.string().min(1).max(4096).optional(),
   /** mobilenet preset: the layer the backbone is cut at (see MOBILENET_CUT_LAYERS). */
   backboneCut: z.string().min(1).max(100).optional(),
-  /** Per-op augmentation overrides merged over the defaults (shared/ml/augment AugmentOverrides shape). */
+  /** Exponential moving average of the weights, validated and saved as weights/best (default: on for mobilenet-fpn, off for the YOLOv2 presets). */
+  ema: z.boolean().optional(),
+  /** Mosaic and mixup stop for the last N epochs, so training ends on whole photos (default: 15 % of the epochs, at least 1; only where mosaic is on). */
+  closeMosaic: z.number().int().min(0).max(10_000).optional(),
+  /** Per-op augmentation overrides merged over the preset's defaults (shared/ml/augment AugmentOverrides shape; mobilenet-fpn starts from MODERN_AUGMENT_CONFIG: mosaic, mixup, HSV, flip). */
   augmentOps: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean()]))).optional(),
 });
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;

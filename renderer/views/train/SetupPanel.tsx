@@ -9,7 +9,7 @@ import type { AnchorsResult, OpenedProject } from '../../../shared/api';
 import { MOBILENET_CUT_LAYERS } from '../../../shared/ml/backbone/mobilenet';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
-import { AUGMENT_OPS, OP_LABELS, buildConfig, defaultInputSize, defaultSetup, opParams, resolvedBackend, type SetupValues } from './setup-form';
+import { AUGMENT_OPS, OP_LABELS, augmentRows, buildConfig, defaultInputSize, defaultSetup, opParams, resolvedBackend, type SetupValues } from './setup-form';
 import { BackendField, SelectField, StartBar, TextField, type InputExtras, type SelectOption } from './form-fields';
 import { TrainReadiness } from './TrainReadiness';
 import { errorMessage } from '../../../shared/error-message';
@@ -18,6 +18,7 @@ const PRESETS: SelectOption<SetupValues['preset']>[] = [
   { value: 'tiny', label: 'tiny (fast, from scratch)' },
   { value: 'darknet19', label: 'darknet19 (YOLOv2 full)' },
   { value: 'mobilenet', label: 'mobilenet (ImageNet backbone)' },
+  { value: 'mobilenet-fpn', label: 'mobilenet-fpn (multi-scale, anchor-free)' },
 ];
 const SCHEDULES: SelectOption<SetupValues['lrSchedule']>[] = [
   { value: 'cosine', label: 'cosine decay' },
@@ -121,7 +122,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
         <h3>Model and schedule</h3>
         <div className="form-grid">
           {field('name', 'Run name', undefined, { placeholder: 'train, train2… (automatic)' })}
-          <SelectField label="Model preset" name="Model preset" value={v.preset} onChange={(x) => set('preset', x)} options={PRESETS} />
+          <SelectField label="Model preset" name="Model preset" value={v.preset} onChange={(x) => setV((s) => ({ ...s, preset: x, augmentOps: augmentRows(x) }))} options={PRESETS} />
           <BackendField value={v.backend} onChange={(x) => set('backend', x)} backends={backends} resolved={be} error={errors.backend} />
           <TextField
             label="Input size (px)"
@@ -139,11 +140,11 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
           {field('warmupEpochs', 'Warm-up epochs', 'linear warm-up from 0')}
           {field('finalLrFactor', 'Final LR factor', 'end LR = LR × factor')}
           {field('patience', 'Early-stop patience', '0 = off')}
-          {v.preset === 'mobilenet' ? (
+          {v.preset === 'mobilenet' || v.preset === 'mobilenet-fpn' ? (
             <>
               {field('freezeEpochs', 'Frozen backbone epochs')}
               {field('finetuneLrFactor', 'Fine-tune LR factor', 'LR × factor once the backbone is unfrozen')}
-              <SelectField label="Backbone cut layer" name="Backbone cut layer" value={v.backboneCut} onChange={(x) => set('backboneCut', x)} options={CUT_LAYERS} />
+              {v.preset === 'mobilenet' ? <SelectField label="Backbone cut layer" name="Backbone cut layer" value={v.backboneCut} onChange={(x) => set('backboneCut', x)} options={CUT_LAYERS} /> : null}
               {field('backbone', 'Backbone model.json', 'path or URL; empty = model zoo')}
             </>
           ) : null}
@@ -160,6 +161,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
         ) : null}
       </section>
 
+{v.preset === 'mobilenet-fpn' ? null : (
       <section className="card">
         <h3>Anchors</h3>
         <div className="anchors-row">
@@ -187,6 +189,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
           </div>
         ) : null}
       </section>
+      )}
 
       <section className="card">
         <h3>

@@ -4,7 +4,7 @@
  * its own message before anything is sent.
  */
 import { trainConfigSchema, type TrainConfigInput } from '../../../shared/training/types';
-import { DEFAULT_AUGMENT_CONFIG, resolveAugmentConfig, type AugmentOverrides } from '../../../shared/ml/augment/pipeline';
+import { DEFAULT_AUGMENT_CONFIG, MODERN_AUGMENT_CONFIG, resolveAugmentConfig, type AugmentConfig, type AugmentOverrides } from '../../../shared/ml/augment/pipeline';
 import type { BackendAvailability } from '../../../shared/api';
 
 export type AugmentOpName = Exclude<keyof typeof DEFAULT_AUGMENT_CONFIG, 'enabled'>;
@@ -24,7 +24,7 @@ export const OP_LABELS: Record<AugmentOpName, string> = {
 
 export interface SetupValues {
   name: string;
-  preset: 'tiny' | 'darknet19' | 'mobilenet';
+  preset: 'tiny' | 'darknet19' | 'mobilenet' | 'mobilenet-fpn';
   inputSize: string;
   /** True once the user typed an input size: the per-backend default no longer applies. */
   inputSizeTouched: boolean;
@@ -54,12 +54,24 @@ export interface SetupValues {
 
 const D = trainConfigSchema.parse({});
 
-export function defaultSetup(): SetupValues {
+/** The augmentation a preset starts from (the trainer merges the form's changes over it). */
+export function presetAugment(preset: SetupValues['preset']): AugmentConfig {
+  return preset === 'mobilenet-fpn' ? MODERN_AUGMENT_CONFIG : DEFAULT_AUGMENT_CONFIG;
+}
+
+/** The form's augmentation rows for a preset's defaults. */
+export function augmentRows(preset: SetupValues['preset']): SetupValues['augmentOps'] {
   const ops = {} as SetupValues['augmentOps'];
+  const base = presetAugment(preset);
   for (const op of AUGMENT_OPS) {
-    const d = DEFAULT_AUGMENT_CONFIG[op] as unknown as Record<string, number | boolean>;
+    const d = base[op] as unknown as Record<string, number | boolean>;
     ops[op] = { enabled: d.enabled as boolean, ...Object.fromEntries(opParams(op).map((k) => [k, String(d[k])])) };
   }
+  return ops;
+}
+
+export function defaultSetup(): SetupValues {
+  const ops = augmentRows(D.preset);
   return {
     name: '', preset: D.preset, inputSize: '', inputSizeTouched: false, epochs: String(D.epochs), batchSize: String(D.batchSize), trainTimes: String(D.trainTimes),
     learningRate: String(D.learningRate), lrSchedule: D.lrSchedule, warmupEpochs: String(D.warmupEpochs), finalLrFactor: String(D.finalLrFactor),
@@ -123,7 +135,7 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
   const augmentOps: Record<string, Record<string, number | boolean>> = {};
   for (const op of AUGMENT_OPS) {
     const vals = v.augmentOps[op];
-    const d = DEFAULT_AUGMENT_CONFIG[op] as unknown as Record<string, number | boolean>;
+    const d = presetAugment(v.preset)[op] as unknown as Record<string, number | boolean>;
     const out: Record<string, number | boolean> = {};
     if (vals.enabled !== d.enabled) out.enabled = Boolean(vals.enabled);
     for (const k of opParams(op)) {
@@ -134,7 +146,7 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
   }
   if (!Object.keys(errors).some((k) => k.startsWith('augmentOps.'))) {
     try {
-      resolveAugmentConfig(augmentOps as AugmentOverrides);
+      resolveAugmentConfig(augmentOps as AugmentOverrides, presetAugment(v.preset));
     } catch (err) {
       errors.augment = err instanceof Error ? err.message : String(err);
     }
@@ -160,8 +172,11 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
     augment: v.augment,
     ...(Object.keys(augmentOps).length ? { augmentOps } : {}),
     ...(tinyWidths ? { tinyWidths } : {}),
-    ...(v.preset === 'mobilenet'
-      ? { freezeEpochs: num('freezeEpochs', v.freezeEpochs, { int: true }), finetuneLrFactor: num('finetuneLrFactor', v.finetuneLrFactor), ...(v.backboneCut ? { backboneCut: v.backboneCut } : {}), ...(v.backbone.trim() ? { backbone: v.backbone.trim() } : {}) }
+    ...(v.preset === 'mobilenet' || v.preset === 'mobilenet-fpn'
+      ? {
+        freezeEpochs: num('freezeEpochs', v.freezeEpochs, { int: true }), finetuneLrFactor: num('finetuneLrFactor', v.finetuneLrFactor),
+        ...(v.backboneCut && v.preset === 'mobilenet' ? { backboneCut: v.backboneCut } : {}), ...(v.backbone.trim() ? { backbone: v.backbone.trim() } : {}),
+      }
       : {}),
   };
   for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
