@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from '
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { type E2eHost, repoRoot, type ServedApp, sharedDatasets, startE2eHost } from '../helpers/serve';
-import { callApi, openDetectPage, sharedModels, shotPath, writeKnownWeightsRun, writeShapesImage } from '../helpers/detect-fixtures';
+import { callApi, openDetectPage, sharedModels, shotPath, writeKnownPointsRun, writeKnownWeightsRun, writeShapesImage } from '../helpers/detect-fixtures';
 import { serveFolder, type ServedFolder } from '../helpers/static-server';
 
 let host: E2eHost;
@@ -28,6 +28,7 @@ test.beforeAll(async ({ browser }) => {
     await writeShapesImage(join(project, 'images', 'shapes2.png'));
     copyFileSync(join(sharedDatasets, 'image-fixtures/darknet-samples/dog.jpg'), join(project, 'images', 'dog.jpg'));
     await writeKnownWeightsRun(project);
+    await writeKnownPointsRun(project);
     zoo = await serveFolder(sharedModels);
     return { DETECTA_MODEL_MIRROR: zoo.url };
   });
@@ -92,6 +93,16 @@ test('known-weights model: expected boxes, instant threshold, _detected.png writ
   expect(await rows(page).evaluateAll((els) => els.map((e) => `${e.getAttribute('data-label')} ${e.getAttribute('data-box')}`).sort())).toEqual(['blue 384,64,448,128', 'red 128,192,192,256']);
   const projectFile = await page.evaluate(async (p) => (await fetch(`/model-files?path=${encodeURIComponent(p)}`)).status, join(project, 'images', 'dog.jpg'));
   expect(projectFile).toBe(403); // a project image is not a model file
+});
+
+test('a point-head (mobilenet-fpn) model decodes in the view: the same boxes as the YOLOv2 one', async () => {
+  await page.getByLabel('Model', { exact: true }).selectOption('folder');
+  await page.getByLabel('Model folder').fill(join(project, '.detecta', 'runs', 'known-points', 'weights', 'best'));
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('model-status')).toContainText('known-points (best)', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'shapes.png', exact: true }).click();
+  await expect(rows(page)).toHaveCount(2, { timeout: 30_000 });
+  expect(await rows(page).evaluateAll((els) => els.map((e) => `${e.getAttribute('data-label')} ${e.getAttribute('data-box')}`).sort())).toEqual(['blue 384,64,448,128', 'red 128,192,192,256']);
 });
 
 test('ready-made CenterNet from the model zoo finds dog, bicycle and car in dog.jpg', async () => {

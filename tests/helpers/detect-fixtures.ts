@@ -52,6 +52,40 @@ export async function writeKnownWeightsRun(projectRoot: string): Promise<void> {
 }
 
 /**
+ * The same known-weights detector with the anchor-free point head's output layout (points.ts;
+ * stride 32 only, 8 distance bins): a red or blue 32-pixel cell scores its class, and every side's
+ * distribution puts equal mass on 0 and 1 strides, so the box is exactly that cell. Saved as run
+ * `known-points`.
+ */
+export async function writeKnownPointsRun(projectRoot: string): Promise<void> {
+  await tf.setBackend('cpu');
+  const R = 8;
+  const F = 2 + 4 * R;
+  const config = { ...detectorPreset('mobilenet-fpn', { numClasses: 2, inputSize: 320 }), backbone: { kind: 'tiny' as const, widths: [8, 8, 8, 8, 8] }, head: { kind: 'points' as const, strides: [32], width: 8, towerConvs: 0, regBins: R, clsBiasInit: -4.6 } };
+  const input = tf.input({ shape: [320, 320, 3] });
+  const pooled = tf.layers.averagePooling2d({ poolSize: 32, strides: 32 }).apply(input) as tf.SymbolicTensor;
+  const conv = tf.layers.conv2d({ filters: F, kernelSize: 1, name: 'yolo_out_s32' });
+  const flat = tf.layers.reshape({ targetShape: [100, F] }).apply(conv.apply(pooled)) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: flat });
+  const k = new Float32Array(3 * F);
+  const setK = (ch: number, rgb: [number, number, number]) => rgb.forEach((v, c) => { k[c * F + ch] = v; });
+  setK(0, [0.1, -0.1, -0.1]); // red
+  setK(1, [-0.1, -0.1, 0.1]); // blue
+  const bias = new Float32Array(F);
+  for (let side = 0; side < 4; side++) for (let b = 0; b < R; b++) bias[2 + side * R + b] = b < 2 ? 10 : -10;
+  conv.setWeights([tf.tensor4d(k, [1, 1, 3, F]), tf.tensor1d(bias)]);
+  writeDetectorMetadata(model, config);
+  const dir = join(projectRoot, '.detecta', 'runs', 'known-points');
+  mkdirSync(join(dir, 'weights', 'best'), { recursive: true });
+  await model.save(fileModelHandler(join(dir, 'weights', 'best', 'model.json')));
+  const runConfig = runConfigSchema.parse({
+    version: 1, name: 'known-points', project: projectRoot, createdAt: new Date().toISOString(), classes: ['red', 'blue'],
+    task: 'detect', train: trainConfigSchema.parse({ preset: 'mobilenet-fpn' }), detector: config, split: { train: [], val: [] },
+  });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(runConfig));
+}
+
+/**
  * A classifier with known weights over the classes red/green/blue, saved the way classifier runs
  * save theirs (raw 0..255 pixels in, softmax out, classifier metadata) as run `known-colours`: the
  * frame's mean colour decides (logit of a class = 0.1 × (its channel − mean of the other two)), so
