@@ -9,7 +9,7 @@
  * Boxes are then mapped from input pixels to original-image pixels with the inverse of the
  * preprocessing transform, and clipped to the image when its size is given.
  */
-import type { Detection } from './box';
+import type { Detection, PixelBox } from './box';
 import type { GridSpec } from './layout';
 import { fieldsPerAnchor, valuesPerImage } from './layout';
 import type { ImageTransform } from '../preprocess';
@@ -28,6 +28,23 @@ export interface DecodeOptions {
 
 export const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
+/** A box in input pixels mapped back to original pixels (options.transform inverted) and clipped to options.imageSize when given; null when empty. */
+export function inputBoxToOriginal(x1: number, y1: number, x2: number, y2: number, options: Pick<DecodeOptions, 'transform' | 'imageSize'>): PixelBox | null {
+  const t = options.transform ?? IDENTITY_TRANSFORM;
+  let a = (x1 - t.offsetX) / t.scaleX;
+  let b = (y1 - t.offsetY) / t.scaleY;
+  let c = (x2 - t.offsetX) / t.scaleX;
+  let d = (y2 - t.offsetY) / t.scaleY;
+  if (options.imageSize) {
+    const { width, height } = options.imageSize;
+    a = Math.min(Math.max(a, 0), width);
+    c = Math.min(Math.max(c, 0), width);
+    b = Math.min(Math.max(b, 0), height);
+    d = Math.min(Math.max(d, 0), height);
+  }
+  return c > a && d > b ? { x1: a, y1: b, x2: c, y2: d } : null;
+}
+
 /** Decodes `raw` (grid × grid × A × (5 + C) values of one image) into candidates, before NMS. */
 export function decodeYoloOutput(raw: ArrayLike<number>, spec: GridSpec, options: DecodeOptions = {}): Detection[] {
   const expected = valuesPerImage(spec);
@@ -38,7 +55,6 @@ export function decodeYoloOutput(raw: ArrayLike<number>, spec: GridSpec, options
   const A = anchors.length;
   const F = fieldsPerAnchor(spec);
   const threshold = options.scoreThreshold ?? 0.25;
-  const t = options.transform ?? IDENTITY_TRANSFORM;
   const cell = inputSize / g;
   const probs = new Float64Array(C);
   const out: Detection[] = [];
@@ -60,19 +76,8 @@ export function decodeYoloOutput(raw: ArrayLike<number>, spec: GridSpec, options
         const w = anchors[a][0] * Math.exp(raw[o + 2]) * cell;
         const h = anchors[a][1] * Math.exp(raw[o + 3]) * cell;
         const emit = (classId: number, score: number): void => {
-          let x1 = (cx - w / 2 - t.offsetX) / t.scaleX;
-          let y1 = (cy - h / 2 - t.offsetY) / t.scaleY;
-          let x2 = (cx + w / 2 - t.offsetX) / t.scaleX;
-          let y2 = (cy + h / 2 - t.offsetY) / t.scaleY;
-          if (options.imageSize) {
-            const { width, height } = options.imageSize;
-            x1 = Math.min(Math.max(x1, 0), width);
-            x2 = Math.min(Math.max(x2, 0), width);
-            y1 = Math.min(Math.max(y1, 0), height);
-            y2 = Math.min(Math.max(y2, 0), height);
-            if (x2 <= x1 || y2 <= y1) return;
-          }
-          out.push({ x1, y1, x2, y2, classId, score });
+          const box = inputBoxToOriginal(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, options);
+          if (box) out.push({ ...box, classId, score });
         };
         if (options.multiLabel) {
           for (let c = 0; c < C; c++) {

@@ -12,8 +12,7 @@
 import type { Detection } from './box';
 import type { DetectorConfig, PointHeadConfig } from './config';
 import type { DecodeOptions } from './decode';
-import { sigmoid } from './decode';
-import { IDENTITY_TRANSFORM } from '../preprocess';
+import { inputBoxToOriginal, sigmoid } from './decode';
 
 export interface PointSpec {
   inputSize: number;
@@ -65,7 +64,6 @@ export function decodePointOutput(raw: ArrayLike<number>, spec: PointSpec, optio
   const threshold = options.scoreThreshold ?? 0.25;
   // sigmoid(v) ≥ threshold ⇔ v ≥ logit(threshold): compare logits, take sigmoid only for kept ones
   const logitThreshold = threshold <= 0 ? -Infinity : threshold >= 1 ? Infinity : Math.log(threshold / (1 - threshold));
-  const t = options.transform ?? IDENTITY_TRANSFORM;
   const out: Detection[] = [];
   const prob = new Float64Array(R);
   const d = [0, 0, 0, 0];
@@ -93,22 +91,12 @@ export function decodePointOutput(raw: ArrayLike<number>, spec: PointSpec, optio
         }
         const cx = (col + 0.5) * s;
         const cy = (row + 0.5) * s;
-        let x1 = (cx - d[0] - t.offsetX) / t.scaleX;
-        let y1 = (cy - d[1] - t.offsetY) / t.scaleY;
-        let x2 = (cx + d[2] - t.offsetX) / t.scaleX;
-        let y2 = (cy + d[3] - t.offsetY) / t.scaleY;
-        if (options.imageSize) {
-          const { width, height } = options.imageSize;
-          x1 = Math.min(Math.max(x1, 0), width);
-          x2 = Math.min(Math.max(x2, 0), width);
-          y1 = Math.min(Math.max(y1, 0), height);
-          y2 = Math.min(Math.max(y2, 0), height);
-        }
-        if (x2 <= x1 || y2 <= y1) continue;
+        const box = inputBoxToOriginal(cx - d[0], cy - d[1], cx + d[2], cy + d[3], options);
+        if (!box) continue;
         if (options.multiLabel) {
-          for (let c = 0; c < C; c++) if (raw[o + c] >= logitThreshold) out.push({ x1, y1, x2, y2, classId: c, score: sigmoid(raw[o + c]) });
+          for (let c = 0; c < C; c++) if (raw[o + c] >= logitThreshold) out.push({ ...box, classId: c, score: sigmoid(raw[o + c]) });
         } else {
-          out.push({ x1, y1, x2, y2, classId: best, score: sigmoid(raw[o + best]) });
+          out.push({ ...box, classId: best, score: sigmoid(raw[o + best]) });
         }
       }
     }
