@@ -12,6 +12,14 @@
  *   or constant); clipNorm: global-norm gradient clipping.
  * - Fitness: 0.1·mAP50 + 0.9·mAP50-95 on validated epochs (valEvery; the last epoch always);
  *   eval.json describes weights/best (written when an epoch becomes the best).
+ * - Time budget (`minutes`, shared/training/time-budget.ts): a new run plans the input size from
+ *   the project's box and photo sizes (before the images are loaded), then batch size, frozen
+ *   epochs and epochs from the loaded split and a conservative speed guess; values the caller
+ *   gave (its raw config input) win. It times its batches (the first batch of each phase left
+ *   out), its validation passes (the untrained one first) and each epoch's fixed cost, and
+ *   re-plans before every batch once a phase is measured (3 batches or one epoch): epochs, and
+ *   the frozen epochs while the backbone is still frozen; the LR schedule and mosaic closing are
+ *   rebuilt for the new total, so the cosine still ends on the last batch.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
@@ -22,8 +30,8 @@ import { kmeansAnchors } from '../../shared/ml/detector/anchors';
 import { headBatchLoss } from '../../shared/ml/detector/head-ops';
 import { imagesToTensor } from '../../shared/ml/detector/inference';
 import { optimizeStep, setOptimizerLearningRate } from '../../shared/ml/detector/train-step';
-import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
-import { DEFAULT_AUGMENT_CONFIG, MODERN_AUGMENT_CONFIG, parseAugmentOverrides, resolveAugmentConfig } from '../../shared/ml/augment';
+import { readDetectorMetadata, writeDetectorMetadata } from '../../shared/ml/detector/metadata';
+import { DEFAULT_AUGMENT_CONFIG, FPN_AUGMENT_CONFIG, parseAugmentOverrides, resolveAugmentConfig } from '../../shared/ml/augment';
 import { WeightEma } from '../../shared/ml/train/ema';
 import { setBackboneTrainable } from '../../shared/ml/backbone/freeze';
 import { MOBILENET_CUT_LAYERS } from '../../shared/ml/backbone/mobilenet';
@@ -32,12 +40,15 @@ import {
   fitnessOf, trainConfigSchema, type EpochMetrics, type FinishedEvent, type LossParts, type TrainConfig, type TrainConfigInput, type TrainerEvent,
 } from '../../shared/training/types';
 import type { DetectRunConfig, RunConfig } from '../../shared/training/run-files';
+import { frozenCostOf, guessSpeed, planTimeBudget, replanEpochs, type RunShape, type SpeedModel } from '../../shared/training/time-budget';
+import type { DatasetProject } from '../dataset/project';
+import { vocToBoxes } from '../dataset/voc-boxes';
 import { batchesPerEpoch, epochOrder, loadTrainingData, makeBatch, type Sample } from './data';
 import { buildEvalReport, lossParts, validate } from './evaluate';
 import { writeJson } from './run-folder';
 import { loadModelFromFolder } from './weights-io';
 import { loadPretrainedBackbone } from './pretrained-backbone';
-import { runEngine, type EngineHooks, type EngineOptions, type TaskAdapter, type TaskSession } from './engine';
+import { formatMinutes, runEngine, type EngineHooks, type EngineOptions, type OptimizerPhase, type TaskAdapter, type TaskSession } from './engine';
 import { configFields } from './task-config';
 import { METRICS_COLUMNS, detectorMetricsCells } from './metrics-csv';
 
@@ -73,12 +84,12 @@ function resolveDetectorConfig(train: TrainConfig, classes: string[], inputSize:
   return config;
 }
 
-/** The point-head preset trains with the YOLO-style recipe (mosaic, mixup, HSV), the YOLOv2 presets with the seed's. */
+/** The point-head preset trains with FPN_AUGMENT_CONFIG (flip, scale jitter, HSV; mosaic on request) and the weight EMA, the YOLOv2 presets with the seed's recipe. */
 const usesModernRecipe = (train: TrainConfig): boolean => train.preset === 'mobilenet-fpn';
 
 function augmentOf(train: TrainConfig) {
   try {
-    const base = usesModernRecipe(train) ? MODERN_AUGMENT_CONFIG : DEFAULT_AUGMENT_CONFIG;
+    const base = usesModernRecipe(train) ? FPN_AUGMENT_CONFIG : DEFAULT_AUGMENT_CONFIG;
     return train.augment ? resolveAugmentConfig(train.augmentOps ? parseAugmentOverrides(train.augmentOps) : {}, base) : null;
   } catch (err) {
     throw new Error(`augmentOps: ${(err as Error).message}`);
@@ -86,6 +97,46 @@ function augmentOf(train: TrainConfig) {
 }
 
 const detectConfig = configFields(trainConfigSchema as z.ZodType<TrainConfig>, 'invalid training config');
+
+/** What the time budget's first plan needs before the images are loaded, from the annotations. */
+async function budgetStats(project: DatasetProject, valFraction: number): Promise<{ trainImages: number; valImages: number; medianBoxSideFraction: number | null; medianImageSide: number | null }> {
+  const fractions: number[] = [];
+  const sides: number[] = [];
+  let train = 0;
+  let val = 0;
+  for await (const { entry, ann } of project.annotations()) {
+    if (entry.split === 'test') continue;
+    if (entry.split === 'val') val++;
+    else train++;
+    const size = ann.size;
+    if (!size || !(size.width > 0) || !(size.height > 0)) continue;
+    const side = Math.max(size.width, size.height);
+    sides.push(side);
+    if (entry.split === 'val') continue;
+    for (const b of vocToBoxes(ann)) {
+      const w = b.xmax - b.xmin;
+      const h = b.ymax - b.ymin;
+      if (!b.draft && w > 0 && h > 0) fractions.push(Math.min(w, h) / side);
+    }
+  }
+  if (val === 0 && train > 1) {
+    // the trainer holds out a seeded valFraction (data.ts)
+    val = Math.max(1, Math.round(train * valFraction));
+    train -= val;
+  }
+  return { trainImages: train, valImages: val, medianBoxSideFraction: median(fractions), medianImageSide: median(sides) };
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** A phase's speed counts once this many batches of it are timed (or one of its epochs ended). */
+const MEASURE_BATCHES = 3;
+
 const zeroLoss = (): LossParts => ({ total: 0, box: 0, obj: 0, noobj: 0, cls: 0 });
 
 export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> = {
@@ -100,14 +151,41 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
     augmentOf(config); // bad augmentOps fail before the run folder exists
     return config;
   },
+  /** A new total on resume (--epochs / --more) is the user's: the run trains to it, without its time budget. */
+  withEpochs(config, stored, epochs) {
+    const { minutes: _budget, ...rest } = config;
+    return detectConfig.withEpochs(rest as TrainConfig, stored, epochs);
+  },
   async open(ctx) {
     const stored = ctx.stored as DetectRunConfig | null;
-    const train = ctx.config;
+    let train = ctx.config;
     const augment = augmentOf(train);
     const project = await openDatasetProject(ctx.home, { watch: false });
+    const budget = ctx.budget;
+    const now = budget ? budget.now : Date.now;
+    const accelerated = ctx.backend.backend === 'tensorflow-gpu' || ctx.backend.backend === 'webgpu';
+    // time budget of a new run: what the caller gave wins over the plan (its raw input tells them from the schema's defaults)
+    const raw = (ctx.input && typeof ctx.input === 'object' ? ctx.input : {}) as Record<string, unknown>;
+    const planning = budget !== undefined && !stored;
+    const explicit = {
+      inputSize: train.inputSize,
+      batchSize: raw.batchSize !== undefined ? train.batchSize : undefined,
+      freezeEpochs: raw.freezeEpochs !== undefined ? train.freezeEpochs : undefined,
+    };
     let model: tf.LayersModel | null = null;
     try {
-      const inputSize = stored ? stored.detector.inputSize : (train.inputSize ?? defaultInputSize(ctx.backend.backend === 'tensorflow-gpu'));
+      let inputReason: string | null = null;
+      let stats: Awaited<ReturnType<typeof budgetStats>> | null = null;
+      let inputSize: number;
+      if (stored) inputSize = stored.detector.inputSize;
+      else if (planning && train.inputSize === undefined) {
+        stats = await budgetStats(project, train.valFraction);
+        const first = planTimeBudget({
+          minutes: budget.seconds / 60, secondsUsed: budget.used(), ...stats, accelerated, preset: train.preset, trainTimes: train.trainTimes, valEvery: train.valEvery, explicit,
+        });
+        inputSize = first.inputSize;
+        inputReason = first.reason[0]!;
+      } else inputSize = train.inputSize ?? defaultInputSize(ctx.backend.backend === 'tensorflow-gpu');
       const data = await loadTrainingData(project, {
         inputSize, resizeMode: 'letterbox', seed: train.seed, valFraction: train.valFraction, ...(stored ? { split: stored.split } : {}),
       });
@@ -120,8 +198,22 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       if (!data.train.some((s) => s.boxes.length > 0)) {
         throw new Error(`the train images have no boxes (${data.train.length} image(s), 0 boxes): label some objects before training`);
       }
+      if (planning) {
+        // the untrained model is validated once before epoch 1: its time is set aside by the guess
+        const untrainedVal = data.val.length * guessSpeed(train.preset, inputSize, accelerated).valSecondsPerImage;
+        const plan = planTimeBudget({
+          minutes: budget.seconds / 60, secondsUsed: budget.used() + untrainedVal, trainImages: data.train.length, valImages: data.val.length,
+          medianBoxSideFraction: stats?.medianBoxSideFraction ?? null, medianImageSide: stats?.medianImageSide ?? null, accelerated,
+          preset: train.preset, trainTimes: train.trainTimes, valEvery: train.valEvery, explicit: { ...explicit, inputSize },
+        });
+        train = { ...train, inputSize, batchSize: plan.batchSize, epochs: plan.epochs, freezeEpochs: plan.freezeEpochs };
+        ctx.log(`time budget ${formatMinutes(budget.seconds)}: plan input ${inputSize} px, batch ${plan.batchSize}, ${plan.epochs} epochs, ${plan.freezeEpochs} frozen (first estimate; re-planned once the first batches are timed)`);
+        // the input size's reason is the first plan's (the second one was given the size it chose)
+        for (const r of [inputReason ?? plan.reason[0]!, ...plan.reason.slice(1)]) ctx.log(`  ${r}`);
+      }
       let detector: DetectorConfig;
       let config: RunConfig;
+      let session: TaskSession<EpochMetrics, DetectProgress> | null = null;
       if (stored) {
         model = await loadModelFromFolder(ctx.paths.last);
         detector = readDetectorMetadata(model);
@@ -144,30 +236,77 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       }
       const trained = model;
       const mobilenet = detector.backbone.kind === 'mobilenet';
-      const freezeEpochs = detector.backbone.kind === 'mobilenet' ? detector.backbone.freezeEpochs : 0;
+      // config.json is authoritative for a resumed run (a time budget may have re-planned it after the model was built)
+      let freezeEpochs = detector.backbone.kind === 'mobilenet'
+        ? (stored?.detector.backbone.kind === 'mobilenet' ? stored.detector.backbone.freezeEpochs : detector.backbone.freezeEpochs)
+        : 0;
       // EMA of the weights for validation and weights/best; a resumed run restarts it from the resumed weights
       const ema = (train.ema ?? usesModernRecipe(train)) ? new WeightEma(trained) : null;
       const withEma = <T>(fn: () => Promise<T>): Promise<T> => (ema ? ema.withEmaWeights(fn) : fn());
       const mosaicOn = augment?.enabled === true && augment.mosaic.enabled;
-      const closeMosaic = mosaicOn ? (train.closeMosaic ?? Math.max(1, Math.round(train.epochs * 0.15))) : 0;
       const valOptions = { batchSize: train.batchSize, confidence: train.evalConfidence, maxBoxes: train.maxBoxes };
       const batches = batchesPerEpoch(data.train.length, train.trainTimes, train.batchSize);
-      const totalSteps = train.epochs * batches;
-      const schedule: LrScheduleConfig = {
-        kind: train.lrSchedule, baseLr: train.learningRate, finalLrFactor: train.finalLrFactor,
-        warmupSteps: warmupStepsOf(train.warmupEpochs, batches, totalSteps), totalSteps,
-        ...(freezeEpochs > 0 ? { rewarmFromStep: freezeEpochs * batches } : {}),
+      let closeMosaic = 0;
+      let schedule!: LrScheduleConfig;
+      // the LR schedule and mosaic closing follow the run's total of epochs (a time budget re-plans it)
+      const planSchedule = (): void => {
+        closeMosaic = mosaicOn ? (train.closeMosaic ?? Math.max(1, Math.round(train.epochs * 0.15))) : 0;
+        const totalSteps = train.epochs * batches;
+        schedule = {
+          kind: train.lrSchedule, baseLr: train.learningRate, finalLrFactor: train.finalLrFactor,
+          warmupSteps: warmupStepsOf(train.warmupEpochs, batches, totalSteps), totalSteps,
+          ...(freezeEpochs > 0 ? { rewarmFromStep: freezeEpochs * batches } : {}),
+        };
+      };
+      planSchedule();
+      const setPlan = (epochs: number, freeze: number): void => {
+        if (mobilenet && freeze !== freezeEpochs && detector.backbone.kind === 'mobilenet') {
+          freezeEpochs = freeze;
+          detector = { ...detector, backbone: { ...detector.backbone, freezeEpochs: freeze } };
+          writeDetectorMetadata(trained, detector);
+        }
+        train = { ...train, epochs, ...(mobilenet ? { freezeEpochs } : {}) };
+        planSchedule();
+        if (session) session.config = { ...(session.config as DetectRunConfig), train, detector };
+      };
+
+      // time budget: what this part of the run measured
+      const timed = { frozen: { seconds: 0, images: 0, batches: 0, epochs: 0 }, full: { seconds: 0, images: 0, batches: 0, epochs: 0 } };
+      // the first batch of each phase: its speed only until others are timed (it includes building kernels)
+      const firstBatch = { frozen: { seconds: 0, images: 0 }, full: { seconds: 0, images: 0 } };
+      const seenInPhase = { frozen: 0, full: 0 };
+      const announced = { frozen: false, full: false };
+      let valPass: { seconds: number; images: number } | null = null;
+      const overheads: number[] = [];
+      let current: { epoch: number; startUsed: number; train: number; val: number; ended: boolean } | null = null;
+      const planFreeze = planning && mobilenet && explicit.freezeEpochs === undefined;
+      let logged = { epochs: train.epochs, freeze: freezeEpochs };
+      const shape: RunShape = { imagesPerEpoch: data.train.length * train.trainTimes, valImages: data.val.length, valEvery: train.valEvery };
+      const phaseAt = (epoch: number): OptimizerPhase => (epoch <= freezeEpochs ? 'frozen' : 'full');
+      const speedNow = (): SpeedModel => {
+        const guess = guessSpeed(train.preset, inputSize, accelerated);
+        const per = (t: { seconds: number; images: number }): number | null => (t.images > 0 ? t.seconds / t.images : null);
+        const frozen = per(timed.frozen) ?? per(firstBatch.frozen);
+        const full = per(timed.full) ?? per(firstBatch.full) ?? (frozen !== null ? frozen / frozenCostOf(train.preset) : guess.secondsPerImage);
+        const recent = overheads.slice(-3);
+        return {
+          secondsPerImage: full,
+          frozenSecondsPerImage: frozen ?? full * frozenCostOf(train.preset),
+          valSecondsPerImage: valPass ? valPass.seconds / Math.max(1, valPass.images) : full / 2,
+          epochOverheadSeconds: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : guess.epochOverheadSeconds,
+        };
       };
       let order: number[] = [];
       let sum = zeroLoss();
       let seen = 0;
       let lr = train.learningRate;
       let lastVal: Awaited<ReturnType<typeof validate>> | null = null;
-      const session: TaskSession<EpochMetrics, DetectProgress> = {
+      if (planning) config = { ...(config as DetectRunConfig), train };
+      session = {
         config, model: trained, inputSize,
         newOptimizer: () => tf.train.adam(train.learningRate),
         ...(ema ? { withBestWeights: withEma } : {}),
-        phaseOf: (epoch) => (epoch <= freezeEpochs ? 'frozen' : 'full'),
+        phaseOf: phaseAt,
         enterPhase(phase, epoch, atStart) {
           if (!mobilenet) return;
           setBackboneTrainable(trained, phase === 'full');
@@ -177,12 +316,15 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
         batchesPerEpoch: () => batches,
         async beforeFirstEpoch() {
           if (data.val.length === 0) return;
+          const t0 = now();
           const v = await validate(trained, detector, data.classes, data.val, valOptions);
+          valPass = { seconds: (now() - t0) / 1000, images: data.val.length };
           ctx.log(`untrained: mAP50 ${v.mAP50?.toFixed(4) ?? '-'}, mAP50-95 ${v['mAP50-95']?.toFixed(4) ?? '-'}`, 'info', {
             epoch: 0, mAP50: v.mAP50, 'mAP50-95': v['mAP50-95'], precision: v.precision, recall: v.recall, F1: v.F1, val: v.loss,
           });
         },
         async trainBatch(epoch, b, optimizer) {
+          const t0 = now();
           if (b === 0) { order = epochOrder(data.train.length, train.trainTimes, train.seed, epoch); sum = zeroLoss(); seen = 0; }
           lr = learningRateAt(schedule, (epoch - 1) * batches + b) * (freezeEpochs > 0 && epoch > freezeEpochs ? train.finetuneLrFactor : 1);
           setOptimizerLearningRate(optimizer, lr);
@@ -201,18 +343,70 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
           const n = batch.images.length;
           for (const k of Object.keys(sum) as (keyof LossParts)[]) sum[k] += l[k] * n;
           seen += n;
+          if (budget) {
+            const dt = (now() - t0) / 1000;
+            const phase = phaseAt(epoch);
+            if (current?.epoch === epoch) current.train += dt;
+            // the first batch of a phase builds kernels and buffers: not the phase's speed
+            if (seenInPhase[phase]++ > 0) { timed[phase].seconds += dt; timed[phase].images += n; timed[phase].batches++; } else firstBatch[phase] = { seconds: dt, images: n };
+          }
           return { images: n, loss: l.total, progress: { loss: l, lr } };
         },
         async endEpoch(epoch, time) {
           const trainLoss: LossParts = { total: sum.total / seen, box: sum.box / seen, obj: sum.obj / seen, noobj: sum.noobj / seen, cls: sum.cls / seen };
           const doVal = data.val.length > 0 && (epoch % train.valEvery === 0 || epoch === train.epochs);
+          const t0 = now();
           const v = doVal ? await withEma(() => validate(trained, detector, data.classes, data.val, valOptions)) : null;
+          if (budget) {
+            if (doVal) valPass = { seconds: (now() - t0) / 1000, images: data.val.length };
+            if (current?.epoch === epoch) { current.val += doVal ? valPass!.seconds : 0; current.ended = true; }
+            timed[phaseAt(epoch)].epochs++;
+          }
           lastVal = v;
           const metrics: EpochMetrics = {
             epoch, time, train: trainLoss, val: v?.loss ?? null,
             precision: v?.precision ?? null, recall: v?.recall ?? null, F1: v?.F1 ?? null, mAP50: v?.mAP50 ?? null, 'mAP50-95': v?.['mAP50-95'] ?? null, lr,
           };
           return { metrics, fitness: v ? { value: fitnessOf(metrics), loss: null } : null };
+        },
+        replan(at) {
+          if (!budget) return null;
+          if (at.batchesDone === 0) {
+            // an epoch's wall time less its training and validation: saving weights and state, events
+            if (current?.ended && current.epoch === at.epoch - 1) overheads.push(Math.max(0, at.secondsUsed - current.startUsed - current.train - current.val));
+            current = { epoch: at.epoch, startUsed: at.secondsUsed, train: 0, val: 0, ended: false };
+          }
+          const phase = phaseAt(at.epoch);
+          const t = timed[phase];
+          // measured: 3 batches timed, or an epoch of the phase trained (then even its first batch alone will do)
+          const epochTrained = at.batchesDone >= at.batches || t.epochs > 0;
+          if (!(t.batches >= MEASURE_BATCHES || (epochTrained && (t.batches > 0 || firstBatch[phase].images > 0)))) return null;
+          const speed = speedNow();
+          const r = replanEpochs({
+            secondsLeft: at.secondsLeft, epoch: at.epoch, batchesDone: at.batchesDone, batchesPerEpoch: at.batches, shape, speed,
+            epochs: train.epochs, freezeEpochs, planFreeze: planFreeze && phase === 'frozen',
+          });
+          const first = !announced[phase];
+          announced[phase] = true;
+          const was = { epochs: train.epochs, freeze: freezeEpochs };
+          if (r.epochs === was.epochs && r.freezeEpochs === was.freeze && !first) return null;
+          setPlan(r.epochs, r.freezeEpochs);
+          // the log gets the first plan of each measured phase and then changes of 10 % (at least 1 epoch) from the last logged one;
+          // config.json and run.json follow every change
+          const seen = logged;
+          const worth = first || freezeEpochs !== seen.freeze || Math.abs(train.epochs - seen.epochs) >= Math.max(1, Math.round(seen.epochs * 0.1));
+          if (!worth) return { epochs: train.epochs, message: '' };
+          logged = { epochs: train.epochs, freeze: freezeEpochs };
+          const frozenText = mobilenet ? `, ${freezeEpochs} frozen${freezeEpochs !== seen.freeze ? ` (was ${seen.freeze})` : ''}` : '';
+          const changed = train.epochs !== seen.epochs || freezeEpochs !== seen.freeze;
+          const plan = `${changed ? 're-planned to' : 'the plan stays at'} ${train.epochs} epochs${train.epochs !== seen.epochs ? ` (was ${seen.epochs})` : ''}${frozenText}; ${at.secondsLeft.toFixed(1)} s left`;
+          if (!first) return { epochs: train.epochs, message: `time budget: ${plan}` };
+          const rate = (1 / (phase === 'frozen' ? speed.frozenSecondsPerImage : speed.secondsPerImage)).toFixed(1);
+          const measured = `${rate} img/s${mobilenet ? (phase === 'frozen' ? ' with the backbone frozen' : ' fine-tuning') : ''}, validation ${valPass ? `${valPass.seconds.toFixed(1)} s` : 'not timed yet'}`;
+          return { epochs: train.epochs, message: `time budget: measured ${measured}; ${plan}` };
+        },
+        endAt(epochs) {
+          setPlan(epochs, freezeEpochs);
         },
         async onBest(epoch) {
           if (lastVal && lastVal.groundTruth.length > 0) await writeJson(ctx.paths.evalJson, buildEvalReport(epoch, data.classes, lastVal.groundTruth, lastVal.detections, train.evalConfidence));

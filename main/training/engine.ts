@@ -11,7 +11,12 @@
  *   `epochs` total on resume;
  * - the finite-loss guard (a NaN or infinite batch loss stops the run with a clear error);
  * - optimizer phases (a mobilenet detector's frozen → full: a new optimizer state, restored on
- *   resume only when it belongs to the phase resumed in).
+ *   resume only when it belongs to the phase resumed in);
+ * - the time budget (a config with `minutes`): a clock from the engine's start (paused time not
+ *   counted; a resumed run continues with what budget.json says is left); before every batch the
+ *   session may re-plan the run's total epochs (TaskSession.replan: config.json and run.json
+ *   follow), and when the budget is spent anyway the run stops at that batch boundary, the epoch
+ *   in progress is validated and saved as it is, and the run completes with a log line saying so.
  * A task (main/training/detect-task.ts, main/training/classifier/classify-task.ts) is an adapter:
  * it parses its config, loads its data, builds or loads its model (seeded), trains one batch,
  * validates an epoch into metrics and a fitness, and evaluates at the end.
@@ -21,7 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RunConfig, RunState, RunTask } from '../../shared/training/run-files';
 import type { BackendChoice, LogEvent, RunEnv } from '../../shared/training/types';
 import { errorMessage } from '../../shared/error-message';
@@ -55,6 +60,8 @@ export interface EngineOptions {
   progressIntervalMs?: number;
   /** Pretrained-model cache folder (default: the model cache, main/training/model-cache.ts). */
   modelCacheDir?: string;
+  /** The time budget's clock in milliseconds (default Date.now; tests step it). */
+  clock?: () => number;
 }
 
 export interface EngineHooks<E> {
@@ -67,6 +74,8 @@ export interface EngineHooks<E> {
 /** The common fields of every task's config. */
 export interface TaskConfigBase {
   epochs: number;
+  /** Time budget in minutes: the session re-plans `epochs` (TaskSession.replan) and the engine stops when it is spent. */
+  minutes?: number | undefined;
   patience: number;
   seed: number;
   backend: BackendChoice;
@@ -86,6 +95,27 @@ export interface EpochMetricsBase {
 }
 
 export type OptimizerPhase = 'frozen' | 'full';
+
+/** The time budget of a run, as the engine counts it. */
+export interface BudgetClock {
+  /** The whole budget in seconds. */
+  seconds: number;
+  /** The clock's now, in milliseconds (sessions time their batches with it). */
+  now(): number;
+  /** Budget seconds spent: earlier parts of a resumed run plus this part (paused time not counted). */
+  used(): number;
+  left(): number;
+}
+
+/** Where a run with a time budget is, before one of its batches. */
+export interface BudgetPoint {
+  /** The epoch in progress (1-based) and the batches of it already trained (0: about to start it; `batches`: about to validate it). */
+  epoch: number;
+  batchesDone: number;
+  batches: number;
+  secondsUsed: number;
+  secondsLeft: number;
+}
 
 /** One run of a task, set up: its model, data and steps. */
 export interface TaskSession<M extends EpochMetricsBase, P> {
@@ -111,6 +141,15 @@ export interface TaskSession<M extends EpochMetricsBase, P> {
   beforeFirstEpoch?(): Promise<void>;
   /** After the last epoch of a run that was not cancelled: the final evaluation; extra fields of 'finished'. */
   finish?(best: M | null): Promise<Record<string, unknown>>;
+  /**
+   * Time budget: called before every batch of a run with `minutes` and after an epoch's last one; the session may re-plan the
+   * run's total epochs from what it measured. When it does, it has already updated its `config`
+   * (config.json: epochs and whatever else it re-planned) and its schedule, and returns the new
+   * total (never below `at.epoch`) with a line for the log ('' for none); null: the plan stands.
+   */
+  replan?(at: BudgetPoint): { epochs: number; message: string } | null;
+  /** The budget ran out: the run ends after epoch `epochs` (its schedule and `config` follow). */
+  endAt?(epochs: number): void;
   dispose(): Promise<void>;
 }
 
@@ -121,8 +160,12 @@ export interface TaskContext<C> {
   /** The folder holding .detecta/runs. */
   home: string;
   config: C;
+  /** A new run: the caller's config input as given (tells the values the user gave from the schema's defaults). */
+  input?: unknown;
   /** Resumed runs: their config.json. */
   stored: RunConfig | null;
+  /** A run with a time budget: its clock (the first plan subtracts what setting up used). */
+  budget?: BudgetClock;
   backend: BackendSelection;
   log(message: string, level?: LogEvent['level'], metrics?: LogEvent['metrics']): void;
   modelCacheDir?: string;
@@ -187,6 +230,9 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
 ): Promise<Record<string, unknown>> {
   const control = hooks.control ?? NO_CONTROL;
   const writer = hooks.writer ?? nodeFileWriter;
+  const clock = options.clock ?? Date.now;
+  const clockStart = clock();
+  let pausedMs = 0;
   const home = await projectHome(options.project);
   const resuming = options.resume !== undefined;
   await fs.mkdir(runsRoot(home), { recursive: true });
@@ -200,6 +246,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
   let state: RunState;
   let prior: RunState | null = null;
   let configChanged = false;
+  let budgetDropped = false;
   if (resuming) {
     try {
       stored = await readRunConfig(dir);
@@ -220,7 +267,9 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     if (total !== undefined && total !== config.epochs) {
       configChanged = true;
       if (total < done) throw new Error(`run "${name}" already has ${done} epochs; --epochs is the new total and must be at least that`);
+      const hadBudget = config.minutes !== undefined;
       ({ config, stored } = adapter.withEpochs(config, stored, total));
+      budgetDropped = hadBudget && config.minutes === undefined;
       state.sinceBest = 0; // more epochs asked for: early stopping counts afresh
     }
     state = { ...state, status: 'running', phase: 'preparing', epochs: config.epochs, finishedAt: null, stopReason: null, error: null };
@@ -233,6 +282,15 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       throw err;
     }
     state = freshState(adapter.task, name, config, null);
+  }
+
+  const budgetFile = join(dir, BUDGET_FILE);
+  let budget: BudgetClock | null = null;
+  if (config.minutes !== undefined) {
+    const before = resuming ? await readBudgetUsed(budgetFile) : 0;
+    const seconds = config.minutes * 60;
+    const used = (): number => before + (clock() - clockStart - pausedMs) / 1000;
+    budget = { seconds, now: clock, used, left: () => seconds - used() };
   }
 
   const events = new EventLog(paths.events);
@@ -250,9 +308,11 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
   const pausePoint = async (): Promise<void> => {
     if (!control.isPaused?.()) return control.waitIfPaused();
     const t0 = Date.now();
+    const c0 = clock();
     log('paused');
     await saveState({ status: 'paused' });
     await control.waitIfPaused();
+    pausedMs += clock() - c0; // the time budget does not count paused time
     log(`resumed after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     await saveState({ status: 'running' });
   };
@@ -265,8 +325,15 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     emit({ type: 'env', payload: { run: name, ...env } satisfies RunEnv & { run: string } });
     await saveState({ backend: sel.backend });
     log(`${resuming ? 'resuming' : 'training'} ${adapter.task === 'classify' ? 'classifier ' : ''}run ${name} (${config.preset}) on ${sel.backend} (${sel.device})`);
+    if (budgetDropped) log(`the run's time budget no longer applies: it trains to the ${config.epochs} epochs asked for`);
+    if (budget && resuming) log(`time budget: ${formatMinutes(budget.left())} left of ${formatMinutes(budget.seconds)}`);
 
-    session = await adapter.open({ name, dir, paths, home, config, stored, backend: sel, log, ...(options.modelCacheDir ? { modelCacheDir: options.modelCacheDir } : {}) });
+    session = await adapter.open({
+      name, dir, paths, home, config, stored, backend: sel, log, ...(options.modelCacheDir ? { modelCacheDir: options.modelCacheDir } : {}),
+      ...(!resuming ? { input: options.config ?? {} } : {}), ...(budget ? { budget } : {}),
+    });
+    // a time budget's plan (epochs...) is the session's config from here on
+    if (budget && !resuming) config = adapter.configOf(session.config);
     if (!resuming || configChanged) await writeJson(paths.config, session.config);
     if (resuming) await keepCsvRowsThrough(paths.metrics, state.epoch);
     const s = session;
@@ -284,7 +351,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       }
       if (startEpoch > config.epochs) log(`run ${name} already has ${config.epochs} epochs; nothing to train (give a larger --epochs, the new total, or --more N)`);
     }
-    await saveState({ phase: 'training', inputSize: s.inputSize });
+    await saveState({ phase: 'training', inputSize: s.inputSize, epochs: config.epochs });
     if (!resuming) await s.beforeFirstEpoch?.();
 
     const started = Date.now();
@@ -294,7 +361,27 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     let trainMs = 0;
     let cancelled = false;
     let stoppedEarly = false;
-    for (let epoch = startEpoch; epoch <= config.epochs && !cancelled && !stoppedEarly; epoch++) {
+    // time budget: a new total of epochs (the session re-planned, or the budget ended the run) goes to config.json and run.json
+    const applyTotal = async (total: number, message: string | null): Promise<void> => {
+      config = adapter.configOf(s.config);
+      if (config.epochs !== total) {
+        const w = adapter.withEpochs(config, s.config, total);
+        config = w.config;
+        s.config = w.stored;
+      }
+      await writeJson(paths.config, s.config);
+      await saveState({ epochs: total });
+      if (message) log(message);
+    };
+    const budgetText = budget ? `the time budget of ${formatMinutes(budget.seconds)}` : '';
+    let budgetEnded = false;
+    let budgetSpent = false;
+    if (budget && startEpoch <= config.epochs && budget.left() <= 0) {
+      budgetSpent = true;
+      log(`${budgetText} is spent (${formatMinutes(budget.used())} used); nothing to train (give --epochs or --more to train on without it)`);
+      if (state.epoch >= 1) await applyTotal(state.epoch, null);
+    }
+    for (let epoch = startEpoch; epoch <= config.epochs && !cancelled && !stoppedEarly && !budgetSpent; epoch++) {
       if (phaseOf(epoch) !== phase) {
         phase = phaseOf(epoch);
         s.enterPhase?.(phase, epoch, false);
@@ -303,15 +390,24 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       }
       const batches = s.batchesPerEpoch(epoch);
       let epochImages = 0;
+      let trained = 0;
       for (let b = 0; b < batches; b++) {
         await pausePoint();
         if (control.shouldCancel()) { cancelled = true; break; }
+        if (budget) {
+          const left = budget.left();
+          // the first batch of a run's part always trains; after it the budget is a hard stop at a batch boundary
+          if (left <= 0 && (b > 0 || epoch > startEpoch)) { budgetEnded = true; break; }
+          const r = s.replan?.({ epoch, batchesDone: b, batches, secondsUsed: budget.used(), secondsLeft: left });
+          if (r) await applyTotal(Math.max(epoch, r.epochs), r.message);
+        }
         const t0 = Date.now();
         const r = await s.trainBatch(epoch, b, optimizer);
         if (!Number.isFinite(r.loss)) throw new Error(`the loss is ${r.loss} at epoch ${epoch}, batch ${b + 1} (training diverged; lower the learning rate); weights/last holds epoch ${epoch - 1}`);
         epochImages += r.images;
         imagesDone += r.images;
         trainMs += Date.now() - t0;
+        trained = b + 1;
         const now = Date.now();
         if (now - lastProgress >= interval || b === batches - 1) {
           lastProgress = now;
@@ -323,6 +419,22 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
         await yieldToEvents();
       }
       if (cancelled) break;
+      if (budget && !budgetEnded) {
+        // the epoch's batches are trained: a plan that ends here may still grow (e.g. a first guess of 1 epoch)
+        const r = s.replan?.({ epoch, batchesDone: batches, batches, secondsUsed: budget.used(), secondsLeft: budget.left() });
+        if (r) await applyTotal(Math.max(epoch, r.epochs), r.message);
+      }
+      if (budgetEnded) {
+        const end = trained > 0 ? epoch : epoch - 1;
+        if (end !== config.epochs) {
+          s.endAt?.(end);
+          await applyTotal(end, null);
+        }
+        log(trained > 0
+          ? `${budgetText} ended the run in epoch ${epoch} after ${trained}/${batches} batches; the epoch is validated and saved as it is`
+          : `${budgetText} ended the run after epoch ${end}`);
+        if (trained === 0) break;
+      }
       const { metrics, fitness } = await s.endEpoch(epoch, (Date.now() - started) / 1000);
       const isBest = fitness !== null && better(fitness, state.best);
       let { best, sinceBest } = state;
@@ -339,6 +451,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       await saveOptimizerState(paths.state, optimizer, { epoch, phase }, writer);
       await appendCsvRow(paths.metrics, adapter.metricsColumns, adapter.metricsCells(metrics));
       await saveState({ epoch, best, sinceBest, last: metrics } as unknown as Partial<RunState>);
+      if (budget) await writeJson(budgetFile, { minutes: config.minutes, secondsUsed: budget.used() } satisfies BudgetFile);
       emit({ type: 'epoch', payload: { task: adapter.task, run: name, epochs: config.epochs, best: isBest, ...metrics } });
       await events.flush();
       if (config.patience > 0 && sinceBest >= config.patience && epoch < config.epochs) {
@@ -347,6 +460,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       }
     }
     const bestMetrics = (state.best?.metrics as M | undefined) ?? null;
+    const budgetEnd = budget ? { budget: { minutes: budget.seconds / 60, secondsUsed: Math.round(budget.used() * 10) / 10, endedRun: budgetEnded } } : {};
     let extra: Record<string, unknown> = {};
     if (!cancelled && s.finish) {
       await saveState({ phase: 'evaluating' });
@@ -356,7 +470,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     if (cancelled) log(`cancelled; weights/last holds epoch ${epochsDone} (resume with --resume ${name})`);
     const finished = {
       task: adapter.task, run: name, status: cancelled ? 'cancelled' : 'completed', epochsDone, stoppedEarly,
-      final: state.last, best: bestMetrics, runDir: dir, ...extra,
+      final: state.last, best: bestMetrics, runDir: dir, ...budgetEnd, ...extra,
     };
     await saveState({ status: cancelled ? 'cancelled' : 'completed', phase: 'done', finishedAt: new Date().toISOString(), stopReason: cancelled ? 'cancelled' : stoppedEarly ? 'patience' : null });
     emit({ type: 'finished', payload: finished });
@@ -377,6 +491,28 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     optimizer?.dispose();
     await session?.dispose();
   }
+}
+
+/** budget.json of a run with a time budget: the budget seconds used up to its last saved epoch (what a resume continues from). */
+const BUDGET_FILE = 'budget.json';
+interface BudgetFile {
+  minutes: number | undefined;
+  secondsUsed: number;
+}
+
+async function readBudgetUsed(file: string): Promise<number> {
+  try {
+    const v = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<BudgetFile>;
+    return typeof v.secondsUsed === 'number' && Number.isFinite(v.secondsUsed) && v.secondsUsed >= 0 ? v.secondsUsed : 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0; // no epoch saved yet
+    throw new Error(`budget.json: ${errorMessage(err)}`);
+  }
+}
+
+export function formatMinutes(seconds: number): string {
+  const m = seconds / 60;
+  return `${Number.isInteger(m) ? m : m >= 10 ? m.toFixed(1) : Number(m.toFixed(2))} min`;
 }
 
 function freshState(task: RunTask, name: string, config: TaskConfigBase, inputSize: number | null): RunState {

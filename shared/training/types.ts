@@ -16,6 +16,15 @@ export type BackendChoice = z.infer<typeof backendChoiceSchema>;
 export const presetSchema = z.enum(['tiny', 'darknet19', 'mobilenet', 'mobilenet-fpn']);
 
 /**
+ * A default that the full schema fills in but `.partial()` (the API's train.start) leaves out:
+ * the trainer then still tells a value the user gave from one nobody gave, which the time budget
+ * (`minutes`) plans. Typed as a ZodDefault (input optional, output the value's type).
+ */
+function plannedDefault<T extends z.ZodType>(schema: T, value: z.output<T>): z.ZodDefault<T> {
+  return z.preprocess((v) => (v === undefined ? value : v), schema) as unknown as z.ZodDefault<T>;
+}
+
+/**
  * What a run is trained with. Everything a reproduction needs: together with the project's
  * images and `seed`, the same config gives the same split, order and augmentation.
  */
@@ -24,7 +33,14 @@ export const trainConfigSchema = z.object({
   /** Model input side in pixels (multiple of 32); default: 416 on a GPU backend, 224 otherwise. */
   inputSize: z.number().int().min(32).max(1024).refine((v) => v % 32 === 0, 'inputSize must be a multiple of 32').optional(),
   epochs: z.number().int().min(1).max(10_000).default(50),
-  batchSize: z.number().int().min(1).max(512).default(8),
+  /**
+   * Time budget in minutes (shared/training/time-budget.ts): overrides epochs (and input size /
+   * batch / freezeEpochs unless given explicitly); the trainer re-plans the epochs from the speed
+   * it measures so that training and validation end on the budget. config.json keeps it with the
+   * planned values.
+   */
+  minutes: z.number().positive().max(10_000).optional(),
+  batchSize: plannedDefault(z.number().int().min(1).max(512), 8),
   learningRate: z.number().positive().max(1).default(1e-3),
   /** Repeat the train set this many times per epoch (the seed notebook's train_times). */
   trainTimes: z.number().int().min(1).max(100).default(1),
@@ -54,7 +70,7 @@ export const trainConfigSchema = z.object({
   /** Early stopping: stop after this many validated epochs without a better fitness; 0 = off. */
   patience: z.number().int().min(0).max(10_000).default(0),
   /** mobilenet preset: epochs with the pretrained backbone frozen before fine-tuning it. */
-  freezeEpochs: z.number().int().min(0).max(10_000).default(3),
+  freezeEpochs: plannedDefault(z.number().int().min(0).max(10_000), 3),
   /** mobilenet preset with freezeEpochs > 0: the schedule's learning rate is multiplied by this once the backbone is unfrozen (fine-tuning wants small steps). */
   finetuneLrFactor: z.number().positive().max(1).default(0.1),
   /** mobilenet preset: the backbone's model.json (local path or http(s) URL); default the model-zoo entry. */
@@ -65,7 +81,7 @@ export const trainConfigSchema = z.object({
   ema: z.boolean().optional(),
   /** Mosaic and mixup stop for the last N epochs, so training ends on whole photos (default: 15 % of the epochs, at least 1; only where mosaic is on). */
   closeMosaic: z.number().int().min(0).max(10_000).optional(),
-  /** Per-op augmentation overrides merged over the preset's defaults (shared/ml/augment AugmentOverrides shape; mobilenet-fpn starts from MODERN_AUGMENT_CONFIG: mosaic, mixup, HSV, flip). */
+  /** Per-op augmentation overrides merged over the preset's defaults (shared/ml/augment AugmentOverrides shape; mobilenet-fpn starts from FPN_AUGMENT_CONFIG: flip, scale jitter, HSV; mosaic and mixup off unless turned on here). */
   augmentOps: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean()]))).optional(),
 });
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
@@ -159,6 +175,8 @@ export interface FinishedEvent {
   epochsDone: number;
   /** Early stopping (patience) ended the run before `epochs`. */
   stoppedEarly: boolean;
+  /** A run with a time budget: the budget, the seconds it used, and whether the budget (not the plan) ended it mid-epoch. */
+  budget?: { minutes: number; secondsUsed: number; endedRun: boolean };
   final: EpochMetrics | null;
   best: EpochMetrics | null;
   runDir: string;

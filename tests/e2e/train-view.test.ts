@@ -75,6 +75,18 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   await expect(setup.getByLabel('Input size')).toHaveValue('224'); // the default on cpu / wasm
   await expect(setup.getByTestId('anchors-iou')).toHaveText(/0\.\d{3}|1\.000/);
 
+  // a time budget plans the epochs (the field reads "planned" and is disabled) and the untyped input size; a bad budget is refused
+  await setup.getByLabel('Time budget', { exact: true }).fill('0');
+  await expect(setup.locator('.field.invalid')).toContainText('>0');
+  await setup.getByLabel('Time budget', { exact: true }).fill('2');
+  await expect(setup.getByLabel(/^Epochs/)).toBeDisabled();
+  await expect(setup.getByLabel(/^Epochs/)).toHaveAttribute('placeholder', 'planned');
+  await expect(setup.getByLabel('Input size')).toHaveValue('');
+  await expect(setup.getByTestId('setup-errors')).toHaveCount(0);
+  await setup.getByLabel('Time budget', { exact: true }).fill('');
+  await expect(setup.getByLabel('Epochs', { exact: true })).toBeEnabled();
+  await expect(setup.getByLabel('Input size')).toHaveValue('224');
+
   // validation: a bad input size is refused with a message, nothing starts
   await setup.getByLabel('Input size').fill('100');
   await expect(setup.locator('.field.invalid')).toContainText('multiple of 32');

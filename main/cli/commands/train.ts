@@ -4,6 +4,8 @@
  * progress event otherwise) and the metrics of every epoch; --json prints every event as one
  * JSON object per line. Exit code 0 when the run completed or was cancelled, 1 when it failed,
  * 2 on bad options. Ctrl-C stops at the next batch boundary (resumable with --resume).
+ * --minutes N trains to a time budget: the trainer's plan (input size, batch, epochs, frozen
+ * epochs and why) and its re-plans after timing the first batches are log lines, printed as they come.
  */
 import { parseArgs } from 'node:util';
 import { TrainerSupervisor } from '../../training/supervisor';
@@ -15,8 +17,9 @@ import { fixed, numberOption } from '../options';
 
 export const summary = 'train a detector on a project (progress bar, --json events, resume / continue)';
 
-const USAGE = `usage: detecta train --project DIR [--preset tiny|darknet19|mobilenet] [--imgsz 416] [--epochs 50]
-                     [--batch 8] [--lr 0.001] [--lr-schedule cosine|linear|constant] [--warmup 1]
+const USAGE = `usage: detecta train --project DIR [--preset tiny|darknet19|mobilenet|mobilenet-fpn] [--imgsz 416]
+                     [--epochs 50 | --minutes N] [--batch 8] [--lr 0.001]
+                     [--lr-schedule cosine|linear|constant] [--warmup 1]
                      [--clip-norm 10] [--patience 0] [--seed 1] [--train-times 1] [--no-augment]
                      [--augment-ops JSON] [--freeze-epochs 3] [--backbone PATH|URL] [--backbone-cut LAYER]
                      [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--name NAME] [--json]
@@ -26,6 +29,11 @@ Trains a YOLOv2-style detector on the project's labeled images (its train/val sp
 the run to DIR/.detecta/runs/<name>/ (config, env, metrics.csv, events, weights, eval.json).
 --resume RUN continues a cancelled, interrupted or finished run from its last saved epoch with
 its optimizer state; --epochs then sets a new total, --more N trains N epochs past the last one.
+--minutes N trains to a time budget of N minutes (fractions allowed): the input size (from the
+box sizes), batch (from the image count), frozen epochs and epochs are planned so that training
+and validation end on the budget, and the epochs are re-planned from the speed measured in the
+first batches; --imgsz, --batch and --freeze-epochs given with it win over the plan. A resumed
+budget run continues with the time it has left (--epochs or --more instead ends its budget).
 --json prints every trainer event as one JSON object per line. Ctrl-C stops at the next batch
 boundary. (--input is accepted as another name for --imgsz.)`;
 
@@ -52,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        project: { type: 'string' }, preset: { type: 'string' }, input: { type: 'string' }, imgsz: { type: 'string' }, epochs: { type: 'string' },
+        project: { type: 'string' }, preset: { type: 'string' }, input: { type: 'string' }, imgsz: { type: 'string' }, epochs: { type: 'string' }, minutes: { type: 'string' },
         more: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, 'lr-schedule': { type: 'string' }, warmup: { type: 'string' },
         'clip-norm': { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, 'train-times': { type: 'string' },
         'no-augment': { type: 'boolean' }, 'augment-ops': { type: 'string' }, 'freeze-epochs': { type: 'string' }, backbone: { type: 'string' },
@@ -72,6 +80,9 @@ export async function run(argv: string[]): Promise<number> {
     const more = numberOption(values.more, 'more');
     if (more !== undefined && (!values.resume || !Number.isInteger(more) || more < 1)) throw new Error('--more N needs --resume RUN and a positive integer N');
     if (more !== undefined && epochs !== undefined) throw new Error('give --epochs (the new total) or --more (epochs to add), not both');
+    const minutes = numberOption(values.minutes, 'minutes');
+    if (minutes !== undefined && values.resume) throw new Error('--minutes starts a new run with a time budget; a resumed budget run continues with the time it has left');
+    if (minutes !== undefined && epochs !== undefined) throw new Error('give --epochs or --minutes (a time budget that plans the epochs), not both');
     if (values.resume) {
       options = { project: values.project, resume: values.resume, ...(epochs !== undefined ? { epochs } : {}), ...(more !== undefined ? { moreEpochs: more } : {}), progressIntervalMs: 1000 };
     } else {
@@ -88,6 +99,7 @@ export async function run(argv: string[]): Promise<number> {
         ...(values.preset !== undefined ? { preset: presetSchema.parse(values.preset) } : {}),
         ...(imgsz !== undefined ? { inputSize: numberOption(imgsz, 'imgsz') } : {}),
         ...(epochs !== undefined ? { epochs } : {}),
+        ...(minutes !== undefined ? { minutes } : {}),
         ...(values.batch !== undefined ? { batchSize: numberOption(values.batch, 'batch') } : {}),
         ...(values.lr !== undefined ? { learningRate: numberOption(values.lr, 'lr') } : {}),
         ...(values['lr-schedule'] !== undefined ? { lrSchedule: values['lr-schedule'] as TrainConfigInput['lrSchedule'] } : {}),
@@ -160,6 +172,7 @@ export async function run(argv: string[]): Promise<number> {
   if (json) return 0;
   const f = end.payload;
   console.log(`${f.status === 'cancelled' ? 'cancelled' : 'finished'} run ${f.run} after ${f.epochsDone} epoch(s): ${f.runDir}`);
+  if (f.budget) console.log(`time budget: ${f.budget.secondsUsed.toFixed(1)} s used of ${(f.budget.minutes * 60).toFixed(0)} s${f.budget.endedRun ? ' (the budget ended the last epoch early)' : ''}`);
   if (f.final) console.log(`final: ${metricsLine(f.final)}`);
   if (f.best) console.log(`best (epoch ${f.best.epoch}): ${metricsLine(f.best)}`);
   return 0;

@@ -2,6 +2,8 @@
  * New-run setup: dataset readiness and split, model and schedule, augmentation per op, anchors
  * (k-means of the project's boxes with mean IoU), backend with what this machine has. Every field
  * is validated on the client with the API's schema; the engine saves the config with the run.
+ * A time budget (min) lets the trainer plan the epochs (the Epochs field is then disabled and
+ * reads "planned"), and the input size, batch size and frozen epochs unless they are typed.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { CheckCircle2, Circle, RefreshCw } from 'lucide-react';
@@ -9,7 +11,7 @@ import type { AnchorsResult, OpenedProject } from '../../../shared/api';
 import { MOBILENET_CUT_LAYERS } from '../../../shared/ml/backbone/mobilenet';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
-import { AUGMENT_OPS, OP_LABELS, augmentRows, buildConfig, defaultInputSize, defaultSetup, opParams, resolvedBackend, type SetupValues } from './setup-form';
+import { AUGMENT_OPS, OP_LABELS, augmentRows, budgetOn, buildConfig, defaultInputSize, defaultSetup, opParams, plannedFields, resolvedBackend, type SetupValues } from './setup-form';
 import { BackendField, SelectField, StartBar, TextField, type InputExtras, type SelectOption } from './form-fields';
 import { TrainReadiness } from './TrainReadiness';
 import { errorMessage } from '../../../shared/error-message';
@@ -42,7 +44,10 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
   const [starting, setStarting] = useState(false);
   const { config, errors } = useMemo(() => buildConfig(v, backends), [v, backends]);
   const be = resolvedBackend(v.backend, backends);
-  const effectiveInput = v.inputSizeTouched ? Number(v.inputSize) : defaultInputSize(be);
+  const budget = budgetOn(v);
+  const planned = plannedFields(v);
+  // a planned input size is not known here: the anchors preview uses the backend's default
+  const effectiveInput = v.inputSizeTouched && !planned.inputSize ? Number(v.inputSize) : defaultInputSize(be);
   const set = <K extends keyof SetupValues>(k: K, value: SetupValues[K]): void => setV((s) => ({ ...s, [k]: value }));
 
   const [anchors, setAnchors] = useState<AnchorsResult | null>(null);
@@ -92,6 +97,17 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
   const field = (f: keyof SetupValues, label: string, hint?: string, extra?: InputExtras): React.JSX.Element => (
     <TextField label={label} value={String(v[f])} onChange={(x) => set(f, x as never)} error={errors[f]} hint={hint} {...extra} />
   );
+  /** A field a time budget plans until the user types a value: empty with "planned" while planned. */
+  const plannable = (f: 'batchSize' | 'freezeEpochs', touched: 'batchSizeTouched' | 'freezeEpochsTouched', label: string, hint?: string): React.JSX.Element => (
+    <TextField
+      label={label}
+      value={budget && !v[touched] ? '' : v[f]}
+      onChange={(x) => setV((s) => ({ ...s, [f]: x, [touched]: true }))}
+      error={errors[f]}
+      hint={planned[f] ? 'planned from the time budget (type a value to fix it)' : hint}
+      placeholder={planned[f] ? 'planned' : undefined}
+    />
+  );
 
   return (
     <div className="setup" data-testid="train-setup">
@@ -127,13 +143,23 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
           <TextField
             label="Input size (px)"
             aria-label="Input size"
-            value={v.inputSizeTouched ? v.inputSize : String(defaultInputSize(be))}
+            value={v.inputSizeTouched ? v.inputSize : budget ? '' : String(defaultInputSize(be))}
             onChange={(x) => setV((s) => ({ ...s, inputSize: x, inputSizeTouched: true }))}
             error={errors.inputSize}
-            hint={`multiple of 32; default ${defaultInputSize(be)} on ${be ?? 'this backend'}`}
+            placeholder={planned.inputSize ? 'planned' : undefined}
+            hint={planned.inputSize ? 'planned from the box sizes (type a size to fix it)' : `multiple of 32; default ${defaultInputSize(be)} on ${be ?? 'this backend'}`}
           />
-          {field('epochs', 'Epochs')}
-          {field('batchSize', 'Batch size')}
+          {field('minutes', 'Time budget (min)', budget ? 'training and validation end on the budget' : 'empty = off; plans epochs, input size, batch and frozen epochs', { 'aria-label': 'Time budget', placeholder: 'off' })}
+          <TextField
+            label="Epochs"
+            value={budget ? '' : v.epochs}
+            onChange={(x) => set('epochs', x)}
+            error={budget ? undefined : errors.epochs}
+            disabled={budget}
+            placeholder={budget ? 'planned' : undefined}
+            hint={budget ? 'planned from the time budget and the measured speed' : undefined}
+          />
+          {plannable('batchSize', 'batchSizeTouched', 'Batch size')}
           {field('trainTimes', 'Train times', 'passes over the train set per epoch')}
           {field('learningRate', 'Learning rate')}
           <SelectField label="LR schedule" name="LR schedule" value={v.lrSchedule} onChange={(x) => set('lrSchedule', x)} options={SCHEDULES} />
@@ -142,7 +168,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
           {field('patience', 'Early-stop patience', '0 = off')}
           {v.preset === 'mobilenet' || v.preset === 'mobilenet-fpn' ? (
             <>
-              {field('freezeEpochs', 'Frozen backbone epochs')}
+              {plannable('freezeEpochs', 'freezeEpochsTouched', 'Frozen backbone epochs')}
               {field('finetuneLrFactor', 'Fine-tune LR factor', 'LR × factor once the backbone is unfrozen')}
               {v.preset === 'mobilenet' ? <SelectField label="Backbone cut layer" name="Backbone cut layer" value={v.backboneCut} onChange={(x) => set('backboneCut', x)} options={CUT_LAYERS} /> : null}
               {field('backbone', 'Backbone model.json', 'path or URL; empty = model zoo')}

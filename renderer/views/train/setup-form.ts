@@ -2,9 +2,13 @@
  * The run setup form's model: field values as the user typed them (strings), turned into a
  * partial train config and validated with the same zod schema the API uses, so every field gets
  * its own message before anything is sent.
+ *
+ * Time budget (`minutes`, empty = off): the trainer plans the epochs, and the input size, batch
+ * size and frozen epochs unless the user typed them (their `…Touched` flags); the form then sends
+ * no epochs and leaves those fields out until they are typed.
  */
 import { trainConfigSchema, type TrainConfigInput } from '../../../shared/training/types';
-import { DEFAULT_AUGMENT_CONFIG, MODERN_AUGMENT_CONFIG, resolveAugmentConfig, type AugmentConfig, type AugmentOverrides } from '../../../shared/ml/augment/pipeline';
+import { DEFAULT_AUGMENT_CONFIG, FPN_AUGMENT_CONFIG, resolveAugmentConfig, type AugmentConfig, type AugmentOverrides } from '../../../shared/ml/augment/pipeline';
 import type { BackendAvailability } from '../../../shared/api';
 
 export type AugmentOpName = Exclude<keyof typeof DEFAULT_AUGMENT_CONFIG, 'enabled'>;
@@ -29,7 +33,11 @@ export interface SetupValues {
   /** True once the user typed an input size: the per-backend default no longer applies. */
   inputSizeTouched: boolean;
   epochs: string;
+  /** Time budget in minutes; '' = off. */
+  minutes: string;
   batchSize: string;
+  /** True once the user typed a batch size: with a time budget, it is then theirs, not planned. */
+  batchSizeTouched: boolean;
   trainTimes: string;
   learningRate: string;
   lrSchedule: 'cosine' | 'linear' | 'constant';
@@ -44,6 +52,8 @@ export interface SetupValues {
   valFraction: string;
   evalConfidence: string;
   freezeEpochs: string;
+  /** True once the user typed the frozen epochs: with a time budget, they are then theirs, not planned. */
+  freezeEpochsTouched: boolean;
   finetuneLrFactor: string;
   backboneCut: string;
   backbone: string;
@@ -56,7 +66,7 @@ const D = trainConfigSchema.parse({});
 
 /** The augmentation a preset starts from (the trainer merges the form's changes over it). */
 export function presetAugment(preset: SetupValues['preset']): AugmentConfig {
-  return preset === 'mobilenet-fpn' ? MODERN_AUGMENT_CONFIG : DEFAULT_AUGMENT_CONFIG;
+  return preset === 'mobilenet-fpn' ? FPN_AUGMENT_CONFIG : DEFAULT_AUGMENT_CONFIG;
 }
 
 /** The form's augmentation rows for a preset's defaults. */
@@ -73,12 +83,23 @@ export function augmentRows(preset: SetupValues['preset']): SetupValues['augment
 export function defaultSetup(): SetupValues {
   const ops = augmentRows(D.preset);
   return {
-    name: '', preset: D.preset, inputSize: '', inputSizeTouched: false, epochs: String(D.epochs), batchSize: String(D.batchSize), trainTimes: String(D.trainTimes),
+    name: '', preset: D.preset, inputSize: '', inputSizeTouched: false, epochs: String(D.epochs), minutes: '', batchSize: String(D.batchSize), batchSizeTouched: false,
+    trainTimes: String(D.trainTimes),
     learningRate: String(D.learningRate), lrSchedule: D.lrSchedule, warmupEpochs: String(D.warmupEpochs), finalLrFactor: String(D.finalLrFactor),
     clipNorm: D.clipNorm === null ? '' : String(D.clipNorm), patience: String(D.patience), backend: D.backend, anchors: 'kmeans', numAnchors: String(D.numAnchors),
-    seed: String(D.seed), valFraction: String(D.valFraction), evalConfidence: String(D.evalConfidence), freezeEpochs: String(D.freezeEpochs),
+    seed: String(D.seed), valFraction: String(D.valFraction), evalConfidence: String(D.evalConfidence), freezeEpochs: String(D.freezeEpochs), freezeEpochsTouched: false,
     finetuneLrFactor: String(D.finetuneLrFactor), backboneCut: '', backbone: '', tinyWidths: '', augment: D.augment, augmentOps: ops,
   };
+}
+
+/** A time budget is set (the field is not empty). */
+export const budgetOn = (v: Pick<SetupValues, 'minutes'>): boolean => v.minutes.trim() !== '';
+
+/** With a time budget, the fields the trainer plans unless the user typed them (untouched or emptied). */
+export function plannedFields(v: SetupValues): { epochs: boolean; inputSize: boolean; batchSize: boolean; freezeEpochs: boolean } {
+  const on = budgetOn(v);
+  const planned = (touched: boolean, text: string): boolean => on && (!touched || text.trim() === '');
+  return { epochs: on, inputSize: planned(v.inputSizeTouched, v.inputSize), batchSize: planned(v.batchSizeTouched, v.batchSize), freezeEpochs: planned(v.freezeEpochsTouched, v.freezeEpochs) };
 }
 
 /** The backend a run would get: the forced one, or the first available on the ladder. */
@@ -124,7 +145,9 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
   const num = numberFieldParser(errors);
   checkRunNameAndBackend(v.name, v.backend, backends, errors);
   const be = resolvedBackend(v.backend, backends);
-  const inputSize = v.inputSizeTouched ? num('inputSize', v.inputSize, { int: true }) : defaultInputSize(be);
+  const minutes = num('minutes', v.minutes, { optional: true });
+  const planned = plannedFields(v);
+  const inputSize = planned.inputSize ? undefined : v.inputSizeTouched ? num('inputSize', v.inputSize, { int: true }) : defaultInputSize(be);
   const clip = v.clipNorm.trim() === '' ? null : num('clipNorm', v.clipNorm);
   let tinyWidths: number[] | undefined;
   if (v.tinyWidths.trim()) {
@@ -154,8 +177,9 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
   const config: Record<string, unknown> = {
     preset: v.preset,
     inputSize,
-    epochs: num('epochs', v.epochs, { int: true }),
-    batchSize: num('batchSize', v.batchSize, { int: true }),
+    ...(minutes !== undefined ? { minutes } : {}),
+    epochs: planned.epochs ? undefined : num('epochs', v.epochs, { int: true }),
+    batchSize: planned.batchSize ? undefined : num('batchSize', v.batchSize, { int: true }),
     trainTimes: num('trainTimes', v.trainTimes, { int: true }),
     learningRate: num('learningRate', v.learningRate),
     lrSchedule: v.lrSchedule,
@@ -174,7 +198,7 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
     ...(tinyWidths ? { tinyWidths } : {}),
     ...(v.preset === 'mobilenet' || v.preset === 'mobilenet-fpn'
       ? {
-        freezeEpochs: num('freezeEpochs', v.freezeEpochs, { int: true }), finetuneLrFactor: num('finetuneLrFactor', v.finetuneLrFactor),
+        freezeEpochs: planned.freezeEpochs ? undefined : num('freezeEpochs', v.freezeEpochs, { int: true }), finetuneLrFactor: num('finetuneLrFactor', v.finetuneLrFactor),
         ...(v.backboneCut && v.preset === 'mobilenet' ? { backboneCut: v.backboneCut } : {}), ...(v.backbone.trim() ? { backbone: v.backbone.trim() } : {}),
       }
       : {}),
