@@ -29,7 +29,7 @@ function plannedDefault<T extends z.ZodType>(schema: T, value: z.output<T>): z.Z
  * images and `seed`, the same config gives the same split, order and augmentation.
  */
 export const trainConfigSchema = z.object({
-  preset: presetSchema.default('tiny'),
+  preset: presetSchema.default('mobilenet-fpn'),
   /** Model input side in pixels (multiple of 32); default: 416 on a GPU backend, 224 otherwise. */
   inputSize: z.number().int().min(32).max(1024).refine((v) => v % 32 === 0, 'inputSize must be a multiple of 32').optional(),
   epochs: z.number().int().min(1).max(10_000).default(50),

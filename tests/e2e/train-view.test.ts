@@ -56,6 +56,7 @@ const EPOCHS = 30;
 
 async function fillTinyRun(page: Page, epochs: number, lr?: string): Promise<void> {
   const setup = page.getByTestId('train-setup');
+  await setup.getByLabel('Model preset').selectOption('tiny'); // the default, mobilenet-fpn, is far slower for a UI test
   await setup.getByLabel('Input size').fill('64');
   await setup.getByLabel('Backend').selectOption('wasm');
   await setup.getByLabel('Epochs', { exact: true }).fill(String(epochs));
@@ -72,8 +73,9 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   await openTrainView(page);
   const setup = page.getByTestId('train-setup');
   await expect(setup.getByTestId('split-summary')).toContainText('train');
+  await expect(setup.getByLabel('Model preset')).toHaveValue('mobilenet-fpn'); // the default preset
   await expect(setup.getByLabel('Input size')).toHaveValue('224'); // the default on cpu / wasm
-  await expect(setup.getByTestId('anchors-iou')).toHaveText(/0\.\d{3}|1\.000/);
+  await expect(setup.getByText('Anchors', { exact: true })).toHaveCount(0); // anchor-free: no anchor section
 
   // a time budget plans the epochs (the field reads "planned" and is disabled) and the untyped input size; a bad budget is refused
   await setup.getByLabel('Time budget', { exact: true }).fill('0');
@@ -92,6 +94,7 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   await expect(setup.locator('.field.invalid')).toContainText('multiple of 32');
   await expect(setup.getByRole('button', { name: 'Start training' })).toBeDisabled();
   await fillTinyRun(page, EPOCHS);
+  await expect(setup.getByTestId('anchors-iou')).toHaveText(/0\.\d{3}|1\.000/); // the YOLOv2 preset shows its anchors
   await tallShot(page, 'train-01-setup');
   await setup.getByRole('button', { name: 'Start training' }).click();
 

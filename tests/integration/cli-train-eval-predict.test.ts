@@ -40,7 +40,7 @@ after(async () => { await rm(root, { recursive: true, force: true }); });
 const parseLines = (stdout: string): TrainerEvent[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as TrainerEvent);
 
 test('detecta train --json, then --resume --more on the finished run', { timeout: 180_000 }, async () => {
-  const { stdout } = await detecta(['train', '--project', dir, '--imgsz', '64', '--epochs', '2', '--batch', '8', '--backend', 'wasm', '--name', 'r1', '--json']);
+  const { stdout } = await detecta(['train', '--project', dir, '--preset', 'tiny', '--imgsz', '64', '--epochs', '2', '--batch', '8', '--backend', 'wasm', '--name', 'r1', '--json']);
   const events = parseLines(stdout);
   assert.ok(events.some((e) => e.type === 'env' && e.payload.backend === 'wasm'));
   assert.ok(events.some((e) => e.type === 'progress'));
@@ -151,7 +151,7 @@ test('detecta anchors: grid cells, pixels and mean IoU', { timeout: 60_000 }, as
 });
 
 test('detecta train on a terminal draws a progress bar redrawn in place', { timeout: 120_000, skip: !existsSync('/usr/bin/script') && 'needs util-linux script for a pseudo-terminal' }, async () => {
-  const cmd = [process.execPath, '--import', 'tsx', 'main/cli/detecta.ts', 'train', '--project', dir, '--imgsz', '64', '--epochs', '1', '--batch', '4', '--backend', 'wasm', '--name', 'tty']
+  const cmd = [process.execPath, '--import', 'tsx', 'main/cli/detecta.ts', 'train', '--project', dir, '--preset', 'tiny', '--imgsz', '64', '--epochs', '1', '--batch', '4', '--backend', 'wasm', '--name', 'tty']
     .map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
   const { stdout } = await promisify(execFile)('/usr/bin/script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, COLUMNS: '100' } });
   assert.match(stdout, /\r\x1b\[2Kepoch 1\/1 \[[#.]+\] \d+\/\d+ {2}loss [\d.]+ {2}[\d.]+ img\/s {2}ETA \d+m\d\ds/);
@@ -160,6 +160,6 @@ test('detecta train on a terminal draws a progress bar redrawn in place', { time
 });
 
 test('detecta train exits 1 with the reason when the run fails', { timeout: 60_000 }, async () => {
-  await fails(['train', '--project', dir, '--imgsz', '64', '--epochs', '1', '--backend', 'wasm', '--augment-ops', '{"rotate":{"p":1}}'], 1, /augmentOps: Invalid augmentation config: unknown op 'rotate'/);
+  await fails(['train', '--project', dir, '--preset', 'tiny', '--imgsz', '64', '--epochs', '1', '--backend', 'wasm', '--augment-ops', '{"rotate":{"p":1}}'], 1, /augmentOps: Invalid augmentation config: unknown op 'rotate'/);
   assert.ok(!existsSync(join(dir, '.detecta', 'runs', 'train')), 'no run folder for a config that cannot start');
 });

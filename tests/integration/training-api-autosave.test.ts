@@ -32,7 +32,7 @@ test('a box drawn just before train.start is in the data the trainer reads', { t
     const ctx = { services, emit: (event: string) => { if (event === 'train.finished' || event === 'train.failed') ended(); } } as unknown as ApiContext;
     const box = { label: 'ball', xmin: 10, ymin: 12, xmax: 40, ymax: 44 };
     await datasetHandlers['dataset.autosave'](datasetMethods['dataset.autosave'].params.parse({ project: project.root, imageId: 'bricks_0002.jpg', boxes: [box] }), ctx);
-    const params = trainMethods['train.start'].params.parse({ project: project.root, name: 'r', config: { inputSize: 64, epochs: 1, batchSize: 4, backend: 'wasm', tinyWidths: [8, 8, 16, 16, 16, 16], valFraction: 0.25 } });
+    const params = trainMethods['train.start'].params.parse({ project: project.root, name: 'r', config: { preset: 'tiny', inputSize: 64, epochs: 1, batchSize: 4, backend: 'wasm', tinyWidths: [8, 8, 16, 16, 16, 16], valFraction: 0.25 } });
     await trainHandlers['train.start'](params, ctx);
     // written by the app before the trainer exists (not replayed from the journal by the trainer process)
     assert.ok(existsSync(join(dir, 'bricks_0002.xml')), 'the pending edit is on disk when train.start returns');

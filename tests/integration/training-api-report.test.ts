@@ -48,7 +48,7 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     await assert.rejects(call('train.events', { project: P, run: 'nope' }), isCode('not_found'));
 
     const ended = new Promise<void>((r) => { onEnd = r; });
-    await call('train.start', { project: P, config: { inputSize: 64, epochs: 2, batchSize: 4, backend: 'wasm', tinyWidths: [8, 16, 16, 32, 32, 32], numAnchors: 3 } });
+    await call('train.start', { project: P, config: { preset: 'tiny', inputSize: 64, epochs: 2, batchSize: 4, backend: 'wasm', tinyWidths: [8, 16, 16, 32, 32, 32], numAnchors: 3 } });
     await ended;
     await new Promise((r) => setTimeout(r, 50));
 

@@ -29,7 +29,7 @@ test('train.* handlers drive a run and read the run folder', { timeout: 120_000 
       },
     } as unknown as ApiContext;
     const ended = () => new Promise<void>((r) => { onEnd = r; });
-    const params = trainMethods['train.start'].params.parse({ project: project.root, config: { inputSize: 64, epochs: 3, batchSize: 4, backend: 'wasm', tinyWidths: [8, 16, 16, 32, 32, 32] } });
+    const params = trainMethods['train.start'].params.parse({ project: project.root, config: { preset: 'tiny', inputSize: 64, epochs: 3, batchSize: 4, backend: 'wasm', tinyWidths: [8, 16, 16, 32, 32, 32] } });
     let end = ended();
     assert.deepEqual(await trainHandlers['train.start'](params, ctx), { run: 'train', started: true });
     await assert.rejects(trainHandlers['train.start'](params, ctx), (e: ApiError) => e.code === 'conflict');

@@ -17,7 +17,7 @@ test('detecta train: trains, prints progress and final metrics, resumes to more 
   try {
     const dir = join(root, 'project');
     await writeSampleProject(dir, { images: 12, seed: 5, width: 64, height: 64, classes: ['ball'], minObjects: 1, maxObjects: 1, minSize: 0.35, maxSize: 0.6 });
-    const { stdout } = await detecta(['--project', dir, '--input', '64', '--epochs', '1', '--batch', '4', '--backend', 'wasm', '--name', 'cli']);
+    const { stdout } = await detecta(['--project', dir, '--preset', 'tiny', '--input', '64', '--epochs', '1', '--batch', '4', '--backend', 'wasm', '--name', 'cli']);
     assert.match(stdout, /backend wasm/);
     assert.match(stdout, /epoch 1\/1 batch \d+\/\d+ {2}loss [\d.]+ .* img\/s {2}ETA \d+ s/);
     assert.match(stdout, /finished run cli after 1 epoch\(s\)/);

@@ -17,7 +17,7 @@ import { fixed, numberOption } from '../options';
 
 export const summary = 'train a detector on a project (progress bar, --json events, resume / continue)';
 
-const USAGE = `usage: detecta train --project DIR [--preset tiny|darknet19|mobilenet|mobilenet-fpn] [--imgsz 416]
+const USAGE = `usage: detecta train --project DIR [--preset mobilenet-fpn|mobilenet|tiny|darknet19] [--imgsz 416]
                      [--epochs 50 | --minutes N] [--batch 8] [--lr 0.001]
                      [--lr-schedule cosine|linear|constant] [--warmup 1]
                      [--clip-norm 10] [--patience 0] [--seed 1] [--train-times 1] [--no-augment]
@@ -25,8 +25,11 @@ const USAGE = `usage: detecta train --project DIR [--preset tiny|darknet19|mobil
                      [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--name NAME] [--json]
        detecta train --project DIR --resume RUN [--epochs TOTAL | --more N] [--json]
 
-Trains a YOLOv2-style detector on the project's labeled images (its train/val split) and writes
-the run to DIR/.detecta/runs/<name>/ (config, env, metrics.csv, events, weights, eval.json).
+Trains a detector on the project's labeled images (its train/val split) and writes the run to
+DIR/.detecta/runs/<name>/ (config, env, metrics.csv, events, weights, eval.json). The default
+preset, mobilenet-fpn, is anchor-free and multi-scale (strides 8/16/32) on the ImageNet
+MobileNet v1 0.25 backbone (downloaded once into the model cache, or --backbone); mobilenet, tiny
+and darknet19 are the YOLOv2 presets.
 --resume RUN continues a cancelled, interrupted or finished run from its last saved epoch with
 its optimizer state; --epochs then sets a new total, --more N trains N epochs past the last one.
 --minutes N trains to a time budget of N minutes (fractions allowed): the input size (from the

@@ -17,10 +17,10 @@ import { TrainReadiness } from './TrainReadiness';
 import { errorMessage } from '../../../shared/error-message';
 
 const PRESETS: SelectOption<SetupValues['preset']>[] = [
-  { value: 'tiny', label: 'tiny (fast, from scratch)' },
+  { value: 'mobilenet-fpn', label: 'mobilenet-fpn (default)' },
+  { value: 'mobilenet', label: 'mobilenet (YOLOv2)' },
+  { value: 'tiny', label: 'tiny (YOLOv2, from scratch)' },
   { value: 'darknet19', label: 'darknet19 (YOLOv2 full)' },
-  { value: 'mobilenet', label: 'mobilenet (ImageNet backbone)' },
-  { value: 'mobilenet-fpn', label: 'mobilenet-fpn (multi-scale, anchor-free)' },
 ];
 const SCHEDULES: SelectOption<SetupValues['lrSchedule']>[] = [
   { value: 'cosine', label: 'cosine decay' },
