@@ -6,10 +6,11 @@
  * weights/best), images/s and wall time into bench/results/detector-quality.json.
  *
  *   node --import tsx bench/detector-quality.bench.ts [--datasets raccoon,bccd] [--minutes 20]
- *        [--preset mobilenet-fpn] [--imgsz 320] [--batch 16] [--lr 0.002] [--epochs N] [--freeze N]
+ *        [--preset mobilenet-fpn] [--imgsz N] [--batch N] [--lr X] [--freeze N] [--epochs N]
  *
- * The number of epochs is fitted to the budget: a one-epoch calibration run (not counted) measures
- * a full fine-tuning epoch; the run is cancelled at a batch boundary if the budget runs out anyway.
+ * Without --epochs the run is the product's time-budget recipe (`detecta train --minutes N`): the
+ * trainer plans input size, batch, frozen epochs and epochs and re-plans from its measured speed;
+ * --imgsz, --batch and --freeze override the plan. With --epochs it is a fixed schedule.
  */
 import { cpSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -28,7 +29,7 @@ const MOBILENET = path.join(SHARED, 'models/mobilenet_v1_0.25_224/model.json');
 const { values } = parseArgs({
   options: {
     datasets: { type: 'string', default: 'raccoon,bccd' }, minutes: { type: 'string', default: '20' }, preset: { type: 'string', default: 'mobilenet-fpn' },
-    imgsz: { type: 'string', default: '320' }, batch: { type: 'string', default: '16' }, lr: { type: 'string', default: '0.002' },
+    imgsz: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
     epochs: { type: 'string' }, freeze: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
   },
 });
@@ -77,29 +78,17 @@ async function benchDataset(root: string, key: string, minutes: number): Promise
   const t0 = Date.now();
   const project = await prepareProject(root, key);
   const mobilenetFamily = values.preset === 'mobilenet' || values.preset === 'mobilenet-fpn';
-  const base: TrainConfigInput = {
-    preset: values.preset as TrainConfigInput['preset'], inputSize: Number(values.imgsz), batchSize: Number(values.batch),
-    learningRate: Number(values.lr), backend: values.backend as BackendChoice, seed: 1,
+  const config: TrainConfigInput = {
+    preset: values.preset as TrainConfigInput['preset'], backend: values.backend as BackendChoice, seed: 1,
+    ...(values.imgsz ? { inputSize: Number(values.imgsz) } : {}), ...(values.batch ? { batchSize: Number(values.batch) } : {}),
+    ...(values.lr ? { learningRate: Number(values.lr) } : {}), ...(values.freeze && mobilenetFamily ? { freezeEpochs: Number(values.freeze) } : {}),
     ...(mobilenetFamily ? { backbone: MOBILENET } : {}),
+    ...(values.epochs ? { epochs: Number(values.epochs) } : { minutes }),
   };
-  const freezeFor = (epochs: number): Partial<TrainConfigInput> => (mobilenetFamily ? { freezeEpochs: values.freeze !== undefined ? Number(values.freeze) : Math.max(1, Math.round(epochs * 0.1)) } : {});
-  let epochs = values.epochs ? Number(values.epochs) : 0;
-  let calibration: { epochSeconds: number } | null = null;
-  if (!epochs) {
-    let first = 0;
-    await runTraining({ project, name: 'calibration', config: { ...base, epochs: 1, ...(mobilenetFamily ? { freezeEpochs: 0 } : {}) } }, {
-      emit: (ev) => { if (ev.type === 'epoch') first = ev.payload.time; },
-    });
-    calibration = { epochSeconds: first };
-    const left = budgetMs - (Date.now() - t0);
-    epochs = Math.max(1, Math.floor(left / 1000 / first));
-    console.log(`[${key}] calibration: ${first.toFixed(1)} s per epoch; ${epochs} epochs fit the ${minutes}-minute budget`);
-  }
   const perEpoch: { epoch: number; seconds: number; mAP50: number | null; 'mAP50-95': number | null; trainLoss: number; imagesPerSecond: number }[] = [];
   let env: unknown = null;
   let lastTime = 0;
   let ips = 0;
-  const config = { ...base, epochs, ...freezeFor(epochs) };
   const finished = await runTraining({ project, name: 'bench', config }, {
     emit: (ev: TrainerEvent) => {
       if (ev.type === 'env') env = ev.payload;
@@ -109,16 +98,20 @@ async function benchDataset(root: string, key: string, minutes: number): Promise
         const p: EpochEvent = ev.payload;
         perEpoch.push({ epoch: p.epoch, seconds: +(p.time - lastTime).toFixed(1), mAP50: p.mAP50, 'mAP50-95': p['mAP50-95'], trainLoss: +p.train.total.toFixed(4), imagesPerSecond: +ips.toFixed(2) });
         lastTime = p.time;
+        if (p.epoch === 1) console.log(`[${key}] plan: ${p.epochs} epochs`);
         console.log(`[${key}] epoch ${p.epoch}/${p.epochs}  ${p.time.toFixed(0)} s  mAP50 ${p.mAP50?.toFixed(4) ?? '-'}  mAP50-95 ${p['mAP50-95']?.toFixed(4) ?? '-'}  loss ${p.train.total.toFixed(3)}  ${ips.toFixed(1)} img/s`);
       }
     },
-    control: { shouldCancel: () => Date.now() - t0 > budgetMs, waitIfPaused: async () => {} },
+    // the trainer keeps the budget itself; this only guards against a run that overshoots badly
+    control: { shouldCancel: () => Date.now() - t0 > budgetMs * 1.5 + 120_000, waitIfPaused: async () => {} },
   });
   const runDir = path.join(project, '.detecta', 'runs', 'bench');
   const evalFile = path.join(runDir, 'eval.json');
+  const runConfig = JSON.parse(await readFile(path.join(runDir, 'config.json'), 'utf8')) as { detector: { inputSize: number }; train: { batchSize: number; epochs: number; freezeEpochs: number } };
+  const planned = { inputSize: runConfig.detector.inputSize, batchSize: runConfig.train.batchSize, epochs: runConfig.train.epochs, freezeEpochs: runConfig.train.freezeEpochs };
   const report = existsSync(evalFile) ? (JSON.parse(await readFile(evalFile, 'utf8')) as { epoch: number; mAP50: number | null; 'mAP50-95': number | null; perSize?: unknown }) : null;
   return {
-    dataset: DATASETS[key]!.name, config, env, calibration, budgetMinutes: minutes, wallMinutes: +((Date.now() - t0) / 60_000).toFixed(2),
+    dataset: DATASETS[key]!.name, config, planned, env, budgetMinutes: values.epochs ? null : minutes, wallMinutes: +((Date.now() - t0) / 60_000).toFixed(2),
     status: finished.status, epochsDone: finished.epochsDone,
     best: report ? { epoch: report.epoch, mAP50: report.mAP50, 'mAP50-95': report['mAP50-95'], perSize: report.perSize ?? null } : null,
     imagesPerSecond: perEpoch.length ? +(perEpoch.reduce((n, e) => n + e.imagesPerSecond, 0) / perEpoch.length).toFixed(2) : null,
@@ -141,7 +134,7 @@ async function main(): Promise<void> {
     for (const key of keys) {
       const r = (results.datasets as Record<string, { best: { epoch: number; mAP50: number | null; 'mAP50-95': number | null; perSize: { small: number | null; medium: number | null; large: number | null } | null } | null; epochsDone: number; wallMinutes: number; imagesPerSecond: number | null }>)[key]!;
       const f = (v: number | null | undefined) => (v == null ? '-' : v.toFixed(3));
-      console.log(`${key}: ${values.preset}@${values.imgsz}, ${r.epochsDone} epochs in ${r.wallMinutes} min, best epoch ${r.best?.epoch ?? '-'}: mAP50 ${f(r.best?.mAP50)}, mAP50-95 ${f(r.best?.['mAP50-95'])}, AP small/medium/large ${f(r.best?.perSize?.small)}/${f(r.best?.perSize?.medium)}/${f(r.best?.perSize?.large)}, ${r.imagesPerSecond ?? '-'} img/s`);
+      console.log(`${key}: ${values.preset}, ${r.epochsDone} epochs in ${r.wallMinutes} min, best epoch ${r.best?.epoch ?? '-'}: mAP50 ${f(r.best?.mAP50)}, mAP50-95 ${f(r.best?.['mAP50-95'])}, AP small/medium/large ${f(r.best?.perSize?.small)}/${f(r.best?.perSize?.medium)}/${f(r.best?.perSize?.large)}, ${r.imagesPerSecond ?? '-'} img/s`);
     }
     console.log('results in bench/results/detector-quality.json');
   } finally {
