@@ -40,7 +40,7 @@ import {
   fitnessOf, trainConfigSchema, type EpochMetrics, type FinishedEvent, type LossParts, type TrainConfig, type TrainConfigInput, type TrainerEvent,
 } from '../../shared/training/types';
 import type { DetectRunConfig, RunConfig } from '../../shared/training/run-files';
-import { frozenCostOf, guessSpeed, planTimeBudget, replanEpochs, type RunShape, type SpeedModel } from '../../shared/training/time-budget';
+import { frozenCostOf, guessSpeed, planTimeBudget, replanEpochs, scaledLearningRate, type RunShape, type SpeedModel } from '../../shared/training/time-budget';
 import type { DatasetProject } from '../dataset/project';
 import { vocToBoxes } from '../dataset/voc-boxes';
 import { batchesPerEpoch, epochOrder, loadTrainingData, makeBatch, type Sample } from './data';
@@ -206,10 +206,13 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
           medianBoxSideFraction: stats?.medianBoxSideFraction ?? null, medianImageSide: stats?.medianImageSide ?? null, accelerated,
           preset: train.preset, trainTimes: train.trainTimes, valEvery: train.valEvery, explicit: { ...explicit, inputSize },
         });
-        train = { ...train, inputSize, batchSize: plan.batchSize, epochs: plan.epochs, freezeEpochs: plan.freezeEpochs };
+        // a planned batch takes the rate that goes with it (linear scaling from the default's batch), unless the caller gave one
+        const learningRate = raw.learningRate === undefined && plan.batchSize !== train.batchSize ? scaledLearningRate(train.learningRate, train.batchSize, plan.batchSize) : train.learningRate;
+        const lrLine = learningRate !== train.learningRate ? `learning rate ${learningRate} (${train.learningRate} × batch ${plan.batchSize} / ${train.batchSize}: scaled with the planned batch)` : null;
+        train = { ...train, inputSize, batchSize: plan.batchSize, learningRate, epochs: plan.epochs, freezeEpochs: plan.freezeEpochs };
         ctx.log(`time budget ${formatMinutes(budget.seconds)}: plan input ${inputSize} px, batch ${plan.batchSize}, ${plan.epochs} epochs, ${plan.freezeEpochs} frozen (first estimate; re-planned once the first batches are timed)`);
         // the input size's reason is the first plan's (the second one was given the size it chose)
-        for (const r of [inputReason ?? plan.reason[0]!, ...plan.reason.slice(1)]) ctx.log(`  ${r}`);
+        for (const r of [inputReason ?? plan.reason[0]!, ...plan.reason.slice(1), ...(lrLine ? [lrLine] : [])]) ctx.log(`  ${r}`);
       }
       let detector: DetectorConfig;
       let config: RunConfig;

@@ -138,6 +138,17 @@ function speedAt(m: MeasuredSpeed, inputSize: number, fallback: SpeedModel, pres
 }
 
 /** Frozen epochs for a run of `epochs` (pretrained backbones). */
+/**
+ * The learning rate for a planned batch size when the user gave none: the linear scaling rule
+ * (Goyal et al.), lr × batch / the batch the default rate belongs to. Measured on mobilenet-fpn at
+ * batch 16: 0.002 beat the default 0.001 on raccoon (mAP50 0.79 vs 0.75) and on bccd (0.59 vs 0.51
+ * at epoch 11–12).
+ */
+export function scaledLearningRate(baseLr: number, baseBatch: number, batch: number): number {
+  if (!(baseLr > 0) || !(baseBatch > 0) || !(batch > 0)) throw new Error(`scaledLearningRate: rate and batches must be positive (got ${baseLr}, ${baseBatch}, ${batch})`);
+  return (baseLr * batch) / baseBatch;
+}
+
 export function freezeEpochsFor(epochs: number): number {
   if (epochs <= 1) return 1;
   return Math.min(epochs - 1, Math.max(1, Math.round(epochs * FREEZE_FRACTION)));

@@ -41,7 +41,7 @@ export const trainConfigSchema = z.object({
    */
   minutes: z.number().positive().max(10_000).optional(),
   batchSize: plannedDefault(z.number().int().min(1).max(512), 8),
-  learningRate: z.number().positive().max(1).default(1e-3),
+  learningRate: plannedDefault(z.number().positive().max(1), 1e-3),
   /** Repeat the train set this many times per epoch (the seed notebook's train_times). */
   trainTimes: z.number().int().min(1).max(100).default(1),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),

@@ -94,6 +94,23 @@ test('time budget: the run ends on its re-planned schedule; run.json and config.
   assert.ok(existsSync(join(home, '.detecta', 'runs', 'b', 'budget.json')));
 });
 
+test('time budget: a planned batch of 16 takes the learning rate scaled from the default batch 8, unless a rate was given', { timeout: 180_000 }, async () => {
+  const home = await sampleProject(130); // ≥ 100 train images: the plan's batch is 16
+  const planned = recorder();
+  await runEngine(detectTask, { project: home, name: 'lr', config: apiConfig(MINUTES), clock: steppedClock() }, planned.hooks);
+  assert.ok(planned.logs().some((l) => /^ {2}batch 16: /.test(l)), planned.logs().join('\n'));
+  assert.ok(planned.logs().includes('  learning rate 0.002 (0.001 × batch 16 / 8: scaled with the planned batch)'), planned.logs().join('\n'));
+  const scaled = await readRun(home, 'lr');
+  assert.deepEqual(scaled.config?.task === 'detect' ? [scaled.config.train.batchSize, scaled.config.train.learningRate] : null, [16, 0.002]);
+
+  const given = recorder();
+  const config = trainConfigSchema.partial().parse({ ...apiConfig(MINUTES), learningRate: 0.0005 });
+  await runEngine(detectTask, { project: home, name: 'lr-given', config, clock: steppedClock() }, given.hooks);
+  assert.ok(!given.logs().some((l) => /learning rate .* scaled/.test(l)), 'a given rate is kept');
+  const kept = await readRun(home, 'lr-given');
+  assert.deepEqual(kept.config?.task === 'detect' ? [kept.config.train.batchSize, kept.config.train.learningRate] : null, [16, 0.0005]);
+});
+
 test('time budget: past the budget the run stops at a batch boundary, completed, and says so', { timeout: 180_000 }, async () => {
   const home = await sampleProject(8);
   const rec = recorder();
