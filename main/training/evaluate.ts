@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DetectorConfig } from '../../shared/ml/detector/config';
 import { headBatchLoss } from '../../shared/ml/detector/head-ops';
 import { evaluateBatchLoss } from '../../shared/ml/detector/train-step';
-import { imagesToTensor, predictRaw } from '../../shared/ml/detector/inference';
+import { imagesToTensor, rawPerImage } from '../../shared/ml/detector/inference';
 import { postprocessDetectorOutput } from '../../shared/ml/detector/postprocess';
 import {
   bestF1, COCO_AREA_RANGES, detectionConfusionMatrix, evaluateCoco, evaluateVoc, f1Curve, overallPrecisionRecallAt, precisionRecallAt, prCurve,
@@ -46,10 +46,12 @@ export async function validate(model: tf.LayersModel, config: DetectorConfig, cl
     const part = val.slice(i, i + options.batchSize);
     const x = imagesToTensor(part.map((s) => s.image));
     const batchLoss = headBatchLoss(config, part.map((s) => s.boxes), options.maxBoxes);
+    // one forward pass (inference mode) gives both the val loss and the detections
+    const pred = model.predict(x) as tf.Tensor;
     try {
-      const l = lossParts(await evaluateBatchLoss(model, x, batchLoss.loss));
+      const l = lossParts(await evaluateBatchLoss(pred, batchLoss.loss));
       for (const k of Object.keys(sum) as (keyof LossParts)[]) sum[k] += l[k] * part.length;
-      const raws = await predictRaw(model, x, config);
+      const raws = await rawPerImage(pred, config);
       raws.forEach((raw, j) => {
         const s = part[j];
         for (const d of postprocessDetectorOutput(raw, config, { scoreThreshold: 0.005, multiLabel: true, transform: s.transform, imageSize: s.originalSize, maxDetections: 100 })) {
@@ -57,7 +59,7 @@ export async function validate(model: tf.LayersModel, config: DetectorConfig, cl
         }
       });
     } finally {
-      x.dispose();
+      tf.dispose([x, pred]);
       batchLoss.dispose();
     }
   }

@@ -23,13 +23,21 @@ export function imagesToTensor(images: readonly RgbImage[]): tf.Tensor4D {
   return tf.tensor4d(data, [images.length, height, width, 3]);
 }
 
-/** Raw outputs of a batch, one Float32Array per image (layout.ts or points.ts). */
+/** A batch's raw output tensor read back as one Float32Array per image (layout.ts or points.ts); the caller keeps the tensor. */
+export async function rawPerImage(out: tf.Tensor, config: DetectorConfig): Promise<Float32Array[]> {
+  const data = (await out.data()) as Float32Array;
+  const per = outputValuesPerImage(config);
+  return Array.from({ length: out.shape[0]! }, (_, i) => data.slice(i * per, (i + 1) * per));
+}
+
+/** Raw outputs of a batch, one Float32Array per image. */
 export async function predictRaw(model: tf.LayersModel, images: tf.Tensor4D, config: DetectorConfig): Promise<Float32Array[]> {
   const out = model.predict(images) as tf.Tensor;
-  const data = (await out.data()) as Float32Array;
-  out.dispose();
-  const per = outputValuesPerImage(config);
-  return Array.from({ length: images.shape[0] }, (_, i) => data.slice(i * per, (i + 1) * per));
+  try {
+    return await rawPerImage(out, config);
+  } finally {
+    out.dispose();
+  }
 }
 
 /** Detects objects in original-size images; boxes are in each image's pixels. */

@@ -122,10 +122,10 @@ export async function trainStep(
   return { total: r.total, coord, objectness, noObject, class: cls, prior, gradNorm: r.gradNorm };
 }
 
-/** A batch loss's total and terms without updating anything (validation loss), BatchNorm in inference mode. */
-export async function evaluateBatchLoss(model: tf.LayersModel, images: tf.Tensor4D, loss: BatchLoss): Promise<{ total: number; terms: number[] }> {
+/** A batch loss's total and terms on a prediction already made (validation: the same forward pass also gives the detections). */
+export async function evaluateBatchLoss(pred: tf.Tensor, loss: BatchLoss): Promise<{ total: number; terms: number[] }> {
   const packed = tf.tidy(() => {
-    const l = loss(model.apply(images, { training: false }) as tf.Tensor);
+    const l = loss(pred);
     return tf.stack([l.total, ...l.terms]);
   });
   try {
@@ -133,20 +133,5 @@ export async function evaluateBatchLoss(model: tf.LayersModel, images: tf.Tensor
     return { total: total!, terms };
   } finally {
     packed.dispose();
-  }
-}
-
-/** Loss terms without updating anything (validation loss), BatchNorm in inference mode. */
-export async function evaluateLoss(model: tf.LayersModel, images: tf.Tensor4D, targets: YoloTargets, spec: GridSpec, weights: Partial<YoloLossWeights> = {}): Promise<LossValues> {
-  const terms = tf.tidy(() => {
-    const pred = model.apply(images, { training: false }) as tf.Tensor;
-    const t = yoloLossTerms(targets, pred, spec, weights);
-    return tf.stack([t.total, t.coord, t.objectness, t.noObject, t.class, t.prior]);
-  });
-  try {
-    const [total, coord, objectness, noObject, cls, prior] = await terms.data();
-    return { total: total!, coord: coord!, objectness: objectness!, noObject: noObject!, class: cls!, prior: prior! };
-  } finally {
-    terms.dispose();
   }
 }
