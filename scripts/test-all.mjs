@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every test suite and prints, as the last line, "N passed, N failed[, N skipped]" summed
-// over node's test runner (tests/unit, tests/integration) and Playwright (tests/e2e).
+// over the typecheck and the layer rules (one test each, full runs only), node's test runner
+// (tests/unit, tests/integration) and Playwright (tests/e2e).
 // Usage: node scripts/test-all.mjs [--only node|e2e] [file filters...]
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -41,6 +42,10 @@ if (!only && !filters.length) {
   // TypeScript strict over the whole tree counts as one test
   const { code } = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
   if (code === 0) { totals.passed += 1; console.log('typecheck: ok'); } else { totals.failed += 1; exitCode = 1; console.log('typecheck: FAILED'); }
+  // the layer rules (dependency-cruiser + shared/ without DOM or Node types) count as one test;
+  // check-layers prints 'layers: ok' or 'layers: FAILED' itself
+  const layers = await run(process.execPath, [join(root, 'scripts/check-layers.mjs')]);
+  if (layers.code === 0) totals.passed += 1; else { totals.failed += 1; exitCode = 1; }
 }
 
 if (only !== 'e2e') {
