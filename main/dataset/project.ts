@@ -44,7 +44,8 @@ import { errnoOf, fsApiError } from './fs-errors';
 import { readImageInfo, type ImageInfo } from './image-header';
 import { applyParsed, buildIndex, readAnnotationFile, readAnnotationFileSync, yieldToEventLoop, type IndexedImage } from './image-index';
 import { defaultProjectConfig, loadProjectConfig, projectConfigSchema, saveProjectConfig, type StoredProjectConfig } from './project-config';
-import { applyBoxes, isDraftObject, normaliseBoxes, vocToBoxes } from './voc-boxes';
+import { applyBoxes, isDraftObject, normaliseBoxes, objectKeys, vocToBoxes } from './voc-boxes';
+import { withBoxIds } from '../../shared/dataset/box-id';
 import { FolderWatcher } from './watcher';
 import { errorMessage } from '../../shared/error-message';
 
@@ -455,11 +456,13 @@ export class DatasetProject {
     let state: SaveResult['state'] = 'saved';
     let backup: string | undefined;
     let written: string | null = null;
+    // every box gets its id now: the caller's (kept), or a new one for a box that has none
+    const saved = withBoxIds(boxes);
     if (voc && sameContent(voc.ann, boxes, edit.verified)) {
       state = 'unchanged';
     } else {
       const abs = this.resolveImage(imageId);
-      const next = applyBoxes(voc?.ann ?? null, boxes, edit.verified, {
+      const next = applyBoxes(voc?.ann ?? null, saved, edit.verified, {
         folder: basename(dirname(abs)),
         filename: item.entry.name,
         path: abs,
@@ -486,7 +489,7 @@ export class DatasetProject {
       exists: item.location.exists,
       verified: edit.verified,
       size,
-      boxes: state === 'unchanged' && voc ? vocToBoxes(voc.ann) : boxes.map((b, i) => ({ ...b, key: `o${i}` })),
+      boxes: state === 'unchanged' && voc ? vocToBoxes(voc.ann) : saved,
       warnings,
       version: written !== null ? versionOf(written) : voc ? versionOf(voc.text) : null,
     };
@@ -524,7 +527,7 @@ export class DatasetProject {
     try {
       const r = await this.saveAnnotation(imageId, pending.edit);
       await this.journal.saved(imageId, pending.seq);
-      this.emit('dataset.saveState', { project: this.root, imageId, state: r.state });
+      this.emit('dataset.saveState', { project: this.root, imageId, state: r.state, annotation: r.annotation });
     } catch (err) {
       const conflict = err instanceof ApiError && err.code === 'conflict' && (err.details as { reason?: string } | undefined)?.reason === 'stale'
         ? { version: (err.details as { version: string | null }).version }
@@ -1083,15 +1086,17 @@ function renamedColorAndMappings(config: StoredProjectConfig, from: string, to: 
   return out;
 }
 
-/** True when the edited boxes and verified flag say what the file already says. */
+/** The file already says what the edit says (boxes sent without a key match any object id). */
 function sameContent(ann: VocAnnotation, boxes: readonly BoxAnnotation[], verified: boolean): boolean {
   if (ann.verified !== verified || ann.objects.length !== boxes.length) return false;
   const w = ann.size?.width;
   const h = ann.size?.height;
+  const keys = objectKeys(ann);
   return ann.objects.every((o, i) => {
     const b = boxes[i]!;
     const r = toIntegerBox(o.bndbox, w, h);
     return (
+      (b.key === undefined || b.key === keys[i]) &&
       o.name === b.label &&
       r.xmin === b.xmin && r.ymin === b.ymin && r.xmax === b.xmax && r.ymax === b.ymax &&
       (o.difficult ?? false) === b.difficult &&

@@ -1,11 +1,13 @@
 /**
  * Conversion between the file model (VocAnnotation) and what the UI edits (BoxAnnotation[]),
- * and validation of edited boxes. Box keys ("o0", "o1"...) tie an edited box back to the
- * object it came from, so that object's unknown XML children and attributes are kept.
+ * and validation of edited boxes. Box keys are the boxes' stable ids (shared/dataset/box-id.ts),
+ * written as `<object id="...">`; they also tie an edited box back to the object it came from, so
+ * that object's unknown XML children and attributes are kept.
  */
 import { ApiError } from '../../shared/api/contract';
 import type { BoxAnnotation, ImageSize } from '../../shared/dataset/types';
 import { classNameProblem } from '../../shared/dataset/classes';
+import { objectIds } from '../../shared/dataset/box-id';
 import type { VocAnnotation, VocObject, XmlNode } from '../../shared/voc';
 
 /** The extra `<draft>` element that marks a model-suggested box (see BoxAnnotation.draft). */
@@ -17,10 +19,16 @@ export function isDraftObject(o: VocObject): boolean {
   return text !== undefined && text !== '0' && text !== 'false';
 }
 
+/** The key (stable id) of each object of the file, in order. */
+export function objectKeys(ann: VocAnnotation): string[] {
+  return objectIds(ann.objects.map((o) => o.id));
+}
+
 export function vocToBoxes(ann: VocAnnotation): BoxAnnotation[] {
+  const keys = objectKeys(ann);
   return ann.objects.map((o, i) => {
     const b: BoxAnnotation = {
-      key: `o${i}`,
+      key: keys[i]!,
       label: o.name,
       xmin: o.bndbox.xmin,
       ymin: o.bndbox.ymin,
@@ -64,6 +72,8 @@ export function normaliseBoxes(boxes: readonly BoxAnnotation[], size: ImageSize 
 /**
  * The annotation to write: the file as read (or a fresh LabelImg-style one) with its objects
  * replaced by `boxes`; objects whose key is sent back keep their unknown children/attributes.
+ * Each box's key is written as its object's id (give every box one: withBoxIds), except a
+ * position key ("o3") still at that position, which reads back the same without it.
  */
 export function applyBoxes(
   original: VocAnnotation | null,
@@ -80,8 +90,11 @@ export function applyBoxes(
     base.size = { width: fresh.size.width, height: fresh.size.height, depth: original?.size?.depth ?? fresh.size.depth ?? 3 };
   }
   const byKey = new Map<string, VocObject>();
-  original?.objects.forEach((o, i) => byKey.set(`o${i}`, o));
-  base.objects = boxes.map((b) => {
+  if (original) {
+    const keys = objectKeys(original);
+    original.objects.forEach((o, i) => byKey.set(keys[i]!, o));
+  }
+  base.objects = boxes.map((b, i) => {
     const prev = b.key !== undefined ? byKey.get(b.key) : undefined;
     const o: VocObject = {
       name: b.label,
@@ -90,6 +103,8 @@ export function applyBoxes(
       difficult: b.difficult,
       truncated: b.truncated,
     };
+    // a box known by its position needs no id while it keeps it (LabelImg files stay as they were)
+    if (b.key !== undefined && b.key !== `o${i}`) o.id = b.key;
     const pose = b.pose ?? prev?.pose;
     if (pose !== undefined) o.pose = pose;
     if (prev?.attrs) o.attrs = prev.attrs;

@@ -181,6 +181,11 @@ export interface DatasetEvents {
      * offers to reload it or to keep its own version (resent with this `version` as its base).
      */
     conflict?: { version: string | null };
+    /**
+     * With 'saved' and 'unchanged': the annotation as the file now holds it (every box with its
+     * id, coordinates rounded, the file's version), so the editor need not read it again.
+     */
+    annotation?: ImageAnnotation;
   };
 }
 

@@ -45,9 +45,10 @@ export interface ImageEntry {
 /** One box as the UI edits it. */
 export interface BoxAnnotation {
   /**
-   * Identity of the box in the file it was read from ("o0", "o1"...). Send it back unchanged on
-   * save so unknown XML children of that object (`<part>`, `<occluded>`, attributes) are kept;
-   * new boxes have none.
+   * The box's stable id (shared/dataset/box-id.ts): made by the editor for a new box, kept in the
+   * file as `<object id="...">`, "o<i>" for an object of a file without ids. Send it back unchanged
+   * on save so the box keeps its id and its object's unknown XML children (`<part>`, `<occluded>`,
+   * attributes); a box saved without one gets a new id.
    */
   key?: string;
   label: string;

@@ -31,6 +31,11 @@ export interface VocObject {
   truncated?: boolean;
   difficult?: boolean;
   bndbox: VocBndBox;
+  /**
+   * The box's stable id, `<object id="...">` (written by this app; other tools ignore the
+   * attribute). Absent in files from other tools.
+   */
+  id?: string;
   /** Unknown attributes of `<object>` (name without prefix → value). */
   attrs?: Record<string, string>;
   /** Unknown children of `<object>` (`<part>`, `<occluded>`, `<actions>`, comments...), in order. */

@@ -132,7 +132,10 @@ function parseObject(node: XmlNode, index: number, file: string | undefined): Vo
   if (pose !== undefined) obj.pose = pose;
   if (truncated !== undefined) obj.truncated = truncated;
   if (difficult !== undefined) obj.difficult = difficult;
-  const attrs = attrsOf(node);
+  const rawId = (node as XmlElement)[':@']?.[`${ATTR_PREFIX}id`];
+  const id = rawId === undefined ? '' : String(rawId).trim();
+  if (id !== '') obj.id = id;
+  const attrs = attrsOf(node, id !== '' ? 'id' : undefined);
   if (attrs) obj.attrs = attrs;
   return obj;
 }

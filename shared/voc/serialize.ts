@@ -83,7 +83,7 @@ export function toIntegerBox(b: VocBndBox, width?: number, height?: number): Voc
 
 function writeObject(o: VocObject, width: number | undefined, height: number | undefined): string {
   const b = toIntegerBox(o.bndbox, width, height);
-  let s = `\t<object${attrString(o.attrs)}>\n`;
+  let s = `\t<object${attrString(o.id !== undefined ? { id: o.id, ...o.attrs } : o.attrs)}>\n`;
   s += leaf('\t\t', 'name', o.name);
   s += leaf('\t\t', 'pose', o.pose ?? 'Unspecified');
   s += leaf('\t\t', 'truncated', o.truncated ? '1' : '0');

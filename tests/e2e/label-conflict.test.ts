@@ -28,7 +28,7 @@ test.afterAll(async () => {
 });
 
 const IMAGE = 'images/raccoon-177.jpg';
-const objects = (): number => (readFileSync(join(project, 'annotations', 'raccoon-177.xml'), 'utf8').match(/<object>/g) ?? []).length;
+const objects = (): number => (readFileSync(join(project, 'annotations', 'raccoon-177.xml'), 'utf8').match(/<object[ >]/g) ?? []).length;
 
 async function openWindow(page: Page): Promise<void> {
   await page.goto(app.url);
