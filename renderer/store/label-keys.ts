@@ -1,6 +1,6 @@
 /** The Label view's keymap (remappable, kept in localStorage, conflicts refused). */
 import { create } from 'zustand';
-import { DEFAULT_KEYMAP, loadKeymap, remap, type ActionId, type Keymap } from '../views/label/keymap';
+import { DEFAULT_KEYMAP, loadKeymap, remap, type ActionId, type Keymap } from './label/keymap';
 
 const STORAGE = 'detecta.label.keymap';
 

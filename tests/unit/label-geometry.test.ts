@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clampRect, dragRect, fitView, nudge, toImage, withRect, zoomAt } from '../../renderer/views/label/geometry';
+import { clampRect, dragRect, fitView, nudge, toImage, withRect, zoomAt } from '../../renderer/store/label/geometry';
 
 const img = { width: 400, height: 300 };
 const box = { label: 'a', xmin: 10, ymin: 20, xmax: 60, ymax: 50, difficult: false, truncated: false };
@@ -47,7 +47,7 @@ test('zoomAt keeps the image point under the cursor fixed', () => {
 });
 
 test('keepInView: wheel pans and zooms never lose the image off the canvas', async () => {
-  const { keepInView } = await import('../../renderer/views/label/geometry');
+  const { keepInView } = await import('../../renderer/store/label/geometry');
   const image = { width: 400, height: 300 };
   const vp = { width: 800, height: 600 };
   const far = keepInView({ scale: 1, x: -5000, y: 9000 }, image, vp);
@@ -61,7 +61,7 @@ test('keepInView: wheel pans and zooms never lose the image off the canvas', asy
 });
 
 test('minUsefulScale: a quarter of fit-window, at most 100%', async () => {
-  const { minUsefulScale, fitView } = await import('../../renderer/views/label/geometry');
+  const { minUsefulScale, fitView } = await import('../../renderer/store/label/geometry');
   const vp = { width: 800, height: 600 };
   const big = { width: 4000, height: 3000 };
   assert.equal(minUsefulScale(big, vp), fitView(big, vp, 'window').scale / 4);

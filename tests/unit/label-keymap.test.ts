@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACTIONS, DEFAULT_KEYMAP, actionFor, comboOf, conflictOf, conflicts, loadKeymap, remap } from '../../renderer/views/label/keymap';
+import { ACTIONS, DEFAULT_KEYMAP, actionFor, comboOf, conflictOf, conflicts, loadKeymap, remap } from '../../renderer/store/label/keymap';
 
 const ev = (key: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; altKey: boolean; metaKey: boolean; code: string }> = {}) => ({ key, ctrlKey: false, shiftKey: false, altKey: false, metaKey: false, ...mods });
 

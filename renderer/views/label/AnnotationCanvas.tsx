@@ -3,24 +3,25 @@
  * filter on its canvas), the unselected boxes (memoised: they re-render only when their own box,
  * the zoom or the label setting changes) and an active layer with the selected box, its
  * Transformer (8 handles) and the rectangle being drawn. Dragging, resizing, drawing and panning
- * move Konva nodes directly; the store gets one commit at the end (one undo step) — React does
+ * move Konva nodes directly; the store gets one command at the end (one undo step) — React does
  * not re-render on mousemove and the layer of 500 boxes is not redrawn while one box moves.
+ * What the pointer is doing (and whether Space is held) is the store's interaction state machine
+ * (store/label/interaction.ts): this component feeds it pointer events and acts on its state.
  */
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type Konva from 'konva';
 import { Image as KonvaImage, Layer, Rect, Stage, Text, Transformer, Group } from 'react-konva';
 import type { BoxAnnotation } from '../../../shared/api';
 import { useLabel } from '../../store/label-store';
-import { clampPosition, clampRect, dragRect, MIN_BOX, withRect, type Rect as R, type Size } from './geometry';
+import { selectBoxes, selectDrawing, selectSelectedIndex, selectSpaceHeld } from '../../store/label/selectors';
+import { clampPosition, clampRect, dragRect, MIN_BOX, type Rect as R, type Size } from '../../store/label/geometry';
+import { useRenderCount } from '../../lib/render-count';
 
 interface Props {
   src: string;
-  boxes: BoxAnnotation[];
   /** Colour of a class (picked, named or palette; grey for a model class not in the project). */
   colorOf(name: string): string;
-  selected: number | null;
-  onSelect(i: number | null): void;
-  onChangeBox(i: number, box: BoxAnnotation): void;
+  /** A box was drawn (the interaction is back to idle). */
   onDraw(rect: R, square: boolean): void;
 }
 
@@ -52,10 +53,10 @@ function useHtmlImage(src: string): { image: HTMLImageElement | null; error: str
 
 const labelWidth = (text: string): number => text.length * 7 + 10;
 
-interface BoxProps { box: BoxAnnotation; index: number; color: string; scale: number; showLabel: boolean }
+interface BoxProps { box: BoxAnnotation; color: string; scale: number; showLabel: boolean }
 
 /** One unselected box: outline, translucent fill and (optionally) its class name. */
-const BoxShape = memo(function BoxShape({ box, index, color, scale, showLabel }: BoxProps): React.JSX.Element {
+const BoxShape = memo(function BoxShape({ box, color, scale, showLabel }: BoxProps): React.JSX.Element {
   const w = box.xmax - box.xmin;
   const h = box.ymax - box.ymin;
   const tag = box.label + (box.draft ? ' · draft' : '') + (box.difficult ? ' · difficult' : '') + (box.truncated ? ' · truncated' : '');
@@ -65,7 +66,7 @@ const BoxShape = memo(function BoxShape({ box, index, color, scale, showLabel }:
         x={box.xmin} y={box.ymin} width={w} height={h}
         stroke={color} strokeWidth={2} strokeScaleEnabled={false} fill={box.draft ? `${color}0a` : `${color}1f`}
         dash={box.draft ? [10, 5] : box.difficult ? [6, 4] : undefined} perfectDrawEnabled={false} shadowForStrokeEnabled={false}
-        boxIndex={index}
+        boxId={box.key}
       />
       {showLabel && w * scale >= 30 ? ( /* no tag on boxes too small on screen to carry one */
         <Group x={box.xmin} y={box.ymin} scaleX={1 / scale} scaleY={1 / scale} listening={false}>
@@ -77,32 +78,29 @@ const BoxShape = memo(function BoxShape({ box, index, color, scale, showLabel }:
   );
 });
 
-type Interaction =
-  | { kind: 'pan'; sx: number; sy: number; x0: number; y0: number; moved: boolean; emptyClick: boolean }
-  | { kind: 'draw'; x0: number; y0: number };
-
-export function AnnotationCanvas({ src, boxes, colorOf, selected, onSelect, onChangeBox, onDraw }: Props): React.JSX.Element {
+export function AnnotationCanvas({ src, colorOf, onDraw }: Props): React.JSX.Element {
+  useRenderCount('label.canvas');
   const wrap = useRef<HTMLDivElement>(null);
   const size = useSize(wrap);
   const { image, error } = useHtmlImage(src);
   const view = useLabel((s) => s.view);
-  const drawMode = useLabel((s) => s.drawMode);
+  const drawMode = useLabel(selectDrawing);
+  const spaceHeld = useLabel(selectSpaceHeld);
+  const mode = useLabel((s) => s.interaction.gesture.mode);
   const hideBoxes = useLabel((s) => s.hideBoxes);
   const showLabels = useLabel((s) => s.showLabels);
   const brightness = useLabel((s) => s.brightness);
-  const { setViewport, setImageSize, setView, zoomBy, panBy } = useLabel.getState();
+  const boxes = useLabel(selectBoxes);
+  const selected = useLabel(selectSelectedIndex);
+  const { setViewport, setImageSize, setView, zoomBy, panBy, interact, setSelected } = useLabel.getState();
 
   const stageRef = useRef<Konva.Stage>(null);
   const imageLayerRef = useRef<Konva.Layer>(null);
-  const activeLayerRef = useRef<Konva.Layer>(null);
   const selRef = useRef<Konva.Rect>(null);
   const selLabelRef = useRef<Konva.Group>(null);
   const trRef = useRef<Konva.Transformer>(null);
   const previewRef = useRef<Konva.Rect>(null);
-  const interaction = useRef<Interaction | null>(null);
-  const spaceHeld = useRef(false);
   const pendingDrag = useRef(false);
-  const [spaceCursor, setSpaceCursor] = useState(false);
 
   useEffect(() => { if (size.width > 0) setViewport(size); }, [size, setViewport]);
   useEffect(() => { setImageSize(image ? { width: image.naturalWidth, height: image.naturalHeight } : null); }, [image, setImageSize]);
@@ -110,15 +108,6 @@ export function AnnotationCanvas({ src, boxes, colorOf, selected, onSelect, onCh
     const canvas = imageLayerRef.current?.getNativeCanvasElement();
     if (canvas) canvas.style.filter = brightness === 1 ? '' : `brightness(${brightness})`;
   }, [brightness, image, size.width]);
-
-  // Space held = pan mode (the view's key handler toggles "verified" on a Space tap).
-  useEffect(() => {
-    const down = (e: KeyboardEvent): void => { if (e.key === ' ' && !(e.target instanceof HTMLInputElement)) { spaceHeld.current = true; setSpaceCursor(true); } };
-    const up = (e: KeyboardEvent): void => { if (e.key === ' ') { spaceHeld.current = false; setSpaceCursor(false); } };
-    window.addEventListener('keydown', down);
-    window.addEventListener('keyup', up);
-    return () => { window.removeEventListener('keydown', down); window.removeEventListener('keyup', up); };
-  }, []);
 
   const selBox = selected !== null ? boxes[selected] : undefined;
   useLayoutEffect(() => {
@@ -135,87 +124,71 @@ export function AnnotationCanvas({ src, boxes, colorOf, selected, onSelect, onCh
   const imageSize = image ? { width: image.naturalWidth, height: image.naturalHeight } : null;
   const scale = view?.scale ?? 1;
 
-  const finish = useCallback((evt: MouseEvent): void => {
-    const it = interaction.current;
-    const stage = stageRef.current;
-    interaction.current = null;
-    if (!it || !stage) return;
-    if (it.kind === 'pan') {
-      if (it.moved) setView({ scale: stage.scaleX(), x: stage.x(), y: stage.y() });
-      else if (it.emptyClick) onSelect(null);
-      return;
-    }
-    const preview = previewRef.current;
-    if (!preview || !imageSize) return;
-    preview.visible(false);
-    preview.getLayer()?.batchDraw();
-    stage.setPointersPositions(evt);
-    const p = stage.getRelativePointerPosition();
-    if (!p) return;
-    const square = evt.ctrlKey || evt.shiftKey;
-    const r = dragRect(it.x0, it.y0, p.x, p.y, imageSize, square);
-    if (r.width >= MIN_BOX && r.height >= MIN_BOX) onDraw(r, square);
-  }, [imageSize, onDraw, onSelect, setView]);
-
-  const move = useCallback((evt: MouseEvent): void => {
-    const it = interaction.current;
-    const stage = stageRef.current;
-    if (!it || !stage) return;
-    stage.setPointersPositions(evt);
-    if (it.kind === 'pan') {
-      const p = stage.getPointerPosition();
-      if (!p) return;
-      const dx = p.x - it.sx;
-      const dy = p.y - it.sy;
-      if (Math.abs(dx) + Math.abs(dy) > 2) it.moved = true;
-      stage.position({ x: it.x0 + dx, y: it.y0 + dy });
-      stage.batchDraw();
-      return;
-    }
-    const p = stage.getRelativePointerPosition();
-    const preview = previewRef.current;
-    if (!p || !preview || !imageSize) return;
-    preview.setAttrs({ ...dragRect(it.x0, it.y0, p.x, p.y, imageSize, evt.ctrlKey || evt.shiftKey), visible: true });
-    preview.getLayer()?.batchDraw();
-  }, [imageSize]);
-
-  useEffect(() => {
+  /** Follows a pan or a drawn rectangle with the pointer until the button is released (anywhere). */
+  const followPointer = (): void => {
+    const move = (evt: MouseEvent): void => {
+      const stage = stageRef.current;
+      if (!stage) return;
+      stage.setPointersPositions(evt);
+      const g = useLabel.getState().interaction.gesture;
+      if (g.mode === 'pan') {
+        const p = stage.getPointerPosition();
+        if (!p) return;
+        interact({ type: 'pointerMove', screen: p });
+        stage.position({ x: g.stage.x + p.x - g.origin.x, y: g.stage.y + p.y - g.origin.y });
+        stage.batchDraw();
+      } else if (g.mode === 'draw' && g.from && imageSize) {
+        const p = stage.getRelativePointerPosition();
+        if (p) previewRef.current?.setAttrs({ ...dragRect(g.from.x, g.from.y, p.x, p.y, imageSize, evt.ctrlKey || evt.shiftKey), visible: true });
+        previewRef.current?.getLayer()?.batchDraw();
+      }
+    };
+    const up = (evt: MouseEvent): void => {
+      window.removeEventListener('mousemove', move);
+      window.removeEventListener('mouseup', up);
+      const stage = stageRef.current;
+      const g = interact({ type: 'pointerUp' }).gesture;
+      if (!stage) return;
+      if (g.mode === 'pan') {
+        if (g.moved) setView({ scale: stage.scaleX(), x: stage.x(), y: stage.y() });
+        else if (g.emptyClick) setSelected(null);
+        return;
+      }
+      if (g.mode !== 'draw' || !g.from || !imageSize) return;
+      const preview = previewRef.current;
+      preview?.visible(false);
+      preview?.getLayer()?.batchDraw();
+      stage.setPointersPositions(evt);
+      const p = stage.getRelativePointerPosition();
+      const square = evt.ctrlKey || evt.shiftKey;
+      const r = p ? dragRect(g.from.x, g.from.y, p.x, p.y, imageSize, square) : null;
+      if (r && r.width >= MIN_BOX && r.height >= MIN_BOX) onDraw(r, square);
+      else interact({ type: 'arm' }); // a click, not a box: still drawing
+    };
     window.addEventListener('mousemove', move);
-    window.addEventListener('mouseup', finish);
-    return () => { window.removeEventListener('mousemove', move); window.removeEventListener('mouseup', finish); };
-  }, [move, finish]);
+    window.addEventListener('mouseup', up);
+  };
 
   const onMouseDown = (e: Konva.KonvaEventObject<MouseEvent>): void => {
     const stage = stageRef.current;
     if (!stage || !imageSize) return;
-    const evt = e.evt;
-    if (evt.button === 1 || (evt.button === 0 && spaceHeld.current)) {
-      interaction.current = { kind: 'pan', sx: evt.clientX - stage.container().getBoundingClientRect().left, sy: evt.clientY - stage.container().getBoundingClientRect().top, x0: stage.x(), y0: stage.y(), moved: false, emptyClick: false };
-      const p = stage.getPointerPosition();
-      if (p && interaction.current.kind === 'pan') { interaction.current.sx = p.x; interaction.current.sy = p.y; }
-      if (spaceHeld.current) window.dispatchEvent(new CustomEvent('detecta-label-panned'));
-      return;
-    }
-    if (evt.button !== 0) return;
-    if (drawMode) {
-      const p = stage.getRelativePointerPosition();
-      if (!p) return;
-      const x0 = Math.min(imageSize.width, Math.max(0, p.x));
-      const y0 = Math.min(imageSize.height, Math.max(0, p.y));
-      interaction.current = { kind: 'draw', x0, y0 };
-      previewRef.current?.setAttrs({ x: x0, y: y0, width: 0, height: 0, visible: true });
-      return;
-    }
-    const idx: unknown = (e.target as Konva.Node).getAttr('boxIndex');
-    if (typeof idx === 'number') {
+    const screen = stage.getPointerPosition();
+    const p = stage.getRelativePointerPosition();
+    if (!screen || !p) return;
+    const node = e.target as Konva.Node;
+    const boxId: unknown = node.getAttr('boxId');
+    const target = typeof boxId === 'string' ? 'box' : node === selRef.current ? 'selected' : node.getParent() === trRef.current ? 'handle' : 'empty';
+    const image = { x: Math.min(imageSize.width, Math.max(0, p.x)), y: Math.min(imageSize.height, Math.max(0, p.y)) };
+    interact({ type: 'pointerDown', button: e.evt.button, target, screen, image, stage: { x: stage.x(), y: stage.y() } });
+    const g = useLabel.getState().interaction.gesture;
+    if (g.mode === 'pan' || (g.mode === 'draw' && g.from)) {
+      if (g.mode === 'draw') previewRef.current?.setAttrs({ x: image.x, y: image.y, width: 0, height: 0, visible: true });
+      followPointer();
+    } else if (target === 'box' && e.evt.button === 0 && typeof boxId === 'string') {
+      // select it, and keep dragging it (the selected box is its own node, made on render)
       pendingDrag.current = true;
-      onSelect(idx);
-      return;
+      setSelected(boxId);
     }
-    if (e.target === selRef.current || e.target.getParent() === trRef.current) return;
-    const p = stage.getPointerPosition();
-    if (!p) return;
-    interaction.current = { kind: 'pan', sx: p.x, sy: p.y, x0: stage.x(), y0: stage.y(), moved: false, emptyClick: true };
   };
 
   const onWheel = (e: Konva.KonvaEventObject<WheelEvent>): void => {
@@ -229,19 +202,29 @@ export function AnnotationCanvas({ src, boxes, colorOf, selected, onSelect, onCh
     else zoomBy(Math.pow(1.0015, -e.evt.deltaY), stage.getPointerPosition() ?? undefined);
   };
 
+  // Dragging and resizing the selected box: one gesture each, one undo step (history mark).
+  const gestureStart = (type: 'dragStart' | 'resizeStart'): void => {
+    if (!selBox?.key) return;
+    interact({ type, id: selBox.key });
+    if (useLabel.getState().interaction.gesture.mode === 'idle') { selRef.current?.stopDrag(); return; } // Space held: a pan
+    useLabel.getState().beginGesture();
+  };
+  const gestureEnd = (r: R): void => {
+    const st = useLabel.getState();
+    if (selBox?.key) st.moveBox(selBox.key, r);
+    st.endGesture();
+    interact({ type: 'gestureEnd' });
+  };
   const onSelDragMove = (): void => {
     const n = selRef.current;
     if (!n || !imageSize) return;
     n.position(clampPosition(n.x(), n.y(), n.width(), n.height(), imageSize));
     selLabelRef.current?.position(n.position());
   };
-  const onSelDragStart = (): void => {
-    if (spaceHeld.current) selRef.current?.stopDrag();
-  };
   const onSelDragEnd = (): void => {
     const n = selRef.current;
-    if (!n || !selBox || selected === null) return;
-    onChangeBox(selected, withRect(selBox, { x: n.x(), y: n.y(), width: n.width(), height: n.height() }, imageSize));
+    if (!n || !selBox) return;
+    gestureEnd({ x: n.x(), y: n.y(), width: n.width(), height: n.height() });
   };
   const onSelTransform = (): void => {
     const n = selRef.current;
@@ -249,13 +232,13 @@ export function AnnotationCanvas({ src, boxes, colorOf, selected, onSelect, onCh
   };
   const onSelTransformEnd = (): void => {
     const n = selRef.current;
-    if (!n || !selBox || selected === null || !imageSize) return;
+    if (!n || !selBox || !imageSize) return;
     const r = clampRect({ x: n.x(), y: n.y(), width: n.width() * n.scaleX(), height: n.height() * n.scaleY() }, imageSize);
     n.setAttrs({ scaleX: 1, scaleY: 1, ...r });
-    onChangeBox(selected, withRect(selBox, r, null));
+    gestureEnd(r);
   };
 
-  const cursor = spaceCursor ? 'grab' : drawMode ? 'crosshair' : 'default';
+  const cursor = spaceHeld ? 'grab' : drawMode ? 'crosshair' : 'default';
   const selColor = selBox ? colorOf(selBox.label) : '#fff';
   const selTag = selBox ? selBox.label + (selBox.difficult ? ' · difficult' : '') + (selBox.truncated ? ' · truncated' : '') : '';
   return (
@@ -265,6 +248,8 @@ export function AnnotationCanvas({ src, boxes, colorOf, selected, onSelect, onCh
       data-testid="annotation-canvas"
       data-boxes={boxes.length}
       data-selected={selected ?? ''}
+      data-selected-id={selBox?.key ?? ''}
+      data-mode={mode}
       data-view={view && image ? `${view.scale},${view.x},${view.y}` : ''}
       style={{ cursor }}
     >
@@ -277,10 +262,10 @@ export function AnnotationCanvas({ src, boxes, colorOf, selected, onSelect, onCh
           </Layer>
           <Layer listening={!drawMode} visible={!hideBoxes}>
             {boxes.map((b, i) => (i === selected ? null : (
-              <BoxShape key={i} box={b} index={i} color={colorOf(b.label)} scale={scale} showLabel={showLabels} />
+              <BoxShape key={b.key ?? i} box={b} color={colorOf(b.label)} scale={scale} showLabel={showLabels} />
             )))}
           </Layer>
-          <Layer ref={activeLayerRef}>
+          <Layer>
             {selBox && !hideBoxes ? (
               <>
                 <Rect
@@ -289,8 +274,8 @@ export function AnnotationCanvas({ src, boxes, colorOf, selected, onSelect, onCh
                   stroke={selColor} strokeWidth={2} strokeScaleEnabled={false} fill={`${selColor}40`}
                   dash={selBox.draft ? [10, 5] : selBox.difficult ? [6, 4] : undefined}
                   draggable={!drawMode} listening={!drawMode}
-                  onDragStart={onSelDragStart} onDragMove={onSelDragMove} onDragEnd={onSelDragEnd}
-                  onTransform={onSelTransform} onTransformEnd={onSelTransformEnd}
+                  onDragStart={() => gestureStart('dragStart')} onDragMove={onSelDragMove} onDragEnd={onSelDragEnd}
+                  onTransformStart={() => gestureStart('resizeStart')} onTransform={onSelTransform} onTransformEnd={onSelTransformEnd}
                   onMouseEnter={() => { if (!drawMode && wrap.current) wrap.current.style.cursor = 'move'; }}
                   onMouseLeave={() => { if (wrap.current) wrap.current.style.cursor = cursor; }}
                 />

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { X } from 'lucide-react';
-import { ACTIONS, comboOf, type ActionId } from './keymap';
+import { ACTIONS, comboOf, type ActionId } from '../../store/label/keymap';
 import { useLabelKeys } from '../../store/label-keys';
 
 /** Every shortcut of the Label view, grouped; click a key to remap it (conflicts are refused). */

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { AlertTriangle, CheckCircle2, Circle, FastForward, SquareDashed } from 'lucide-react';
 import type { ImageEntry, ImageFilter } from '../../../shared/api';
 import { PAGE_SIZE, useLabel } from '../../store/label-store';
+import { useRenderCount } from '../../lib/render-count';
 
 const FILTERS: { value: ImageFilter; label: string }[] = [
   { value: 'all', label: 'All images' },
@@ -21,9 +22,18 @@ function StatusIcon({ entry }: { entry: ImageEntry }): React.JSX.Element {
   return <Circle size={14} className="st-unlabeled" aria-label="unlabeled" />;
 }
 
+interface Props { classes: string[]; labeled: number; images: number; onNextUnlabeled(): void }
+
 /** Virtualized list of the project's images with status icons and filters. */
-export function ImageList({ classes, labeled, images, onNextUnlabeled }: { classes: string[]; labeled: number; images: number; onNextUnlabeled(): void }): React.JSX.Element {
-  const { total, filter, setFilter, search, setSearch, currentIndex, select, ensurePage, entryAt, pages } = useLabel();
+export const ImageList = memo(function ImageList({ classes, labeled, images, onNextUnlabeled }: Props): React.JSX.Element {
+  useRenderCount('label.list');
+  const total = useLabel((s) => s.total);
+  const filter = useLabel((s) => s.filter);
+  const search = useLabel((s) => s.search);
+  const currentIndex = useLabel((s) => s.currentIndex);
+  const pages = useLabel((s) => s.pages);
+  const { setFilter, setSearch, select, ensurePage } = useLabel.getState();
+  const entryAt = (index: number): ImageEntry | undefined => pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE];
   const [query, setQuery] = useState(search);
   useEffect(() => { setQuery(search); }, [search]);
   // search as you type, once typing pauses
@@ -96,7 +106,7 @@ export function ImageList({ classes, labeled, images, onNextUnlabeled }: { class
                     <span className="image-boxes">{entry.boxes > 0 ? entry.boxes : ''}</span>
                   </>
                 ) : (
-                  <span className="muted">{pages ? 'loading…' : ''}</span>
+                  <span className="muted">loading…</span>
                 )}
               </button>
             );
@@ -106,4 +116,4 @@ export function ImageList({ classes, labeled, images, onNextUnlabeled }: { class
       </div>
     </aside>
   );
-}
+});

@@ -13,6 +13,7 @@ import { CheckCheck, Check, Sparkles, WandSparkles, X } from 'lucide-react';
 import { api, projectFileUrl } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useLabel } from '../../store/label-store';
+import { selectCurrentId, selectDrafts, selectHasDoc, selectSelectedBox } from '../../store/label/selectors';
 import { useDetect } from '../detect/detect-store';
 import { runFrame } from '../detect/engine/run-frame';
 import type { LoadedDetector } from '../detect/engine/load-model';
@@ -63,16 +64,16 @@ function useModelState(project: string): ModelState {
 
 export function PrelabelBar({ project }: { project: OpenedProject }): React.JSX.Element {
   const notify = useApp((s) => s.notify);
-  const doc = useLabel((s) => s.doc);
-  const current = useLabel((s) => s.current);
-  const selected = useLabel((s) => s.selected);
+  const hasDoc = useLabel(selectHasDoc);
+  const currentId = useLabel(selectCurrentId);
+  const drafts = useLabel(selectDrafts);
+  const selDraft = useLabel((s) => !!selectSelectedBox(s)?.draft);
   const model = useDetect((s) => s.model);
   const modelState = useModelState(project.root);
   const [threshold, setThreshold] = useState(0.4);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [asking, setAsking] = useState<{ which: 'selected' | 'all'; unknown: string[] } | null>(null);
-  const drafts = doc?.boxes.filter((b) => b.draft).length ?? 0;
   const root = project.root.replace(/[\\/]+$/, '');
 
   const ensureModel = async (): Promise<LoadedDetector> => {
@@ -84,16 +85,16 @@ export function PrelabelBar({ project }: { project: OpenedProject }): React.JSX.
   const classesNow = (): string[] => useApp.getState().project?.classes ?? project.classes;
 
   const detectHere = async (): Promise<void> => {
-    if (!current) return;
+    if (!currentId) return;
     setBusy('Detecting…');
     setError(null);
     try {
-      const found = await draftBoxes(await ensureModel(), projectFileUrl(`${root}/${current.id}`), threshold);
+      const found = await draftBoxes(await ensureModel(), projectFileUrl(`${root}/${currentId}`), threshold);
       const mapped = await mapForProject(project.root, classesNow(), found);
       const st = useLabel.getState();
-      if (st.current?.id !== current.id || !st.doc) return;
-      st.commit({ ...st.doc, boxes: [...st.doc.boxes, ...mapped.boxes] });
-      notify('info', `${mapped.boxes.length} draft box(es) on ${current.id}${mapped.dropped ? ` (${mapped.dropped} of ignored classes left out)` : ''}${mapped.unmapped.length ? `; not project classes yet: ${mapped.unmapped.join(', ')}` : ''}`);
+      if (st.current?.id !== currentId || !st.doc) return;
+      st.appendBoxes(currentId, mapped.boxes);
+      notify('info', `${mapped.boxes.length} draft box(es) on ${currentId}${mapped.dropped ? ` (${mapped.dropped} of ignored classes left out)` : ''}${mapped.unmapped.length ? `; not project classes yet: ${mapped.unmapped.join(', ')}` : ''}`);
     } catch (err) {
       setError(`Pre-labeling failed: ${errorMessage(err)}`);
     } finally {
@@ -128,17 +129,16 @@ export function PrelabelBar({ project }: { project: OpenedProject }): React.JSX.
     }
   };
 
-  const targets = (which: 'selected' | 'all'): ((b: BoxAnnotation, i: number) => boolean) => {
-    const sel = useLabel.getState().selected;
-    return (b, i) => !!b.draft && (which === 'all' || i === sel);
+  const targets = (which: 'selected' | 'all'): ((b: BoxAnnotation) => boolean) => {
+    const sel = useLabel.getState().selectedId;
+    return (b) => !!b.draft && (which === 'all' || b.key === sel);
   };
   const accept = (which: 'selected' | 'all'): void => {
     const st = useLabel.getState();
     if (!st.doc) return;
-    const pick = targets(which);
-    const unknown = unknownClasses(st.doc.boxes.filter(pick).map((b) => b.label), classesNow());
+    const unknown = unknownClasses(st.doc.boxes.filter(targets(which)).map((b) => b.label), classesNow());
     if (unknown.length) { setAsking({ which, unknown }); return; }
-    st.commit({ ...st.doc, boxes: st.doc.boxes.map((b, i) => (pick(b, i) ? { ...b, draft: false } : b)) }, st.selected);
+    st.acceptDrafts(which);
   };
   const acceptMapped = async (which: 'selected' | 'all', choices: Record<string, DraftChoice>, remember: boolean): Promise<void> => {
     setAsking(null);
@@ -155,26 +155,16 @@ export function PrelabelBar({ project }: { project: OpenedProject }): React.JSX.
         const mapping: ClassMapping = Object.fromEntries(Object.entries(choices).map(([u, c]) => [u, c === IGNORE ? null : c === NEW ? u : c]));
         await api.call('dataset.setClassMapping', { project: project.root, model: key, mapping });
       }
-      const st = useLabel.getState();
-      if (!st.doc) return;
-      const pick = targets(which);
-      const boxes: BoxAnnotation[] = [];
-      st.doc.boxes.forEach((b, i) => {
-        if (!pick(b, i)) { boxes.push(b); return; }
-        const c = choices[b.label];
-        if (c === IGNORE) return;
-        boxes.push({ ...b, label: c === undefined || c === NEW ? b.label : c, draft: false });
-      });
-      st.commit({ ...st.doc, boxes }, null);
+      const mapping = Object.fromEntries(Object.entries(choices).map(([u, c]) => [u, c === IGNORE ? null : c === NEW ? u : c]));
+      useLabel.getState().acceptDrafts(which, mapping);
     } catch (err) {
       setError(`Could not accept the drafts: ${errorMessage(err)}`);
     }
   };
 
   const noModel = modelState.kind === 'none' ? modelState.reason : null;
-  const hereReason = !doc ? 'no image open' : noModel;
+  const hereReason = !hasDoc ? 'no image open' : noModel;
   const allReason = noModel ?? (project.unlabeled === 0 ? 'no unlabeled images' : null);
-  const selDraft = selected !== null && !!doc?.boxes[selected]?.draft;
   const reason = busy ? null : (hereReason ?? allReason);
   return (
     <div className="canvas-toolbar tools prelabel" role="toolbar" aria-label="Pre-labeling">
