@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, TrainBackendName } from '../../shared/training/types';
-import { initWasmBackendForNode } from './wasm-kernels/node-init';
+import { initWasmBackendForNode, wasmThreadsInUse } from './wasm-kernels/node-init';
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
 import { installedVersion } from './installed-package';
 import { initWebGpuBackend } from './webgpu-backend';
@@ -17,6 +17,8 @@ import { errorMessage } from '../../shared/error-message';
 export interface BackendSelection {
   backend: TrainBackendName;
   device: string;
+  /** CPU threads the math runs on where the backend has a pool of its own (wasm: XNNPACK's); null elsewhere. */
+  threads: number | null;
   versions: Record<string, string>;
   skipped: { backend: TrainBackendName; reason: string }[];
 }
@@ -49,7 +51,8 @@ async function tryOne(name: TrainBackendName, forced: boolean): Promise<string> 
     case 'wasm': {
       if (!(await initWasmBackendForNode())) throw new Error('the wasm backend failed to initialise (see the log above)');
       registerWasmTrainingKernels();
-      return `WebAssembly ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'} (XNNPACK, training kernels)`;
+      const threads = wasmThreadsInUse() ?? 1;
+      return `WebAssembly ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'} (XNNPACK, training kernels)`;
     }
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
@@ -69,7 +72,7 @@ export async function selectBackend(choice: BackendChoice, log: (message: string
         const v = installedVersion(pkg);
         if (v) versions[pkg] = v;
       }
-      return { backend: name, device, versions, skipped };
+      return { backend: name, device, threads: name === 'wasm' ? wasmThreadsInUse() : null, versions, skipped };
     } catch (err) {
       const reason = errorMessage(err);
       skipped.push({ backend: name, reason });

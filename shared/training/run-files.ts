@@ -66,6 +66,7 @@ export const runEnvSchema = z.object({
   backend: z.enum(BACKEND_NAMES),
   requested: backendChoiceSchema,
   device: z.string(),
+  threads: z.number().int().min(1).nullable().optional(),
   versions: z.record(z.string(), z.string()),
   node: z.string(),
   platform: z.string(),

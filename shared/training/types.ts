@@ -92,6 +92,8 @@ export interface RunEnv {
   backend: TrainBackendName;
   requested: BackendChoice;
   device: string;
+  /** CPU threads the backend's math runs on (wasm: XNNPACK's pool, chosen from the machine); null for backends without a pool of ours; absent in runs from before it was recorded. */
+  threads?: number | null;
   versions: Record<string, string>;
   node: string;
   platform: string;
