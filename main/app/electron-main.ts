@@ -2,10 +2,11 @@
  * The Electron app: one window over the built renderer, loaded from the custom `app://` scheme,
  * with contextIsolation, sandbox, no nodeIntegration, a strict CSP, navigation and new windows
  * blocked, and project images served through `detecta-file://` only from opened projects.
- * This is the only module (with preload/) that imports 'electron'.
+ * main/app/ (this module, menu.ts, utility-trainer.ts) and preload/ are the only code that imports
+ * 'electron' (a rule of .dependency-cruiser.cjs); the IPC transport gets ipcMain and webContents from here.
  */
 import { folderGrants } from '../detect/folder-grants';
-import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, webContents } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, normalize, sep } from 'node:path';
 import { createServices } from '../api/create-services';
@@ -74,7 +75,7 @@ app.whenReady().then(async () => {
     },
     openPath: (path) => shell.openPath(path),
   });
-  registerIpcTransport(services, isAppUrl);
+  registerIpcTransport(services, isAppUrl, { ipcMain, webContents });
   setTrainerSpawner(spawnUtilityTrainer);
 
   protocol.handle('app', (request) => {

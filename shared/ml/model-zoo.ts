@@ -8,33 +8,11 @@
  * One mirror serves them all: a base URL holding `<modelPath>` for each entry (the layout of
  * ../shared/models, which the tests serve). The app reads it from DETECTA_MODEL_MIRROR.
  */
-import type { AdapterMetadata } from './adapters/metadata';
+import type { DetectorZooEntry, ZooEntry, ZooFiles } from './zoo-entry';
 import { BACKBONE_ZOO } from './backbone/zoo';
 import { DETECTOR_ZOO } from './adapters/zoo';
 
-export interface ZooFiles {
-  id: string;
-  title: string;
-  /** model.json path relative to a mirror's base URL. */
-  modelPath: string;
-  /** Where the files are published upstream, used when no mirror is configured. */
-  upstreamUrl: string;
-  /** sha256 (hex) per file; the model JSON is listed as 'model.json' (its name in the cache). */
-  sha256: Record<string, string>;
-  /** Total download size in bytes (for the UI and logs). */
-  bytes: number;
-}
-
-export interface BackboneZooEntry extends ZooFiles {
-  kind: 'backbone';
-}
-
-export interface DetectorZooEntry extends ZooFiles {
-  kind: 'detector';
-  adapter: AdapterMetadata;
-}
-
-export type ZooEntry = BackboneZooEntry | DetectorZooEntry;
+export type { ZooFiles, BackboneZooEntry, DetectorZooEntry, ZooEntry } from './zoo-entry';
 
 export const MODEL_ZOO: readonly ZooEntry[] = [...BACKBONE_ZOO, ...DETECTOR_ZOO];
 

@@ -7,17 +7,8 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { CHART_COLORS, formatTick } from './chart-theme';
+import { CHART_COLORS, formatTick, type ChartSeries } from './chart-theme';
 import { chartToPngBlob } from './chart-png';
-
-export interface ChartSeries {
-  label: string;
-  color: string;
-  width?: number;
-  dash?: number[];
-  /** Draw dots only (sparse series such as validation every N epochs stay visible). */
-  points?: boolean;
-}
 
 export interface UPlotChartProps {
   title: string;

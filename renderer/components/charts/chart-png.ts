@@ -1,8 +1,7 @@
 /** PNG snapshots of charts and other canvases for the report's downloads. */
 import type uPlot from 'uplot';
-import { CHART_COLORS } from './chart-theme';
+import { CHART_COLORS, type ChartSeries } from './chart-theme';
 import { canvasToBlob } from '../../lib/image-io';
-import type { ChartSeries } from './UPlotChart';
 
 /** Draws the chart's canvas on the theme background with its title above and its legend below. */
 export function chartToPngBlob(u: uPlot, title: string, series: ChartSeries[]): Promise<Blob> {

@@ -7,7 +7,7 @@ import { Download } from 'lucide-react';
 import type { ClassifierRunReport } from '../../../shared/api';
 import { projectFileUrl } from '../../client';
 import { downloadBlob } from '../../components/charts/chart-png';
-import { ConfusionMatrixCard } from './ReportPanel';
+import { ConfusionMatrixCard } from './ConfusionMatrixCard';
 import { classScoresCsv } from './report-data';
 
 const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));

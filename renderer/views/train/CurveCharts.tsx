@@ -3,8 +3,8 @@
  * overlay of several runs (one chart per metric, one line per run).
  */
 import { useMemo } from 'react';
-import { UPlotChart, type ChartSeries } from '../../components/charts/UPlotChart';
-import { colorAt } from '../../components/charts/chart-theme';
+import { UPlotChart } from '../../components/charts/UPlotChart';
+import { colorAt, type ChartSeries } from '../../components/charts/chart-theme';
 import { alignRecords, alignRuns, panelHasData, type CurvePanel, type MetricRecord } from './metric-records';
 import { ema, type BatchSeries } from './batch-series';
 

@@ -9,12 +9,14 @@ import type { DetectRunReport, RunReport } from '../../../shared/api';
 import { GALLERY_MIN_SCORE, type GalleryImage } from '../../../shared/training/eval-report';
 import { rematchGalleryImage } from '../../../shared/training/gallery-match';
 import { api, projectFileUrl } from '../../client';
-import { UPlotChart, type ChartHandle, type ChartSeries } from '../../components/charts/UPlotChart';
-import { CHART_COLORS, colorAt } from '../../components/charts/chart-theme';
+import { UPlotChart, type ChartHandle } from '../../components/charts/UPlotChart';
+import { CHART_COLORS, colorAt, type ChartSeries } from '../../components/charts/chart-theme';
 import { downloadBlob } from '../../components/charts/chart-png';
 import { canvasToBlob, loadImage } from '../../lib/image-io';
-import { apTableCsv, confusionCsv, perSizeRows, prOnGrid } from './report-data';
+import { apTableCsv, perSizeRows, prOnGrid } from './report-data';
 import { ClassifyReport } from './ClassifyReport';
+import { ConfusionMatrixCard } from './ConfusionMatrixCard';
+import { titledCanvas } from '../../components/charts/titled-canvas';
 import { errorMessage } from '../../../shared/error-message';
 
 const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
@@ -130,91 +132,6 @@ function SizeCard({ report }: { report: DetectRunReport }): React.JSX.Element {
 
 function Metric({ label, value }: { label: string; value: string }): React.JSX.Element {
   return <div className="stat"><div className="value">{value}</div><div className="label">{label}</div></div>;
-}
-
-/** A canvas for a report PNG: the theme background, 12 px text, the title at (x, y). */
-function titledCanvas(width: number, height: number, title: string, x: number, y: number): CanvasRenderingContext2D | null {
-  const c = document.createElement('canvas');
-  c.width = width;
-  c.height = height;
-  const ctx = c.getContext('2d');
-  if (!ctx) return null;
-  ctx.fillStyle = CHART_COLORS.background;
-  ctx.fillRect(0, 0, width, height);
-  ctx.font = '12px system-ui, sans-serif';
-  ctx.fillStyle = CHART_COLORS.text;
-  ctx.fillText(title, x, y);
-  return ctx;
-}
-
-/**
- * A confusion matrix (rows: true class, columns: predicted) with CSV and PNG downloads. With
- * `background` the last label is the detector's background row/column (never a diagonal cell).
- */
-export function ConfusionMatrixCard({ run, confusion, title, note, pngTitle, background = false }: {
-  run: string; confusion: { labels: string[]; matrix: number[][] }; title: string; note: string; pngTitle: string; background?: boolean;
-}): React.JSX.Element {
-  const { labels, matrix } = confusion;
-  const diag = (i: number, j: number): boolean => i === j && (!background || i < labels.length - 1);
-  const max = Math.max(1, ...matrix.flat());
-  const total = matrix.flat().reduce((a, b) => a + b, 0);
-  const toPng = async (): Promise<void> => {
-    const cell = 56;
-    const head = 110;
-    const ctx = titledCanvas(head + cell * labels.length + 20, head + cell * labels.length + 40, pngTitle, 10, 20);
-    if (!ctx) return;
-    labels.forEach((l, i) => {
-      ctx.fillStyle = CHART_COLORS.axis;
-      ctx.fillText(l.slice(0, 13), 10, head + i * cell + cell / 2 + 4);
-      ctx.save();
-      ctx.translate(head + i * cell + cell / 2 + 4, head - 8);
-      ctx.rotate(-Math.PI / 4);
-      ctx.fillText(l.slice(0, 13), 0, 0);
-      ctx.restore();
-    });
-    matrix.forEach((row, i) => row.forEach((v, j) => {
-      ctx.fillStyle = heat(v / max, diag(i, j));
-      ctx.fillRect(head + j * cell, head + i * cell, cell - 2, cell - 2);
-      ctx.fillStyle = v / max > 0.55 ? '#0b0d12' : CHART_COLORS.text;
-      ctx.textAlign = 'center';
-      ctx.fillText(String(v), head + j * cell + cell / 2, head + i * cell + cell / 2 + 4);
-      ctx.textAlign = 'left';
-    }));
-    downloadBlob(await canvasToBlob(ctx.canvas), `${run}-confusion.png`);
-  };
-  return (
-    <section className="card">
-      <h3>{title} <span className="muted small">{note}; {total} entries</span>
-        <span className="spacer" />
-        <button type="button" className="button small" onClick={() => downloadBlob(confusionCsv(confusion), `${run}-confusion.csv`)}><Download size={13} /> CSV</button>
-        <button type="button" className="button small" onClick={() => void toPng()}><ImageDown size={13} /> PNG</button>
-      </h3>
-      <div className="confusion-wrap">
-        <table className="confusion" data-testid="confusion-matrix" data-total={total}>
-          <thead>
-            <tr><th className="corner">true ↓ · pred →</th>{labels.map((l) => <th key={l} title={l}>{l}</th>)}</tr>
-          </thead>
-          <tbody>
-            {matrix.map((row, i) => (
-              <tr key={labels[i]}>
-                <th title={labels[i]}>{labels[i]}</th>
-                {row.map((v, j) => (
-                  <td key={j} style={{ background: heat(v / max, diag(i, j)), color: v / max > 0.55 ? '#0b0d12' : undefined }} title={`${labels[i]} → ${labels[j]}: ${v}`}>{v}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
-  );
-}
-
-/** Blue scale for correct cells, orange scale for confusions; empty cells stay dark. */
-function heat(f: number, diagonal: boolean): string {
-  if (f <= 0) return '#14171d';
-  const a = 0.18 + 0.82 * f;
-  return diagonal ? `rgba(79, 157, 255, ${a})` : `rgba(242, 142, 43, ${a})`;
 }
 
 const BOX_STYLE = {

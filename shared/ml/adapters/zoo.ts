@@ -2,7 +2,7 @@
  * Ready-made detectors of the model zoo (shared/ml/model-zoo.ts), each with its adapter. The app
  * never ships the weights; they are downloaded on first use.
  */
-import type { DetectorZooEntry } from '../model-zoo';
+import type { DetectorZooEntry } from '../zoo-entry';
 import { COCO_LABELS } from './coco-labels';
 
 export const DETECTOR_ZOO: readonly DetectorZooEntry[] = [

@@ -8,7 +8,7 @@
  * official files offline, and the fixture's model.json is derived (topology re-assembled), so the
  * fixture is the source of truth. A mismatch fails with the file name and nothing is cached.
  */
-import type { BackboneZooEntry } from '../model-zoo';
+import type { BackboneZooEntry } from '../zoo-entry';
 
 export const BACKBONE_ZOO: readonly BackboneZooEntry[] = [
   {
