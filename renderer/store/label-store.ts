@@ -5,27 +5,11 @@
  * interaction state machine (interaction.ts). All of its state lives in the store; views read it
  * through selectors (store/label/selectors.ts) so that, e.g., a pan re-renders only the canvas.
  */
-import { create } from 'zustand';
-import { createListSlice } from './label/list-slice';
-import { createDocumentSlice } from './label/document-slice';
-import { createSaveSlice } from './label/save-slice';
-import { createViewportSlice } from './label/viewport-slice';
-import { IDLE, interact } from './label/interaction';
-import type { LabelState } from './label/state';
+import { api } from '../client';
+import { useApp } from './app-store';
+import { createLabelStore } from './label/create-label-store';
 
 export { PAGE_SIZE } from './label/list-slice';
 export type { Doc, LabelState, UiSaveState } from './label/state';
 
-export const useLabel = create<LabelState>()((set, get, store) => ({
-  ...createListSlice(set, get, store),
-  ...createDocumentSlice(set, get, store),
-  ...createSaveSlice(set, get, store),
-  ...createViewportSlice(set, get, store),
-  interaction: IDLE,
-  interact: (e) => {
-    const before = get().interaction;
-    const next = interact(before, e);
-    if (next !== before) set({ interaction: next });
-    return before;
-  },
-}));
+export const useLabel = createLabelStore({ api, notify: (kind, text) => useApp.getState().notify(kind, text) });

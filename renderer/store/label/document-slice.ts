@@ -5,17 +5,15 @@
  * then the save queue.
  */
 import type { ImageAnnotation } from '../../../shared/api';
-import { api } from '../../client';
-import { useApp } from '../app-store';
 import { errorMessage } from '../../../shared/error-message';
 import { applyCommand, withIds, type Command, type Doc } from './commands';
 import { beginGesture, canRedo, canUndo, endGesture, historyOf, record, redo, replacePresent, selectionAfter, undo, type History } from './history';
-import type { DocumentSlice, Slice } from './state';
+import type { DocumentSlice, LabelDeps, Slice } from './state';
 
 const sameDoc = (a: Doc, b: Doc): boolean => JSON.stringify(a) === JSON.stringify(b);
 export const docOf = (a: ImageAnnotation): Doc => ({ boxes: withIds(a.boxes), verified: a.verified });
 
-export const createDocumentSlice: Slice<DocumentSlice> = (set, get) => {
+export const createDocumentSlice = ({ api, notify }: LabelDeps): Slice<DocumentSlice> => (set, get) => {
   /** Puts `h` as the current image's history and shows its present. */
   const show = (imageId: string, h: History<Doc>, selectedId?: string | null): void =>
     set((s) => ({
@@ -72,6 +70,11 @@ export const createDocumentSlice: Slice<DocumentSlice> = (set, get) => {
       if (!current || !doc) return false;
       const applied = applyCommand(doc, cmd);
       if (!applied) return false;
+      if (sameDoc(applied.doc, doc)) {
+        // nothing changed (a nudge against the image edge, a drag back to where it was): no step, no save
+        if (applied.select !== undefined) set({ selectedId: applied.select });
+        return false;
+      }
       const h = histories[current.id];
       get().queueSave(current.id, applied.doc);
       show(current.id, h ? record(h, applied.doc) : record(historyOf(doc), applied.doc), applied.select);
@@ -123,11 +126,11 @@ export const createDocumentSlice: Slice<DocumentSlice> = (set, get) => {
       if (!prev) return;
       try {
         const src = get().unsaved[prev.id]?.doc ?? docOf(await api.call('dataset.getAnnotation', { project, imageId: prev.id }));
-        if (!src.boxes.length) { useApp.getState().notify('info', `${prev.id} has no boxes to copy.`); return; }
+        if (!src.boxes.length) { notify('info', `${prev.id} has no boxes to copy.`); return; }
         get().appendBoxes(current.id, src.boxes);
         set({ selectedId: null });
       } catch (err) {
-        useApp.getState().notify('error', `Could not read the boxes of ${prev.id}: ${errorMessage(err)}`);
+        notify('error', `Could not read the boxes of ${prev.id}: ${errorMessage(err)}`);
       }
     },
   };

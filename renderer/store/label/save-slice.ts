@@ -5,17 +5,14 @@
  * retried with backoff; a conflict (the file changed elsewhere) waits for the user's choice. The
  * 'saved' event carries the annotation as written, so nothing is read back after a save.
  */
-import { api } from '../../client';
-import { useApp } from '../app-store';
 import { errorMessage } from '../../../shared/error-message';
-import type { SaveSlice, Slice, Unsaved } from './state';
+import type { LabelDeps, SaveSlice, Slice, Unsaved } from './state';
 
 /** This window's id in saves: its own earlier saves never count as changes made elsewhere. */
 const CLIENT_ID = crypto.randomUUID();
 
-export const createSaveSlice: Slice<SaveSlice> = (set, get) => {
+export const createSaveSlice = ({ api, notify }: LabelDeps): Slice<SaveSlice> => (set, get) => {
   let editVersion = 0;
-  const notify = (kind: 'info' | 'error', text: string): void => useApp.getState().notify(kind, text);
   const patch = (imageId: string, p: Partial<Unsaved> | null): void =>
     set((s) => {
       const { [imageId]: old, ...rest } = s.unsaved;

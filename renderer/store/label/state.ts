@@ -4,7 +4,7 @@
  * label-store.ts puts them together; views read it through selectors (selectors.ts).
  */
 import type { StateCreator } from 'zustand';
-import type { ImageAnnotation, ImageEntry, ImageFilter } from '../../../shared/api';
+import type { ApiClient, ImageAnnotation, ImageEntry, ImageFilter } from '../../../shared/api';
 import type { DatasetEvents, SaveState } from '../../../shared/api/dataset';
 import type { BoxFlag, Command, Doc, DraftMapping } from './commands';
 import type { Rect, Size, View } from './geometry';
@@ -150,3 +150,9 @@ export interface InteractionSlice {
 
 export type LabelState = ListSlice & DocumentSlice & SaveSlice & ViewportSlice & InteractionSlice;
 export type Slice<T> = StateCreator<LabelState, [], [], T>;
+
+/** What the store needs from outside: the API and the app's notices (injected: tests pass fakes). */
+export interface LabelDeps {
+  api: Pick<ApiClient, 'call'>;
+  notify(kind: 'info' | 'error', text: string): void;
+}

@@ -210,10 +210,11 @@ export function AnnotationCanvas({ src, colorOf, onDraw }: Props): React.JSX.Ele
     useLabel.getState().beginGesture();
   };
   const gestureEnd = (r: R): void => {
+    const before = interact({ type: 'gestureEnd' }).gesture;
+    if (before.mode !== 'drag' && before.mode !== 'resize') return; // refused at its start (Space held)
     const st = useLabel.getState();
-    if (selBox?.key) st.moveBox(selBox.key, r);
+    st.moveBox(before.id, r);
     st.endGesture();
-    interact({ type: 'gestureEnd' });
   };
   const onSelDragMove = (): void => {
     const n = selRef.current;
