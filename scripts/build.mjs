@@ -4,6 +4,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXAMPLE_LIB_FILE, exampleLibBuildOptions } from './example-lib-build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dev = process.argv.includes('--dev');
@@ -29,6 +30,8 @@ const extraNodeEntries = [
 const builds = [
   esbuild.build({ ...node, entryPoints: { serve: 'main/serve.ts', electron: 'main/app/electron-main.ts', ...Object.fromEntries(extraNodeEntries.map(([src, dst]) => [dst.replace('dist/main/', '').replace('.js', ''), src])) }, outdir: 'dist/main', external: ['electron'] }),
   esbuild.build({ ...node, entryPoints: ['main/cli/detecta.ts'], outfile: 'dist/cli/detecta.js' }),
+  // the exported package's example library (main/export/kit/example-lib-source.ts reads it)
+  esbuild.build({ ...exampleLibBuildOptions(root), outfile: `dist/export-kit/${EXAMPLE_LIB_FILE}` }),
   // sandboxed preload: one CommonJS file that may only require 'electron'
   esbuild.build({ ...node, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/preload.cjs', format: 'cjs', packages: undefined, external: ['electron'] }),
   esbuild.build({

@@ -17,10 +17,12 @@ import { deleteRun, nextRunName, runDir, runPaths } from '../training/run-folder
 import { listRuns, readEvalJson, readRun, type RunInfo } from '../training/run-files';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { folderGrants } from '../detect/folder-grants';
-import { zooCacheDir } from '../detect/zoo-cache';
 import { fsApiError } from '../dataset/fs-errors';
 import type { ApiContext, HandlersFor } from './handler';
 import { errorMessage } from '../../shared/error-message';
+import { exportRun, ExportError } from '../export/export-run';
+import { ExportVerificationError } from '../export/verify-export';
+import { UnsupportedLayerError } from '../export/onnx/tfjs-to-onnx';
 
 function rootOf(ctx: ApiContext, project: string): string {
   return ctx.services.projects.get(project).root;
@@ -32,7 +34,7 @@ function running(ctx: ApiContext, project: string) {
   return sup;
 }
 
-/** Sums the parts of a run: metrics time restarts at 0 when a run is resumed. */
+/** Runs from before run.json kept `seconds`: sums the parts of metrics.csv (its time restarts at 0 when a run is resumed). */
 function durationOf(metrics: { time: number }[]): number | null {
   if (metrics.length === 0) return null;
   let total = 0;
@@ -69,7 +71,7 @@ function summarize(info: RunInfo, root: string): RunSummary {
     'mAP50-95': det?.['mAP50-95'] ?? null,
     accuracy: cls ? (cls.val ?? cls.train).accuracy : null,
     resumable: !active && info.hasLast && info.config !== null && info.problem === null,
-    durationSeconds: durationOf(info.classifierMetrics ?? info.metrics),
+    durationSeconds: state?.seconds ?? durationOf(info.classifierMetrics ?? info.metrics),
     stopReason: status === 'failed' && !active && state?.status === 'running' ? 'crashed' : (state?.stopReason ?? null),
     error: state?.error ?? null,
     upgraded: info.upgraded,
@@ -165,7 +167,7 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     });
     const name = p.resume ?? p.name ?? (await nextRunName(root, classify ? 'classify' : 'train'));
     // the app's one model cache: backbones of both tasks beside the ready-made detectors
-    const modelCacheDir = zooCacheDir(ctx.services);
+    const modelCacheDir = ctx.services.modelCacheDir;
     const resume = p.resume ? { project: root, resume: p.resume, modelCacheDir, ...(p.epochs ? { epochs: p.epochs } : {}) } : null;
     let sup;
     if (classify) {
@@ -281,58 +283,23 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
   'train.export': async (p, ctx) => {
     const root = rootOf(ctx, p.project);
     if (!isAbsolute(p.dir)) throw new ApiError('bad_request', `export folder must be an absolute path, got "${p.dir}"`);
-    const info = await readRunOrThrow(root, p.run);
-    if (!info.config) throw new ApiError('not_found', `run "${p.run}" has no config.json`);
-    const src = runPaths(info.dir)[p.weights];
-    const names = await fs.readdir(src).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new ApiError('not_found', `run "${p.run}" has no ${p.weights} weights yet`, { run: p.run });
-      throw fsApiError(err, src, 'cannot read');
-    });
-    if (!names.includes('model.json')) throw new ApiError('not_found', `run "${p.run}" has no ${p.weights} weights (model.json missing)`);
-    const config = info.config;
-    const det = config.task === 'detect' ? config.detector : null;
-    let bestF1Confidence: number | null = null;
-    if (p.weights === 'best' && det) {
-      const report = await readEvalReport(info.dir, p.run).catch((err: unknown) => {
-        if (err instanceof ApiError && err.code === 'not_found') return null;
-        throw err;
-      });
-      bestF1Confidence = report && !isClassifierReport(report) ? (report.f1?.best?.threshold ?? null) : null;
-    }
-    const meta: ExportedModelInfo = {
-      format: 'detecta-model',
-      version: 1,
-      task: config.task,
-      run: p.run,
-      weights: p.weights,
-      classes: info.config.classes,
-      inputSize: det ? det.inputSize : config.task === 'classify' ? config.inputSize : null,
-      anchors: det ? det.anchors.map(([w, h]) => [w, h] as [number, number]) : null,
-      resizeMode: det ? det.resizeMode : null,
-      thresholds: { confidence: config.task === 'detect' ? config.train.evalConfidence : 0.25, iou: 0.45, bestF1Confidence },
-      exportedAt: new Date().toISOString(),
-    };
+    await readRunOrThrow(root, p.run);
     // only inside an opened project or an output folder the user chose (folder-grants.ts)
     const grants = folderGrants(ctx.services);
-    const isDir = await fs.stat(p.dir).then((st) => st.isDirectory(), (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return false;
-      throw fsApiError(err, p.dir, 'cannot open');
-    });
-    if (!isDir) {
-      await grants.resolveWritable(p.dir, 'export'); // a new folder: its parent must be allowed
-      await fs.mkdir(p.dir).catch((err: unknown) => { throw fsApiError(err, p.dir, 'cannot create'); });
+    try {
+      return await exportRun({
+        projectDir: root, run: p.run, weights: p.weights, format: p.format, dir: p.dir,
+        resolveTarget: (path) => grants.resolveWritable(path, 'export'),
+        beforeCreateDir: async (dir) => { await grants.resolveWritable(dir, 'export'); }, // a new folder: its parent must be allowed
+      });
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      if (err instanceof ExportError) throw new ApiError(err.code, err.message, { run: p.run });
+      if (err instanceof ExportVerificationError) throw new ApiError('conflict', err.message, { verification: err.verification });
+      if (err instanceof UnsupportedLayerError) throw new ApiError('unavailable', `this model cannot be exported to ONNX: ${err.message}`);
+      if ((err as NodeJS.ErrnoException).code) throw fsApiError(err, p.dir, 'cannot write');
+      throw err;
     }
-    const target = (name: string): Promise<string> => grants.resolveWritable(join(p.dir, name), 'export');
-    // weights first, model.json after its shards, detecta-model.json last: a reader never sees a
-    // model.json whose weights are not there yet; each file is written atomically
-    const files = [...names.filter((n) => n !== 'model.json').sort(), 'model.json'];
-    for (const name of files) {
-      const from = join(src, name);
-      const data = await fs.readFile(from).catch((err: unknown) => { throw fsApiError(err, from, 'cannot read'); });
-      await writeFileAtomic(await target(name), data);
-    }
-    await writeFileAtomic(await target('detecta-model.json'), JSON.stringify(meta, null, 2) + '\n');
-    return { dir: p.dir, files: [...files, 'detecta-model.json'] };
   },
   'train.openFolder': async (p, ctx) => {
     const root = rootOf(ctx, p.project);

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   train: () => import('./commands/train'),
   sample: () => import('./commands/sample'),
   eval: () => import('./commands/eval'),
+  export: () => import('./commands/export'),
   predict: () => import('./commands/predict'),
   anchors: () => import('./commands/anchors'),
   classify: () => import('./commands/classify'),

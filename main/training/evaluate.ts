@@ -38,6 +38,18 @@ export function lossParts(v: { total: number; terms: number[] }): LossParts {
   return { total: v.total, box, obj, noobj, cls };
 }
 
+/** One validation image's detections as the metrics take them: decode + per-class NMS at score ≥ 0.005, multi-label, at most 100, in original pixels. */
+export function validationDetections(raw: ArrayLike<number>, config: DetectorConfig, classes: readonly string[], s: Sample): Detection[] {
+  return postprocessDetectorOutput(raw, config, { scoreThreshold: 0.005, multiLabel: true, transform: s.transform, imageSize: s.originalSize, maxDetections: 100 })
+    .map((d) => ({ imageId: s.imageId, className: classes[d.classId], score: d.score, x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 }));
+}
+
+/** mAP50 of the VOC protocol (all-point AP, IoU .5) that validation reports. */
+export function validationMap50(groundTruth: GroundTruthBox[], detections: Detection[], classes: string[]): number | null {
+  if (groundTruth.length === 0) return null;
+  return evaluateVoc(groundTruth, detections, { iouThreshold: 0.5, method: 'all-point', classes }).mAP;
+}
+
 export async function validate(model: tf.LayersModel, config: DetectorConfig, classes: string[], val: Sample[], options: { batchSize: number; confidence: number; maxBoxes: number }): Promise<ValidationResult> {
   const detections: Detection[] = [];
   const groundTruth = val.flatMap((s) => s.groundTruth);
@@ -52,12 +64,7 @@ export async function validate(model: tf.LayersModel, config: DetectorConfig, cl
       const l = lossParts(await evaluateBatchLoss(pred, batchLoss.loss));
       for (const k of Object.keys(sum) as (keyof LossParts)[]) sum[k] += l[k] * part.length;
       const raws = await rawPerImage(pred, config);
-      raws.forEach((raw, j) => {
-        const s = part[j];
-        for (const d of postprocessDetectorOutput(raw, config, { scoreThreshold: 0.005, multiLabel: true, transform: s.transform, imageSize: s.originalSize, maxDetections: 100 })) {
-          detections.push({ imageId: s.imageId, className: classes[d.classId], score: d.score, x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 });
-        }
-      });
+      raws.forEach((raw, j) => detections.push(...validationDetections(raw, config, classes, part[j])));
     } finally {
       tf.dispose([x, pred]);
       batchLoss.dispose();

@@ -104,10 +104,39 @@ export type RunReport = DetectRunReport | ClassifierRunReport;
 /** One line of events.jsonl: a trainer event with its time stamp and its line number. */
 export type StoredTrainerEvent = (TrainerEvent | ClassifierTrainerEvent) & { t: string; line: number };
 
+export const MODEL_EXPORT_FORMATS = ['tfjs', 'onnx'] as const;
+export type ModelExportFormat = (typeof MODEL_EXPORT_FORMATS)[number];
+
+/**
+ * The check an ONNX export passes before it is written: the ONNX model (onnxruntime-web, wasm)
+ * and the tfjs model run on the run's validation images; raw outputs are compared, and the
+ * validation metric (detectors: mAP50, classifiers: accuracy) is computed from each.
+ */
+export interface ExportVerification {
+  /** e.g. "onnxruntime-web 1.31.1 (wasm)". */
+  runtime: string;
+  /** The tfjs backend the reference outputs came from. */
+  tfjsBackend: string;
+  split: 'val' | 'test';
+  images: number;
+  /** Largest |onnx − tfjs| over every output value of every image. */
+  maxAbsDiff: number;
+  /** The export fails when maxAbsDiff is above this. */
+  tolerance: number;
+  metric: 'mAP50' | 'accuracy';
+  tfjs: number | null;
+  onnx: number | null;
+  /** The export fails when |onnx − tfjs| of the metric is above this. */
+  metricTolerance: number;
+}
+
 export interface ExportResult {
   dir: string;
-  /** Files written into `dir` (model.json, weight shards, detecta-model.json). */
+  format: ModelExportFormat;
+  /** Files written into `dir`, relative to it (model.json, weight shards, model.onnx, detecta-model.json, README.md, example/…). */
   files: string[];
+  /** ONNX exports: the check they passed; null for tfjs exports. */
+  verification: ExportVerification | null;
 }
 
 /** detecta-model.json written beside an exported model.json. */
@@ -124,6 +153,18 @@ export interface ExportedModelInfo {
   resizeMode: string | null;
   thresholds: { confidence: number; iou: number; bestF1Confidence: number | null };
   exportedAt: string;
+  /** The formats in the package (written by exports since the ONNX export; older files lack the fields below). */
+  formats?: ModelExportFormat[];
+  /** Classifiers: [height, width, channels]. */
+  inputShape?: [number, number, number];
+  /** What the model takes: a float32 NHWC tensor of 0..255 pixels (it rescales them itself, `normalization` says how). */
+  input?: { layout: 'NHWC'; dtype: 'float32'; shape: (number | string)[]; channels: 'RGB' | 'grayscale'; range: [0, 255] };
+  normalization?: string;
+  /** Detectors: the head ('yolov2' anchors on one stride-32 grid, 'points' anchor-free points at `strides`), and its output layout. */
+  head?: { kind: 'yolov2' | 'points'; strides: number[]; regBins: number | null; output: string };
+  /** The full detector config as the studio decodes with it (shared/ml/detector/config.ts). */
+  detector?: unknown;
+  onnx?: { file: string; opset: number; irVersion: number; input: { name: string; shape: (number | string)[] }; output: { name: string; shape: (number | string)[] }; foldedBatchNorms: number; verification: ExportVerification } | null;
 }
 
 /**
@@ -180,9 +221,13 @@ export const trainMethods = {
   'train.events': method<{ events: StoredTrainerEvent[]; next: number; skipped: number }>()(
     z.object({ project, run, types: z.array(eventTypes).min(1).optional(), since: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(200_000).default(50_000) }).strict(),
   ),
-  /** Copies a run's weights (tfjs LayersModel folder) and a detecta-model.json into `dir`. */
+  /**
+   * Writes a deployable package of a run's weights into `dir`: the tfjs LayersModel folder, a
+   * detecta-model.json and a README; format 'onnx' adds model.onnx (checked against tfjs on the
+   * validation images first) and a runnable example.
+   */
   'train.export': method<ExportResult>()(
-    z.object({ project, run, weights: z.enum(['best', 'last']).default('best'), dir: z.string().min(1).max(4096) }).strict(),
+    z.object({ project, run, weights: z.enum(['best', 'last']).default('best'), format: z.enum(MODEL_EXPORT_FORMATS).default('tfjs'), dir: z.string().min(1).max(4096) }).strict(),
   ),
   /** Opens a run's folder in the system file manager (of the machine the app runs on). */
   'train.openFolder': method<{ opened: boolean; path: string; reason?: string }>()(z.object({ project, run }).strict()),

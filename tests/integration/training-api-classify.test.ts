@@ -19,7 +19,7 @@ import { writeClassFolders } from '../helpers/class-folders';
 
 test('train.start with a classifier config trains a class-folder run that train.get / train.report read back', { timeout: 180_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-api-classify-'));
-  const services = createServices({ transport: 'web', dataDir: join(root, 'data') });
+  const services = createServices({ transport: 'web', dataDir: join(root, 'data'), modelCacheDir: join(root, 'data', 'models') });
   try {
     const dir = join(root, 'project');
     await writeSampleProject(dir, { images: 4, seed: 3, width: 64, height: 64, classes: ['ball'], minObjects: 1, maxObjects: 1 });
@@ -98,7 +98,7 @@ test('train.start with a classifier config trains a class-folder run that train.
     // export: the classifier's input size (top of config.json) travels with the model
     const exportDir = join(root, 'exported');
     await folderGrants(services).grantOutputFolder(root); // the folder the user chose
-    await trainHandlers['train.export']({ project: project.root, run: 'classify', weights: 'best', dir: exportDir }, ctx);
+    await trainHandlers['train.export']({ project: project.root, run: 'classify', weights: 'best', format: 'tfjs', dir: exportDir }, ctx);
     const exported = JSON.parse(await readFile(join(exportDir, 'detecta-model.json'), 'utf8')) as { task: string; inputSize: unknown; classes: string[] };
     assert.equal(exported.task, 'classify');
     assert.equal(exported.inputSize, 24, 'the class-folder images are 24 px');
