@@ -1,8 +1,7 @@
 /** Image sizes read from the image files of a folder (header only, via sharp). */
 import { FormatError } from './errors';
 import { listFiles, stem, type ImageSize } from './files';
-
-const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff', '.gif'];
+import { IMAGE_EXTENSIONS } from '../../shared/dataset/types';
 
 /** Image key (file stem) → size, for every image file of `dir`. */
 export async function readImageSizes(dir: string): Promise<Map<string, ImageSize>> {

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../dataset/atomic-write';
+import { RUN_NAME, RUN_NAME_RULE } from '../../shared/training/run-name';
 
 export const RUNS_DIR = join('.detecta', 'runs');
 
@@ -15,7 +16,7 @@ export function runsRoot(projectRoot: string): string {
 }
 
 export function runDir(projectRoot: string, name: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) throw new Error(`bad run name "${name}" (letters, digits, . _ - only)`);
+  if (!RUN_NAME.test(name)) throw new Error(`bad run name "${name}" (${RUN_NAME_RULE})`);
   return join(runsRoot(projectRoot), name);
 }
 

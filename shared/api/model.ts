@@ -4,6 +4,7 @@
  * against the run folder on every read, so a deleted run reads as "no active model".
  */
 import { z } from 'zod';
+import { runNameSchema } from '../training/run-name';
 import { method } from './contract';
 
 export type ModelTask = 'detect' | 'classify';
@@ -22,7 +23,7 @@ export interface ActiveModel {
 }
 
 const project = z.string().min(1).max(4096);
-const run = z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'run names use letters, digits, . _ - only');
+const run = runNameSchema;
 
 export const modelMethods = {
   /** The active model, or null when none was chosen or its run/weights are gone. */

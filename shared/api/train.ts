@@ -5,6 +5,7 @@
  * Events stream from the trainer process (throttled progress, a few per second).
  */
 import { z } from 'zod';
+import { runNameSchema } from '../training/run-name';
 import type { RunConfig } from '../training/run-files';
 import { method } from './contract';
 import {
@@ -18,7 +19,7 @@ import {
 } from '../training/classifier';
 
 const project = z.string().min(1).max(4096);
-const run = z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'run names use letters, digits, . _ - only');
+const run = runNameSchema;
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'failed' | 'unknown';
 

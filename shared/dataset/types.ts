@@ -9,10 +9,14 @@
  * (see exif.ts for the rule), with (0,0) the top-left corner and xmax/ymax the right/bottom edges.
  */
 
+/**
+ * The image files a project, `detecta map` and the exchange readers take: the formats Chromium
+ * (the Label view, the renderer's detector) can show. TIFF is left out on purpose: a .tif would be
+ * listed but could not be drawn or detected on.
+ */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif'] as const;
 
 export type Split = 'train' | 'val' | 'test';
-export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
 
 /**
  * - unlabeled: no annotation file yet

@@ -150,17 +150,6 @@ export function boxToInput<B extends PixelBox>(box: B, t: ImageTransform): B {
   };
 }
 
-/** Model-input box → original-image box (inverse of boxToInput). */
-export function boxToOriginal<B extends PixelBox>(box: B, t: ImageTransform): B {
-  return {
-    ...box,
-    x1: (box.x1 - t.offsetX) / t.scaleX,
-    y1: (box.y1 - t.offsetY) / t.scaleY,
-    x2: (box.x2 - t.offsetX) / t.scaleX,
-    y2: (box.y2 - t.offsetY) / t.scaleY,
-  };
-}
-
 export const IDENTITY_TRANSFORM: ImageTransform = { scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0 };
 
 /** Pixel normalisations: 'zeroOne' = x/255, 'minusOneOne' = x/127.5 − 1 (MobileNet). */

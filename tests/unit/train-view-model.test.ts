@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildConfig, defaultInputSize, defaultSetup, resolvedBackend } from '../../renderer/views/train/setup-form';
+import { buildConfig, defaultSetup, resolvedBackend } from '../../renderer/views/train/setup-form';
 import { alignRuns, detectRecord, DETECT_PANELS, CLASSIFY_PANELS } from '../../renderer/views/train/metric-records';
 import { appendBatch, ema, emptyBatch } from '../../renderer/views/train/batch-series';
 import { apTableCsv, confusionCsv, prOnGrid } from '../../renderer/views/train/report-data';
@@ -30,7 +30,8 @@ test('setup form: defaults are valid and match the schema; the input size follow
   const parsed = trainConfigSchema.parse(config);
   assert.equal(parsed.epochs, 50);
   assert.equal(parsed.augmentOps, undefined, 'untouched augmentation sends no overrides');
-  assert.equal(defaultInputSize(resolvedBackend('tensorflow-gpu', backends)), 416);
+  const onGpu = buildConfig({ ...defaultSetup(), backend: 'tensorflow-gpu' }, backends.map((b) => ({ ...b, available: true })));
+  assert.equal(onGpu.config?.inputSize, 416, 'tensorflow-gpu default');
   assert.equal(resolvedBackend('auto', backends), 'wasm');
 });
 

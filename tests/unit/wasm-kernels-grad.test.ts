@@ -14,7 +14,7 @@ import {
   WASM_TRAINING_KERNELS_FLAG,
 } from '../../main/training/wasm-kernels/index';
 import { tileInto } from '../../main/training/wasm-kernels/tile';
-import { setPatchBudgetFloats } from '../../main/training/wasm-kernels/patch-budget';
+import { PATCH_BUDGET_FLOATS } from '../../main/training/wasm-kernels/patch-budget';
 
 const TOL = 1e-4;
 
@@ -130,20 +130,36 @@ test('Conv2DBackpropInput matches cpu (stride-1 convolution path and col2im path
   }
 });
 
-test('conv backprops match cpu when the patch matrix is split into bands of output rows', async () => {
-  const previous = setPatchBudgetFloats(200); // a few output rows per band for every case
-  try {
-    for (const [i, c] of CONV_CASES.entries()) {
-      const dyShape = outShape(c);
-      const dy = { values: rand(dyShape.reduce((a, d) => a * d, 1), 1101 + i), shape: dyShape };
-      await compare('Conv2DBackpropFilter', { x: { values: rand(c.b * c.h * c.w * c.ci, 1001 + i), shape: [c.b, c.h, c.w, c.ci] }, dy },
-        { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co] }, `banded ${caseName(c)}`);
-      await compare('Conv2DBackpropInput', { dy, filter: { values: rand(c.kh * c.kw * c.ci * c.co, 1201 + i), shape: [c.kh, c.kw, c.ci, c.co] } },
-        { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.b, c.h, c.w, c.ci] }, `banded ${caseName(c)}`);
-    }
-  } finally {
-    setPatchBudgetFloats(previous);
+test('conv backprops on a layer whose patch matrix is over the budget (split into bands of output rows) give the unsplit result', async () => {
+  // stride 2 (both kernels take the patch-matrix path), 8 × 32 output rows of 32 × 2304 patch
+  // floats each: 18.9 M floats, over the 16.8 M budget, so two bands; one image alone (2.4 M) fits
+  const c: ConvCase = { b: 8, h: 64, w: 64, ci: 256, co: 2, kh: 3, kw: 3, s: [2, 2], pad: 'same' };
+  const dyShape = outShape(c);
+  const patchFloats = dyShape[0] * dyShape[1] * dyShape[2] * c.kh * c.kw * c.ci;
+  assert.ok(patchFloats > PATCH_BUDGET_FLOATS && patchFloats / c.b < PATCH_BUDGET_FLOATS, `the batch must need more than the budget and one image less (${patchFloats} floats)`);
+  const per = (shape: number[]): number => shape.slice(1).reduce((a, d) => a * d, 1);
+  const x = { values: rand(c.b * per([c.b, c.h, c.w, c.ci]), 1001), shape: [c.b, c.h, c.w, c.ci] };
+  const dy = { values: rand(c.b * per(dyShape), 1101), shape: dyShape };
+  const filter = { values: rand(c.kh * c.kw * c.ci * c.co, 1201), shape: [c.kh, c.kw, c.ci, c.co] };
+  const image = (t: Input, i: number): Input => ({ values: t.values.subarray(i * per(t.shape), (i + 1) * per(t.shape)), shape: [1, ...t.shape.slice(1)] });
+  const filterAttrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co] } as tf.NamedAttrMap;
+  const inputAttrs = (b: number) => ({ strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [b, c.h, c.w, c.ci] }) as tf.NamedAttrMap;
+
+  // the filter gradient is the sum of the per-image gradients; the input gradient is per image
+  const banded = await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, filterAttrs);
+  const summed = new Float32Array(banded.values.length);
+  const bandedDx = await runOn('wasm', 'Conv2DBackpropInput', { dy, filter }, inputAttrs(c.b));
+  const stacked = new Float32Array(bandedDx.values.length);
+  for (let i = 0; i < c.b; i++) {
+    const one = await runOn('wasm', 'Conv2DBackpropFilter', { x: image(x, i), dy: image(dy, i) }, filterAttrs);
+    one.values.forEach((v, k) => { summed[k] += v; });
+    stacked.set((await runOn('wasm', 'Conv2DBackpropInput', { dy: image(dy, i), filter }, inputAttrs(1))).values, i * per(x.shape));
   }
+  assert.ok(summed.some((v) => v !== 0) && stacked.some((v) => v !== 0), 'the reference is all zeros, the case tests nothing');
+  assert.ok(relErr(banded.values, summed) <= TOL, `Conv2DBackpropFilter banded: relative error ${relErr(banded.values, summed).toExponential(2)} > ${TOL}`);
+  assert.ok(relErr(bandedDx.values, stacked) <= TOL, `Conv2DBackpropInput banded: relative error ${relErr(bandedDx.values, stacked).toExponential(2)} > ${TOL}`);
+  // and the per-image path agrees with cpu (on the first image)
+  await compare('Conv2DBackpropInput', { dy: image(dy, 0), filter }, inputAttrs(1), `one image of ${caseName(c)}`);
 });
 
 test('DepthwiseConv2dNativeBackpropFilter and ...BackpropInput match cpu (multiplier 1 and 2)', async () => {

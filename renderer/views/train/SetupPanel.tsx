@@ -9,9 +9,10 @@ import { useEffect, useMemo, useState } from 'react';
 import { CheckCircle2, Circle, RefreshCw } from 'lucide-react';
 import type { AnchorsResult, OpenedProject } from '../../../shared/api';
 import { MOBILENET_CUT_LAYERS } from '../../../shared/ml/backbone/mobilenet';
+import { defaultInputSize } from '../../../shared/ml/detector/config';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
-import { AUGMENT_OPS, OP_LABELS, augmentRows, budgetOn, buildConfig, defaultInputSize, defaultSetup, opParams, plannedFields, resolvedBackend, type SetupValues } from './setup-form';
+import { AUGMENT_OPS, OP_LABELS, augmentRows, budgetOn, buildConfig, defaultSetup, opParams, plannedFields, resolvedBackend, type SetupValues } from './setup-form';
 import { BackendField, SelectField, StartBar, TextField, type InputExtras, type SelectOption } from './form-fields';
 import { TrainReadiness } from './TrainReadiness';
 import { errorMessage } from '../../../shared/error-message';
@@ -47,7 +48,8 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
   const budget = budgetOn(v);
   const planned = plannedFields(v);
   // a planned input size is not known here: the anchors preview uses the backend's default
-  const effectiveInput = v.inputSizeTouched && !planned.inputSize ? Number(v.inputSize) : defaultInputSize(be);
+  const inputDefault = defaultInputSize(be === 'tensorflow-gpu');
+  const effectiveInput = v.inputSizeTouched && !planned.inputSize ? Number(v.inputSize) : inputDefault;
   const set = <K extends keyof SetupValues>(k: K, value: SetupValues[K]): void => setV((s) => ({ ...s, [k]: value }));
 
   const [anchors, setAnchors] = useState<AnchorsResult | null>(null);
@@ -143,11 +145,11 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
           <TextField
             label="Input size (px)"
             aria-label="Input size"
-            value={v.inputSizeTouched ? v.inputSize : budget ? '' : String(defaultInputSize(be))}
+            value={v.inputSizeTouched ? v.inputSize : budget ? '' : String(inputDefault)}
             onChange={(x) => setV((s) => ({ ...s, inputSize: x, inputSizeTouched: true }))}
             error={errors.inputSize}
             placeholder={planned.inputSize ? 'planned' : undefined}
-            hint={planned.inputSize ? 'planned from the box sizes (type a size to fix it)' : `multiple of 32; default ${defaultInputSize(be)} on ${be ?? 'this backend'}`}
+            hint={planned.inputSize ? 'planned from the box sizes (type a size to fix it)' : `multiple of 32; default ${inputDefault} on ${be ?? 'this backend'}`}
           />
           {field('minutes', 'Time budget (min)', budget ? 'training and validation end on the budget' : 'empty = off; plans epochs, input size, batch and frozen epochs', { 'aria-label': 'Time budget', placeholder: 'off' })}
           <TextField

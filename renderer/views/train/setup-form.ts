@@ -10,6 +10,8 @@
 import { trainConfigSchema, type TrainConfigInput } from '../../../shared/training/types';
 import { DEFAULT_AUGMENT_CONFIG, FPN_AUGMENT_CONFIG, resolveAugmentConfig, type AugmentConfig, type AugmentOverrides } from '../../../shared/ml/augment/pipeline';
 import type { BackendAvailability } from '../../../shared/api';
+import { defaultInputSize } from '../../../shared/ml/detector/config';
+import { RUN_NAME, RUN_NAME_RULE } from '../../../shared/training/run-name';
 
 export type AugmentOpName = Exclude<keyof typeof DEFAULT_AUGMENT_CONFIG, 'enabled'>;
 export const AUGMENT_OPS = Object.keys(DEFAULT_AUGMENT_CONFIG).filter((k) => k !== 'enabled') as AugmentOpName[];
@@ -109,13 +111,7 @@ export function resolvedBackend(choice: SetupValues['backend'], backends: Backen
 }
 
 /** 416 on a GPU backend, 224 on CPU / wasm (what the trainer picks when the field is left empty). */
-export function defaultInputSize(backend: BackendAvailability['name'] | null): number {
-  return backend === 'tensorflow-gpu' ? 416 : 224;
-}
-
 export type FieldErrors = Record<string, string>;
-
-const RUN_NAME = /^[A-Za-z0-9._-]+$/;
 
 /** A parser of numeric text fields that records its complaint in `errors` under the field's key. */
 export function numberFieldParser(errors: FieldErrors): (field: string, text: string, opts?: { int?: boolean; optional?: boolean }) => number | undefined {
@@ -135,7 +131,7 @@ export function numberFieldParser(errors: FieldErrors): (field: string, text: st
 /** The checks every run form shares: the optional run name and the backend being available here. */
 export function checkRunNameAndBackend(name: string, backend: string, backends: BackendAvailability[] | null, errors: FieldErrors): void {
   const n = name.trim();
-  if (n && (!RUN_NAME.test(n) || n.startsWith('.'))) errors.name = 'letters, digits, . _ - only (not starting with .)';
+  if (n && !RUN_NAME.test(n)) errors.name = RUN_NAME_RULE;
   if (backend !== 'auto' && backends && !backends.find((b) => b.name === backend)?.available) errors.backend = `${backend} is not available on this machine`;
 }
 
@@ -147,7 +143,7 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
   const be = resolvedBackend(v.backend, backends);
   const minutes = num('minutes', v.minutes, { optional: true });
   const planned = plannedFields(v);
-  const inputSize = planned.inputSize ? undefined : v.inputSizeTouched ? num('inputSize', v.inputSize, { int: true }) : defaultInputSize(be);
+  const inputSize = planned.inputSize ? undefined : v.inputSizeTouched ? num('inputSize', v.inputSize, { int: true }) : defaultInputSize(be === 'tensorflow-gpu');
   const clip = v.clipNorm.trim() === '' ? null : num('clipNorm', v.clipNorm);
   let tinyWidths: number[] | undefined;
   if (v.tinyWidths.trim()) {

@@ -64,6 +64,3 @@ export function splitEmbeddingModel(full: tf.LayersModel): EmbeddingClassifier {
   return fromLayers(full, HEAD_LAYERS.map((n) => full.getLayer(n)));
 }
 
-export function isEmbeddingModel(model: tf.LayersModel): boolean {
-  return model.layers.some((l) => l.name === EMBEDDING_LAYER);
-}

@@ -37,4 +37,3 @@ export function valuesPerImage(spec: GridSpec): number {
   return spec.gridSize * spec.gridSize * spec.anchors.length * fieldsPerAnchor(spec);
 }
 
-export const FIELD = { x: 0, y: 1, w: 2, h: 3, objectness: 4, classes: 5 } as const;
