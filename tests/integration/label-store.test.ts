@@ -2,7 +2,8 @@
  * The Label store (renderer/store/label) against a real dataset project on a copy of the raccoon
  * set: its API calls go straight to DatasetProject and the project's saveState events come back as
  * they would over the transport. Commands by box id, one undo step per command and per gesture,
- * the save queue, and no annotation re-read after a save (the event carries it).
+ * the save queue, no annotation re-read after a save (the event carries it), and list rows
+ * updated in place after a save.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +37,7 @@ async function setup() {
       switch (method) {
         case 'dataset.listImages': return project.listImages(p as Parameters<DatasetProject['listImages']>[0]);
         case 'dataset.getAnnotation': return project.getAnnotation(imageId);
+        case 'dataset.getImage': return project.getImage(imageId);
         case 'dataset.autosave': await project.autosave(imageId, p as unknown as Parameters<DatasetProject['autosave']>[1]); return { scheduled: true };
         case 'dataset.flush': await project.flush(); return { flushed: true };
         default: throw new Error(`unexpected call ${method}`);
@@ -44,7 +46,12 @@ async function setup() {
   } as unknown as LabelDeps['api'];
   const store = createLabelStore({ api, notify: (kind, text) => notices.push(`${kind}: ${text}`) });
   const settled = new Set<string>();
+  const listUpdates: Promise<void>[] = [];
   project.onEvent((name, payload) => {
+    if (name === 'dataset.changed') {
+      const e = payload as DatasetEvents['dataset.changed'];
+      if (e.reason === 'save') listUpdates.push(store.getState().onImagesSaved(e.imageIds));
+    }
     if (name !== 'dataset.saveState') return;
     const { project: _p, ...e } = payload as DatasetEvents['dataset.saveState'];
     store.getState().onSaveState(e);
@@ -54,6 +61,7 @@ async function setup() {
   const allSaved = async (): Promise<void> => {
     for (let i = 0; i < 500 && Object.keys(store.getState().unsaved).length; i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(Object.keys(store.getState().unsaved), [], 'every edit saved');
+    await Promise.all(listUpdates);
   };
   const fileIds = (stem: string): string[] =>
     [...readFileSync(join(dir, 'annotations', `${stem}.xml`), 'utf8').matchAll(/<object(?: id="([^"]*)")?>/g)].map((m) => m[1] ?? '-');
@@ -133,5 +141,35 @@ test('an edit stays in the store until saved, across image switches, and accept-
   assert.equal(st().doc!.boxes.at(-1)!.key, drafts[0]!.key, 'an accepted draft keeps its id');
   await allSaved();
   assert.match(readFileSync(join(dir, 'annotations', 'raccoon-1.xml'), 'utf8'), new RegExp(`<object id="${drafts[0]!.key}">\\s*<name>raccoon</name>`));
+  await project.close();
+});
+
+
+test('a save updates its row of the image list in place; the list is fetched again only when the filter may change', async () => {
+  const { project, store, calls, allSaved } = await setup();
+  const st = store.getState;
+  const id = st().current!.id;
+  const row = (): { boxes: number; difficult: boolean } => st().entryAt(st().currentIndex)!;
+  const lists = (): number => calls.filter((c) => c === 'dataset.listImages').length;
+  const before = lists();
+  const otherPage = st().pages[0]!.slice(1);
+  st().addBox({ x: 10, y: 20, width: 30, height: 40 }, 'raccoon');
+  st().toggleFlag('difficult');
+  await allSaved();
+  assert.equal(row().boxes, 2);
+  assert.equal(row().difficult, true);
+  assert.equal(lists(), before, 'no list fetched for a save under "all images"');
+  assert.ok(st().pages[0]!.slice(1).every((e, i) => e === otherPage[i]), 'the other rows are the same objects');
+  // under "has difficult boxes", clearing the flag takes the image out of the list: fetched again
+  await st().setFilter('difficult');
+  const i = st().pages[0]!.findIndex((e) => e.id === id);
+  await st().select(i);
+  const n = st().total;
+  const fetched = lists();
+  st().setSelected(st().doc!.boxes.at(-1)!.key!);
+  st().toggleFlag('difficult');
+  await allSaved();
+  assert.ok(lists() > fetched);
+  assert.equal(st().total, n - 1);
   await project.close();
 });

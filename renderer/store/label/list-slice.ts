@@ -1,10 +1,13 @@
 /** The Label store's list slice: the image list paged from the dataset index, filter, search, current image. */
 import type { ImageEntry } from '../../../shared/api';
 import { errorMessage } from '../../../shared/error-message';
+import { matchesFilter } from '../../../shared/dataset/filter';
 import { IDLE } from './interaction';
 import type { LabelDeps, ListSlice, Slice } from './state';
 
 export const PAGE_SIZE = 500;
+/** More saved images than this at once (a class merge): the list is fetched again instead. */
+const PATCH_LIMIT = 20;
 
 export const createListSlice = ({ api, notify }: LabelDeps): Slice<ListSlice> => (set, get) => {
   const fail = (what: string, err: unknown): void => notify('error', `${what}: ${errorMessage(err)}`);
@@ -135,6 +138,34 @@ export const createListSlice = ({ api, notify }: LabelDeps): Slice<ListSlice> =>
         if (get().generation === gen) set({ pages: fresh, total });
       } catch (err) {
         fail('Could not list the images', err);
+      }
+    },
+    onImagesSaved: async (imageIds) => {
+      const { project, generation } = get();
+      if (!project) return;
+      if (!imageIds || imageIds.length > PATCH_LIMIT) { await get().refreshList(); return; }
+      try {
+        const fresh = await Promise.all(imageIds.map((imageId) => api.call('dataset.getImage', { project, imageId })));
+        if (get().generation !== generation || get().project !== project) return;
+        const { pages, filter, search } = get();
+        const next = { ...pages };
+        let changed = false;
+        for (const e of fresh) {
+          if (search && !e.id.toLowerCase().includes(search.toLowerCase())) continue;
+          const where = Object.entries(next).find(([, items]) => items.some((x) => x.id === e.id));
+          const keeps = matchesFilter(e, filter);
+          // in the list and still matching: update its row; out of (or into) a filtered list: fetch the list
+          if (where && keeps) {
+            next[Number(where[0])] = where[1].map((x) => (x.id === e.id ? e : x));
+            changed = true;
+          } else if (where || (keeps && filter !== 'all')) {
+            await get().refreshList();
+            return;
+          }
+        }
+        if (changed) set({ pages: next });
+      } catch (err) {
+        fail('Could not update the image list', err);
       }
     },
   };

@@ -40,6 +40,11 @@ export interface ListSlice {
   nextUnlabeled(): Promise<void>;
   reloadCurrent(): Promise<void>;
   refreshList(): Promise<void>;
+  /**
+   * Images saved (here or elsewhere): their rows are updated in place when they stay in the
+   * filtered list; the list is fetched again only when its membership may have changed.
+   */
+  onImagesSaved(imageIds: readonly string[] | undefined): Promise<void>;
 }
 
 /** The current image's document (its boxes), every opened image's undo history, the selection. */

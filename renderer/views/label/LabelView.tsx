@@ -48,19 +48,19 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
   const [picking, setPicking] = useState<Rect | null>(null);
   const [help, setHelp] = useState(false);
 
-  const { reset, reloadCurrent, refreshList, onSaveState } = useLabel.getState();
+  const { reset, reloadCurrent, onImagesSaved, onSaveState } = useLabel.getState();
   useEffect(() => { void reset(project.root); }, [project.root, reset]);
   useEffect(() => {
     const offChanged = api.on('dataset.changed', (e) => {
       if (e.project !== project.root) return;
-      if (e.reason === 'save') void refreshList();
+      if (e.reason === 'save') void onImagesSaved(e.imageIds);
       else void reloadCurrent();
     });
     const offSave = api.on('dataset.saveState', ({ project: p, ...e }) => {
       if (p === project.root) onSaveState(e);
     });
     return () => { offChanged(); offSave(); };
-  }, [project.root, reloadCurrent, refreshList, onSaveState]);
+  }, [project.root, reloadCurrent, onImagesSaved, onSaveState]);
 
   const { classes, defaultClass, classColors } = project;
   const colorOf = useCallback((name: string): string => classColor(classes, name, classColors), [classes, classColors]);
