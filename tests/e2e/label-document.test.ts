@@ -144,5 +144,27 @@ test('a pan or a wheel zoom re-renders the canvas, not the image list or the sid
   expect(after['label.side'], 'side panel renders').toBe(before['label.side']);
   // the Space held to pan was not a tap: "verified" did not change
   await expect(page.getByTestId('verified').locator('input')).toBeChecked();
+
+  // Space held over the selected box pans too: the box does not move
+  const xml = readFileSync(join(project, 'annotations', 'raccoon-12.xml'), 'utf8');
+  await page.getByTestId('box-list').locator('li').first().click();
+  await expect(canvas).toHaveAttribute('data-selected', '0');
+  await page.keyboard.press('Control+0'); // fit: the whole box on screen
+  await expect(canvas).toHaveAttribute('data-view', view0!);
+  const [scale, ox, oy] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [number, number, number];
+  const b0 = xml.match(/<xmin>(\d+)<\/xmin>\s*<ymin>(\d+)<\/ymin>\s*<xmax>(\d+)<\/xmax>\s*<ymax>(\d+)<\/ymax>/)!.slice(1).map(Number) as [number, number, number, number];
+  const cx = area.x + ox + ((b0[0] + b0[2]) / 2) * scale;
+  const cy = area.y + oy + ((b0[1] + b0[3]) / 2) * scale;
+  const view2 = await canvas.getAttribute('data-view');
+  await page.keyboard.down('Space');
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  await page.mouse.move(cx + 50, cy + 30, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up('Space');
+  await expect(canvas).not.toHaveAttribute('data-view', view2!);
+  await expect(page.getByTestId('save-state')).not.toHaveAttribute('data-state', /pending|saving/);
+  expect(readFileSync(join(project, 'annotations', 'raccoon-12.xml'), 'utf8')).toBe(xml);
+  await expect(page.getByRole('button', { name: /^Undo/ })).toBeDisabled();
   await page.close();
 });

@@ -206,7 +206,9 @@ export function AnnotationCanvas({ src, colorOf, onDraw }: Props): React.JSX.Ele
   const gestureStart = (type: 'dragStart' | 'resizeStart'): void => {
     if (!selBox?.key) return;
     interact({ type, id: selBox.key });
-    if (useLabel.getState().interaction.gesture.mode === 'idle') { selRef.current?.stopDrag(); return; } // Space held: a pan
+    const g = useLabel.getState().interaction.gesture;
+    // refused (Space held, or a pan is on): the box stays where it is
+    if ((g.mode !== 'drag' && g.mode !== 'resize') || g.id !== selBox.key) { selRef.current?.stopDrag(); return; }
     useLabel.getState().beginGesture();
   };
   const gestureEnd = (r: R): void => {
