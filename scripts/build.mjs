@@ -25,6 +25,8 @@ const node = {
 const extraNodeEntries = [
   // the training process entry, when present
   ['main/training/trainer-entry.ts', 'dist/main/trainer.js'],
+  // the trainer's batch workers (main/training/batch-pipeline.ts finds it beside the bundle)
+  ['main/training/batch-worker.ts', 'dist/main/batch-worker.js'],
 ].filter(([src]) => existsSync(join(root, src)));
 
 const builds = [

@@ -9,6 +9,8 @@
  *   maps original pixels to input pixels (both steps composed).
  * - Split: the project's persisted split (train / val; test images are left out). When it has no
  *   val image with boxes, a seeded `valFraction` of the train images becomes val.
+ * - Loading decodes several images at once (sharp works on libuv's threads); the result is in id
+ *   order, as a sequential load's.
  * - Batches: per epoch a seeded shuffle of the train set repeated `trainTimes` times (the seed's
  *   train_times); augmentation (shared/ml/augment) with a per-epoch RNG, so epoch e is the same
  *   whether or not the run was resumed. When the config has mosaic on, a batch image is (with
@@ -24,6 +26,10 @@ import { createRng, type Rng } from '../../shared/ml/random';
 import type { GroundTruthBox } from '../../shared/metrics';
 import { orientedSize } from '../../shared/dataset/exif';
 import { errorMessage } from '../../shared/error-message';
+import { availableParallelism } from 'node:os';
+
+/** Images decoded at once while loading (sharp runs them on libuv's pool). */
+const LOAD_CONCURRENCY_MAX = 4;
 
 export interface Sample {
   imageId: string;
@@ -137,16 +143,30 @@ export async function loadTrainingData(project: DatasetProject, options: LoadOpt
   const skipped: TrainingData['skipped'] = [];
   const total = trainIds.length + valIds.length;
   let done = 0;
+  // sharp decodes on libuv's thread pool: several images in flight keep every CPU busy; samples
+  // and skips stay in id order, so the result is the one of a sequential load
+  const concurrency = Math.max(1, Math.min(LOAD_CONCURRENCY_MAX, availableParallelism()));
   const load = async (ids: string[]): Promise<Sample[]> => {
-    const out: Sample[] = [];
-    for (const id of ids) {
-      try {
-        out.push(await loadSample(project, id, classes, options.inputSize, options.resizeMode));
-      } catch (err) {
-        skipped.push({ imageId: id, reason: errorMessage(err) });
+    const results: ({ sample: Sample } | { skip: string })[] = new Array(ids.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < ids.length) {
+        const i = next++;
+        const id = ids[i]!;
+        try {
+          results[i] = { sample: await loadSample(project, id, classes, options.inputSize, options.resizeMode) };
+        } catch (err) {
+          results[i] = { skip: errorMessage(err) };
+        }
+        options.onProgress?.(++done, total);
       }
-      options.onProgress?.(++done, total);
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, lane));
+    const out: Sample[] = [];
+    results.forEach((r, i) => {
+      if ('sample' in r) out.push(r.sample);
+      else skipped.push({ imageId: ids[i]!, reason: r.skip });
+    });
     return out;
   };
   const train = await load(trainIds);
@@ -179,8 +199,11 @@ export interface MakeBatchOptions {
   mosaic?: boolean;
 }
 
+/** What makeBatch reads of a train sample (the batch workers get only this). */
+export type BatchSource = Pick<Sample, 'image' | 'boxes'>;
+
 /** A mosaic of train[first] and 3 random train samples, in random quadrants. */
-function mosaicOf(train: Sample[], first: number, augment: AugmentConfig, rng: Rng): AugmentScene {
+function mosaicOf(train: readonly BatchSource[], first: number, augment: AugmentConfig, rng: Rng): AugmentScene {
   const picks = shuffle([first, rng.int(train.length), rng.int(train.length), rng.int(train.length)], rng);
   const m = augment.mosaic;
   return randomMosaic(picks.map((i) => train[i]), { minScale: m.minScale, maxScale: m.maxScale, padValue: m.padValue, boxKeep: m.boxKeep }, rng);
@@ -194,7 +217,7 @@ function mosaicOf(train: Sample[], first: number, augment: AugmentConfig, rng: R
  * per-image ops. With mosaic off the RNG draws are exactly those of earlier versions.
  */
 export function makeBatch(
-  train: Sample[],
+  train: readonly BatchSource[],
   order: number[],
   index: number,
   batchSize: number,

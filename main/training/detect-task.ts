@@ -43,7 +43,8 @@ import type { DetectRunConfig, RunConfig } from '../../shared/training/run-files
 import { frozenCostOf, guessSpeed, planTimeBudget, replanEpochs, scaledLearningRate, type RunShape, type SpeedModel } from '../../shared/training/time-budget';
 import type { DatasetProject } from '../dataset/project';
 import { vocToBoxes } from '../dataset/voc-boxes';
-import { batchesPerEpoch, epochOrder, loadTrainingData, makeBatch, type Sample } from './data';
+import { batchesPerEpoch, loadTrainingData, type Sample } from './data';
+import { BatchPipeline, chooseBatchWorkers } from './batch-pipeline';
 import { buildEvalReport, lossParts, validate } from './evaluate';
 import { writeJson } from './run-folder';
 import { loadModelFromFolder } from './weights-io';
@@ -173,6 +174,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       freezeEpochs: raw.freezeEpochs !== undefined ? train.freezeEpochs : undefined,
     };
     let model: tf.LayersModel | null = null;
+    let pipeline: BatchPipeline | null = null;
     try {
       let inputReason: string | null = null;
       let stats: Awaited<ReturnType<typeof budgetStats>> | null = null;
@@ -249,6 +251,11 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       const mosaicOn = augment?.enabled === true && augment.mosaic.enabled;
       const valOptions = { batchSize: train.batchSize, confidence: train.evalConfidence, maxBoxes: train.maxBoxes };
       const batches = batchesPerEpoch(data.train.length, train.trainTimes, train.batchSize);
+      // batches are built (augmented) in worker threads ahead of the step that trains on them
+      pipeline = BatchPipeline.start(data.train, { workers: chooseBatchWorkers(), augment, seed: train.seed, trainTimes: train.trainTimes, batchSize: train.batchSize, batchesPerEpoch: batches });
+      const valBytes = data.val.reduce((n, v) => n + v.image.data.byteLength, 0);
+      ctx.log(`image cache: ${data.train.length + data.val.length} images decoded at ${inputSize} px, ${((pipeline.cacheBytes + valBytes) / 2 ** 20).toFixed(0)} MB in memory; batches built by ${pipeline.workerCount || 'the trainer thread, no'} worker thread(s)`);
+      const batchPipeline = pipeline;
       let closeMosaic = 0;
       let schedule!: LrScheduleConfig;
       // the LR schedule and mosaic closing follow the run's total of epochs (a time budget re-plans it)
@@ -299,7 +306,6 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
           epochOverheadSeconds: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : guess.epochOverheadSeconds,
         };
       };
-      let order: number[] = [];
       let sum = zeroLoss();
       let seen = 0;
       let lr = train.learningRate;
@@ -328,11 +334,11 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
         },
         async trainBatch(epoch, b, optimizer) {
           const t0 = now();
-          if (b === 0) { order = epochOrder(data.train.length, train.trainTimes, train.seed, epoch); sum = zeroLoss(); seen = 0; }
+          if (b === 0) { sum = zeroLoss(); seen = 0; }
           lr = learningRateAt(schedule, (epoch - 1) * batches + b) * (freezeEpochs > 0 && epoch > freezeEpochs ? train.finetuneLrFactor : 1);
           setOptimizerLearningRate(optimizer, lr);
           if (b === 0 && mosaicOn && epoch === train.epochs - closeMosaic + 1) ctx.log(`epoch ${epoch}: mosaic and mixup off for the last ${closeMosaic} epoch(s)`);
-          const batch = makeBatch(data.train, order, b, train.batchSize, augment, train.seed, epoch, { mosaic: epoch <= train.epochs - closeMosaic });
+          const batch = await batchPipeline.batch(epoch, b, epoch <= train.epochs - closeMosaic);
           const x = imagesToTensor(batch.images);
           const batchLoss = headBatchLoss(detector, batch.boxes, train.maxBoxes);
           let l: LossParts;
@@ -415,6 +421,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
           if (lastVal && lastVal.groundTruth.length > 0) await writeJson(ctx.paths.evalJson, buildEvalReport(epoch, data.classes, lastVal.groundTruth, lastVal.detections, train.evalConfidence));
         },
         async dispose() {
+          await batchPipeline.close();
           ema?.dispose();
           trained.dispose();
           await project.close();
@@ -422,6 +429,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       };
       return session;
     } catch (err) {
+      await pipeline?.close();
       model?.dispose();
       await project.close();
       throw err;
