@@ -1,10 +1,12 @@
 /**
  * Loads ground truth and detections for an evaluation, in any supported pair of formats.
- * Formats are inferred when not given: a `.json` file is COCO; a folder with `.xml` files is VOC,
+ * Formats are inferred when not given: a `.json` file is Detecta's detections file when it says so, else COCO; a folder with `.xml` files is VOC,
  * otherwise txt.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { readCocoDetections, readCocoGroundTruth } from './coco-json';
+import { looksLikeDetectaDetections, readDetectaDetections } from './detecta-json';
+import { readText } from './files';
 import { FormatError } from './errors';
 import type { ImageSize } from './files';
 import { readImageSizes } from './image-sizes';
@@ -14,7 +16,7 @@ import { readVocGroundTruth } from './voc-xml';
 import { readYoloDetections, readYoloGroundTruth } from './yolo';
 
 export const GT_FORMATS = ['voc', 'yolo', 'coco', 'txt'] as const;
-export const DET_FORMATS = ['txt', 'coco', 'yolo'] as const;
+export const DET_FORMATS = ['txt', 'coco', 'yolo', 'detecta'] as const;
 export type GroundTruthFormat = (typeof GT_FORMATS)[number];
 export type DetectionFormat = (typeof DET_FORMATS)[number];
 
@@ -53,8 +55,10 @@ export function inferGroundTruthFormat(path: string): GroundTruthFormat {
   return readdirSync(path).some((n) => n.toLowerCase().endsWith('.xml')) ? 'voc' : 'txt';
 }
 
+/** A .json file is Detecta's detections file when it says so (detecta predict's detections.json), else COCO; anything else txt. */
 export function inferDetectionFormat(path: string): DetectionFormat {
-  return !isDirectory(path) && path.toLowerCase().endsWith('.json') ? 'coco' : 'txt';
+  if (isDirectory(path) || !path.toLowerCase().endsWith('.json')) return 'txt';
+  return looksLikeDetectaDetections(readText(path)) ? 'detecta' : 'coco';
 }
 
 export async function loadEvaluationInput(gtPath: string, detPath: string, options: LoadOptions = {}): Promise<EvaluationInput> {
@@ -74,6 +78,7 @@ export async function loadEvaluationInput(gtPath: string, detPath: string, optio
 
   let det: DetectionSet;
   if (detFormat === 'coco') det = readCocoDetections(detPath, gt);
+  else if (detFormat === 'detecta') det = readDetectaDetections(detPath);
   else if (detFormat === 'yolo') det = readYoloDetections(detPath, { names: options.names, imageSize });
   else det = readTxtDetections(detPath, txt);
 

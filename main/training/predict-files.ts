@@ -18,6 +18,7 @@ import type { DetectorConfig } from '../../shared/ml/detector/config';
 import { readRunConfig } from './run-files';
 import { decodeFitted } from './data';
 import { loadModelFromFolder } from './weights-io';
+import { detectionRecords, frameResult, type DetectionRecord, type FrameResult } from '../../shared/results/detections-file';
 
 export interface LoadedDetector {
   model: tf.LayersModel;
@@ -55,25 +56,14 @@ export async function loadDetectorFolder(dir: string): Promise<LoadedDetector> {
   return { model, config, classes: classes ?? Array.from({ length: config.numClasses }, (_, i) => `class${i}`), dir: weights };
 }
 
-export interface FileDetection {
-  className: string;
-  classId: number;
-  score: number;
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
-
 export interface DetectOptions {
   confidence: number;
   iou: number;
 }
 
-const round2 = (v: number): number => Math.round(v * 100) / 100;
 
 /** Detects objects in one image file; boxes in the file's (EXIF-oriented) pixels. */
-export async function detectFile(det: LoadedDetector, file: string, options: DetectOptions): Promise<{ width: number; height: number; detections: FileDetection[] }> {
+export async function detectFile(det: LoadedDetector, file: string, options: DetectOptions): Promise<{ width: number; height: number; detections: DetectionRecord[] }> {
   const dec = await decodeFitted(file, det.config.inputSize);
   const [found] = await detectImages(det.model, [{ width: dec.width, height: dec.height, data: dec.data }], det.config, { scoreThreshold: options.confidence, iouThreshold: options.iou });
   const sx = dec.origWidth / dec.width;
@@ -81,10 +71,7 @@ export async function detectFile(det: LoadedDetector, file: string, options: Det
   return {
     width: dec.origWidth,
     height: dec.origHeight,
-    detections: found.map((d) => ({
-      className: det.classes[d.classId] ?? `class${d.classId}`, classId: d.classId, score: Number(d.score.toFixed(4)),
-      x1: round2(d.x1 * sx), y1: round2(d.y1 * sy), x2: round2(d.x2 * sx), y2: round2(d.y2 * sy),
-    })),
+    detections: detectionRecords(found.map((d) => ({ ...d, x1: d.x1 * sx, y1: d.y1 * sy, x2: d.x2 * sx, y2: d.y2 * sy })), det.classes),
   };
 }
 
@@ -92,12 +79,12 @@ const PALETTE = ['#ff3b30', '#34c759', '#007aff', '#ff9500', '#af52de', '#5ac8fa
 const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** SVG overlay with a rectangle and a "class score" label per detection. */
-export function detectionsSvg(width: number, height: number, detections: FileDetection[]): string {
+export function detectionsSvg(width: number, height: number, detections: DetectionRecord[]): string {
   const stroke = Math.max(2, Math.round(Math.min(width, height) / 200));
   const font = Math.max(10, Math.round(Math.min(width, height) / 30));
   const parts = detections.map((d) => {
     const color = PALETTE[d.classId % PALETTE.length];
-    const label = `${escapeXml(d.className)} ${d.score.toFixed(2)}`;
+    const label = `${escapeXml(d.label)} ${d.score.toFixed(2)}`;
     const ty = d.y1 > font + 4 ? d.y1 - 4 : d.y1 + font + 2;
     const tw = Math.round(label.length * font * 0.6) + 6;
     return `<rect x="${d.x1}" y="${d.y1}" width="${Math.max(0, d.x2 - d.x1)}" height="${Math.max(0, d.y2 - d.y1)}" fill="none" stroke="${color}" stroke-width="${stroke}"/>` +
@@ -110,7 +97,7 @@ export function detectionsSvg(width: number, height: number, detections: FileDet
 const WRITABLE = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif']);
 
 /** Writes the image with its detections drawn; the output keeps the input's format when sharp can write it, else PNG. Returns the path. */
-export async function drawDetections(file: string, outFile: string, size: { width: number; height: number }, detections: FileDetection[]): Promise<string> {
+export async function drawDetections(file: string, outFile: string, size: { width: number; height: number }, detections: DetectionRecord[]): Promise<string> {
   const ext = path.extname(outFile).toLowerCase();
   const target = WRITABLE.has(ext) ? outFile : outFile.slice(0, outFile.length - ext.length) + '.png';
   const overlay = Buffer.from(detectionsSvg(size.width, size.height, detections));
@@ -150,7 +137,7 @@ function runTool(cmd: string, args: string[]): Promise<string> {
 export interface VideoResult {
   output: string;
   fps: number;
-  frames: { frame: number; time: number; detections: FileDetection[] }[];
+  frames: FrameResult[];
   width: number;
   height: number;
 }
@@ -169,7 +156,7 @@ export async function detectVideo(det: LoadedDetector, ffmpeg: string, file: str
     for (const [i, n] of names.entries()) {
       const r = await detectFile(det, path.join(work, n), options);
       size = { width: r.width, height: r.height };
-      frames.push({ frame: i, time: Number((i / fps).toFixed(4)), detections: r.detections });
+      frames.push(frameResult(i, i / fps, { detections: r.detections }));
       await drawDetections(path.join(work, n), path.join(work, n.replace('in_', 'out_')), size, r.detections);
       onFrame?.(i + 1);
     }

@@ -3,7 +3,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -82,6 +84,31 @@ describe('detecta map reproduces the reference vectors', { concurrency: 3 }, () 
       }
     });
   }
+
+  test("toy example: detecta predict's detections file (written by the shared writer) scores like the txt it came from", async () => {
+    const { readTxtDetections } = await import('../../main/metrics/txt');
+    const { detectionsFileJson } = await import('../../shared/results/detections-file');
+    const txt = readTxtDetections(`${toy}dets_classname_abs_xyx2y2`, {});
+    const classes = [...new Set(txt.detections.map((d) => d.className))];
+    const file = detectionsFileJson({
+      format: 'detecta-detections', version: 1, kind: 'images', task: 'detect', model: 'toy', classes,
+      images: txt.images.map((id) => ({ image: `/photos/${id}.jpg`, width: 1000, height: 1000, detections: txt.detections.filter((d) => d.imageId === id).map((d) => ({ label: d.className, classId: classes.indexOf(d.className), score: d.score, x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 })) })),
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'detecta-map-'));
+    try {
+      writeFileSync(join(dir, 'detections.json'), file);
+      for (const r of expected['padilla-review-2021/toyexample'].voc) {
+        const out = await mapJson('--gt', `${toy}gts_vocpascal_format`, '--det', join(dir, 'detections.json'), '--iou', String(r.iou_threshold));
+        close(out.mAP, r.ap_every_point, `every-point @${r.iou_threshold}`);
+      }
+      writeFileSync(join(dir, 'video.json'), JSON.stringify({ format: 'detecta-detections', version: 1, kind: 'video', model: 'm', classes: [], source: 'v.mp4', width: 4, height: 4, fps: 1, frameCount: 0, frames: [] }));
+      const refused = await detecta('--gt', `${toy}gts_vocpascal_format`, '--det', join(dir, 'video.json'));
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /video\.json: holds one video's detections per frame/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('toy example: COCO protocol, the twelve numbers', async () => {
     const out = await mapJson('--gt', `${toy}gts_coco_format/toy_example_coco.JSON`, '--det', `${toy}dets_coco_format/coco_dets.json`, '--protocol', 'coco');

@@ -100,9 +100,13 @@ test('detecta predict: image, folder, video through ffmpeg, and a clear message 
   const dets = JSON.parse(await readFile(join(out, 'detections.json'), 'utf8'));
   assert.deepEqual([...dets.classes].sort(), ['ball', 'cone']);
   assert.equal(dets.images.length, 1);
+  assert.equal(dets.format, 'detecta-detections');
   for (const d of dets.images[0].detections) {
-    assert.ok(['ball', 'cone'].includes(d.className) && d.score >= 0.05 && d.x2 > d.x1 && d.x2 <= 64, JSON.stringify(d));
+    assert.ok(['ball', 'cone'].includes(d.label) && d.score >= 0.05 && d.x2 > d.x1 && d.x2 <= 64, JSON.stringify(d));
   }
+  const csvRows = (await readFile(join(out, 'detections.csv'), 'utf8')).trim().split('\n');
+  assert.equal(csvRows[0], 'image,label,class_id,score,x1,y1,x2,y2');
+  assert.equal(csvRows.length - 1, Math.max(1, dets.images[0].detections.length), 'a CSV row per box (one empty row when none)');
 
   const out2 = join(root, 'out2');
   const folder = await detecta(['predict', '--model', model, '--source', src, '--out', out2, '--json', '--backend', 'wasm']);

@@ -20,7 +20,8 @@ Evaluates detections against ground truth and prints the AP of each class and th
   --gt PATH              ground truth: a folder of VOC XML / YOLO / txt files, or a COCO JSON file
   --det PATH             detections: a folder of txt / YOLO files, or a COCO results JSON file
   --gt-format FORMAT     voc | yolo | coco | txt   (default: inferred from PATH)
-  --det-format FORMAT    txt | coco | yolo         (default: coco for a .json file, else txt)
+  --det-format FORMAT    txt | coco | yolo | detecta (default: detecta for detecta predict's detections.json,
+                         coco for another .json file, else txt)
   --protocol NAME        voc   all-point AP at --iou, VOC's +1 pixel IoU (default; mAP50 at 0.5)
                          voc07 VOC2007 11-point AP at --iou, +1 pixel IoU
                          coco  pycocotools bbox metrics: mAP50-95, AP50, AP75, APs/m/l, AR1/10/100

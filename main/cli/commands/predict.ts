@@ -1,9 +1,10 @@
 /**
  * `detecta predict --model DIR --source IMAGE|FOLDER|VIDEO --out DIR [--conf 0.25] [--iou 0.45]
  * [--backend auto|...] [--json]`: runs a trained detector on files. Each image gives
- * NAME_detected.EXT (boxes drawn) in --out, and --out/detections.json lists every image's
+ * NAME_detected.EXT (boxes drawn) in --out, and --out/detections.json (+ .csv) lists every image's
  * detections (pixels of the original image). A video (through a system ffmpeg) gives
- * NAME_detected.mp4 and NAME_detections.json with the detections of every frame.
+ * NAME_detected.mp4 and NAME_detections.json (+ .csv) with the detections of every frame. Both are
+ * the one detections file format of shared/results/detections-file.ts, also written by the Detect view.
  */
 import { parseArgs } from 'node:util';
 import { promises as fs } from 'node:fs';
@@ -12,7 +13,8 @@ import { writeFileAtomic } from '../../dataset/atomic-write';
 import { photoNames } from '../../dataset/folder-scan';
 import { RESULT_SUFFIX } from '../../../shared/dataset/result-files';
 import { selectBackend } from '../../training/backend';
-import { detectFile, detectVideo, drawDetections, findFfmpeg, loadDetectorFolder, VIDEO_EXTENSIONS, type FileDetection } from '../../training/predict-files';
+import { detectFile, detectVideo, drawDetections, findFfmpeg, loadDetectorFolder, VIDEO_EXTENSIONS } from '../../training/predict-files';
+import { detectionsFileCsv, detectionsFileJson, type DetectionsFile, type ImageResult } from '../../../shared/results/detections-file';
 import { backendChoiceSchema, type BackendChoice } from '../../../shared/training/types';
 import { makeDirs } from '../../dataset/make-dirs';
 
@@ -22,9 +24,9 @@ const USAGE = `usage: detecta predict --model DIR --source IMAGE|FOLDER|VIDEO --
                        [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--json]
 
 --model is a weights folder (RUN/weights/best) or a run folder (its weights/best is used).
-Images: writes NAME_detected.EXT with the boxes drawn and detections.json into --out.
+Images: writes NAME_detected.EXT with the boxes drawn and detections.json + detections.csv into --out.
 Videos (${VIDEO_EXTENSIONS.join(' ')}): need ffmpeg (on PATH, or DETECTA_FFMPEG); writes
-NAME_detected.mp4 and NAME_detections.json (detections per frame).
+NAME_detected.mp4 and NAME_detections.json + .csv (detections per frame).
 --json prints one JSON object per image (or video) on stdout instead of the text lines.`;
 
 function threshold(v: string | undefined, name: string, fallback: number): number {
@@ -80,7 +82,12 @@ export async function run(argv: string[]): Promise<number> {
     const det = await loadDetectorFolder(values.model);
     await makeDirs(out);
     const options = { confidence: conf, iou };
-    const images: { file: string; output: string; width: number; height: number; detections: FileDetection[] }[] = [];
+    const images: ImageResult[] = [];
+    const header = { format: 'detecta-detections', version: 1, task: 'detect', model: det.dir, classes: det.classes, confidence: conf, iou } as const;
+    const writeResults = async (base: string, file: DetectionsFile): Promise<void> => {
+      await writeFileAtomic(`${base}.json`, detectionsFileJson(file));
+      await writeFileAtomic(`${base}.csv`, detectionsFileCsv(file));
+    };
     let failures = 0;
     for (const file of sources) {
       const stem = path.basename(file, path.extname(file));
@@ -88,16 +95,16 @@ export async function run(argv: string[]): Promise<number> {
         if (isVideo(file)) {
           const r = await detectVideo(det, ffmpeg!, file, path.join(out, `${stem}${RESULT_SUFFIX.detect}.mp4`), options);
           const perFrame = path.join(out, `${stem}_detections.json`);
-          await writeFileAtomic(perFrame, JSON.stringify({ source: path.resolve(file), output: r.output, fps: r.fps, width: r.width, height: r.height, classes: det.classes, frames: r.frames }, null, 2) + '\n');
-          const total = r.frames.reduce((n, f) => n + f.detections.length, 0);
+          await writeResults(path.join(out, `${stem}_detections`), { ...header, kind: 'video', source: path.resolve(file), output: r.output, fps: r.fps, width: r.width, height: r.height, frameCount: r.frames.length, frames: r.frames });
+          const total = r.frames.reduce((n, f) => n + (f.detections?.length ?? 0), 0);
           if (json) console.log(JSON.stringify({ type: 'video', source: path.resolve(file), output: r.output, detectionsFile: perFrame, frames: r.frames.length, fps: r.fps, detections: total }));
           else console.log(`${file}: ${r.frames.length} frames, ${total} detections → ${r.output}`);
         } else {
           const r = await detectFile(det, file, options);
           const output = await drawDetections(file, path.join(out, `${stem}${RESULT_SUFFIX.detect}${path.extname(file)}`), r, r.detections);
-          images.push({ file: path.resolve(file), output, ...r });
+          images.push({ image: path.resolve(file), output, ...r });
           if (json) console.log(JSON.stringify({ type: 'image', source: path.resolve(file), output, width: r.width, height: r.height, detections: r.detections }));
-          else console.log(`${file}: ${r.detections.length ? r.detections.map((d) => `${d.className} ${d.score.toFixed(2)}`).join(', ') : 'nothing found'} → ${output}`);
+          else console.log(`${file}: ${r.detections.length ? r.detections.map((d) => `${d.label} ${d.score.toFixed(2)}`).join(', ') : 'nothing found'} → ${output}`);
         }
       } catch (err) {
         failures++;
@@ -105,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     if (images.length > 0) {
-      await writeFileAtomic(path.join(out, 'detections.json'), JSON.stringify({ model: det.dir, classes: det.classes, confidence: conf, iou, images }, null, 2) + '\n');
+      await writeResults(path.join(out, 'detections'), { ...header, kind: 'images', images });
     }
     det.model.dispose();
     if (!json) console.log(`${sources.length - failures} of ${sources.length} file(s) done; results in ${out}`);

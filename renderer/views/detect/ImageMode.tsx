@@ -13,7 +13,8 @@ import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
 import { emptyPrediction, predictFrame, predictionCount, type FrameResult, type Prediction } from './engine/predict-frame';
 import { annotatedBlob, drawPrediction } from './engine/draw';
-import { imagesCsv } from './engine/detections-file';
+import { imagesDetectionsFile } from './engine/detections-file';
+import { detectionsFileCsv, detectionsFileJson } from '../../../shared/results/detections-file';
 import { imageOutputType, outputPath, resultSuffix } from './output-paths';
 import { PredictionList } from './PredictionList';
 import { labelsOf, type LoadedModel } from './engine/load-model';
@@ -162,14 +163,17 @@ export function ImageMode(): React.JSX.Element {
     }
   };
 
-  /** Every image run with the current model so far, with its results at the current settings. */
-  const downloadCsv = (): void => {
+  /** Every image run with the current model so far, with its results at the current settings, as CSV or JSON. */
+  const downloadResults = (kind: 'csv' | 'json'): void => {
     if (!model) return;
     const done = items.flatMap((it) => {
       const c = raws.current.get(it.key);
-      return c && c.model === model ? [{ image: it.path ?? it.name, prediction: interpret(c.result) }] : [];
+      return c && c.model === model ? [{ image: it.path ?? it.name, width: c.img.naturalWidth, height: c.img.naturalHeight, prediction: interpret(c.result) }] : [];
     });
-    downloadBlob(imagesCsv(model.task, done, labelsOf(model)), model.task === 'classify' ? 'classifications.csv' : 'detections.csv');
+    const file = imagesDetectionsFile(model.title, model.task, labelsOf(model), done);
+    const stem = model.task === 'classify' ? 'classifications' : 'detections';
+    if (kind === 'csv') downloadBlob(new Blob([detectionsFileCsv(file)], { type: 'text/csv' }), `${stem}.csv`);
+    else downloadBlob(new Blob([detectionsFileJson(file)], { type: 'application/json' }), `${stem}.json`);
   };
 
   const runBatch = async (): Promise<void> => {
@@ -229,7 +233,8 @@ export function ImageMode(): React.JSX.Element {
         <div className="row-buttons">
           <button type="button" className="button" disabled={!currentItem || !model || busy !== null} onClick={() => void saveCurrent()}><Save size={14} /> Save annotated</button>
           <button type="button" className="button" disabled={!items.length || !model || (progress !== null && progress.done < progress.total)} onClick={() => void runBatch()}><Play size={14} /> {verb} &amp; save all</button>
-          <button type="button" className="button" disabled={!items.length || !model} title="every image run so far, at the current settings" onClick={downloadCsv}><Download size={14} /> Results CSV</button>
+          <button type="button" className="button" disabled={!items.length || !model} title="every image run so far, at the current settings" onClick={() => downloadResults('csv')}><Download size={14} /> Results CSV</button>
+          <button type="button" className="button" disabled={!items.length || !model} title="every image run so far, at the current settings (detecta predict's detections.json format)" onClick={() => downloadResults('json')}><Download size={14} /> JSON</button>
         </div>
         {!model || !items.length ? <p className="reason small" data-testid="image-actions-reason">{!model ? 'Load a model (above) to detect and save.' : 'Open or add images first.'}</p> : null}
         {progress ? (

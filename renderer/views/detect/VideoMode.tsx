@@ -14,7 +14,8 @@ import { predictFrame, type Prediction } from './engine/predict-frame';
 import { drawPrediction } from './engine/draw';
 import { drawOverlay, type LoopStats } from './engine/frame-loop';
 import { startLiveLoop } from './live-loop';
-import { detectionsCsv, detectionsJson, frameEntry, type FrameDetections } from './engine/detections-file';
+import { videoDetectionsFile, videoFrameResult } from './engine/detections-file';
+import { detectionsFileCsv, detectionsFileJson, type FrameResult as FileFrameResult } from '../../../shared/results/detections-file';
 import { labelsOf } from './engine/load-model';
 import { outputPath, resultSuffix } from './output-paths';
 import { explainLoadFailure, resolveProjectPath } from './project-path';
@@ -132,7 +133,7 @@ export function VideoMode(): React.JSX.Element {
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
     const ctx = canvas.getContext('2d');
-    const frames: FrameDetections[] = [];
+    const frames: FileFrameResult[] = [];
     try {
       if (!ctx) throw new Error('no 2D canvas context');
       const outDir = folder.trim() ? (await api.call('detect.chooseOutputFolder', { path: folder.trim() })).dir : '';
@@ -158,7 +159,7 @@ export function VideoMode(): React.JSX.Element {
         track.requestFrame();
         await hold();
         recorder.pause();
-        frames.push(frameEntry(i, t, p, labelsOf(m)));
+        frames.push(videoFrameResult(i, t, p, labelsOf(m)));
         setPrediction(p);
         if (overlayRef.current) drawOverlay(video, overlayRef.current, p, m);
         setJob({ done: i + 1, total, fps: (i + 1) / ((performance.now() - t0) / 1000), state: 'running', outputs });
@@ -176,8 +177,9 @@ export function VideoMode(): React.JSX.Element {
         outputs.push(r.path);
       };
       await write(resultSuffix(m.task), OUTPUT_FORMATS[format].ext, recorded);
-      await write(results, '.json', new Blob([detectionsJson(meta, frames)]));
-      await write(results, '.csv', new Blob([detectionsCsv(m.task, frames)]));
+      const file = videoDetectionsFile(meta, labelsOf(m), frames);
+      await write(results, '.json', new Blob([detectionsFileJson(file)]));
+      await write(results, '.csv', new Blob([detectionsFileCsv(file)]));
       setJob((j) => (j ? { ...j, state: 'done', outputs: [...outputs] } : j));
       notify('info', `Processed ${frames.length} frames: ${outputs.join(', ')}`);
     } catch (err) {
