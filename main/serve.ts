@@ -1,7 +1,8 @@
 /**
  * `npm run serve`: the app in a browser. Starts the local web host over the built renderer and
  * prints the URL (with its token) to open.
- *   node dist/main/serve.js [--host 127.0.0.1] [--port 0] [--data-dir DIR]
+ *   node dist/main/serve.js [--host 127.0.0.1] [--port 0] [--data-dir DIR] [--model-cache DIR]
+ * --model-cache: where downloaded models go (default: the CLI's, DETECTA_MODEL_CACHE or ~/.cache/detecta/models).
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -15,13 +16,14 @@ const { values } = parseArgs({
     host: { type: 'string', default: process.env.DETECTA_HOST ?? '127.0.0.1' },
     port: { type: 'string', default: process.env.DETECTA_PORT ?? '0' },
     'data-dir': { type: 'string' },
+    'model-cache': { type: 'string' },
     token: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log('usage: npm run serve -- [--host 127.0.0.1] [--port N] [--data-dir DIR]');
+  console.log('usage: npm run serve -- [--host 127.0.0.1] [--port N] [--data-dir DIR] [--model-cache DIR]');
   process.exit(0);
 }
 
@@ -39,7 +41,7 @@ if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !=
   console.warn(`Detecta Studio: listening on ${values.host}: anyone who can reach it and has the token can read your opened projects.`);
 }
 
-const services = createServices({ transport: 'web', dataDir: values['data-dir'] });
+const services = createServices({ transport: 'web', dataDir: values['data-dir'], modelCacheDir: values['model-cache'] });
 const host = await startWebHost({ services, staticDir, host: values.host, port, token: values.token ?? process.env.DETECTA_TOKEN });
 console.log(`Detecta Studio is running at ${host.url}`);
 console.log('Open that address (token included) in a browser. Press Ctrl+C to stop.');

@@ -5,6 +5,7 @@ import type { TransportKind } from '../../shared/api/app';
 import type { Services } from './services';
 import { ProjectRegistry } from './project-registry';
 import { RecentProjects } from '../settings/recent-projects';
+import { defaultModelCacheDir } from '../training/model-cache';
 
 /** The per-user settings folder: DETECTA_DATA_DIR, else the platform's usual place. */
 export function defaultDataDir(): string {
@@ -14,11 +15,12 @@ export function defaultDataDir(): string {
   return join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'detecta-studio');
 }
 
-export function createServices(options: { transport: TransportKind; dataDir?: string; pickFolder?: () => Promise<string | null>; openPath?: (path: string) => Promise<string> }): Services {
+export function createServices(options: { transport: TransportKind; dataDir?: string; modelCacheDir?: string; pickFolder?: () => Promise<string | null>; openPath?: (path: string) => Promise<string> }): Services {
   const dataDir = options.dataDir ?? defaultDataDir();
   return {
     transport: options.transport,
     dataDir,
+    modelCacheDir: options.modelCacheDir ?? defaultModelCacheDir(),
     projects: new ProjectRegistry(),
     recent: new RecentProjects(dataDir),
     ...(options.pickFolder ? { pickFolder: options.pickFolder } : {}),

@@ -4,13 +4,11 @@ import { dirname, join, posix } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { LoadableModel, detectMethods } from '../../shared/api/detect';
 import { parseAdapterMetadata } from '../../shared/ml/adapters/metadata';
-import { DETECTOR_ZOO } from '../../shared/ml/adapters/zoo';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { fsApiError } from '../dataset/fs-errors';
 import { folderGrants } from '../detect/folder-grants';
 import { writeResultFile } from '../detect/write-result';
-import { ensureZooModel, zooCacheDir, isZooModelCached } from '../detect/zoo-cache';
-import { zooMirror } from '../training/model-cache';
+import { ensureZooModel, listZooDetectors } from '../detect/zoo-cache';
 import { fileStamp } from '../../shared/dataset/result-files';
 import type { HandlersFor } from './handler';
 
@@ -64,11 +62,7 @@ async function describeFolder(dir: string): Promise<LoadableModel> {
 }
 
 export const detectHandlers: HandlersFor<typeof detectMethods> = {
-  'detect.zooList': async (_p, ctx) => {
-    const cacheDir = zooCacheDir(ctx.services);
-    const entries = await Promise.all(DETECTOR_ZOO.map(async (e) => ({ id: e.id, title: e.title, bytes: e.bytes, labels: e.adapter.labels.length, cached: await isZooModelCached(cacheDir, e) })));
-    return { entries, zooUrl: zooMirror() };
-  },
+  'detect.zooList': async (_p, ctx) => listZooDetectors(ctx.services),
   'detect.zooEnsure': async (p, ctx) => {
     const { entry, cached } = await ensureZooModel(ctx.services, p.id);
     await folderGrants(ctx.services).grantModelFolder(cached.dir);

@@ -10,6 +10,8 @@ export interface Services {
   transport: TransportKind;
   /** Folder for the app's own settings (recent projects); never inside a project. */
   dataDir: string;
+  /** The one model cache (main/training/model-cache.ts): zoo detectors and the training runs' pretrained backbones. */
+  modelCacheDir: string;
   projects: ProjectRegistry;
   recent: RecentProjects;
   /** Native folder picker; only in Electron. */

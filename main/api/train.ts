@@ -17,7 +17,6 @@ import { deleteRun, nextRunName, runDir, runPaths } from '../training/run-folder
 import { listRuns, readEvalJson, readRun, type RunInfo } from '../training/run-files';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { folderGrants } from '../detect/folder-grants';
-import { zooCacheDir } from '../detect/zoo-cache';
 import { fsApiError } from '../dataset/fs-errors';
 import type { ApiContext, HandlersFor } from './handler';
 import { errorMessage } from '../../shared/error-message';
@@ -35,7 +34,7 @@ function running(ctx: ApiContext, project: string) {
   return sup;
 }
 
-/** Sums the parts of a run: metrics time restarts at 0 when a run is resumed. */
+/** Runs from before run.json kept `seconds`: sums the parts of metrics.csv (its time restarts at 0 when a run is resumed). */
 function durationOf(metrics: { time: number }[]): number | null {
   if (metrics.length === 0) return null;
   let total = 0;
@@ -72,7 +71,7 @@ function summarize(info: RunInfo, root: string): RunSummary {
     'mAP50-95': det?.['mAP50-95'] ?? null,
     accuracy: cls ? (cls.val ?? cls.train).accuracy : null,
     resumable: !active && info.hasLast && info.config !== null && info.problem === null,
-    durationSeconds: durationOf(info.classifierMetrics ?? info.metrics),
+    durationSeconds: state?.seconds ?? durationOf(info.classifierMetrics ?? info.metrics),
     stopReason: status === 'failed' && !active && state?.status === 'running' ? 'crashed' : (state?.stopReason ?? null),
     error: state?.error ?? null,
     upgraded: info.upgraded,
@@ -168,7 +167,7 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     });
     const name = p.resume ?? p.name ?? (await nextRunName(root, classify ? 'classify' : 'train'));
     // the app's one model cache: backbones of both tasks beside the ready-made detectors
-    const modelCacheDir = zooCacheDir(ctx.services);
+    const modelCacheDir = ctx.services.modelCacheDir;
     const resume = p.resume ? { project: root, resume: p.resume, modelCacheDir, ...(p.epochs ? { epochs: p.epochs } : {}) } : null;
     let sup;
     if (classify) {

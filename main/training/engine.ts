@@ -355,6 +355,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     if (!resuming) await s.beforeFirstEpoch?.();
 
     const started = Date.now();
+    const secondsBefore = state.seconds ?? 0;
     const interval = options.progressIntervalMs ?? 250;
     let lastProgress = 0;
     let imagesDone = 0;
@@ -435,7 +436,8 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
           : `${budgetText} ended the run after epoch ${end}`);
         if (trained === 0) break;
       }
-      const { metrics, fitness } = await s.endEpoch(epoch, (Date.now() - started) / 1000);
+      const elapsed = (Date.now() - started) / 1000;
+      const { metrics, fitness } = await s.endEpoch(epoch, elapsed);
       const isBest = fitness !== null && better(fitness, state.best);
       let { best, sinceBest } = state;
       if (isBest) {
@@ -450,7 +452,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       await s.model.save(folderSaveHandler(paths.last, writer));
       await saveOptimizerState(paths.state, optimizer, { epoch, phase }, writer);
       await appendCsvRow(paths.metrics, adapter.metricsColumns, adapter.metricsCells(metrics));
-      await saveState({ epoch, best, sinceBest, last: metrics } as unknown as Partial<RunState>);
+      await saveState({ epoch, best, sinceBest, last: metrics, seconds: secondsBefore + elapsed } as unknown as Partial<RunState>);
       if (budget) await writeJson(budgetFile, { minutes: config.minutes, secondsUsed: budget.used() } satisfies BudgetFile);
       emit({ type: 'epoch', payload: { task: adapter.task, run: name, epochs: config.epochs, best: isBest, ...metrics } });
       await events.flush();

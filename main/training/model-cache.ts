@@ -11,9 +11,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { MODEL_MIRROR_ENV } from '../../shared/ml/model-zoo';
+import { MODEL_MIRROR_ENV, type ZooEntry } from '../../shared/ml/model-zoo';
 
 export const CACHE_MANIFEST = 'cache-manifest.json';
 
@@ -24,6 +25,20 @@ export const CACHE_MANIFEST = 'cache-manifest.json';
 export function zooMirror(): string {
   return process.env[MODEL_MIRROR_ENV] || process.env.DETECTA_MODEL_ZOO_URL || '';
 }
+
+/**
+ * The one model cache of the CLI, the trainer and the app: DETECTA_MODEL_CACHE, else
+ * $XDG_CACHE_HOME/detecta/models (~/.cache/detecta/models). The app may be given another one
+ * (Services.modelCacheDir, `--model-cache` of the web host); training runs it starts use the same.
+ */
+export function defaultModelCacheDir(): string {
+  if (process.env.DETECTA_MODEL_CACHE) return process.env.DETECTA_MODEL_CACHE;
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  return path.join(base, 'detecta', 'models');
+}
+
+/** The folder of a zoo entry in the cache: its id, whoever downloads it (trainer, CLI, Detect view). */
+export const zooCacheName = (entry: Pick<ZooEntry, 'id'>): string => entry.id;
 
 export interface CacheManifest {
   url: string;

@@ -8,23 +8,16 @@
  * - any other URL: refused (the trainer fetches only what the zoo lists);
  * - a local path: a tfjs LayersModel folder or its model.json; anything else is refused with what
  *   is wrong, never with the file's contents.
- * The cache folder: the run's `modelCacheDir`, else DETECTA_MODEL_CACHE, else
- * $XDG_CACHE_HOME/detecta/models (~/.cache/detecta/models).
+ * The cache folder: the run's `modelCacheDir` (the app's, for runs it starts), else the one model
+ * cache (defaultModelCacheDir: DETECTA_MODEL_CACHE, else ~/.cache/detecta/models).
  */
 import { promises as fs } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import * as tfjs from '@tensorflow/tfjs';
 import { DEFAULT_MOBILENET_ZOO_ID } from '../../shared/ml/backbone/zoo';
 import { MODEL_MIRROR_ENV, MODEL_ZOO, zooEntry, zooEntryUrl, type ZooEntry } from '../../shared/ml/model-zoo';
-import { ensureCachedModel, fileModelHandler, zooMirror } from './model-cache';
-
-export function defaultModelCacheDir(): string {
-  if (process.env.DETECTA_MODEL_CACHE) return process.env.DETECTA_MODEL_CACHE;
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
-  return path.join(base, 'detecta', 'models');
-}
+import { defaultModelCacheDir, ensureCachedModel, fileModelHandler, zooCacheName, zooMirror } from './model-cache';
 
 export interface PretrainedBackbone {
   model: tf.LayersModel;
@@ -81,7 +74,7 @@ export async function loadPretrainedBackbone(spec: string | undefined, options: 
   options.log?.(`pretrained backbone: ${entry.id} from ${url} (cache ${cacheDir})`);
   let cached;
   try {
-    cached = await ensureCachedModel({ url, cacheDir, name: entry.id, sha256: entry.sha256 });
+    cached = await ensureCachedModel({ url, cacheDir, name: zooCacheName(entry), sha256: entry.sha256 });
   } catch (err) {
     throw new Error(`cannot get the pretrained backbone from ${url}: ${(err as Error).message}`);
   }

@@ -131,7 +131,11 @@ async function readIfExists<T>(file: string, read: (f: string) => Promise<T>): P
  * Reads a run folder through the typed readers. A file that cannot be read does not throw: the
  * run comes back with `problem` naming the file and the field, so one bad run never hides the others.
  */
-export async function readRun(projectRoot: string, name: string): Promise<RunInfo> {
+/**
+ * A run's files. `lean`: metrics.csv is read only when run.json lacks what the run list needs
+ * from it (`seconds`, kept since round 2), so listing many runs reads one small file per run.
+ */
+export async function readRun(projectRoot: string, name: string, options: { lean?: boolean } = {}): Promise<RunInfo> {
   const dir = runDir(projectRoot, name);
   if (!(await exists(dir))) throw Object.assign(new Error(`no run "${name}" in ${projectRoot}`), { code: 'ENOENT' });
   const p = runPaths(dir);
@@ -146,8 +150,9 @@ export async function readRun(projectRoot: string, name: string): Promise<RunInf
     info.upgraded = read?.upgraded ?? false;
     info.status = info.state?.status ?? 'unknown';
     info.env = await readRunEnv(dir);
-    if ((info.config?.task ?? info.state?.task) === 'classify') info.classifierMetrics = (await readIfExists(p.metrics, readClassifierMetricsCsv)) ?? [];
-    else info.metrics = (await readIfExists(p.metrics, readMetricsCsv)) ?? [];
+    const needMetrics = !options.lean || info.state?.seconds === undefined;
+    if (needMetrics && (info.config?.task ?? info.state?.task) === 'classify') info.classifierMetrics = (await readIfExists(p.metrics, readClassifierMetricsCsv)) ?? [];
+    else if (needMetrics) info.metrics = (await readIfExists(p.metrics, readMetricsCsv)) ?? [];
   } catch (err) {
     info.problem = errorMessage(err);
   }
@@ -160,7 +165,7 @@ export async function listRuns(projectRoot: string): Promise<RunInfo[]> {
     if (err.code === 'ENOENT') return [];
     throw err;
   });
-  const runs = await Promise.all(names.filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => readRun(projectRoot, d.name)));
+  const runs = await Promise.all(names.filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => readRun(projectRoot, d.name, { lean: true })));
   const started = (r: RunInfo): string => r.state?.startedAt ?? r.config?.createdAt ?? '';
   return runs.sort((a, b) => started(a).localeCompare(started(b)));
 }

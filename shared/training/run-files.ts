@@ -115,6 +115,8 @@ const runStateCommon = {
   backend: z.enum(BACKEND_NAMES).nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
+  /** Seconds spent in training epochs, over every part of the run (a resume adds to it); absent in runs from before it was kept. */
+  seconds: z.number().min(0).optional(),
   stopReason: z.enum(STOP_REASONS).nullable(),
   /** The error of a failed run. */
   error: z.string().nullable(),

@@ -109,7 +109,7 @@ test('ready-made CenterNet from the model zoo finds dog, bicycle and car in dog.
   await page.getByLabel('Model', { exact: true }).selectOption('zoo:centernet-mobilenetv3-coco');
   await page.getByRole('button', { name: 'Load model' }).click();
   await expect(page.getByTestId('model-status')).toContainText('CenterNet', { timeout: 90_000 });
-  expect(existsSync(join(app.dataDir, 'models', 'zoo-centernet-mobilenetv3-coco', 'cache-manifest.json'))).toBe(true);
+  expect(existsSync(join(app.modelCacheDir, 'centernet-mobilenetv3-coco', 'cache-manifest.json'))).toBe(true);
   await page.getByLabel('Image path').fill(join(project, 'images', 'dog.jpg'));
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await page.getByRole('button', { name: 'dog.jpg', exact: true }).click();

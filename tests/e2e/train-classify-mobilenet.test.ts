@@ -50,7 +50,7 @@ test('mobilenet-embeddings from the Train view with only the zoo mirror configur
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 240_000 });
   await expect(page.getByTestId('train-log')).toContainText('pretrained backbone downloaded into');
   expect(mirror.hits.some((h) => h.startsWith('/mobilenet_v1_0.25_224/'))).toBe(true);
-  const cache = join(host.app.dataDir, 'models');
+  const cache = host.app.modelCacheDir;
   expect(existsSync(join(cache, 'mobilenet_v1_0.25_224', 'cache-manifest.json'))).toBe(true);
   expect(readdirSync(cache).filter((n) => n.startsWith('.'))).toEqual([]); // no temp folders left
 });

@@ -16,6 +16,8 @@ export interface ServedApp {
   origin: string;
   token: string;
   dataDir: string;
+  /** The host's model cache (a fresh folder inside dataDir, so tests never share downloads). */
+  modelCacheDir: string;
   output: () => string;
   stop(): Promise<void>;
 }
@@ -24,7 +26,8 @@ export async function serveApp(env: Record<string, string> = {}): Promise<Served
   const entry = join(repoRoot, 'dist/main/serve.js');
   if (!existsSync(entry)) throw new Error('dist/main/serve.js is missing: run `npm run build` before the e2e tests');
   const dataDir = mkdtempSync(join(tmpdir(), 'detecta-data-'));
-  const child: ChildProcess = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataDir], {
+  const modelCacheDir = join(dataDir, 'models');
+  const child: ChildProcess = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataDir, '--model-cache', modelCacheDir], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,6 +50,7 @@ export async function serveApp(env: Record<string, string> = {}): Promise<Served
     origin: parsed.origin,
     token: parsed.searchParams.get('token') ?? '',
     dataDir,
+    modelCacheDir,
     output: () => out,
     stop: async () => {
       if (child.exitCode === null) {

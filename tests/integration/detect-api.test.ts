@@ -27,7 +27,7 @@ const models = fileURLToPath(new URL('../../../shared/models/', import.meta.url)
 
 test('detect.* handlers: zoo cache, guarded writes, snapshot with draft boxes', { timeout: 60_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-api-detect-'));
-  const services = createServices({ transport: 'web', dataDir: join(root, 'data') });
+  const services = createServices({ transport: 'web', dataDir: join(root, 'data'), modelCacheDir: join(root, 'data', 'models') });
   const ctx = { services, emit: () => {} } as unknown as ApiContext;
   const bad = await serveFolder(models, { tamper: (path, bytes) => { if (path.endsWith('.bin')) bytes[100] ^= 0xff; } });
   const good = await serveFolder(models);

@@ -19,7 +19,7 @@ import type { ApiContext } from '../../main/api/handler';
 
 test('a box drawn just before train.start is in the data the trainer reads', { timeout: 120_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-api-flush-'));
-  const services = createServices({ transport: 'web', dataDir: join(root, 'data') });
+  const services = createServices({ transport: 'web', dataDir: join(root, 'data'), modelCacheDir: join(root, 'data', 'models') });
   try {
     const dir = join(root, 'project');
     await writeSampleProject(dir, { images: 8, seed: 2, width: 64, height: 64, classes: ['ball'], minObjects: 1, maxObjects: 1, minSize: 0.35, maxSize: 0.6 });

@@ -19,7 +19,7 @@ import { writeClassFolders } from '../helpers/class-folders';
 
 test('train.start with a classifier config trains a class-folder run that train.get / train.report read back', { timeout: 180_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-api-classify-'));
-  const services = createServices({ transport: 'web', dataDir: join(root, 'data') });
+  const services = createServices({ transport: 'web', dataDir: join(root, 'data'), modelCacheDir: join(root, 'data', 'models') });
   try {
     const dir = join(root, 'project');
     await writeSampleProject(dir, { images: 4, seed: 3, width: 64, height: 64, classes: ['ball'], minObjects: 1, maxObjects: 1 });

@@ -22,7 +22,7 @@ const isCode = (code: string) => (e: unknown) => e instanceof ApiError && e.code
 
 test('anchors, report, events and export of a finished run', { timeout: 240_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-api-report-'));
-  const services = createServices({ transport: 'web', dataDir: join(root, 'data') });
+  const services = createServices({ transport: 'web', dataDir: join(root, 'data'), modelCacheDir: join(root, 'data', 'models') });
   try {
     const dir = join(root, 'project');
     await writeSampleProject(dir, { images: 12, seed: 4, width: 64, height: 64, classes: ['ball', 'cone'], minObjects: 1, maxObjects: 2, minSize: 0.3, maxSize: 0.6 });

@@ -13,7 +13,7 @@ import { ApiError } from '../../shared/api/contract';
 
 test('train.* handlers drive a run and read the run folder', { timeout: 120_000 }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'detecta-api-train-'));
-  const services = createServices({ transport: 'web', dataDir: join(root, 'data') });
+  const services = createServices({ transport: 'web', dataDir: join(root, 'data'), modelCacheDir: join(root, 'data', 'models') });
   try {
     const dir = join(root, 'project');
     await writeSampleProject(dir, { images: 12, seed: 9, width: 64, height: 64, classes: ['ball'], minObjects: 1, maxObjects: 1, minSize: 0.35, maxSize: 0.6 });

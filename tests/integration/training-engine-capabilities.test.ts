@@ -15,7 +15,7 @@ import { detectTask } from '../../main/training/detect-task';
 import { classifyTask } from '../../main/training/classifier/classify-task';
 import { runEngine, type EngineHooks, type EngineOptions, type TaskAdapter, type TaskConfigBase, type EpochMetricsBase, type TrainControl } from '../../main/training/engine';
 import { runPaths } from '../../main/training/run-folder';
-import { readRun } from '../../main/training/run-files';
+import { listRuns, readRun } from '../../main/training/run-files';
 import { nodeFileWriter, type FileWriter } from '../../main/training/weights-io';
 import { writeClassFolders } from '../helpers/class-folders';
 
@@ -115,6 +115,14 @@ for (const task of TASKS) {
     assert.equal(info.config?.train.epochs, 4, 'config.json holds the new total');
     s = info.state!;
     assert.deepEqual([s.status, s.phase, s.epoch, s.epochs], ['completed', 'done', 4, 4]);
+    // run.json keeps the training seconds of all three parts (the run list's duration reads only run.json)
+    // metrics.csv's time restarts with each part: part 1 ended after epoch 1, part 2 after epoch 3, part 3 after epoch 4
+    const times = (info.classifierMetrics ?? info.metrics).map((m) => m.time);
+    const parts = times[0]! + times[2]! + times[3]!;
+    assert.ok(s.seconds !== undefined && Math.abs(s.seconds - parts) < 0.01, `run.json seconds ${s.seconds} vs metrics.csv parts ${parts}`);
+    const listed = (await listRuns(home)).find((r) => r.name === 'r')!;
+    assert.equal(listed.state?.seconds, s.seconds);
+    assert.equal((listed.classifierMetrics ?? listed.metrics).length, 0, 'the run list does not read metrics.csv when run.json has seconds');
   });
 
   test(`${task.name}: pause at a batch boundary, written to the log and run.json, then resume`, { timeout: 120_000 }, async () => {

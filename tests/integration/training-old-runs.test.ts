@@ -92,7 +92,7 @@ test('train.list: a run with a broken config.json or env.json is listed with the
 
   const root = await mkdtemp(join(tmpdir(), 'detecta-oldruns-api-'));
   roots.push(root);
-  const services = createServices({ transport: 'web', dataDir: join(root, 'data') });
+  const services = createServices({ transport: 'web', dataDir: join(root, 'data'), modelCacheDir: join(root, 'data', 'models') });
   const { project } = await services.projects.openProject(dir);
   const ctx = { services, emit: () => {} } as unknown as ApiContext;
   const list = await trainHandlers['train.list']({ project: project.root }, ctx);

@@ -38,7 +38,7 @@ before(async () => {
   mkdirSync(join(work, 'outside'));
   writeFileSync(join(work, 'outside', 'secret.jpg'), 'not yours');
   symlinkSync(join(work, 'outside', 'secret.jpg'), join(project, 'linked.jpg'));
-  services = createServices({ transport: 'web', dataDir: join(work, 'data') });
+  services = createServices({ transport: 'web', dataDir: join(work, 'data'), modelCacheDir: join(work, 'data', 'models') });
   host = await startWebHost({ services, staticDir, token: TOKEN });
   const ws = await openSocket();
   const opened = await call(ws, 'project.open', { dir: project });

@@ -26,7 +26,7 @@ before(async () => {
   await writeSampleProject(project, { images: 3, seed: 3 });
   mkdirSync(join(work, 'outside'));
   writeFileSync(join(work, 'outside', 'secret.txt'), 'not yours');
-  services = createServices({ transport: 'web', dataDir: join(work, 'data') });
+  services = createServices({ transport: 'web', dataDir: join(work, 'data'), modelCacheDir: join(work, 'data', 'models') });
   host = await startWebHost({ services, staticDir, token: 'test-token-123' });
 });
 
