@@ -1,22 +1,22 @@
 /**
- * `detecta` command-line entry: dispatches to one module per command.
- * Each command module exports `run(argv: string[]): Promise<number>` (the exit code)
- * and `summary` (one line for the help text).
+ * `detecta` command-line entry: dispatches to one module per command, loaded only when run (the
+ * training commands pull in TensorFlow.js). Each command module exports
+ * `run(argv: string[]): Promise<number>` (the exit code); its one-line summary for the help text
+ * is here, beside its name.
  */
 import type { CliCommand } from './command';
 import { errorMessage } from '../../shared/error-message';
 
-const COMMANDS: Record<string, () => Promise<CliCommand>> = {
-  // one line per command: name: () => import('./commands/name'),
-  dataset: () => import('./commands/dataset'),
-  map: () => import('./commands/map'),
-  train: () => import('./commands/train'),
-  sample: () => import('./commands/sample'),
-  eval: () => import('./commands/eval'),
-  export: () => import('./commands/export'),
-  predict: () => import('./commands/predict'),
-  anchors: () => import('./commands/anchors'),
-  classify: () => import('./commands/classify'),
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  anchors: { summary: 'k-means anchors of a project (grid cells and pixels, with their mean IoU)', load: () => import('./commands/anchors') },
+  classify: { summary: 'train, evaluate and run CNN image classifiers', load: () => import('./commands/classify') },
+  dataset: { summary: 'dataset statistics, validation and conversion (YOLO, COCO, VOC, LabelMe, CVAT, Label Studio, Open Images)', load: () => import('./commands/dataset') },
+  eval: { summary: "validation metrics and per-class AP of a run's best or last weights", load: () => import('./commands/eval') },
+  export: { summary: "export a run's model as a package: TF.js, or ONNX checked against TF.js (+ runnable example)", load: () => import('./commands/export') },
+  map: { summary: 'evaluate detections against ground truth: per-class AP and mAP (VOC, VOC2007, COCO)', load: () => import('./commands/map') },
+  predict: { summary: 'run a trained detector on images, folders or videos (boxes drawn + detections JSON)', load: () => import('./commands/predict') },
+  sample: { summary: 'write a sample project: generated photos of toy bricks, balls and cones with VOC boxes', load: () => import('./commands/sample') },
+  train: { summary: 'train a detector on a project (progress bar, --json events, resume / continue)', load: () => import('./commands/train') },
 };
 
 function usage(): string {
@@ -24,7 +24,7 @@ function usage(): string {
     'usage: detecta <command> [options]',
     '',
     'commands:',
-    ...Object.keys(COMMANDS).sort().map((n) => `  ${n}`),
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)}${c.summary}`),
     '',
     'Run `detecta <command> --help` for the options of a command.',
   ].join('\n');
@@ -36,13 +36,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const load = COMMANDS[name];
-  if (!load) {
+  const command = COMMANDS[name];
+  if (!command) {
     console.error(`detecta: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  const command = await load();
-  return command.run(rest);
+  return (await command.load()).run(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -21,5 +21,4 @@ export type ToTrainer =
 export type FromTrainer =
   | { kind: 'ready' }
   | { kind: 'event'; event: TrainerEvent | ClassifierTrainerEvent }
-  | { kind: 'paused'; paused: boolean }
-  | { kind: 'done'; ok: boolean };
+  | { kind: 'paused'; paused: boolean };

@@ -70,9 +70,9 @@ function onMessage(raw: unknown): void {
   }
 }
 
+/** Leaves once the run is over; its outcome went out as the last event ('finished' or 'failed'). */
 function finish(ok: boolean): void {
-  send({ kind: 'done', ok });
-  // Let the IPC channel drain, then leave (tfjs may keep handles open).
+  // Let the IPC channel drain the last events, then leave (tfjs may keep handles open).
   setTimeout(() => process.exit(ok ? 0 : 1), 100);
 }
 

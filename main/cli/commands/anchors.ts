@@ -7,7 +7,6 @@ import { parseArgs } from 'node:util';
 import { openDatasetProject } from '../../dataset/project';
 import { computeProjectAnchors } from '../../training/project-anchors';
 
-export const summary = 'k-means anchors of a project (grid cells and pixels, with their mean IoU)';
 
 const USAGE = `usage: detecta anchors --project DIR [-k 5] [--imgsz 416] [--seed 1] [--json]
 

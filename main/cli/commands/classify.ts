@@ -27,7 +27,6 @@ import {
 import { backendChoiceSchema } from '../../../shared/training/types';
 import { numberOption } from '../options';
 
-export const summary = 'train, evaluate and run CNN image classifiers';
 
 const USAGE = `usage:
   detecta classify train (--source DIR | --idx DIR | --project DIR --crops) [options]

@@ -19,7 +19,6 @@ import { openDatasetProject, type DatasetProject } from '../../dataset/project';
 import { exportDataset, importDataset } from '../../dataset/exchange';
 import { errorMessage } from '../../../shared/error-message';
 
-export const summary = 'dataset statistics, validation and conversion (YOLO, COCO, VOC, LabelMe, CVAT, Label Studio, Open Images)';
 
 const HELP = `usage: detecta dataset <stats|validate|convert> --project DIR [options]
 

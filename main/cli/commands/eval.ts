@@ -12,7 +12,6 @@ import { backendChoiceSchema } from '../../../shared/training/types';
 import { fixed } from '../options';
 import { OBJECT_SIZES } from '../../../shared/training/eval-report';
 
-export const summary = 'validation metrics and per-class AP of a run\'s best or last weights';
 
 const USAGE = `usage: detecta eval --project DIR --run RUN [--weights best|last] [--backend auto|wasm|cpu|...] [--json] [--save]
 

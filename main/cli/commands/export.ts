@@ -11,7 +11,6 @@ import { MODEL_EXPORT_FORMATS, type ModelExportFormat } from '../../../shared/ap
 import { exportRun } from '../../export/export-run';
 import { ExportVerificationError } from '../../export/verify-export';
 
-export const summary = 'export a run\'s model as a package: TF.js, or ONNX checked against TF.js (+ runnable example)';
 
 const USAGE = `usage: detecta export --run RUN --format tfjs|onnx --out DIR [--project DIR] [--weights best|last]
                       [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--json]

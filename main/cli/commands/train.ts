@@ -15,7 +15,6 @@ import {
 } from '../../../shared/training/types';
 import { fixed, numberOption } from '../options';
 
-export const summary = 'train a detector on a project (progress bar, --json events, resume / continue)';
 
 const USAGE = `usage: detecta train --project DIR [--preset mobilenet-fpn|mobilenet|tiny|darknet19] [--imgsz 416]
                      [--epochs 50 | --minutes N] [--batch 8] [--lr 0.001]
