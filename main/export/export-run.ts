@@ -23,7 +23,6 @@ import type { BackendChoice } from '../../shared/training/types';
 import type { RunConfig } from '../../shared/training/run-files';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { openDatasetProject } from '../dataset/project';
-import { selectBackend } from '../training/backend';
 import { loadClassifierDataset } from '../training/classifier/dataset';
 import { loadSample, type Sample } from '../training/data';
 import { runPaths } from '../training/run-folder';
@@ -182,6 +181,8 @@ export async function exportRun(opts: ExportRunOptions): Promise<ExportResult> {
   let meta: ExportedModelInfo;
   let verification: ExportVerification | null = null;
   if (opts.format === 'onnx') {
+    // loaded here: importing the backends registers them with tfjs, which only an ONNX export needs
+    const { selectBackend } = await import('../training/backend');
     const sel = await selectBackend(opts.backend ?? 'auto', log);
     log(`tfjs backend ${sel.backend}`);
     const model = await loadModelFromFolder(src);
