@@ -1,6 +1,7 @@
 /**
  * The app in Chromium through the local web host: open a project through the picker, read its
  * status from the real handlers, visit every view, and prove the host refuses what it must.
+ * Each test sets up what it needs (the project is only read), so any one of them runs alone.
  */
 import { test, expect } from '@playwright/test';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -52,7 +53,13 @@ test('opens a project through the picker and shows its status from the real hand
 });
 
 test('reopens a recent project and browses folders without typing a path', async ({ page }) => {
+  // this test makes the project recent itself (open it by path, close it), so it passes alone too
   await page.goto(app.url);
+  await page.getByLabel('Project folder').fill(project);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByTestId('project-chip')).toContainText('bricks');
+  await page.getByRole('button', { name: 'Close project' }).click();
+  await page.reload();
   const recent = page.getByTestId('recent-projects');
   await expect(recent).toContainText('bricks');
   await recent.getByRole('button', { name: /bricks/ }).first().click();
