@@ -10,8 +10,8 @@ import {
   type RunConfig, type RunState,
 } from '../../shared/training/run-files';
 import type { EpochMetrics, RunEnv } from '../../shared/training/types';
-import type { ClassifierEpochMetrics, ClassifierEvalReport } from '../../shared/training/classifier';
-import type { EvalReport } from '../../shared/training/eval-report';
+import { classifierEvalReportSchema, type ClassifierEpochMetrics, type ClassifierEvalReport } from '../../shared/training/classifier';
+import { evalReportSchema, type EvalReport } from '../../shared/training/eval-report';
 import { errorMessage } from '../../shared/error-message';
 import { runDir, runPaths, runsRoot, writeJson } from './run-folder';
 import { readClassifierMetricsCsv, readMetricsCsv } from './metrics-csv';
@@ -40,17 +40,15 @@ export async function readRunEnv(dir: string): Promise<RunEnv | null> {
 
 /**
  * eval.json of the run in `dir` (null when not written yet): the detector report or the
- * classifier report (`task: 'classify'`). Bad JSON throws naming the file.
+ * classifier report (`task: 'classify'`), checked against their schemas. Bad JSON or a report
+ * that does not fit throws naming the file and what is wrong.
  */
 export async function readEvalJson(dir: string): Promise<EvalReport | ClassifierEvalReport | null> {
   const file = runPaths(dir).evalJson;
   const text = await readText(file);
   if (text === null) return null;
-  try {
-    return JSON.parse(text) as EvalReport | ClassifierEvalReport;
-  } catch (err) {
-    throw new RunFileError(file, [`not valid JSON (${(err as Error).message})`]);
-  }
+  const schemaOf = (raw: unknown) => (typeof raw === 'object' && raw !== null && (raw as { task?: unknown }).task === 'classify' ? classifierEvalReportSchema : evalReportSchema);
+  return parseRunFile<typeof classifierEvalReportSchema | typeof evalReportSchema>(schemaOf, text, file);
 }
 
 export async function writeRunState(dir: string, state: RunState): Promise<void> {

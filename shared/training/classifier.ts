@@ -169,35 +169,33 @@ export type ClassifierTrainerEvent =
   | { type: 'finished'; payload: ClassifierFinishedEvent }
   | { type: 'failed'; payload: FailedEvent };
 
-export interface ClassScoresJson {
-  className: string;
-  precision: number;
-  recall: number;
-  F1: number;
-  support: number;
-}
+export const classScoresJsonSchema = z.object({ className: z.string(), precision: z.number(), recall: z.number(), F1: z.number(), support: z.number().int().min(0) });
+export type ClassScoresJson = z.infer<typeof classScoresJsonSchema>;
 
-export interface ConfusedPair {
-  trueClass: string;
-  predictedClass: string;
-  count: number;
+export const confusedPairSchema = z.object({
+  trueClass: z.string(),
+  predictedClass: z.string(),
+  count: z.number().int().min(0),
   /**
    * Examples: sample id, for files the image path (crops: the source image), and the pixels the
    * model saw as a PNG in the run folder (examples/NNN.png; absent in reports written before it).
    */
-  examples: { id: string; path: string | null; score: number; thumbnail?: string }[];
-}
+  examples: z.array(z.object({ id: z.string(), path: z.string().nullable(), score: z.number(), thumbnail: z.string().optional() })),
+});
+export type ConfusedPair = z.infer<typeof confusedPairSchema>;
 
+const averagedSchema = z.object({ precision: z.number(), recall: z.number(), F1: z.number() });
 /** eval.json of a classifier run: weights/best on the test split. */
-export interface ClassifierEvalReport {
-  task: 'classify';
-  split: 'test' | 'val';
-  epoch: number;
-  images: number;
-  accuracy: number;
-  perClass: ClassScoresJson[];
-  macro: { precision: number; recall: number; F1: number };
-  weighted: { precision: number; recall: number; F1: number };
-  confusion: { labels: string[]; matrix: number[][] };
-  mostConfused: ConfusedPair[];
-}
+export const classifierEvalReportSchema = z.object({
+  task: z.literal('classify'),
+  split: z.enum(['test', 'val']),
+  epoch: z.number().int().min(0),
+  images: z.number().int().min(0),
+  accuracy: z.number(),
+  perClass: z.array(classScoresJsonSchema),
+  macro: averagedSchema,
+  weighted: averagedSchema,
+  confusion: z.object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number())) }),
+  mostConfused: z.array(confusedPairSchema),
+});
+export type ClassifierEvalReport = z.infer<typeof classifierEvalReportSchema>;

@@ -2,29 +2,25 @@
  * eval.json of a detector run (written by main/training/evaluate.ts buildEvalReport for the
  * weights/best epoch, read by train.report and the Train view's evaluation report).
  */
-import type { ConfusionMatrix } from '../metrics';
+import { z } from 'zod';
 
 /** One box of a gallery image, in original image pixels. */
-export interface GalleryBox {
-  className: string;
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
+export const galleryBoxSchema = z.object({ className: z.string(), x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() });
+export type GalleryBox = z.infer<typeof galleryBoxSchema>;
 
 /**
  * A validation image of the report's gallery: its ground truth (with `matched`: found by a
  * detection ≥ the report's confidence at IoU .5) and its detections above GALLERY_MIN_SCORE, best
  * first (≤ GALLERY_MAX_DETECTIONS), each marked tp / fp at the report's confidence, or `low` below it.
  */
-export interface GalleryImage {
-  imageId: string;
-  groundTruth: (GalleryBox & { difficult: boolean; matched: boolean })[];
-  detections: (GalleryBox & { score: number; outcome: 'tp' | 'fp' | 'low' })[];
-  falsePositives: number;
-  misses: number;
-}
+export const galleryImageSchema = z.object({
+  imageId: z.string(),
+  groundTruth: z.array(galleryBoxSchema.extend({ difficult: z.boolean(), matched: z.boolean() })),
+  detections: z.array(galleryBoxSchema.extend({ score: z.number(), outcome: z.enum(['tp', 'fp', 'low']) })),
+  falsePositives: z.number().int().min(0),
+  misses: z.number().int().min(0),
+});
+export type GalleryImage = z.infer<typeof galleryImageSchema>;
 
 export const GALLERY_MAX_IMAGES = 60;
 export const GALLERY_MAX_DETECTIONS = 50;
@@ -41,44 +37,47 @@ export type ObjectSize = (typeof OBJECT_SIZES)[number];
  * AP was computed over (difficult and crowd boxes excluded; a box of area exactly 32² or 96²
  * counts in both sizes, as in pycocotools).
  */
-export interface PerSizeAP {
-  small: number | null;
-  medium: number | null;
-  large: number | null;
-  counts: Record<ObjectSize, number>;
-}
+const apSchema = z.number().nullable();
+export const perSizeAPSchema = z.object({
+  small: apSchema, medium: apSchema, large: apSchema,
+  counts: z.object({ small: z.number().int().min(0), medium: z.number().int().min(0), large: z.number().int().min(0) }),
+});
+export type PerSizeAP = z.infer<typeof perSizeAPSchema>;
+
+/** Row/column labels (the last one `background`) and matrix[trueIndex][predictedIndex], as shared/metrics ConfusionMatrix. */
+const confusionSchema = z.object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number())) });
 
 /** eval.json: per-class AP (VOC .5 and COCO .50:.95), AP per object size, PR points (≤ 200 per class), F1 vs confidence, confusion matrix, gallery. */
-export interface EvalReport {
-  epoch: number;
-  classes: {
-    className: string;
-    numGroundTruth: number;
-    ap50: number | null;
-    'ap50-95': number | null;
-    precision: number;
-    recall: number;
-    pr: { recall: number[]; precision: number[] };
-  }[];
-  mAP50: number | null;
-  'mAP50-95': number | null;
+export const evalReportSchema = z.object({
+  epoch: z.number().int().min(0),
+  classes: z.array(z.object({
+    className: z.string(),
+    numGroundTruth: z.number().int().min(0),
+    ap50: apSchema,
+    'ap50-95': apSchema,
+    precision: z.number(),
+    recall: z.number(),
+    pr: z.object({ recall: z.array(z.number()), precision: z.array(z.number()) }),
+  })),
+  mAP50: apSchema,
+  'mAP50-95': apSchema,
   /** Absent in eval.json files written before per-size AP was part of the report. */
-  perSize?: PerSizeAP;
-  confidence: number;
-  confusion: ConfusionMatrix;
+  perSize: perSizeAPSchema.optional(),
+  confidence: z.number(),
+  confusion: confusionSchema,
   /**
    * F1 versus confidence threshold on a 0..1 grid (101 points): per class with ground truth and
    * averaged over those classes (with the averaged precision and recall); `best` is the threshold
    * of the highest averaged F1 (null without ground truth).
    */
-  f1: {
-    thresholds: number[];
-    perClass: { className: string; f1: number[] }[];
-    f1: number[];
-    precision: number[];
-    recall: number[];
-    best: { threshold: number; f1: number; precision: number; recall: number } | null;
-  };
-  gallery: GalleryImage[];
-}
-
+  f1: z.object({
+    thresholds: z.array(z.number()),
+    perClass: z.array(z.object({ className: z.string(), f1: z.array(z.number()) })),
+    f1: z.array(z.number()),
+    precision: z.array(z.number()),
+    recall: z.array(z.number()),
+    best: z.object({ threshold: z.number(), f1: z.number(), precision: z.number(), recall: z.number() }).nullable(),
+  }),
+  gallery: z.array(galleryImageSchema),
+});
+export type EvalReport = z.infer<typeof evalReportSchema>;

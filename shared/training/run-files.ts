@@ -162,15 +162,15 @@ export class RunFileError extends Error {
   }
 }
 
-/** Parses a run file's text: bad JSON or a bad field throws RunFileError naming the file and each field. */
-export function parseRunFile<S extends z.ZodType>(schema: S, text: string, file: string): z.output<S> {
+/** Parses a run file's text against its schema (or the schema chosen from the parsed value): bad JSON or a bad field throws RunFileError naming the file and each field. */
+export function parseRunFile<S extends z.ZodType>(schema: S | ((raw: unknown) => S), text: string, file: string): z.output<S> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
     throw new RunFileError(file, [`not valid JSON (${err instanceof Error ? err.message : String(err)})`]);
   }
-  const parsed = schema.safeParse(raw);
+  const parsed = (typeof schema === 'function' ? schema(raw) : schema).safeParse(raw);
   if (!parsed.success) throw new RunFileError(file, parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`));
   return parsed.data;
 }

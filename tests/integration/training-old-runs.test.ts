@@ -16,6 +16,7 @@ import { runTraining } from '../../main/training/detect-task';
 import { runClassifierTraining } from '../../main/training/classifier/classify-task';
 import { runPaths } from '../../main/training/run-folder';
 import { listRuns, readRun } from '../../main/training/run-files';
+import { ApiError } from '../../shared/api/contract';
 import { createServices } from '../../main/api/create-services';
 import { trainHandlers } from '../../main/api/train';
 import type { ApiContext } from '../../main/api/handler';
@@ -105,5 +106,8 @@ test('train.list: a run with a broken config.json or env.json is listed with the
   // its eval.json predates AP per object size: the report reads, without the size table's data
   const report = await trainHandlers['train.report']({ project: project.root, run: 'good' }, ctx);
   assert.ok(report.task === 'detect' && report.perSize === null && report.mAP50 !== null);
+  // an eval.json that does not fit its schema is refused with the file and the field, not drawn half-way
+  await writeFile(join(runsOf(dir), 'badenv', 'eval.json'), JSON.stringify({ epoch: 2, classes: [], mAP50: '0.5' }));
+  await assert.rejects(trainHandlers['train.report']({ project: project.root, run: 'badenv' }, ctx), (e: ApiError) => e.code === 'unreadable' && /eval\.json: mAP50: .*expected number/.test(e.message));
   await services.projects.closeAll();
 });
