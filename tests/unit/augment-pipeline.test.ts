@@ -19,17 +19,47 @@ test('pipeline is deterministic for a seed and leaves the input alone', () => {
   assert.notDeepEqual(a.image.data, c.image.data);
 });
 
-test('pipeline disabled = identity; every op can be switched off', () => {
+/** The image mirrored left–right, pixel for pixel (RGB, row-major). */
+function mirrored(img: { width: number; height: number; data: ArrayLike<number> }): number[] {
+  const out: number[] = [];
+  for (let y = 0; y < img.height; y++) {
+    for (let x = img.width - 1; x >= 0; x--) for (let c = 0; c < 3; c++) out.push(img.data[(y * img.width + x) * 3 + c]!);
+  }
+  return out;
+}
+
+test('pipeline disabled = identity; every op can be switched off (pixels and boxes, not only the applied list)', () => {
   const scene = syntheticScene(4, { size: 32, numClasses: 1 });
   const off = augmentScene(scene.image, scene.boxes, resolveAugmentConfig({ enabled: false }), createRng(1));
   assert.deepEqual(off.image.data, scene.image.data);
   assert.deepEqual(off.boxes, scene.boxes);
   assert.deepEqual(off.applied, []);
-  const onlyFlip = resolveAugmentConfig({
-    ...Object.fromEntries(ALL_OPS.map((k) => [k, { enabled: false }])),
-    horizontalFlip: { enabled: true, p: 1 },
-  });
-  for (let s = 0; s < 5; s++) assert.deepEqual(augmentScene(scene.image, scene.boxes, onlyFlip, createRng(s)).applied, ['horizontalFlip']);
+  const allOff = Object.fromEntries(ALL_OPS.map((k) => [k, { enabled: false }]));
+  // the pipeline on with every op off: the same pixels and boxes, for any seed
+  for (let s = 0; s < 5; s++) {
+    const none = augmentScene(scene.image, scene.boxes, resolveAugmentConfig(allOff), createRng(s));
+    assert.deepEqual(none.applied, []);
+    assert.deepEqual(Array.from(none.image.data), Array.from(scene.image.data), `seed ${s}: an op that is off changed pixels`);
+    assert.deepEqual(none.boxes, scene.boxes);
+  }
+  // only the flip on: exactly the mirror image, nothing else (a blur or noise that ran anyway shows here)
+  const onlyFlip = resolveAugmentConfig({ ...allOff, horizontalFlip: { enabled: true, p: 1 } });
+  for (let s = 0; s < 5; s++) {
+    const flipped = augmentScene(scene.image, scene.boxes, onlyFlip, createRng(s));
+    assert.deepEqual(flipped.applied, ['horizontalFlip']);
+    assert.deepEqual(Array.from(flipped.image.data), mirrored(scene.image), `seed ${s}: more than the flip changed the pixels`);
+  }
+  // each op alone at p = 1 runs and changes the image or the boxes, so switching it off is what keeps them
+  // (on some seed: a draw may pick a strength of about zero)
+  for (const op of ALL_OPS) {
+    let changed = 0;
+    for (let s = 0; s < 10; s++) {
+      const alone = augmentScene(scene.image, scene.boxes, resolveAugmentConfig({ ...allOff, [op]: { enabled: true, p: 1 } }), createRng(s));
+      assert.deepEqual(alone.applied, [op]);
+      if (Array.from(alone.image.data).some((v, i) => v !== scene.image.data[i]) || JSON.stringify(alone.boxes) !== JSON.stringify(scene.boxes)) changed++;
+    }
+    assert.ok(changed > 0, `${op} at p = 1 changed nothing on 10 seeds`);
+  }
 });
 
 test('every op fires with its probability', () => {
