@@ -81,10 +81,26 @@ test('live boxes, FPS, flat tensor count, snapshot with draft boxes in the proje
   await expect.poll(() => num(page, 'frames'), { timeout: 180_000 }).toBeGreaterThan(f0 + 60);
   await expect.poll(() => num(page, 'tensors'), { timeout: 10_000 }).toBe(t0);
 
-  // pause stops the counter
+  // pause stops the counter: the camera goes on delivering frames (counted by a second video on
+  // the same stream), the detection loop sees none of them
   await page.getByRole('button', { name: 'Pause' }).click();
+  await expect.poll(() => page.getByTestId('webcam-video').evaluate((v: HTMLVideoElement) => v.paused)).toBe(true);
   const paused = await num(page, 'frames');
-  await page.waitForTimeout(1500);
+  await page.getByTestId('webcam-video').evaluate((v: HTMLVideoElement, n: number) => new Promise<void>((resolve) => {
+    const probe = document.createElement('video');
+    probe.muted = true;
+    probe.style.cssText = 'position:fixed;width:2px;height:2px;opacity:0';
+    probe.srcObject = v.srcObject;
+    document.body.append(probe);
+    let seen = 0;
+    const tick = (): void => {
+      if (++seen < n) { probe.requestVideoFrameCallback(tick); return; }
+      probe.remove();
+      resolve();
+    };
+    probe.requestVideoFrameCallback(tick);
+    void probe.play();
+  }), 30);
   expect(await num(page, 'frames')).toBeLessThanOrEqual(paused + 1);
   await page.getByRole('button', { name: 'Resume' }).click();
   await expect.poll(() => num(page, 'frames'), { timeout: 30_000 }).toBeGreaterThan(paused + 2);
