@@ -13,6 +13,7 @@ import { createServices } from '../api/create-services';
 import { registerIpcTransport } from '../transport/ipc';
 import { contentSecurityPolicy } from '../transport/csp';
 import { SERVED_FILE_HEADERS } from '../transport/served-files';
+import { CROSS_ORIGIN_ISOLATION_HEADERS, FILE_CORP_FOR_ISOLATED_APP } from '../transport/isolation';
 import { buildMenu } from './menu';
 import { spawnUtilityTrainer } from './utility-trainer';
 import { setTrainerSpawner } from '../training/active-runs';
@@ -27,6 +28,8 @@ protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
   { scheme: 'detecta-file', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
+
+const asHeaderLists = (h: Readonly<Record<string, string>>): Record<string, string[]> => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, [v]]));
 
 const isAppUrl = (url: string): boolean => url.startsWith(`${APP_ORIGIN}/`);
 
@@ -95,16 +98,17 @@ app.whenReady().then(async () => {
       const file = await net.fetch(pathToFileURL(served.file).toString(), range ? { headers: { range } } : undefined);
       const headers = new Headers(file.headers);
       headers.set('content-type', served.contentType);
-      for (const [k, v] of Object.entries(SERVED_FILE_HEADERS)) headers.set(k, v);
+      for (const [k, v] of Object.entries({ ...SERVED_FILE_HEADERS, ...FILE_CORP_FOR_ISOLATED_APP })) headers.set(k, v);
       return new Response(file.body, { status: file.status, headers });
     } catch (err) {
       return new Response(errorMessage(err), { status: 403 });
     }
   });
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    // project and model files keep their own sandboxing policy (SERVED_FILE_HEADERS)
-    if (details.url.startsWith('detecta-file:')) return callback({ responseHeaders: details.responseHeaders ?? {} });
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy({ img: ['detecta-file:'], connect: ['detecta-file:'] })] } });
+    // project and model files keep their own sandboxing policy (SERVED_FILE_HEADERS) and may be embedded by the isolated page
+    if (details.url.startsWith('detecta-file:')) return callback({ responseHeaders: { ...details.responseHeaders, ...asHeaderLists(FILE_CORP_FOR_ISOLATED_APP) } });
+    // the page is cross-origin isolated (SharedArrayBuffer: the wasm backend's threads)
+    callback({ responseHeaders: { ...details.responseHeaders, ...asHeaderLists(CROSS_ORIGIN_ISOLATION_HEADERS), 'Content-Security-Policy': [contentSecurityPolicy({ img: ['detecta-file:'], connect: ['detecta-file:'] })] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, permission, grant) => grant(permission === 'media'));
 

@@ -22,6 +22,7 @@ import { ApiError, requestMessageSchema, type EventMessage, type ResponseMessage
 import type { ApiEvents, EventName } from '../../shared/api';
 import type { Services } from '../api/services';
 import { dispatch, toApiError } from '../api/dispatch';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from './isolation';
 import { contentSecurityPolicy } from './csp';
 import { contentTypeFor } from './content-types';
 import { folderGrants } from '../detect/folder-grants';
@@ -154,6 +155,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'content-length': String(stat.size),
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
+      // the page, its scripts and its wasm: cross-origin isolated, so the wasm backend gets threads
+      ...CROSS_ORIGIN_ISOLATION_HEADERS,
     };
     if (extname(file) === '.html') {
       headers['content-security-policy'] = contentSecurityPolicy({ connect: [`ws://${host}:${(server.address() as AddressInfo).port}`] });
