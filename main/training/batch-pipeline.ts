@@ -15,7 +15,7 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AugmentConfig } from '../../shared/ml/augment';
@@ -74,6 +74,9 @@ function workerEntry(): string | URL {
   }
   // bundles: dist/main/{trainer,serve,electron}.js sit beside batch-worker.js; dist/cli/detecta.js is one folder over
   for (const f of [join(dirname(here), 'batch-worker.js'), join(dirname(here), '..', 'main', 'batch-worker.js')]) {
+    // packaged app: the entry is unpacked from app.asar (electron-builder.yml), a worker starts from a real file
+    const unpacked = f.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+    if (unpacked !== f && existsSync(unpacked)) return pathToFileURL(unpacked);
     if (existsSync(f)) return pathToFileURL(f);
   }
   throw new Error(`the batch worker (batch-worker.js) is missing beside ${here}: rebuild with npm run build`);
