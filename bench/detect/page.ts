@@ -1,13 +1,13 @@
 /**
- * Browser side of bench/detect.bench.ts: the renderer's own detection path (engine/backends,
- * engine/run-frame, adapters decode, draw) on a tiny-preset detector built in the page.
+ * Browser side of bench/detect.bench.ts: the renderer's own detection path (renderer/detect/backends,
+ * run-frame, adapters decode, draw) on a tiny-preset detector built in the page.
  * Exposes window.detectBench(backend, inputSize, frames) → timings.
  */
 import * as tf from '@tensorflow/tfjs';
-import { useBackend, type BackendName } from '../../renderer/views/detect/engine/backends';
-import { runFrame } from '../../renderer/views/detect/engine/run-frame';
-import { drawDetections } from '../../renderer/views/detect/engine/draw';
-import type { LoadedDetector } from '../../renderer/views/detect/engine/load-model';
+import { useBackend, type BackendName } from '../../renderer/detect/backends';
+import { runFrame } from '../../renderer/detect/run-frame';
+import { drawDetections } from '../../renderer/detect/draw';
+import type { LoadedDetector } from '../../renderer/detect/load-model';
 import { buildDetector, detectorPreset } from '../../shared/ml/detector';
 import { detectaAdapter } from '../../shared/ml/adapters/metadata';
 import { decodeOutputs } from '../../shared/ml/adapters/decode';

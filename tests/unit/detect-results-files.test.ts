@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { videoDetectionsFile, videoFrameResult, imagesDetectionsFile } from '../../renderer/views/detect/engine/detections-file';
+import { videoDetectionsFile, videoFrameResult, imagesDetectionsFile } from '../../renderer/detect/detections-file';
 import { detectionsFileCsv, detectionsFileJson, parseDetectionsFile } from '../../shared/results/detections-file';
 import { isResultImage, RESULT_SUFFIX, webcamResultName } from '../../shared/dataset/result-files';
 import { photoNames } from '../../main/dataset/folder-scan';

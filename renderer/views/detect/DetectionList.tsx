@@ -1,6 +1,6 @@
 /** The detections of the current frame as a table: class, score, box. */
 import type { Detection } from '../../../shared/ml/detector/box';
-import { colourOf } from './engine/draw';
+import { colourOf } from '../../detect/draw';
 import { mapClass } from '../../../shared/dataset/class-mapping';
 import type { ClassMapping } from '../../../shared/dataset/types';
 

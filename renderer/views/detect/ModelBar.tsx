@@ -8,8 +8,8 @@ import { api } from '../../client';
 import type { ZooListEntry } from '../../../shared/api/detect';
 import { useApp } from '../../store/app-store';
 import { useDetect, type ModelChoice } from './detect-store';
-import { BACKEND_LABELS, candidateBackends, webgpuAdapter, type BackendName } from './engine/backends';
-import { inputDescription, labelsOf } from './engine/load-model';
+import { BACKEND_LABELS, candidateBackends, webgpuAdapter, type BackendName } from '../../detect/backends';
+import { inputDescription, labelsOf } from '../../detect/load-model';
 import { errorMessage } from '../../../shared/error-message';
 
 export function ModelBar(): React.JSX.Element {

@@ -3,9 +3,9 @@ import type { ClassScore } from '../../../shared/ml/classifier/predict';
 import { DetectionList } from './DetectionList';
 import { useProjectMapping } from './project-mapping';
 import { useApp } from '../../store/app-store';
-import { colourOf } from './engine/draw';
-import { emptyPrediction, type Prediction } from './engine/predict-frame';
-import { labelsOf, type LoadedModel } from './engine/load-model';
+import { colourOf } from '../../detect/draw';
+import { emptyPrediction, type Prediction } from '../../detect/predict-frame';
+import { labelsOf, type LoadedModel } from '../../detect/load-model';
 
 export function ClassScoreList({ top }: { top: readonly ClassScore[] }): React.JSX.Element {
   return (

@@ -11,10 +11,10 @@ import { api, modelFileUrl, projectFileUrl } from '../../client';
 import type { Detection } from '../../../shared/ml/detector/box';
 import { decodeOutputs, type PostprocessSettings } from '../../../shared/ml/adapters/decode';
 import { topKFromProbabilities, type ClassScore } from '../../../shared/ml/classifier/predict';
-import { loadModel, type LoadedModel, type ModelRef } from './engine/load-model';
-import { useBestBackend, useBackend, type BackendName } from './engine/backends';
-import type { RawFrame } from './engine/run-frame';
-import type { FrameResult, Prediction } from './engine/predict-frame';
+import { loadModel, type LoadedModel, type ModelRef } from '../../detect/load-model';
+import { useBestBackend, useBackend, type BackendName } from '../../detect/backends';
+import type { RawFrame } from '../../detect/run-frame';
+import type { FrameResult, Prediction } from '../../detect/predict-frame';
 import { errorMessage } from '../../../shared/error-message';
 
 export type ModelChoice = { kind: 'active'; project: string } | { kind: 'zoo'; id: string } | { kind: 'folder'; path: string };

@@ -3,8 +3,8 @@
  * model and current settings, redrawing the overlay canvas with every prediction.
  */
 import { useDetect } from './detect-store';
-import { drawOverlay, startFrameLoop, type LoopStats } from './engine/frame-loop';
-import type { Prediction } from './engine/predict-frame';
+import { drawOverlay, startFrameLoop, type LoopStats } from '../../detect/frame-loop';
+import type { Prediction } from '../../detect/predict-frame';
 
 export interface LiveLoopCallbacks {
   prediction: (p: Prediction) => void;

@@ -3,7 +3,7 @@
  * the same as `detecta predict`): a Prediction becomes a file result; a processed video or the
  * list of run images becomes a detections file.
  */
-import { classRecords, detectionRecords, frameResult, type DetectionsFile, type FrameResult as FileFrameResult, type ImageResult } from '../../../../shared/results/detections-file';
+import { classRecords, detectionRecords, frameResult, type DetectionsFile, type FrameResult as FileFrameResult, type ImageResult } from '../../shared/results/detections-file';
 import type { Prediction } from './predict-frame';
 
 /** A prediction's boxes or ranked classes as file records. */

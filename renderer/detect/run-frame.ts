@@ -5,9 +5,9 @@
  * Every tensor made here is disposed before returning.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fitRect } from '../../../../shared/ml/adapters/geometry';
-import { channelScaleOffset } from '../../../../shared/ml/adapters/input';
-import type { FrameGeometry, RawOutput } from '../../../../shared/ml/adapters/decode';
+import { fitRect } from '../../shared/ml/adapters/geometry';
+import { channelScaleOffset } from '../../shared/ml/adapters/input';
+import type { FrameGeometry, RawOutput } from '../../shared/ml/adapters/decode';
 import type { LoadedDetector } from './load-model';
 
 export interface RawFrame {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
-import { adapterName, isSoftwareAdapter, isSoftwareName, type DawnAdapter } from '../../../../shared/ml/gpu-adapter';
+import { adapterName, isSoftwareAdapter, isSoftwareName, type DawnAdapter } from '../../shared/ml/gpu-adapter';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (JS)' };

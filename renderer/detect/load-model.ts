@@ -6,11 +6,11 @@
  * then each weight file through the given URL function.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterMetadata } from '../../../../shared/ml/adapters/metadata';
-import { detectaAdapter } from '../../../../shared/ml/adapters/metadata';
-import { METADATA_KEY as DETECTOR_METADATA_KEY, readDetectorMetadata } from '../../../../shared/ml/detector/metadata';
-import type { DetectorConfig } from '../../../../shared/ml/detector/config';
-import { readClassifierMetadata, type ClassifierMetadata } from '../../../../shared/ml/classifier/metadata';
+import type { AdapterMetadata } from '../../shared/ml/adapters/metadata';
+import { detectaAdapter } from '../../shared/ml/adapters/metadata';
+import { METADATA_KEY as DETECTOR_METADATA_KEY, readDetectorMetadata } from '../../shared/ml/detector/metadata';
+import type { DetectorConfig } from '../../shared/ml/detector/config';
+import { readClassifierMetadata, type ClassifierMetadata } from '../../shared/ml/classifier/metadata';
 
 const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 

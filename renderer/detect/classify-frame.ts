@@ -5,7 +5,7 @@
  * top-k setting re-ranks them without running the model again. Every tensor made here is disposed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { toModelInput } from '../../../../shared/ml/classifier/predict';
+import { toModelInput } from '../../shared/ml/classifier/predict';
 import type { LoadedClassifier } from './load-model';
 import { inputCanvas, type FrameSource } from './run-frame';
 

@@ -1,8 +1,8 @@
 /** Drawing predictions over a frame (overlay canvases, annotated exports): boxes, or a classifier's ranking. */
-import type { Detection } from '../../../../shared/ml/detector/box';
-import type { ClassScore } from '../../../../shared/ml/classifier/predict';
+import type { Detection } from '../../shared/ml/detector/box';
+import type { ClassScore } from '../../shared/ml/classifier/predict';
 import type { Prediction } from './predict-frame';
-import { canvasToBlob } from '../../../lib/image-io';
+import { canvasToBlob } from '../lib/image-io';
 
 const PALETTE = ['#ff4d4f', '#40a9ff', '#73d13d', '#ffc53d', '#9254de', '#36cfc9', '#ff85c0', '#ffa940', '#bae637', '#597ef7'];
 export const colourOf = (classId: number): string => PALETTE[classId % PALETTE.length]!;

@@ -4,8 +4,8 @@
  * (ranked later with the current top-k). Callers keep the FrameResult, so moving a slider only
  * re-runs that cheap last step; `Prediction` is what is drawn, listed and written.
  */
-import type { Detection } from '../../../../shared/ml/detector/box';
-import type { ClassScore } from '../../../../shared/ml/classifier/predict';
+import type { Detection } from '../../shared/ml/detector/box';
+import type { ClassScore } from '../../shared/ml/classifier/predict';
 import type { LoadedModel } from './load-model';
 import { runFrame, type FrameSource, type RawFrame } from './run-frame';
 import { classifyFrame } from './classify-frame';
