@@ -2,7 +2,8 @@
  * The Train view in Chromium through the web host: start a tiny run from the setup form, watch
  * the progress bar and the uPlot curves gain points (counted in the charts' data), reload the page
  * mid-run and find the same curves, cancel, resume, and read the evaluation report (confusion
- * matrix, PR and F1 curves, gallery) of the finished run; export the model. Screenshots of the
+ * matrix, PR and F1 curves, gallery) of the finished run; export the model (TF.js, then ONNX with
+ * its check shown). Screenshots of the
  * live view and the report go to test-results/screenshots/.
  */
 import { test, expect, type Page } from '@playwright/test';
@@ -176,6 +177,21 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   await expect(page.getByTestId('export-result')).toContainText('detecta-model.json');
   expect(existsSync(join(out, 'model.json'))).toBe(true);
   expect(JSON.parse(readFileSync(join(out, 'detecta-model.json'), 'utf8')).inputSize).toBe(64);
+  expect(existsSync(join(out, 'model.onnx'))).toBe(false);
+  // ONNX: checked against TF.js on the validation images, the numbers shown and stored
+  const onnxOut = join(work, 'exported-onnx');
+  await page.getByLabel('Format').selectOption('onnx');
+  await page.getByLabel('Export folder').fill(onnxOut);
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(page.getByTestId('export-result')).toContainText('model.onnx', { timeout: 120_000 });
+  const check = page.getByTestId('export-verification');
+  await expect(check).toContainText('max |ONNX − TF.js|');
+  await expect(check).toContainText('mAP50 ONNX');
+  const stored = JSON.parse(readFileSync(join(onnxOut, 'detecta-model.json'), 'utf8'));
+  expect(stored.onnx.opset).toBe(17);
+  expect(stored.onnx.verification.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+  await expect(check).toContainText(stored.onnx.verification.maxAbsDiff.toExponential(2));
+  expect(existsSync(join(onnxOut, 'example', 'detect.mjs'))).toBe(true);
 
   await tallShot(page, 'train-05-export');
 
