@@ -48,7 +48,6 @@ test('train.start with a classifier config trains a class-folder run that train.
     assert.deepEqual(await trainHandlers['train.start'](params, ctx), { run: 'classify', started: true });
     await assert.rejects(trainHandlers['train.start'](params, ctx), (e: ApiError) => e.code === 'conflict');
     await ended;
-    await new Promise((r) => setTimeout(r, 50));
 
     const failed = events.find((e) => e.event === 'train.failed');
     assert.equal(failed, undefined, `run failed: ${JSON.stringify(failed?.payload)}`);

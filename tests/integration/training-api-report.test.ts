@@ -50,7 +50,6 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     const ended = new Promise<void>((r) => { onEnd = r; });
     await call('train.start', { project: P, config: { preset: 'tiny', inputSize: 64, epochs: 2, batchSize: 4, backend: 'wasm', tinyWidths: [8, 16, 16, 32, 32, 32], numAnchors: 3 } });
     await ended;
-    await new Promise((r) => setTimeout(r, 50));
 
     const report = await call('train.report', { project: P, run: 'train' });
     if (report.task !== 'detect') throw new Error('expected a detector report');

@@ -38,7 +38,6 @@ test('train.* handlers drive a run and read the run folder', { timeout: 120_000 
     assert.equal(fin.status, 'cancelled');
     assert.equal(fin.project, project.root);
     assert.ok(events.some((e) => e.event === 'train.progress'));
-    await new Promise((r) => setTimeout(r, 50));
 
     let list = await trainHandlers['train.list']({ project: project.root }, ctx);
     assert.equal(list.length, 1);
@@ -49,7 +48,6 @@ test('train.* handlers drive a run and read the run folder', { timeout: 120_000 
     end = ended();
     await trainHandlers['train.start']({ project: project.root, resume: 'train' }, ctx);
     await end;
-    await new Promise((r) => setTimeout(r, 50));
     const detail = await trainHandlers['train.get']({ project: project.root, run: 'train' }, ctx);
     assert.equal(detail.status, 'completed');
     assert.deepEqual(detail.metrics.map((m) => m.epoch), [1, 2, 3]);
