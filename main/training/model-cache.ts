@@ -227,9 +227,3 @@ export function fileModelHandler(modelJsonPath: string): tf.io.IOHandler {
     },
   };
 }
-
-/** ensureCachedModel + tf.loadLayersModel through the fs handler. */
-export async function loadCachedLayersModel(source: CachedModelSource): Promise<tf.LayersModel> {
-  const cached = await ensureCachedModel(source);
-  return tf.loadLayersModel(fileModelHandler(cached.modelJsonPath));
-}

@@ -10,7 +10,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ensureCachedModel, fileModelHandler, loadCachedLayersModel, ModelChecksumError } from '../../main/training/model-cache';
+import { ensureCachedModel, fileModelHandler, ModelChecksumError } from '../../main/training/model-cache';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '../../../shared/models/mobilenet_v1_0.25_224');
 const MODEL_JSON_SHA256 = '5376bf0e226d8e6e1a03389c3456ea8040147c8126f4c7898380cf90d6093d4a'; // from SOURCE.md
@@ -95,7 +95,8 @@ test('a corrupted cache entry is reported, not loaded', async () => {
     const cached = await ensureCachedModel(source);
     const { writeFile } = await import('node:fs/promises');
     await writeFile(path.join(cached.dir, 'group3-shard1of1'), new Uint8Array(16));
-    await assert.rejects(loadCachedLayersModel(source), ModelChecksumError);
+    // reusing the entry checks it again: the corrupted shard is refused before anything loads it
+    await assert.rejects(ensureCachedModel(source), ModelChecksumError);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

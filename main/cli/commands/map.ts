@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { evaluateCoco, evaluateVoc, MetricsInputError, type CocoResult, type VocResult } from '../../../shared/metrics';
 import { DET_FORMATS, FormatError, GT_FORMATS, loadEvaluationInput, readNames, type DetectionFormat, type GroundTruthFormat, type LoadOptions, type TxtBoxFormat } from '../../metrics';
 
-export const summary = 'evaluate detections against ground truth: per-class AP and mAP (VOC, VOC2007, COCO)';
 
 const PROTOCOLS = ['voc', 'voc07', 'coco'] as const;
 type Protocol = (typeof PROTOCOLS)[number];

@@ -18,7 +18,6 @@ import { detectionsFileCsv, detectionsFileJson, type DetectionsFile, type ImageR
 import { backendChoiceSchema, type BackendChoice } from '../../../shared/training/types';
 import { makeDirs } from '../../dataset/make-dirs';
 
-export const summary = 'run a trained detector on images, folders or videos (boxes drawn + detections JSON)';
 
 const USAGE = `usage: detecta predict --model DIR --source IMAGE|FOLDER|VIDEO --out DIR [--conf 0.25] [--iou 0.45]
                        [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--json]
