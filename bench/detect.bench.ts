@@ -4,6 +4,7 @@
  * with the tiny preset at 320 and 416 on every backend that starts here (wasm, webgl — SwiftShader
  * without a GPU —, webgpu where available, cpu). "inference ms" is pixels to outputs read back;
  * "end-to-end FPS" is whole frames per second including decode and drawing, one after another.
+ * The page is cross-origin isolated like the app's (COOP/COEP), so wasm runs its threaded build.
  * Writes bench/results/detect.json and prints a summary. Run: node --import tsx bench/detect.bench.ts
  * (DETECT_BENCH_GPU=1 drops --disable-gpu, for machines with a GPU.)
  */
@@ -16,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import * as esbuild from 'esbuild';
 import { chromium } from '@playwright/test';
 import config from '../playwright.config';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../main/transport/isolation';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -26,10 +28,11 @@ async function main(): Promise<void> {
   const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   const server = createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
-    if (p === '/') { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><script type="module" src="/page.js"></script>'); return; }
+    // isolated like the app's page (main/transport/isolation.ts): the wasm backend runs threaded
+    if (p === '/') { res.writeHead(200, { 'content-type': 'text/html', ...CROSS_ORIGIN_ISOLATION_HEADERS }); res.end('<!doctype html><script type="module" src="/page.js"></script>'); return; }
     const file = p.startsWith('/wasm/') ? join(wasmDir, p.slice(6)) : join(out, p.slice(1));
     if (!existsSync(file)) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream', ...CROSS_ORIGIN_ISOLATION_HEADERS });
     res.end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -41,6 +44,8 @@ async function main(): Promise<void> {
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   await page.waitForFunction(() => typeof window.detectBench === 'function');
   const hasGpu = await page.evaluate(() => 'gpu' in navigator && !!navigator.gpu);
+  const isolation = await page.evaluate(() => ({ crossOriginIsolated: globalThis.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency }));
+  console.log(`crossOriginIsolated ${isolation.crossOriginIsolated} (wasm ${isolation.crossOriginIsolated ? 'threaded' : 'single-threaded'}), ${isolation.hardwareConcurrency} logical CPUs`);
   const backends = [...(hasGpu ? ['webgpu'] : []), 'webgl', 'wasm', 'cpu'] as const;
   const runs: Record<string, unknown>[] = [];
   for (const backend of backends) {
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
   });
   await browser.close();
   server.close();
-  const result = { bench: 'detect', date: new Date().toISOString(), browser: browser.version(), webglRenderer: gl, chromiumArgs: args, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage1m: loadavg()[0], preset: 'tiny (20 classes, random weights)', frameSize: '640x480', runs };
+  const result = { bench: 'detect', date: new Date().toISOString(), browser: browser.version(), webglRenderer: gl, chromiumArgs: args, ...isolation, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage1m: loadavg()[0], preset: 'tiny (20 classes, random weights)', frameSize: '640x480', runs };
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'detect.json'), JSON.stringify(result, null, 2));
   console.log(`WebGL renderer: ${gl}; results in bench/results/detect.json`);
