@@ -85,12 +85,16 @@ test('classifier preset mobilenet-embeddings: ONNX probabilities = tfjs probabil
   await expectSameOutputs(full, 2);
 });
 
-test('a model is written with onnx-proto and reads back; a layer without a conversion is refused by name', () => {
+test('a model is written with onnx-proto and reads back; value names stay unique; a layer without a conversion is refused by name', () => {
   const model = buildClassifierPreset('sports-cnn', { numClasses: 2, seed: 1, compile: false });
   const decoded = onnxProto.onnx.ModelProto.decode(tfjsToOnnx(model).bytes);
   assert.equal(decoded.producerName, 'detecta-studio');
   assert.deepEqual(decoded.opsetImport.map((o) => [o.domain, Number(o.version)]), [['', 17]]);
   assert.ok((decoded.graph?.node ?? []).some((n) => n.opType === 'LeakyRelu'));
   const odd = tf.sequential({ layers: [tf.layers.simpleRNN({ units: 2, inputShape: [3, 2] })] });
+  const named = tf.sequential({ layers: [tf.layers.leakyReLU({ inputShape: [3], name: 'input' }), tf.layers.leakyReLU({ name: 'output' })] });
+  const graph = onnxProto.onnx.ModelProto.decode(tfjsToOnnx(named).bytes).graph!;
+  const produced = (graph.node ?? []).flatMap((n) => n.output ?? []);
+  assert.equal(new Set(produced).size, produced.length, 'layers named output / input do not clash with the graph\'s names');
   assert.throws(() => tfjsToOnnx(odd), (e: unknown) => e instanceof UnsupportedLayerError && /SimpleRNN/.test(e.message));
 });

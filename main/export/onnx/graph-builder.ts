@@ -49,6 +49,11 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** Keeps `name` from being handed out by `unique` (the graph's output name, set last). */
+  reserve(name: string): void {
+    this.used.add(name);
+  }
+
   input(info: ValueInfo): void {
     this.used.add(info.name);
     this.inputs.push(info);

@@ -115,6 +115,8 @@ export function tfjsToOnnx(model: tf.LayersModel, options: { producerVersion?: s
   const inputSym = model.inputs[0];
   const inputShape = inputSym.shape;
   const inputName = 'input';
+  const outputName = 'output';
+  g.reserve(outputName); // a layer named 'output' gets another value name
   g.input({ name: inputName, shape: inputShape.map((d, i) => (d === null ? (i === 0 ? 'batch' : `d${i}`) : d)) });
 
   const transposeCache = new Map<string, string>();
@@ -378,7 +380,6 @@ export function tfjsToOnnx(model: tf.LayersModel, options: { producerVersion?: s
   }
 
   const out = values.get(model.outputs[0].id)!;
-  const outputName = 'output';
   const last = out.shape.length === 4 ? as(out, 'nhwc') : out.name;
   g.node('Identity', [last], {}, outputName);
   const outShape = model.outputs[0].shape.map((d, i) => (d === null ? (i === 0 ? 'batch' : `o${i}`) : d));
