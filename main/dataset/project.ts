@@ -523,18 +523,23 @@ export class DatasetProject {
   }
 
   private async runAutosave(imageId: string, pending: { edit: AnnotationEdit; seq: number }): Promise<void> {
-    this.emit('dataset.saveState', { project: this.root, imageId, state: 'saving' });
+    // whose edit and which one: an editor tells its own saves from other windows' and knows what a save covers
+    const revision = {
+      ...(pending.edit.client !== undefined ? { client: pending.edit.client } : {}),
+      ...(pending.edit.revision !== undefined ? { revision: pending.edit.revision } : {}),
+    };
+    this.emit('dataset.saveState', { project: this.root, imageId, state: 'saving', ...revision });
     try {
       const r = await this.saveAnnotation(imageId, pending.edit);
       await this.journal.saved(imageId, pending.seq);
-      this.emit('dataset.saveState', { project: this.root, imageId, state: r.state, annotation: r.annotation });
+      this.emit('dataset.saveState', { project: this.root, imageId, state: r.state, annotation: r.annotation, ...revision });
     } catch (err) {
       const conflict = err instanceof ApiError && err.code === 'conflict' && (err.details as { reason?: string } | undefined)?.reason === 'stale'
         ? { version: (err.details as { version: string | null }).version }
         : undefined;
       if (conflict) await this.journal.saved(imageId, pending.seq); // a stale edit is the user's to resolve, not to replay
       // otherwise the edit stays in the journal: the next open tries it again
-      this.emit('dataset.saveState', { project: this.root, imageId, state: 'error', error: errorMessage(err), ...(conflict ? { conflict } : {}) });
+      this.emit('dataset.saveState', { project: this.root, imageId, state: 'error', error: errorMessage(err), ...revision, ...(conflict ? { conflict } : {}) });
     }
   }
 

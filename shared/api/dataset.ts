@@ -52,6 +52,8 @@ const annotationEdit = {
   baseVersion: z.string().max(64).nullable().optional(),
   /** The editing window's id (see AnnotationEdit.client). */
   client: z.string().max(64).optional(),
+  /** The editor's number for this edit (see AnnotationEdit.revision). */
+  revision: z.number().int().nonnegative().optional(),
 };
 const filter = z
   .string()
@@ -174,6 +176,13 @@ export interface DatasetEvents {
     project: string;
     imageId: string;
     state: SaveState;
+    /**
+     * The revision of the edit this save writes (AnnotationEdit.revision, when the edit had one):
+     * debounced edits merge, so a 'saved' covers every edit up to this revision.
+     */
+    revision?: number;
+    /** The client (AnnotationEdit.client) whose edit this save writes, when it named one. */
+    client?: string;
     /** The error message when state is 'error' (the edit stays pending in the UI). */
     error?: string;
     /**

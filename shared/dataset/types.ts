@@ -242,4 +242,6 @@ export interface AnnotationEdit {
   baseVersion?: string | null;
   /** Who edits (one id per window): its own saves in between do not count as changes made elsewhere. */
   client?: string;
+  /** The editor's number for this edit, echoed by the autosave's events: which edit a 'saved' is for. */
+  revision?: number;
 }

@@ -92,7 +92,7 @@ test("an object's unknown XML children follow its id, not its position", async (
   await p.close();
 });
 
-test("the autosave's 'saved' event carries the saved annotation with the box ids", async () => {
+test("the autosave's 'saved' event carries the saved annotation with the box ids, and whose edit it wrote", async () => {
   const d = raccoonCopy();
   const p = await open(d);
   const saved = new Promise<DatasetEvents['dataset.saveState']>((resolve) => {
@@ -101,9 +101,11 @@ test("the autosave's 'saved' event carries the saved annotation with the box ids
       if (name === 'dataset.saveState' && e.state === 'saved') resolve(e);
     });
   });
-  await p.autosave(IMG, { boxes: [box('bcafecafecafe', 7.4), box(undefined, 100)], verified: true });
+  await p.autosave(IMG, { boxes: [box('bcafecafecafe', 7.4), box(undefined, 100)], verified: true, client: 'window-1', revision: 41 });
   const e = await saved;
   assert.equal(e.imageId, IMG);
+  assert.equal(e.revision, 41, 'which edit the save wrote');
+  assert.equal(e.client, 'window-1', 'whose edit');
   assert.ok(e.annotation);
   assert.equal(e.annotation.boxes[0]!.key, 'bcafecafecafe');
   assert.equal(e.annotation.boxes[0]!.xmin, 7, 'as written: rounded');

@@ -11,6 +11,8 @@ const PATCH_LIMIT = 20;
 
 export const createListSlice = ({ api, notify }: LabelDeps): Slice<ListSlice> => (set, get) => {
   const fail = (what: string, err: unknown): void => notify('error', `${what}: ${errorMessage(err)}`);
+  /** Row updates run one after the other, in the order the saves were reported (never an older row last). */
+  let rowUpdates: Promise<void> = Promise.resolve();
   return {
     project: null,
     filter: 'all',
@@ -140,33 +142,38 @@ export const createListSlice = ({ api, notify }: LabelDeps): Slice<ListSlice> =>
         fail('Could not list the images', err);
       }
     },
-    onImagesSaved: async (imageIds) => {
-      const { project, generation } = get();
-      if (!project) return;
-      if (!imageIds || imageIds.length > PATCH_LIMIT) { await get().refreshList(); return; }
-      try {
-        const fresh = await Promise.all(imageIds.map((imageId) => api.call('dataset.getImage', { project, imageId })));
-        if (get().generation !== generation || get().project !== project) return;
-        const { pages, filter, search } = get();
-        const next = { ...pages };
-        let changed = false;
-        for (const e of fresh) {
-          if (search && !e.id.toLowerCase().includes(search.toLowerCase())) continue;
-          const where = Object.entries(next).find(([, items]) => items.some((x) => x.id === e.id));
-          const keeps = matchesFilter(e, filter);
-          // in the list and still matching: update its row; out of (or into) a filtered list: fetch the list
-          if (where && keeps) {
-            next[Number(where[0])] = where[1].map((x) => (x.id === e.id ? e : x));
-            changed = true;
-          } else if (where || (keeps && filter !== 'all')) {
-            await get().refreshList();
-            return;
-          }
-        }
-        if (changed) set({ pages: next });
-      } catch (err) {
-        fail('Could not update the image list', err);
-      }
+    onImagesSaved: (imageIds) => {
+      rowUpdates = rowUpdates.then(() => updateRows(imageIds));
+      return rowUpdates;
     },
   };
+
+  async function updateRows(imageIds: readonly string[] | undefined): Promise<void> {
+    const { project, generation } = get();
+    if (!project) return;
+    if (!imageIds || imageIds.length > PATCH_LIMIT) { await get().refreshList(); return; }
+    try {
+      const fresh = await Promise.all(imageIds.map((imageId) => api.call('dataset.getImage', { project, imageId })));
+      if (get().generation !== generation || get().project !== project) return;
+      const { pages, filter, search } = get();
+      const next = { ...pages };
+      let changed = false;
+      for (const e of fresh) {
+        if (search && !e.id.toLowerCase().includes(search.toLowerCase())) continue;
+        const where = Object.entries(next).find(([, items]) => items.some((x) => x.id === e.id));
+        const keeps = matchesFilter(e, filter);
+        // in the list and still matching: update its row; out of (or into) a filtered list: fetch the list
+        if (where && keeps) {
+          next[Number(where[0])] = where[1].map((x) => (x.id === e.id ? e : x));
+          changed = true;
+        } else if (where || (keeps && filter !== 'all')) {
+          await get().refreshList();
+          return;
+        }
+      }
+      if (changed) set({ pages: next });
+    } catch (err) {
+      fail('Could not update the image list', err);
+    }
+  }
 };

@@ -23,7 +23,7 @@ export const createSaveSlice = ({ api, notify }: LabelDeps): Slice<SaveSlice> =>
     const u = unsaved[imageId];
     if (!project || !u) return;
     const base = imageId in baseVersions ? { baseVersion: baseVersions[imageId] ?? null } : {};
-    api.call('dataset.autosave', { project, imageId, boxes: u.doc.boxes, verified: u.doc.verified, client: CLIENT_ID, ...base }).catch((err: unknown) => {
+    api.call('dataset.autosave', { project, imageId, boxes: u.doc.boxes, verified: u.doc.verified, client: CLIENT_ID, revision: u.version, ...base }).catch((err: unknown) => {
       get().onSaveState({ imageId, state: 'error', error: errorMessage(err) });
     });
   };
@@ -40,14 +40,15 @@ export const createSaveSlice = ({ api, notify }: LabelDeps): Slice<SaveSlice> =>
       const version = ++editVersion;
       const u = get().unsaved[imageId];
       set((s) => ({
-        unsaved: { ...s.unsaved, [imageId]: u ? { ...u, doc, version } : { doc, version, savingVersion: -1, retryMs: 2000, timer: null, notified: false } },
+        unsaved: { ...s.unsaved, [imageId]: u ? { ...u, doc, version } : { doc, version, retryMs: 2000, timer: null, notified: false } },
         ...(s.current?.id === imageId ? { saveState: 'pending' as const } : {}),
       }));
       if (u?.timer) return; // in error backoff: the retry sends the latest doc
       sendSave(imageId);
     },
 
-    onSaveState: ({ imageId, state, error, conflict, annotation }) => {
+    onSaveState: ({ imageId, state, error, conflict, annotation, revision, client }) => {
+      if (client !== undefined && client !== CLIENT_ID) return; // another window's save
       const u = get().unsaved[imageId];
       const isCurrent = get().current?.id === imageId;
       if (state === 'error' && conflict && u) {
@@ -58,12 +59,13 @@ export const createSaveSlice = ({ api, notify }: LabelDeps): Slice<SaveSlice> =>
         notify('error', `${imageId} was changed in another window or program. Your edit is kept: choose to keep yours or load theirs.`);
         return;
       }
-      if (state === 'saving' && u) patch(imageId, { savingVersion: u.version });
       if ((state === 'saved' || state === 'unchanged') && u) {
         if (u.timer) clearTimeout(u.timer);
         if (u.notified) notify('info', `Saved ${imageId} after the earlier error.`);
-        if (u.savingVersion !== u.version) {
+        // debounced edits merge: this save wrote every edit up to its revision
+        if (revision !== undefined && revision < u.version) {
           patch(imageId, { notified: false, retryMs: 2000, timer: null });
+          if (u.timer) sendSave(imageId); // the newer edit was waiting for a retry: saving works again, send it
           return; // a newer edit is still on its way
         }
         patch(imageId, null);

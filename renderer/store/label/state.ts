@@ -95,8 +95,8 @@ export interface DocumentSlice {
 /** An edit of one image not yet confirmed saved. */
 export interface Unsaved {
   doc: Doc;
+  /** The edit's revision (every edit of any image gets the next number), sent with it and echoed by its save's events. */
   version: number;
-  savingVersion: number;
   retryMs: number;
   timer: ReturnType<typeof setTimeout> | null;
   notified: boolean;
