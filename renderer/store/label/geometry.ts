@@ -34,10 +34,6 @@ export function dragRect(x0: number, y0: number, x1: number, y1: number, image: 
   return { x: ax, y: ay, width: bx - ax, height: by - ay };
 }
 
-export function rectOf(b: Pick<BoxAnnotation, 'xmin' | 'ymin' | 'xmax' | 'ymax'>): Rect {
-  return { x: b.xmin, y: b.ymin, width: b.xmax - b.xmin, height: b.ymax - b.ymin };
-}
-
 /** The box moved/resized to `r`, clamped into the image (size kept when only moved). */
 export function withRect<B extends BoxAnnotation>(b: B, r: Rect, image: Size | null): B {
   let { x, y, width, height } = r;
