@@ -32,7 +32,8 @@ async function tallShot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize() ?? { width: 1400, height: 860 };
   const height = await page.locator('.train-main').evaluate((el) => el.scrollHeight + 60);
   await page.setViewportSize({ width: size.width, height: Math.min(4000, Math.max(size.height, height)) });
-  await page.waitForTimeout(300); // charts follow their container's new size
+  // charts follow their container's size in a ResizeObserver callback, which runs before the next frame is drawn
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
   await page.screenshot({ path: shot(name) });
   await page.setViewportSize(size);
 }
