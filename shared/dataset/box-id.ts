@@ -8,10 +8,14 @@
 /** Longest id accepted (the API's limit on BoxAnnotation.key). */
 export const MAX_BOX_ID = 32;
 
-/** A new id, unique with overwhelming probability ("b" + 12 hex digits; works outside secure contexts too). */
+/**
+ * A new id: "b" + 12 random hex digits (48 bits). Ids need only be unique among one image's boxes
+ * (and a repeat is replaced on save, see withBoxIds), so Math.random does: no DOM or Node global.
+ */
 export function newBoxId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(6));
-  return `b${Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join('')}`;
+  let hex = '';
+  for (let i = 0; i < 2; i++) hex += Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
+  return `b${hex}`;
 }
 
 /**
