@@ -168,3 +168,31 @@ test('a pan or a wheel zoom re-renders the canvas, not the image list or the sid
   await expect(page.getByRole('button', { name: /^Undo/ })).toBeDisabled();
   await page.close();
 });
+
+test('one drag of a box, however many pointer moves, is one undo step', async ({ browser }) => {
+  const page = await openProject(browser);
+  await openImage(page, 'raccoon-13');
+  const canvas = page.getByTestId('annotation-canvas');
+  const file = join(project, 'annotations', 'raccoon-13.xml');
+  const original = readFileSync(file, 'utf8');
+  const coords = (xml: string): number[] => xml.match(/<xmin>(\d+)<\/xmin>\s*<ymin>(\d+)<\/ymin>\s*<xmax>(\d+)<\/xmax>\s*<ymax>(\d+)<\/ymax>/)!.slice(1).map(Number);
+  const [x0, y0, x1, y1] = coords(original) as [number, number, number, number];
+  await page.getByTestId('box-list').locator('li').first().click();
+  await expect(canvas).toHaveAttribute('data-selected', '0');
+  const [scale, ox, oy] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [number, number, number];
+  const area = (await canvas.locator('.konvajs-content').boundingBox())!;
+  const cx = area.x + ox + ((x0 + x1) / 2) * scale;
+  const cy = area.y + oy + ((y0 + y1) / 2) * scale;
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  await page.mouse.move(cx + 40, cy + 25, { steps: 20 });
+  await expect(canvas).toHaveAttribute('data-mode', 'drag');
+  await page.mouse.up();
+  await expect(canvas).toHaveAttribute('data-mode', 'idle');
+  await expect.poll(() => coords(readFileSync(file, 'utf8'))[0]).not.toBe(x0);
+  await saved(page);
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => coords(readFileSync(file, 'utf8'))).toEqual([x0, y0, x1, y1]);
+  await expect(page.getByRole('button', { name: /^Undo/ })).toBeDisabled();
+  await page.close();
+});
