@@ -168,7 +168,7 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     const name = p.resume ?? p.name ?? (await nextRunName(root, classify ? 'classify' : 'train'));
     // the app's one model cache: backbones of both tasks beside the ready-made detectors
     const modelCacheDir = ctx.services.modelCacheDir;
-    const resume = p.resume ? { project: root, resume: p.resume, modelCacheDir, ...(p.epochs ? { epochs: p.epochs } : {}) } : null;
+    const resume = p.resume ? { project: root, resume: p.resume, modelCacheDir, ...(p.epochs ? { epochs: p.epochs } : {}), ...(p.backend ? { backend: p.backend } : {}) } : null;
     let sup;
     if (classify) {
       const c = p.classifier;

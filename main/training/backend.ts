@@ -10,7 +10,7 @@ import type { BackendChoice, TrainBackendName } from '../../shared/training/type
 import { initWasmBackendForNode, wasmThreadsInUse } from './wasm-kernels/node-init';
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
 import { installedVersion } from './installed-package';
-import { initWebGpuBackend } from './webgpu-backend';
+import { initWebGpuBackend, webGpuFault } from './webgpu-backend';
 import { explainNativeLoadError } from './native-load-error';
 import { errorMessage } from '../../shared/error-message';
 
@@ -80,4 +80,12 @@ export async function selectBackend(choice: BackendChoice, log: (message: string
     }
   }
   throw new Error(`no usable backend${choice === 'auto' ? '' : ` (forced: ${choice})`}: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+}
+
+/**
+ * A fault of the backend in use that tfjs does not report as such (WebGPU: device lost, out of
+ * memory): a message for the run's failure, or null.
+ */
+export function backendFault(): string | null {
+  return tf.getBackend() === 'webgpu' ? (webGpuFault()?.message ?? null) : null;
 }

@@ -30,7 +30,7 @@ import { join, resolve } from 'node:path';
 import type { RunConfig, RunState, RunTask } from '../../shared/training/run-files';
 import type { BackendChoice, LogEvent, RunEnv } from '../../shared/training/types';
 import { errorMessage } from '../../shared/error-message';
-import type { BackendSelection } from './backend';
+import { backendFault, type BackendSelection } from './backend';
 import { selectRunBackend } from './run-env';
 import { EventLog, nextRunName, runDir, runPaths, runsRoot, writeJson, type RunPaths } from './run-folder';
 import { readRunConfig, readRunState, writeRunState } from './run-files';
@@ -57,6 +57,8 @@ export interface EngineOptions {
   epochs?: number;
   /** On resume: train this many epochs past the last completed one. */
   moreEpochs?: number;
+  /** On resume: the backend of this part (default: the run's own), e.g. wasm after a GPU failed; env.json records it. */
+  backend?: BackendChoice;
   progressIntervalMs?: number;
   /** Pretrained-model cache folder (default: the model cache, main/training/model-cache.ts). */
   modelCacheDir?: string;
@@ -272,6 +274,8 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       budgetDropped = hadBudget && config.minutes === undefined;
       state.sinceBest = 0; // more epochs asked for: early stopping counts afresh
     }
+    // this part's backend only: config.json keeps the run's own
+    if (options.backend !== undefined) config = { ...config, backend: options.backend };
     state = { ...state, status: 'running', phase: 'preparing', epochs: config.epochs, finishedAt: null, stopReason: null, error: null };
   } else {
     config = adapter.parseConfig(options.config ?? {});
@@ -403,7 +407,17 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
           if (r) await applyTotal(Math.max(epoch, r.epochs), r.message);
         }
         const t0 = Date.now();
-        const r = await s.trainBatch(epoch, b, optimizer);
+        // a GPU fault is the real error: tfjs reports a lost device as a bare AbortError, and an out-of-memory one not at all
+        const gpuFailure = (fault: string): Error => new Error(`${fault} at epoch ${epoch}, batch ${b + 1}; weights/last holds epoch ${epoch - 1}: resume the run (on another backend, e.g. --backend wasm, if it happens again)`);
+        let r;
+        try {
+          r = await s.trainBatch(epoch, b, optimizer);
+        } catch (err) {
+          const fault = backendFault();
+          throw fault ? gpuFailure(fault) : err;
+        }
+        const fault = backendFault();
+        if (fault) throw gpuFailure(fault);
         if (!Number.isFinite(r.loss)) throw new Error(`the loss is ${r.loss} at epoch ${epoch}, batch ${b + 1} (training diverged; lower the learning rate); weights/last holds epoch ${epoch - 1}`);
         epochImages += r.images;
         imagesDone += r.images;
@@ -479,7 +493,9 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     await events.flush();
     return finished;
   } catch (err) {
-    const message = errorMessage(err);
+    // a GPU fault outside a batch (validation, saving): name it instead of tfjs's bare AbortError
+    const fault = backendFault();
+    const message = fault && !errorMessage(err).startsWith(fault) ? `${fault} (${errorMessage(err)}); weights/last holds the last saved epoch: resume the run, on another backend if it happens again` : errorMessage(err);
     // A resume refused while preparing leaves the run as it was (with the reason); a failure while training fails it.
     const end: Partial<RunState> = prior && state.phase === 'preparing'
       ? { ...prior, error: `resume refused: ${message}` }

@@ -31,7 +31,48 @@ export async function initWebGpuBackend(options: { allowSoftware: boolean }): Pr
   // tfjs-backend-webgpu registers itself only where navigator.gpu exists, so it is imported after
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialise on ${name}`);
+  watchDevice((tf.backend() as unknown as { device: WatchedDevice }).device);
   return `WebGPU (${name})`;
+}
+
+/** What went wrong with the GPU device while it was in use (null: nothing). */
+export interface GpuFault {
+  kind: 'lost' | 'out-of-memory' | 'error';
+  message: string;
+}
+
+/** The parts of a GPUDevice the watch uses. */
+interface WatchedDevice {
+  lost: Promise<{ reason: string; message: string }>;
+  addEventListener(type: 'uncapturederror', listener: (e: { error: { message: string; constructor: { name: string } } }) => void): void;
+}
+
+let fault: GpuFault | null = null;
+const watched = new WeakSet<object>();
+
+/**
+ * Records the first fault of the backend's device: its loss (driver reset, GPU removed, the
+ * device destroyed) or an error no one captured, which is how WebGPU reports running out of
+ * memory. tfjs does not surface either: work on a lost device fails with a bare AbortError, and
+ * after an out-of-memory error the results are garbage. The engine checks it at every batch.
+ */
+function watchDevice(device: WatchedDevice): void {
+  if (watched.has(device)) return;
+  watched.add(device);
+  void device.lost.then((info) => {
+    fault ??= { kind: 'lost', message: `the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})` };
+  });
+  device.addEventListener('uncapturederror', (e) => {
+    const oom = e.error.constructor.name === 'GPUOutOfMemoryError';
+    fault ??= oom
+      ? { kind: 'out-of-memory', message: `the GPU ran out of memory (${e.error.message.split('\n')[0]}); lower the batch size or the input size` }
+      : { kind: 'error', message: `GPU error: ${e.error.message.split('\n')[0]}` };
+  });
+}
+
+/** The WebGPU device's first fault since the backend started, or null. */
+export function webGpuFault(): GpuFault | null {
+  return fault;
 }
 
 let dawnAdapter: Promise<DawnAdapter> | null = null;

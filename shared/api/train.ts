@@ -9,7 +9,7 @@ import { runNameSchema } from '../training/run-name';
 import type { RunConfig } from '../training/run-files';
 import { method } from './contract';
 import {
-  trainConfigSchema, type EpochEvent, type EpochMetrics, type FailedEvent, type FinishedEvent, type LogEvent, type ProgressEvent,
+  backendChoiceSchema, trainConfigSchema, type EpochEvent, type EpochMetrics, type FailedEvent, type FinishedEvent, type LogEvent, type ProgressEvent,
   type RunEnv, type TrainerEvent,
 } from '../training/types';
 import type { EvalReport, PerSizeAP } from '../training/eval-report';
@@ -199,7 +199,9 @@ export const trainMethods = {
     z.object({
       project, config: trainConfigSchema.partial().optional(), classifier: classifierStartSchema.optional(),
       name: run.optional(), resume: run.optional(), epochs: z.number().int().min(1).max(10_000).optional(),
-    }).strict().refine((p) => !(p.config && p.classifier), { message: 'give either config (detector) or classifier, not both', path: ['classifier'] }),
+      /** With resume: the backend of this part (default: the run's own), e.g. wasm after a GPU failure. */
+      backend: backendChoiceSchema.optional(),
+    }).strict().refine((p) => p.backend === undefined || p.resume !== undefined, { message: 'backend is for a resumed run; a new run takes it in its config', path: ['backend'] }).refine((p) => !(p.config && p.classifier), { message: 'give either config (detector) or classifier, not both', path: ['classifier'] }),
   ),
   'train.pause': method<{ paused: true }>()(z.object({ project }).strict()),
   'train.resume': method<{ paused: false }>()(z.object({ project }).strict()),

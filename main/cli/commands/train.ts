@@ -22,7 +22,7 @@ const USAGE = `usage: detecta train --project DIR [--preset mobilenet-fpn|mobile
                      [--clip-norm 10] [--patience 0] [--seed 1] [--train-times 1] [--no-augment]
                      [--augment-ops JSON] [--freeze-epochs 3] [--backbone PATH|URL] [--backbone-cut LAYER]
                      [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--name NAME] [--json]
-       detecta train --project DIR --resume RUN [--epochs TOTAL | --more N] [--json]
+       detecta train --project DIR --resume RUN [--epochs TOTAL | --more N] [--backend ...] [--json]
 
 Trains a detector on the project's labeled images (its train/val split) and writes the run to
 DIR/.detecta/runs/<name>/ (config, env, metrics.csv, events, weights, eval.json). The default
@@ -30,7 +30,8 @@ preset, mobilenet-fpn, is anchor-free and multi-scale (strides 8/16/32) on the I
 MobileNet v1 0.25 backbone (downloaded once into the model cache, or --backbone); mobilenet, tiny
 and darknet19 are the YOLOv2 presets.
 --resume RUN continues a cancelled, interrupted or finished run from its last saved epoch with
-its optimizer state; --epochs then sets a new total, --more N trains N epochs past the last one.
+its optimizer state; --epochs then sets a new total, --more N trains N epochs past the last one,
+--backend trains this part on another backend (e.g. wasm after a GPU failure).
 --minutes N trains to a time budget of N minutes (fractions allowed): the input size (from the
 box sizes), batch (from the image count), frozen epochs and epochs are planned so that training
 and validation end on the budget, and the epochs are re-planned from the speed measured in the
@@ -86,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     if (minutes !== undefined && values.resume) throw new Error('--minutes starts a new run with a time budget; a resumed budget run continues with the time it has left');
     if (minutes !== undefined && epochs !== undefined) throw new Error('give --epochs or --minutes (a time budget that plans the epochs), not both');
     if (values.resume) {
-      options = { project: values.project, resume: values.resume, ...(epochs !== undefined ? { epochs } : {}), ...(more !== undefined ? { moreEpochs: more } : {}), progressIntervalMs: 1000 };
+      options = { project: values.project, resume: values.resume, ...(epochs !== undefined ? { epochs } : {}), ...(more !== undefined ? { moreEpochs: more } : {}), ...(values.backend !== undefined ? { backend: backendChoiceSchema.parse(values.backend) } : {}), progressIntervalMs: 1000 };
     } else {
       const imgsz = values.imgsz ?? values.input;
       let augmentOps: unknown;

@@ -257,7 +257,7 @@ export const classifyTask: TaskAdapter<ClassifierConfig, ClassifierEpochMetrics,
         seedDropout(trainModel, cfg.seed, epoch, b);
         const x = input(idx, cfg.flip, rng);
         const batchLabels = idx.map((i) => labels[i]!);
-        const y = tf.oneHot(tf.tensor1d(batchLabels, 'int32'), numClasses);
+        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(batchLabels, 'int32'), numClasses));
         const w = classWeights ? tf.tensor1d(batchLabels.map((l) => classWeights[l]!)) : null;
         let hits: tf.Tensor | null = null;
         let cost: tf.Scalar | null = null;
