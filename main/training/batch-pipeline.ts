@@ -133,6 +133,13 @@ export class BatchPipeline {
 
   get workerCount(): number { return this.workers.length; }
 
+  /** The pipeline's copy of sample i's image (a view of the shared cache with workers): callers drop their own copy for it. */
+  imageOf(i: number): FloatRgbImage {
+    const s = this.init.samples[i];
+    if (!s) throw new Error(`the batch pipeline has no sample ${i} (it has ${this.init.samples.length})`);
+    return s.image;
+  }
+
   private settle(r: BatchReply): void {
     if (r.id === 0 && !r.ok) { this.fail(new Error(`batch worker did not start: ${r.error}`)); return; }
     const waiter = this.pending.get(r.id);

@@ -253,6 +253,8 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       const batches = batchesPerEpoch(data.train.length, train.trainTimes, train.batchSize);
       // batches are built (augmented) in worker threads ahead of the step that trains on them
       pipeline = BatchPipeline.start(data.train, { workers: chooseBatchWorkers(), augment, seed: train.seed, trainTimes: train.trainTimes, batchSize: train.batchSize, batchesPerEpoch: batches });
+      // one copy of the cache: the samples now point into the shared one
+      data.train.forEach((sample, i) => { sample.image = pipeline!.imageOf(i); });
       const valBytes = data.val.reduce((n, v) => n + v.image.data.byteLength, 0);
       ctx.log(`image cache: ${data.train.length + data.val.length} images decoded at ${inputSize} px, ${((pipeline.cacheBytes + valBytes) / 2 ** 20).toFixed(0)} MB in memory; batches built by ${pipeline.workerCount || 'the trainer thread, no'} worker thread(s)`);
       const batchPipeline = pipeline;
