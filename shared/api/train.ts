@@ -81,10 +81,12 @@ export interface AnchorsResult {
 }
 
 /** eval.json of a detector run plus where each gallery image lives (absolute paths, for projectFileUrl). */
-export interface DetectRunReport extends Omit<EvalReport, 'f1' | 'perSize'> {
+export interface DetectRunReport extends Omit<EvalReport, 'f1' | 'perSize' | 'gallery'> {
   task: 'detect';
   /** Null in eval.json files written before F1 curves were part of the report. */
-  f1: EvalReport['f1'] | null;
+  f1: NonNullable<EvalReport['f1']> | null;
+  /** Empty for eval.json files written before the gallery. */
+  gallery: NonNullable<EvalReport['gallery']>;
   /** AP50-95 per object size; null in eval.json files written before it was part of the report. */
   perSize: PerSizeAP | null;
   run: string;

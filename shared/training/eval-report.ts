@@ -68,7 +68,7 @@ export const evalReportSchema = z.object({
   /**
    * F1 versus confidence threshold on a 0..1 grid (101 points): per class with ground truth and
    * averaged over those classes (with the averaged precision and recall); `best` is the threshold
-   * of the highest averaged F1 (null without ground truth).
+   * of the highest averaged F1 (null without ground truth). Absent in eval.json files written before F1 curves.
    */
   f1: z.object({
     thresholds: z.array(z.number()),
@@ -77,7 +77,8 @@ export const evalReportSchema = z.object({
     precision: z.array(z.number()),
     recall: z.array(z.number()),
     best: z.object({ threshold: z.number(), f1: z.number(), precision: z.number(), recall: z.number() }).nullable(),
-  }),
-  gallery: z.array(galleryImageSchema),
+  }).optional(),
+  /** Absent in eval.json files written before the gallery. */
+  gallery: z.array(galleryImageSchema).optional(),
 });
 export type EvalReport = z.infer<typeof evalReportSchema>;
