@@ -11,12 +11,12 @@ import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type * as tf from '@tensorflow/tfjs';
-import { detectImages } from '../../shared/ml/detector/inference';
+import * as tf from '@tensorflow/tfjs';
+import { predictRaw } from '../../shared/ml/detector/inference';
+import { detectionsInFile, prepareImageFile, type DetectThresholds } from './file-detections';
 import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
 import type { DetectorConfig } from '../../shared/ml/detector/config';
 import { readRunConfig } from './run-files';
-import { decodeFitted } from './data';
 import { loadModelFromFolder } from './weights-io';
 import { detectionRecords, frameResult, type DetectionRecord, type FrameResult } from '../../shared/results/detections-file';
 
@@ -56,23 +56,19 @@ export async function loadDetectorFolder(dir: string): Promise<LoadedDetector> {
   return { model, config, classes: classes ?? Array.from({ length: config.numClasses }, (_, i) => `class${i}`), dir: weights };
 }
 
-export interface DetectOptions {
-  confidence: number;
-  iou: number;
-}
-
+export type DetectOptions = DetectThresholds;
 
 /** Detects objects in one image file; boxes in the file's (EXIF-oriented) pixels. */
 export async function detectFile(det: LoadedDetector, file: string, options: DetectOptions): Promise<{ width: number; height: number; detections: DetectionRecord[] }> {
-  const dec = await decodeFitted(file, det.config.inputSize);
-  const [found] = await detectImages(det.model, [{ width: dec.width, height: dec.height, data: dec.data }], det.config, { scoreThreshold: options.confidence, iouThreshold: options.iou });
-  const sx = dec.origWidth / dec.width;
-  const sy = dec.origHeight / dec.height;
-  return {
-    width: dec.origWidth,
-    height: dec.origHeight,
-    detections: detectionRecords(found.map((d) => ({ ...d, x1: d.x1 * sx, y1: d.y1 * sy, x2: d.x2 * sx, y2: d.y2 * sy })), det.classes),
-  };
+  const image = await prepareImageFile(file, det.config);
+  const batch = tf.tensor4d(image.input, [1, image.inputSize, image.inputSize, 3]);
+  let raw: Float32Array;
+  try {
+    [raw] = (await predictRaw(det.model, batch, det.config)) as [Float32Array];
+  } finally {
+    batch.dispose();
+  }
+  return { ...image.original, detections: detectionRecords(detectionsInFile(raw, det.config, image, options), det.classes) };
 }
 
 const PALETTE = ['#ff3b30', '#34c759', '#007aff', '#ff9500', '#af52de', '#5ac8fa', '#ffcc00', '#ff2d55'];
