@@ -33,6 +33,7 @@ import { optimizeStep, setOptimizerLearningRate } from '../../shared/ml/detector
 import { readDetectorMetadata, writeDetectorMetadata } from '../../shared/ml/detector/metadata';
 import { DEFAULT_AUGMENT_CONFIG, FPN_AUGMENT_CONFIG, parseAugmentOverrides, resolveAugmentConfig } from '../../shared/ml/augment';
 import { WeightEma } from '../../shared/ml/train/ema';
+import { errorMessage } from '../../shared/error-message';
 import { setBackboneTrainable } from '../../shared/ml/backbone/freeze';
 import { MOBILENET_CUT_LAYERS } from '../../shared/ml/backbone/mobilenet';
 import { learningRateAt, warmupStepsOf, type LrScheduleConfig } from '../../shared/ml/train/lr-schedule';
@@ -245,7 +246,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       let freezeEpochs = detector.backbone.kind === 'mobilenet'
         ? (stored?.detector.backbone.kind === 'mobilenet' ? stored.detector.backbone.freezeEpochs : detector.backbone.freezeEpochs)
         : 0;
-      // EMA of the weights for validation and weights/best; a resumed run restarts it from the resumed weights
+      // EMA of the weights for validation and weights/best; kept in state/ each epoch, so a resumed run continues it
       const ema = (train.ema ?? usesModernRecipe(train)) ? new WeightEma(trained) : null;
       const withEma = <T>(fn: () => Promise<T>): Promise<T> => (ema ? ema.withEmaWeights(fn) : fn());
       const mosaicOn = augment?.enabled === true && augment.mosaic.enabled;
@@ -316,7 +317,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       session = {
         config, model: trained, inputSize,
         newOptimizer: () => tf.train.adam(train.learningRate),
-        ...(ema ? { withBestWeights: withEma } : {}),
+        ...(ema ? { withBestWeights: withEma, checkpoint: emaCheckpoint(ema, ctx.log) } : {}),
         phaseOf: phaseAt,
         enterPhase(phase, epoch, atStart) {
           if (!mobilenet) return;
@@ -442,4 +443,22 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
 /** Runs (or resumes) a detector run to completion or cancellation. Throws on failure. */
 export function runTraining(options: TrainRunOptions, hooks: EngineHooks<TrainerEvent>): Promise<FinishedEvent> {
   return runEngine(detectTask, options, hooks) as unknown as Promise<FinishedEvent>;
+}
+
+/** The weights' EMA as a task checkpoint: its values (ema/0…) and update count; a saved EMA that does not fit the model is dropped with a warning. */
+function emaCheckpoint(ema: WeightEma, log: (message: string, level?: 'warn') => void): NonNullable<TaskSession<EpochMetrics, DetectProgress>['checkpoint']> {
+  return {
+    save: () => ({ tensors: ema.toTensors().map((tensor, i) => ({ name: `ema/${i}`, tensor })), meta: { emaUpdates: ema.updates } }),
+    restore({ tensors, meta }) {
+      const saved = Array.from({ length: ema.size }, (_, i) => tensors[`ema/${i}`]);
+      const updates = meta.emaUpdates;
+      if (typeof updates !== 'number' || saved.some((t) => t === undefined)) return;
+      try {
+        ema.loadTensors(saved as tf.Tensor[], updates);
+        log(`weight EMA restored (${updates} updates)`);
+      } catch (err) {
+        log(`the saved weight EMA does not fit the model (${errorMessage(err)}); it restarts from the resumed weights`, 'warn');
+      }
+    },
+  };
 }

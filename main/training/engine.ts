@@ -35,7 +35,7 @@ import { selectRunBackend } from './run-env';
 import { EventLog, nextRunName, runDir, runPaths, runsRoot, writeJson, type RunPaths } from './run-folder';
 import { readRunConfig, readRunState, writeRunState } from './run-files';
 import { appendCsvRow, keepCsvRowsThrough } from './metrics-csv';
-import { folderSaveHandler, loadOptimizerState, nodeFileWriter, readOptimizerManifest, saveOptimizerState, type FileWriter } from './weights-io';
+import { folderSaveHandler, loadOptimizerState, loadTaskState, nodeFileWriter, readOptimizerManifest, saveOptimizerState, type FileWriter, type LoadedTaskState, type TaskState } from './weights-io';
 
 export interface TrainControl {
   shouldCancel(): boolean;
@@ -139,6 +139,15 @@ export interface TaskSession<M extends EpochMetricsBase, P> {
   withBestWeights?<T>(fn: () => Promise<T>): Promise<T>;
   /** weights/best was just saved from this epoch. */
   onBest?(epoch: number): Promise<void>;
+  /**
+   * Training state of the task's own (e.g. the weights' EMA), kept in state/ with the optimizer's
+   * at every epoch: `save` gives tensors the engine writes and then disposes; on resume `restore`
+   * gets them back (an older run without them: not called).
+   */
+  checkpoint?: {
+    save(): TaskState;
+    restore(state: LoadedTaskState): void;
+  };
   /** A new run, before epoch 1 (e.g. validating the untrained model). */
   beforeFirstEpoch?(): Promise<void>;
   /** After the last epoch of a run that was not cancelled: the final evaluation; extra fields of 'finished'. */
@@ -353,6 +362,14 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
       } else {
         log(`resumed from epoch ${state.epoch}; the backbone is unfrozen from this epoch on, so the optimizer starts a new state for the new trainable weights`);
       }
+      if (s.checkpoint) {
+        const saved = await loadTaskState(paths.state);
+        try {
+          if (saved) s.checkpoint.restore(saved);
+        } finally {
+          if (saved) tf.dispose(Object.values(saved.tensors));
+        }
+      }
       if (startEpoch > config.epochs) log(`run ${name} already has ${config.epochs} epochs; nothing to train (give a larger --epochs, the new total, or --more N)`);
     }
     await saveState({ phase: 'training', inputSize: s.inputSize, epochs: config.epochs });
@@ -464,7 +481,12 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
         sinceBest++;
       }
       await s.model.save(folderSaveHandler(paths.last, writer));
-      await saveOptimizerState(paths.state, optimizer, { epoch, phase }, writer);
+      const taskState = s.checkpoint?.save();
+      try {
+        await saveOptimizerState(paths.state, optimizer, { epoch, phase }, writer, taskState);
+      } finally {
+        if (taskState) tf.dispose(taskState.tensors.map((t) => t.tensor));
+      }
       await appendCsvRow(paths.metrics, adapter.metricsColumns, adapter.metricsCells(metrics));
       await saveState({ epoch, best, sinceBest, last: metrics, seconds: secondsBefore + elapsed } as unknown as Partial<RunState>);
       if (budget) await writeJson(budgetFile, { minutes: config.minutes, secondsUsed: budget.used() } satisfies BudgetFile);

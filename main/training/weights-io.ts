@@ -114,21 +114,63 @@ export async function loadModelFromFolder(dir: string): Promise<tf.LayersModel> 
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
 }
 
-/** Saves optimizer state (tf.Optimizer.getWeights) as optimizer.json + optimizer.bin into `dir` (atomic). */
-export async function saveOptimizerState(dir: string, optimizer: tf.Optimizer, extra: Record<string, unknown>, writer: FileWriter = nodeFileWriter): Promise<void> {
+/** Names of the task's own state tensors in optimizer.bin (beside the optimizer's slots). */
+const TASK_PREFIX = 'task/';
+
+/** A task's own training state (e.g. the weights' EMA): tensors in optimizer.bin, `meta` in optimizer.json's `task`. */
+export interface TaskState {
+  tensors: { name: string; tensor: tf.Tensor }[];
+  meta: Record<string, number | string>;
+}
+
+/** A task state read back: its tensors by name. */
+export interface LoadedTaskState {
+  tensors: tf.NamedTensorMap;
+  meta: TaskState['meta'];
+}
+
+/**
+ * Saves optimizer state (tf.Optimizer.getWeights) as optimizer.json + optimizer.bin into `dir`
+ * (atomic), with the task's own state tensors (e.g. the weights' EMA) beside them under `task/`,
+ * so both always describe the same epoch.
+ */
+export async function saveOptimizerState(dir: string, optimizer: tf.Optimizer, extra: Record<string, unknown>, writer: FileWriter = nodeFileWriter, task?: TaskState): Promise<void> {
   const named = await optimizer.getWeights();
   let encoded: Awaited<ReturnType<typeof tf.io.encodeWeights>>;
   try {
-    encoded = await tf.io.encodeWeights(named);
+    encoded = await tf.io.encodeWeights([...named, ...(task?.tensors ?? []).map((t) => ({ name: TASK_PREFIX + t.name, tensor: t.tensor }))]);
   } finally {
     // getWeights returns the optimizer's slot variables plus a fresh 'iter' scalar: free the latter.
     for (const w of named) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   }
   const { data, specs } = encoded;
   await writeFolderAtomic(dir, {
-    'optimizer.json': JSON.stringify({ className: optimizer.getClassName(), specs, ...extra }),
+    'optimizer.json': JSON.stringify({ className: optimizer.getClassName(), specs, ...extra, ...(task ? { task: task.meta } : {}) }),
     'optimizer.bin': new Uint8Array(data as ArrayBuffer),
   }, writer);
+}
+
+async function decodeState(dir: string): Promise<{ meta: OptimizerManifest; specs: tf.io.WeightsManifestEntry[]; decoded: tf.NamedTensorMap }> {
+  const meta = await readOptimizerManifest(dir);
+  const bin = await fs.readFile(join(dir, 'optimizer.bin'));
+  const specs = meta.specs as tf.io.WeightsManifestEntry[];
+  return { meta, specs, decoded: tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, specs) };
+}
+
+/** The task's state saved with the optimizer's (tensor names without the `task/` prefix; the caller disposes them); null when none was saved. */
+export async function loadTaskState(dir: string): Promise<LoadedTaskState | null> {
+  const { meta, decoded } = await decodeState(dir);
+  const tensors: tf.NamedTensorMap = {};
+  for (const [name, t] of Object.entries(decoded)) {
+    if (name.startsWith(TASK_PREFIX)) tensors[name.slice(TASK_PREFIX.length)] = t;
+    else t.dispose();
+  }
+  const task = (meta as { task?: unknown }).task;
+  if (typeof task !== 'object' || task === null) {
+    tf.dispose(Object.values(tensors));
+    return null;
+  }
+  return { meta: task as TaskState['meta'], tensors };
 }
 
 /** state/optimizer.json, through its schema (shared/training/run-files.ts): problems name the file and field. */
@@ -139,13 +181,13 @@ export async function readOptimizerManifest(dir: string): Promise<OptimizerManif
 
 /** Restores what saveOptimizerState wrote; returns the extra fields. */
 export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<Record<string, unknown>> {
-  const meta = await readOptimizerManifest(dir);
-  if (meta.className !== optimizer.getClassName()) throw new Error(`optimizer state in ${dir} is for ${meta.className}, not ${optimizer.getClassName()}`);
-  const bin = await fs.readFile(join(dir, 'optimizer.bin'));
-  const specs = meta.specs as tf.io.WeightsManifestEntry[];
-  const decoded = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, specs);
+  const { meta, specs, decoded } = await decodeState(dir);
+  if (meta.className !== optimizer.getClassName()) {
+    tf.dispose(Object.values(decoded));
+    throw new Error(`optimizer state in ${dir} is for ${meta.className}, not ${optimizer.getClassName()}`);
+  }
   try {
-    await optimizer.setWeights(specs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
+    await optimizer.setWeights(specs.filter((s) => !s.name.startsWith(TASK_PREFIX)).map((s) => ({ name: s.name, tensor: decoded[s.name]! })));
   } finally {
     // setWeights makes variables that share the data (ref-counted); the decoded tensors can go.
     tf.dispose(Object.values(decoded));
