@@ -12,8 +12,8 @@ const LOSS_PARTS = [['total', 'total'], ['box', 'box'], ['obj', 'obj'], ['noobj'
 
 export function RunCurves({ records, batch, panels, epochs }: { records: MetricRecord[]; batch: BatchSeries; panels: CurvePanel[]; epochs: number | null }): React.JSX.Element {
   const xRange: [number, number] | undefined = epochs ? [0, Math.max(1, epochs)] : undefined;
-  // classifier runs have only a total loss: parts without any finite value are left out
-  const parts = LOSS_PARTS.filter(([k]) => k === 'total' || batch[k].some(Number.isFinite));
+  // classifier runs have only a total loss, the anchor-free head no objectness: parts that are never a finite non-zero value are left out
+  const parts = LOSS_PARTS.filter(([k]) => k === 'total' || batch[k].some((v) => Number.isFinite(v) && v !== 0));
   const batchSeries: ChartSeries[] = [
     ...parts.map(([, label], i): ChartSeries => ({ label, color: colorAt(i), width: i === 0 ? 1 : 1.1 })),
     { label: 'total (EMA 0.9)', color: '#ffffff', width: 2 },
@@ -27,7 +27,9 @@ export function RunCurves({ records, batch, panels, epochs }: { records: MetricR
   );
 }
 
-function PanelChart({ panel, records, xRange }: { panel: CurvePanel; records: MetricRecord[]; xRange?: [number, number] }): React.JSX.Element {
+function PanelChart({ panel: all, records, xRange }: { panel: CurvePanel; records: MetricRecord[]; xRange?: [number, number] }): React.JSX.Element {
+  // a loss part that is 0 in every epoch (objectness of the anchor-free head) is not drawn; metrics always are
+  const panel = useMemo(() => (records.length === 0 || !all.id.endsWith('-loss') ? all : { ...all, columns: all.columns.filter((c, i) => i === 0 || records.some((r) => r[c.key] != null && r[c.key] !== 0)) }), [all, records]);
   const data = useMemo(() => alignRecords(records, panel.columns.map((c) => c.key)), [records, panel]);
   const series = useMemo(() => panel.columns.map((c, i): ChartSeries => ({ label: c.label, color: colorAt(i), width: i === 0 ? 2 : 1.2, points: true })), [panel]);
   const empty = !panelHasData(records, panel);
