@@ -13,7 +13,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { predictRaw } from '../../shared/ml/detector/inference';
-import { detectionsInFile, prepareImageFile, type DetectThresholds } from './file-detections';
+import { decodeFullFile, detectionsInFile, prepareImageFile, prepareTile, type DetectThresholds, type PreparedImage } from './file-detections';
+import { mergeTileDetections, tilePasses, type TileDetections, type TileOptions } from '../../shared/ml/detector/tiles';
 import { readDetectorMetadata } from '../../shared/ml/detector/metadata';
 import type { DetectorConfig } from '../../shared/ml/detector/config';
 import { readRunConfig } from './run-files';
@@ -56,19 +57,47 @@ export async function loadDetectorFolder(dir: string): Promise<LoadedDetector> {
   return { model, config, classes: classes ?? Array.from({ length: config.numClasses }, (_, i) => `class${i}`), dir: weights };
 }
 
-export type DetectOptions = DetectThresholds;
+export interface DetectOptions extends DetectThresholds {
+  /** Tiled detection (SAHI-style): overlapping tiles at the model's input size plus the whole image, merged. */
+  tile?: TileOptions;
+}
 
-/** Detects objects in one image file; boxes in the file's (EXIF-oriented) pixels. */
-export async function detectFile(det: LoadedDetector, file: string, options: DetectOptions): Promise<{ width: number; height: number; detections: DetectionRecord[] }> {
-  const image = await prepareImageFile(file, det.config);
-  const batch = tf.tensor4d(image.input, [1, image.inputSize, image.inputSize, 3]);
-  let raw: Float32Array;
+/** Tiles run through the model together. */
+const TILE_BATCH = 8;
+
+async function rawOutputs(det: LoadedDetector, images: readonly PreparedImage[]): Promise<Float32Array[]> {
+  const size = images[0].inputSize;
+  const data = new Float32Array(images.length * size * size * 3);
+  images.forEach((im, i) => data.set(im.input, i * size * size * 3));
+  const batch = tf.tensor4d(data, [images.length, size, size, 3]);
   try {
-    [raw] = (await predictRaw(det.model, batch, det.config)) as [Float32Array];
+    return await predictRaw(det.model, batch, det.config);
   } finally {
     batch.dispose();
   }
+}
+
+/** Detects objects in one image file; boxes in the file's (EXIF-oriented) pixels. */
+export async function detectFile(det: LoadedDetector, file: string, options: DetectOptions): Promise<{ width: number; height: number; detections: DetectionRecord[] }> {
+  if (options.tile) return detectFileTiled(det, file, options, options.tile);
+  const image = await prepareImageFile(file, det.config);
+  const [raw] = await rawOutputs(det, [image]);
   return { ...image.original, detections: detectionRecords(detectionsInFile(raw, det.config, image, options), det.classes) };
+}
+
+/** Tiled detection of one file: every pass of tilePasses, TILE_BATCH tiles per model call, merged by mergeTileDetections. */
+async function detectFileTiled(det: LoadedDetector, file: string, options: DetectThresholds, tile: TileOptions): Promise<{ width: number; height: number; detections: DetectionRecord[] }> {
+  const decoded = await decodeFullFile(file);
+  const passes = tilePasses(decoded.width, decoded.height, tile);
+  const found: TileDetections[] = [];
+  for (let i = 0; i < passes.length; i += TILE_BATCH) {
+    const group = passes.slice(i, i + TILE_BATCH);
+    const images = await Promise.all(group.map((t) => prepareTile(decoded, t, det.config)));
+    const raws = await rawOutputs(det, images);
+    group.forEach((t, k) => found.push({ tile: t, detections: detectionsInFile(raws[k], det.config, images[k], options) }));
+  }
+  const size = { width: decoded.width, height: decoded.height };
+  return { ...size, detections: detectionRecords(mergeTileDetections(found, size, { iouThreshold: options.iou }), det.classes) };
 }
 
 const PALETTE = ['#ff3b30', '#34c759', '#007aff', '#ff9500', '#af52de', '#5ac8fa', '#ffcc00', '#ff2d55'];
