@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, TrainBackendName } from '../../shared/training/types';
 import { initWasmBackendForNode, wasmThreadsInUse } from './wasm-kernels/node-init';
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
+import { registerCpuTrainingKernels } from './cpu-kernels/index';
 import { installedVersion } from './installed-package';
 import { initWebGpuBackend, webGpuFault } from './webgpu-backend';
 import { explainNativeLoadError } from './native-load-error';
@@ -56,6 +57,7 @@ async function tryOne(name: TrainBackendName, forced: boolean): Promise<string> 
     }
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+      registerCpuTrainingKernels();
       return 'CPU (pure JavaScript)';
   }
 }

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installedVersion } from './installed-package';
+import { registerWebGpuTrainingKernels } from './webgpu-kernels/index';
 import { adapterName, isSoftwareAdapter, type DawnAdapter } from '../../shared/ml/gpu-adapter';
 
 /** What this module needs of the `webgpu` package and of a GPUAdapter (no DOM types in main/). */
@@ -30,6 +31,7 @@ export async function initWebGpuBackend(options: { allowSoftware: boolean }): Pr
   }
   // tfjs-backend-webgpu registers itself only where navigator.gpu exists, so it is imported after
   await import('@tensorflow/tfjs-backend-webgpu');
+  registerWebGpuTrainingKernels();
   if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialise on ${name}`);
   watchDevice((tf.backend() as unknown as { device: WatchedDevice }).device);
   return `WebGPU (${name})`;

@@ -119,3 +119,64 @@ test('gradient parity with the cpu backend: detector presets (tiny, mobilenet) a
     assert.ok(worst.error < 1e-3, `${name}: gradient of ${worst.name} differs from cpu by ${worst.error.toExponential(2)} (relative)`);
   }
 });
+
+test('webgpu Cast: an int32 tensor cast to float32 and transposed on the GPU equals the cpu result', { skip: missing ?? false, timeout: 120_000 }, async () => {
+  // the stock kernel relabelled the int32 buffer as float32; Transpose's shader then failed to
+  // compile and returned zeros (the point head's label assignment does exactly this)
+  const scores = Array.from({ length: 2 * 3 * 200 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+  const run = async () => {
+    const x = tf.tensor3d(scores, [2, 3, 200]);
+    const y = tf.oneHot(tf.argMax(x, 1), 3).cast('float32').transpose([0, 2, 1]);
+    return Array.from(await y.data());
+  };
+  await selectBackend('cpu');
+  const onCpu = await run();
+  await selectBackend('webgpu');
+  const onGpu = await run();
+  assert.equal(onCpu.reduce((s, v) => s + v, 0), 400);
+  assert.deepEqual(onGpu, onCpu);
+});
+
+test('gradient parity with the cpu backend: mobilenet-fpn (point head, its real loss) at 96 px', { skip: missing ?? false, timeout: 600_000 }, async (t) => {
+  const { loadMobileNet } = await import('../../shared/ml/backbone');
+  const { fileModelHandler } = await import('../../main/training/model-cache');
+  const { headBatchLoss, pointHeadFor } = await import('../../shared/ml/detector');
+  // the cpu rung as the trainer sets it up (its ResizeNearestNeighborGrad fix included: the stock
+  // one is wrong for the second image of a batch, and the FPN's upsampling trains through it)
+  await selectBackend('cpu');
+  const pretrained = await loadMobileNet(fileModelHandler(join(import.meta.dirname, '../../../shared/models/mobilenet_v1_0.25_224/model.json')));
+  const size = 96;
+  const scenes = Array.from({ length: 2 }, (_, i) => syntheticScene(300 + i, { size, numClasses: 2 }));
+  const base = detectorPreset('mobilenet-fpn', { numClasses: 2, inputSize: size });
+  // head width 16 instead of 64 keeps SwiftShader's time down; every layer kind of the preset stays
+  const config: DetectorConfig = { ...base, head: { ...pointHeadFor(size), width: 16 }, resizeMode: 'stretch' };
+  const model = buildDetector(config, { pretrained, seed: 5 });
+  model.layers.forEach((l) => { l.trainable = true; });
+  const images = imagesToTensor(scenes.map((s) => s.image));
+  const batchLoss = headBatchLoss(config, scenes.map((s) => s.boxes), 100);
+  const evaluate = async () => {
+    const { value, grads } = tf.variableGrads(() => batchLoss.loss(model.apply(images, { training: true }) as tf.Tensor).total, model.trainableWeights.map((w) => w.read() as tf.Variable));
+    const out = new Map<string, Float32Array>();
+    for (const [name, g] of Object.entries(grads)) out.set(name, (await g.data()) as Float32Array);
+    const loss = (await value.data())[0]!;
+    const pred = tf.tidy(() => model.apply(images, { training: true }) as tf.Tensor);
+    const output = new Map([['output', (await pred.data()) as Float32Array]]);
+    tf.dispose([value, pred, ...Object.values(grads)]);
+    return { loss, output, grads: out };
+  };
+  const cpu = await evaluate();
+  await selectBackend('webgpu');
+  const gpu = await evaluate();
+  batchLoss.dispose();
+
+  // a real loss: the boxes are assigned points (with none, the loss is the background term alone, ≈ 0)
+  assert.ok(cpu.loss > 0.5, `cpu loss ${cpu.loss}`);
+  const lossError = Math.abs(gpu.loss - cpu.loss) / Math.abs(cpu.loss);
+  const outputError = worstRelativeError(cpu.output, gpu.output).error;
+  const worst = worstRelativeError(cpu.grads, gpu.grads);
+  t.diagnostic(`mobilenet-fpn: loss ${cpu.loss.toFixed(4)} (relative difference ${lossError.toExponential(2)}), output ${outputError.toExponential(2)}, largest relative gradient difference ${worst.error.toExponential(2)} (${worst.name}) over ${cpu.grads.size} weights`);
+  assert.equal(gpu.grads.size, cpu.grads.size);
+  assert.ok(lossError < 1e-3, `loss: cpu ${cpu.loss}, webgpu ${gpu.loss}`);
+  assert.ok(outputError < 1e-3, `forward output differs from cpu by ${outputError.toExponential(2)} (relative)`);
+  assert.ok(worst.error < 1e-3, `gradient of ${worst.name} differs from cpu by ${worst.error.toExponential(2)} (relative)`);
+});
