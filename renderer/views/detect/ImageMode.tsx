@@ -36,7 +36,7 @@ const MIN_DISPLAY_SIDE = 480;
 export function ImageMode(): React.JSX.Element {
   const project = useApp((s) => s.project);
   const notify = useApp((s) => s.notify);
-  const { model, score, iou, hidden, topK, interpret, sampleMemory } = useDetect();
+  const { model, score, iou, hidden, topK, interpret, sampleMemory, tileSize } = useDetect();
   const [items, setItems] = useState<Item[]>([]);
   const [current, setCurrent] = useState<string | null>(null);
   const [pathInput, setPathInput] = useState('');
@@ -46,7 +46,7 @@ export function ImageMode(): React.JSX.Element {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [rawVersion, setRawVersion] = useState(0);
-  const raws = useRef(new Map<string, { model: LoadedModel; result: FrameResult; img: HTMLImageElement }>());
+  const raws = useRef(new Map<string, { model: LoadedModel; tileSize: number; result: FrameResult; img: HTMLImageElement }>());
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const cancelRef = useRef(false);
 
@@ -84,20 +84,22 @@ export function ImageMode(): React.JSX.Element {
     }
   };
 
-  /** The frame result of an item for the current model (cached). */
+  /** The frame result of an item for the current model and tile setting (cached). */
   const rawOf = useCallback(async (item: Item, m: LoadedModel) => {
+    const tiles = useDetect.getState().tileOptions();
     const hit = raws.current.get(item.key);
-    if (hit && hit.model === m) return hit;
+    if (hit && hit.model === m && hit.tileSize === (tiles?.tileSize ?? 0)) return hit;
     const img = await loadImage(item.url);
-    const result = await predictFrame(m, img, img.naturalWidth, img.naturalHeight);
-    const entry = { model: m, result, img };
+    const result = await predictFrame(m, img, img.naturalWidth, img.naturalHeight, tiles);
+    const entry = { model: m, tileSize: tiles?.tileSize ?? 0, result, img };
     raws.current.set(item.key, entry);
     sampleMemory();
     return entry;
   }, [sampleMemory]);
 
   const currentItem = items.find((i) => i.key === current) ?? null;
-  const cached = currentItem ? raws.current.get(currentItem.key) : undefined;
+  const cachedEntry = currentItem ? raws.current.get(currentItem.key) : undefined;
+  const cached = cachedEntry && cachedEntry.tileSize === (model?.task === 'detect' ? tileSize : 0) ? cachedEntry : undefined;
   const prediction = useMemo<Prediction>(
     () => (cached && cached.model === model ? interpret(cached.result) : emptyPrediction(model?.task ?? 'detect')),
     // score, iou, hidden and topK are read by interpret through the store, so they are listed here
@@ -112,7 +114,7 @@ export function ImageMode(): React.JSX.Element {
     setBusy(model.task === 'classify' ? 'Classifying…' : 'Detecting…');
     rawOf(currentItem, model).then(() => { if (alive) { setBusy(null); setRawVersion((v) => v + 1); } }, (err: unknown) => { if (alive) { setBusy(null); notify('error', `${currentItem.name}: ${errorMessage(err)}`); } });
     return () => { alive = false; };
-  }, [currentItem, model, rawOf, notify]);
+  }, [currentItem, model, rawOf, notify, tileSize]);
 
   // draw (also on every slider change: decode only)
   useEffect(() => {
@@ -226,6 +228,18 @@ export function ImageMode(): React.JSX.Element {
           ))}
         </ul>
         <p className="muted small">{items.length ? `${items.length} image(s)` : 'Drop images here, or open them.'}</p>
+        {model?.task === 'detect' ? (
+          <div className="inline-field" title="Tiled detection (SAHI-style) for small objects in large photos: overlapping tiles, each run at the model's input size, plus the whole image, merged by NMS">
+            <label className="small">
+              <input type="checkbox" aria-label="Tiles" checked={tileSize > 0} onChange={(e) => useDetect.getState().set({ tileSize: e.target.checked ? model.adapter.inputSize : 0 })} /> Tiles
+            </label>
+            {tileSize > 0 ? (
+              <label className="small">
+                of <input type="number" aria-label="Tile size" min={16} step={16} value={tileSize} onChange={(e) => { const v = Math.round(Number(e.target.value)); if (v >= 16) useDetect.getState().set({ tileSize: v }); }} /> px
+              </label>
+            ) : null}
+          </div>
+        ) : null}
         <label className="field">
           <span>Save to folder (empty: next to each image)</span>
           <input aria-label="Output folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/path/to/folder" />
@@ -247,7 +261,7 @@ export function ImageMode(): React.JSX.Element {
       </aside>
       <section className="detect-stage">
         {currentItem ? (
-          <canvas ref={canvasRef} className="stage-canvas" data-testid="image-canvas" data-detections={predictionCount(prediction)} data-top={prediction.task === 'classify' ? prediction.top[0]?.className ?? '' : undefined} />
+          <canvas ref={canvasRef} className="stage-canvas" data-testid="image-canvas" data-detections={predictionCount(prediction)} data-tiles={cached?.result.task === 'detect' ? cached.result.tiles?.length ?? 0 : undefined} data-top={prediction.task === 'classify' ? prediction.top[0]?.className ?? '' : undefined} />
         ) : (
           <div className="stage-empty muted">{model ? `Open an image to ${verb.toLowerCase()} it.` : 'Load a model, then open images.'}</div>
         )}

@@ -16,6 +16,8 @@ import { useBestBackend, useBackend, type BackendName } from '../../detect/backe
 import type { RawFrame } from '../../detect/run-frame';
 import type { FrameResult, Prediction } from '../../detect/predict-frame';
 import { errorMessage } from '../../../shared/error-message';
+import { decodeTiled } from '../../detect/tiled-frame';
+import { DEFAULT_TILE_OVERLAP, type TileOptions } from '../../../shared/ml/detector/tiles';
 
 export type ModelChoice = { kind: 'active'; project: string } | { kind: 'zoo'; id: string } | { kind: 'folder'; path: string };
 
@@ -33,10 +35,14 @@ interface DetectState {
   /** How many classes a classifier's ranking shows. */
   topK: number;
   mode: 'image' | 'video' | 'webcam';
+  /** Tiled detection of images (Detect view's image mode, pre-labeling): tile side in pixels, 0 = off. */
+  tileSize: number;
   tensors: number;
   load(choice: ModelChoice, backend?: BackendName): Promise<LoadedModel | null>;
   switchBackend(name: BackendName): Promise<void>;
-  set(p: Partial<Pick<DetectState, 'score' | 'iou' | 'hidden' | 'topK' | 'mode'>>): void;
+  set(p: Partial<Pick<DetectState, 'score' | 'iou' | 'hidden' | 'topK' | 'mode' | 'tileSize'>>): void;
+  /** The tile options of the current setting (undefined when tiles are off or the model is not a detector). */
+  tileOptions(): TileOptions | undefined;
   toggleClass(id: number): void;
   settings(): PostprocessSettings;
   /** A detector's boxes from its raw outputs (none when the loaded model is not a detector). */
@@ -73,6 +79,7 @@ export const useDetect = create<DetectState>()((set, get) => ({
   hidden: [],
   topK: 3,
   mode: 'image',
+  tileSize: 0,
   tensors: 0,
 
   async load(choice, backend) {
@@ -133,6 +140,15 @@ export const useDetect = create<DetectState>()((set, get) => ({
     if (m?.task !== 'classify') return [];
     return topKFromProbabilities(probs, probs.length, m.classifier.classes, get().topK)[0] ?? [];
   },
-  interpret: (result) => (result.task === 'detect' ? { task: 'detect', dets: get().decode(result.raw) } : { task: 'classify', top: get().rank(result.probs) }),
+  tileOptions: () => {
+    const { tileSize, model } = get();
+    return tileSize > 0 && model?.task === 'detect' ? { tileSize, overlap: DEFAULT_TILE_OVERLAP } : undefined;
+  },
+  interpret: (result) => {
+    if (result.task === 'classify') return { task: 'classify', top: get().rank(result.probs) };
+    const m = get().model;
+    if (result.tiles && m?.task === 'detect') return { task: 'detect', dets: decodeTiled(m, result.tiles, result.raw.geometry.imageSize, get().settings()) };
+    return { task: 'detect', dets: get().decode(result.raw) };
+  },
   sampleMemory: () => set({ tensors: tf.memory().numTensors }),
 }));
