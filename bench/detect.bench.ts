@@ -6,7 +6,10 @@
  * "end-to-end FPS" is whole frames per second including decode and drawing, one after another.
  * The page is cross-origin isolated like the app's (COOP/COEP), so wasm runs its threaded build.
  * Writes bench/results/detect.json and prints a summary. Run: node --import tsx bench/detect.bench.ts
- * (DETECT_BENCH_GPU=1 drops --disable-gpu, for machines with a GPU.)
+ * (DETECT_BENCH_GPU=1 drops --disable-gpu, for machines with a GPU; DETECT_BENCH_BACKENDS=webgpu,wasm
+ * runs only those.) Chromium gets --enable-unsafe-webgpu (Linux ships WebGPU behind it; the page is
+ * http://127.0.0.1, a secure origin, so navigator.gpu exists): without a GPU its adapter is
+ * SwiftShader, a software rasterizer, and the webgpu rows then prove the path, not GPU speed.
  */
 import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -18,6 +21,7 @@ import * as esbuild from 'esbuild';
 import { chromium } from '@playwright/test';
 import config from '../playwright.config';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../main/transport/isolation';
+import { adapterName, isSoftwareAdapter, type DawnAdapter } from '../shared/ml/gpu-adapter';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -36,7 +40,7 @@ async function main(): Promise<void> {
     res.end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const args = (config.use?.launchOptions?.args ?? []).filter((a) => !(process.env.DETECT_BENCH_GPU && a === '--disable-gpu'));
+  const args = [...(config.use?.launchOptions?.args ?? []).filter((a) => !(process.env.DETECT_BENCH_GPU && a === '--disable-gpu')), '--enable-unsafe-webgpu'];
   const browser = await chromium.launch({ executablePath: config.use?.launchOptions?.executablePath ?? '/usr/bin/chromium', args });
   const page = await browser.newPage();
   const logs: string[] = [];
@@ -46,7 +50,15 @@ async function main(): Promise<void> {
   const hasGpu = await page.evaluate(() => 'gpu' in navigator && !!navigator.gpu);
   const isolation = await page.evaluate(() => ({ crossOriginIsolated: globalThis.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency }));
   console.log(`crossOriginIsolated ${isolation.crossOriginIsolated} (wasm ${isolation.crossOriginIsolated ? 'threaded' : 'single-threaded'}), ${isolation.hardwareConcurrency} logical CPUs`);
-  const backends = [...(hasGpu ? ['webgpu'] : []), 'webgl', 'wasm', 'cpu'] as const;
+  const adapter = hasGpu ? await page.evaluate(async () => {
+    const a = (await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' })) as unknown as { info: Record<string, string>; isFallbackAdapter?: boolean } | null;
+    return a ? { info: { vendor: a.info.vendor, architecture: a.info.architecture, description: a.info.description, device: a.info.device }, isFallbackAdapter: a.isFallbackAdapter } : null;
+  }) : null;
+  const webgpuAdapter = adapter ? { name: adapterName(adapter as DawnAdapter), software: isSoftwareAdapter(adapter as DawnAdapter) } : null;
+  const softwareNote = webgpuAdapter?.software ? ' [software adapter: not a GPU speed figure]' : '';
+  console.log(`WebGPU adapter: ${webgpuAdapter ? `${webgpuAdapter.name}${webgpuAdapter.software ? ' (software rasterizer, no GPU)' : ''}` : hasGpu ? 'none' : 'no navigator.gpu'}`);
+  const only = process.env.DETECT_BENCH_BACKENDS?.split(',').map((b) => b.trim()).filter((b) => b);
+  const backends = ([...(hasGpu ? ['webgpu'] : []), 'webgl', 'wasm', 'cpu'] as const).filter((b) => !only || only.includes(b));
   const runs: Record<string, unknown>[] = [];
   for (const backend of backends) {
     for (const size of [320, 416]) {
@@ -54,7 +66,7 @@ async function main(): Promise<void> {
       try {
         const r = await page.evaluate(([b, s, f]) => window.detectBench(b as 'webgl', s as number, f as number), [backend, size, frames] as const);
         runs.push(r);
-        console.log(`${String(r.backend).padEnd(7)} ${size}: inference ${r.inferMsMedian} ms/frame (median of ${frames}), end-to-end ${r.endToEndFps} FPS, first frame ${r.firstFrameMs} ms, tensors ${r.tensorsBefore}→${r.tensorsAfter}`);
+        console.log(`${String(r.backend).padEnd(7)} ${size}: inference ${r.inferMsMedian} ms/frame (median of ${frames}), end-to-end ${r.endToEndFps} FPS, first frame ${r.firstFrameMs} ms, tensors ${r.tensorsBefore}→${r.tensorsAfter}${r.backend === 'webgpu' ? softwareNote : ''}`);
       } catch (err) {
         runs.push({ backend, inputSize: size, error: (err as Error).message.split('\n')[0] });
         console.log(`${backend.padEnd(7)} ${size}: not available (${(err as Error).message.split('\n')[0]})`);
@@ -68,7 +80,14 @@ async function main(): Promise<void> {
   });
   await browser.close();
   server.close();
-  const result = { bench: 'detect', date: new Date().toISOString(), browser: browser.version(), webglRenderer: gl, chromiumArgs: args, ...isolation, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage1m: loadavg()[0], preset: 'tiny (20 classes, random weights)', frameSize: '640x480', runs };
+  // WebGPU next to wasm (the window's CPU fallback) at each size
+  const fps = (b: string, size: number) => runs.find((r) => r.backend === b && r.inputSize === size && typeof r.endToEndFps === 'number')?.endToEndFps as number | undefined;
+  for (const size of [320, 416]) {
+    const g = fps('webgpu', size);
+    const w = fps('wasm', size);
+    if (g !== undefined || w !== undefined) console.log(`${size}: webgpu ${g ?? '—'} FPS, wasm ${w ?? '—'} FPS${g && w ? ` (webgpu/wasm ${(g / w).toFixed(2)}×)` : ''}${softwareNote}`);
+  }
+  const result = { bench: 'detect', date: new Date().toISOString(), browser: browser.version(), webglRenderer: gl, webgpuAdapter, chromiumArgs: args, ...isolation, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage1m: loadavg()[0], preset: 'tiny (20 classes, random weights)', frameSize: '640x480', runs };
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'detect.json'), JSON.stringify(result, null, 2));
   console.log(`WebGL renderer: ${gl}; results in bench/results/detect.json`);
