@@ -7,7 +7,7 @@
  * The page is cross-origin isolated like the app's (COOP/COEP), so wasm runs its threaded build.
  * Writes bench/results/detect.json and prints a summary. Run: node --import tsx bench/detect.bench.ts
  * (DETECT_BENCH_GPU=1 drops --disable-gpu, for machines with a GPU; DETECT_BENCH_BACKENDS=webgpu,wasm
- * runs only those.) Chromium gets --enable-unsafe-webgpu (Linux ships WebGPU behind it; the page is
+ * and DETECT_BENCH_SIZES=416 run only those.) Chromium gets --enable-unsafe-webgpu (Linux ships WebGPU behind it; the page is
  * http://127.0.0.1, a secure origin, so navigator.gpu exists): without a GPU its adapter is
  * SwiftShader, a software rasterizer, and the webgpu rows then prove the path, not GPU speed.
  */
@@ -57,11 +57,12 @@ async function main(): Promise<void> {
   const webgpuAdapter = adapter ? { name: adapterName(adapter as DawnAdapter), software: isSoftwareAdapter(adapter as DawnAdapter) } : null;
   const softwareNote = webgpuAdapter?.software ? ' [software adapter: not a GPU speed figure]' : '';
   console.log(`WebGPU adapter: ${webgpuAdapter ? `${webgpuAdapter.name}${webgpuAdapter.software ? ' (software rasterizer, no GPU)' : ''}` : hasGpu ? 'none' : 'no navigator.gpu'}`);
+  const sizes = process.env.DETECT_BENCH_SIZES?.split(',').map(Number) ?? [320, 416];
   const only = process.env.DETECT_BENCH_BACKENDS?.split(',').map((b) => b.trim()).filter((b) => b);
   const backends = ([...(hasGpu ? ['webgpu'] : []), 'webgl', 'wasm', 'cpu'] as const).filter((b) => !only || only.includes(b));
   const runs: Record<string, unknown>[] = [];
   for (const backend of backends) {
-    for (const size of [320, 416]) {
+    for (const size of sizes) {
       const frames = backend === 'cpu' ? 5 : 30;
       try {
         const r = await page.evaluate(([b, s, f]) => window.detectBench(b as 'webgl', s as number, f as number), [backend, size, frames] as const);
@@ -82,10 +83,10 @@ async function main(): Promise<void> {
   server.close();
   // WebGPU next to wasm (the window's CPU fallback) at each size
   const fps = (b: string, size: number) => runs.find((r) => r.backend === b && r.inputSize === size && typeof r.endToEndFps === 'number')?.endToEndFps as number | undefined;
-  for (const size of [320, 416]) {
+  for (const size of sizes) {
     const g = fps('webgpu', size);
     const w = fps('wasm', size);
-    if (g !== undefined || w !== undefined) console.log(`${size}: webgpu ${g ?? '—'} FPS, wasm ${w ?? '—'} FPS${g && w ? ` (webgpu/wasm ${(g / w).toFixed(2)}×)` : ''}${softwareNote}`);
+    if (g !== undefined || w !== undefined) console.log(`${size}: webgpu ${g ?? '—'} FPS, wasm ${w ?? '—'} FPS${g && w ? ` (webgpu/wasm ${(g / w).toFixed(2)}×)` : ''}${g !== undefined ? softwareNote : ''}`);
   }
   const result = { bench: 'detect', date: new Date().toISOString(), browser: browser.version(), webglRenderer: gl, webgpuAdapter, chromiumArgs: args, ...isolation, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage1m: loadavg()[0], preset: 'tiny (20 classes, random weights)', frameSize: '640x480', runs };
   mkdirSync(join(here, 'results'), { recursive: true });
