@@ -2,7 +2,7 @@
  * Detect view, images, "Tiles" (issue 21): the known-weights detector (input 320) on the 640×640
  * shapes image runs as 3×3 overlapping 320 px tiles plus the whole image, and every merged box
  * lands on the red or the blue square in the image's own pixels (each tile's boxes mapped back);
- * turning Tiles off gives the plain single pass again.
+ * turning Tiles off gives the plain single pass again; pre-labeling with Tiles drafts the merged boxes.
  */
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
@@ -59,4 +59,17 @@ test('Tiles: 9 tiles + the whole image, boxes merged back onto the squares; off 
   await page.getByLabel('Tiles', { exact: true }).uncheck();
   await expect(page.getByTestId('image-canvas')).toHaveAttribute('data-tiles', '0', { timeout: 60_000 });
   expect(await rows(page).evaluateAll((els) => els.map((e) => `${e.getAttribute('data-label')} ${e.getAttribute('data-box')}`).sort())).toEqual(['blue 384,64,448,128', 'red 128,192,192,256']);
+});
+
+test('pre-labeling with Tiles: the drafts come from every tile pass, merged onto the squares', async () => {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Label/ }).click();
+  await page.getByTestId('image-list').getByText('images/shapes.png', { exact: true }).click();
+  await expect(page.getByTestId('current-image')).toHaveText(/shapes\.png$/);
+  await expect(page.getByLabel('Pre-label with tiles')).not.toBeChecked();
+  await page.getByLabel('Pre-label with tiles').check();
+  await page.getByRole('button', { name: 'Detect on this image' }).click();
+  // the known model gives one 32 px box per coloured 32 px cell: a tile at full scale sees each
+  // 64 px square as 4 cells (blue, seen whole by two tiles, is merged to one set), the whole-image
+  // pass one 64 px box per square: 2 × (4 + 1); the single pass gives 2
+  await expect(page.getByTestId('draft-count')).toHaveText('10 drafts', { timeout: 30_000 });
 });
