@@ -5,29 +5,13 @@
  *   batch (resize-nearest-neighbor-grad.ts).
  * Browser-safe: imports only tfjs.
  */
-import * as tf from '@tensorflow/tfjs';
+import { kernelOverrides } from '../kernel-overrides';
 import { RESIZE_NEAREST_NEIGHBOR_GRAD, makeResizeNearestNeighborGrad } from './resize-nearest-neighbor-grad';
 
-const BACKEND = 'cpu';
-const displaced = new Map<string, tf.KernelConfig>();
+const overrides = kernelOverrides('cpu', [{ name: RESIZE_NEAREST_NEIGHBOR_GRAD, make: makeResizeNearestNeighborGrad }]);
 
 /** Replaces the stock cpu kernels with ours (idempotent). Returns the kernel names now ours. */
-export function registerCpuTrainingKernels(): string[] {
-  if (!displaced.has(RESIZE_NEAREST_NEIGHBOR_GRAD)) {
-    const stock = tf.getKernel(RESIZE_NEAREST_NEIGHBOR_GRAD, BACKEND);
-    if (stock == null) throw new Error(`cpu kernels: stock cpu kernel '${RESIZE_NEAREST_NEIGHBOR_GRAD}' is not registered`);
-    tf.unregisterKernel(RESIZE_NEAREST_NEIGHBOR_GRAD, BACKEND);
-    tf.registerKernel({ ...stock, kernelFunc: makeResizeNearestNeighborGrad(stock.kernelFunc) });
-    displaced.set(RESIZE_NEAREST_NEIGHBOR_GRAD, stock);
-  }
-  return [...displaced.keys()];
-}
+export const registerCpuTrainingKernels = (): string[] => overrides.register();
 
 /** Puts the stock kernels back. */
-export function unregisterCpuTrainingKernels(): void {
-  for (const [name, stock] of displaced) {
-    tf.unregisterKernel(name, BACKEND);
-    tf.registerKernel(stock);
-  }
-  displaced.clear();
-}
+export const unregisterCpuTrainingKernels = (): void => overrides.restore();

@@ -8,29 +8,13 @@
  * Browser-safe: imports only tfjs. Call after '@tensorflow/tfjs-backend-webgpu' is imported (it
  * registers the stock kernels then).
  */
-import * as tf from '@tensorflow/tfjs';
+import { kernelOverrides } from '../kernel-overrides';
 import { CAST, makeCast } from './cast';
 
-const BACKEND = 'webgpu';
-const displaced = new Map<string, tf.KernelConfig>();
+const overrides = kernelOverrides('webgpu', [{ name: CAST, make: makeCast }], '; import @tensorflow/tfjs-backend-webgpu first');
 
 /** Replaces the stock webgpu kernels with ours (idempotent). Returns the kernel names now ours. */
-export function registerWebGpuTrainingKernels(): string[] {
-  if (!displaced.has(CAST)) {
-    const stock = tf.getKernel(CAST, BACKEND);
-    if (stock == null) throw new Error(`webgpu kernels: stock webgpu kernel '${CAST}' is not registered; import @tensorflow/tfjs-backend-webgpu first`);
-    tf.unregisterKernel(CAST, BACKEND);
-    tf.registerKernel({ ...stock, kernelFunc: makeCast(stock.kernelFunc) });
-    displaced.set(CAST, stock);
-  }
-  return [...displaced.keys()];
-}
+export const registerWebGpuTrainingKernels = (): string[] => overrides.register();
 
 /** Puts the stock kernels back. */
-export function unregisterWebGpuTrainingKernels(): void {
-  for (const [name, stock] of displaced) {
-    tf.unregisterKernel(name, BACKEND);
-    tf.registerKernel(stock);
-  }
-  displaced.clear();
-}
+export const unregisterWebGpuTrainingKernels = (): void => overrides.restore();
