@@ -35,7 +35,7 @@ import { selectRunBackend } from './run-env';
 import { EventLog, nextRunName, runDir, runPaths, runsRoot, writeJson, type RunPaths } from './run-folder';
 import { readRunConfig, readRunState, writeRunState } from './run-files';
 import { appendCsvRow, keepCsvRowsThrough } from './metrics-csv';
-import { folderSaveHandler, loadOptimizerState, loadTaskState, nodeFileWriter, readOptimizerManifest, saveOptimizerState, type FileWriter, type LoadedTaskState, type TaskState } from './weights-io';
+import { folderSaveHandler, loadTrainingState, nodeFileWriter, readOptimizerManifest, saveOptimizerState, type FileWriter, type LoadedTaskState, type TaskState } from './weights-io';
 
 export interface TrainControl {
   shouldCancel(): boolean;
@@ -204,6 +204,11 @@ const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
 /** A loss this much lower at the same fitness value counts as better. */
 const MIN_LOSS_DELTA = 1e-4;
 
+/** A GPU fault is the real error of a failed batch: tfjs reports a lost device as a bare AbortError, and an out-of-memory one not at all. */
+function gpuFailure(fault: string, epoch: number, batch: number): Error {
+  return new Error(`${fault} at epoch ${epoch}, batch ${batch + 1}; weights/last holds epoch ${epoch - 1}: resume the run (on another backend, e.g. --backend wasm, if it happens again)`);
+}
+
 function better(f: Fitness, best: RunState['best']): boolean {
   if (!best) return true;
   if (f.value !== best.fitness) return f.value > best.fitness;
@@ -356,19 +361,14 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     s.enterPhase?.(phase, startEpoch, true);
     optimizer = s.newOptimizer();
     if (resuming && state.epoch > 0) {
-      if ((await readOptimizerManifest(paths.state)).phase === phase) {
-        await loadOptimizerState(paths.state, optimizer);
-        log(`resumed from epoch ${state.epoch} (optimizer state restored)`);
-      } else {
-        log(`resumed from epoch ${state.epoch}; the backbone is unfrozen from this epoch on, so the optimizer starts a new state for the new trainable weights`);
-      }
-      if (s.checkpoint) {
-        const saved = await loadTaskState(paths.state);
-        try {
-          if (saved) s.checkpoint.restore(saved);
-        } finally {
-          if (saved) tf.dispose(Object.values(saved.tensors));
-        }
+      const samePhase = (await readOptimizerManifest(paths.state)).phase === phase;
+      const saved = await loadTrainingState(paths.state, samePhase ? optimizer : null);
+      if (samePhase) log(`resumed from epoch ${state.epoch} (optimizer state restored)`);
+      else log(`resumed from epoch ${state.epoch}; the backbone is unfrozen from this epoch on, so the optimizer starts a new state for the new trainable weights`);
+      try {
+        if (saved.task && s.checkpoint) s.checkpoint.restore(saved.task);
+      } finally {
+        if (saved.task) tf.dispose(Object.values(saved.task.tensors));
       }
       if (startEpoch > config.epochs) log(`run ${name} already has ${config.epochs} epochs; nothing to train (give a larger --epochs, the new total, or --more N)`);
     }
@@ -424,17 +424,15 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
           if (r) await applyTotal(Math.max(epoch, r.epochs), r.message);
         }
         const t0 = Date.now();
-        // a GPU fault is the real error: tfjs reports a lost device as a bare AbortError, and an out-of-memory one not at all
-        const gpuFailure = (fault: string): Error => new Error(`${fault} at epoch ${epoch}, batch ${b + 1}; weights/last holds epoch ${epoch - 1}: resume the run (on another backend, e.g. --backend wasm, if it happens again)`);
         let r;
         try {
           r = await s.trainBatch(epoch, b, optimizer);
         } catch (err) {
           const fault = backendFault();
-          throw fault ? gpuFailure(fault) : err;
+          throw fault ? gpuFailure(fault, epoch, b) : err;
         }
         const fault = backendFault();
-        if (fault) throw gpuFailure(fault);
+        if (fault) throw gpuFailure(fault, epoch, b);
         if (!Number.isFinite(r.loss)) throw new Error(`the loss is ${r.loss} at epoch ${epoch}, batch ${b + 1} (training diverged; lower the learning rate); weights/last holds epoch ${epoch - 1}`);
         epochImages += r.images;
         imagesDone += r.images;

@@ -157,41 +157,59 @@ async function decodeState(dir: string): Promise<{ meta: OptimizerManifest; spec
   return { meta, specs, decoded: tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, specs) };
 }
 
-/** The task's state saved with the optimizer's (tensor names without the `task/` prefix; the caller disposes them); null when none was saved. */
-export async function loadTaskState(dir: string): Promise<LoadedTaskState | null> {
-  const { meta, decoded } = await decodeState(dir);
-  const tensors: tf.NamedTensorMap = {};
-  for (const [name, t] of Object.entries(decoded)) {
-    if (name.startsWith(TASK_PREFIX)) tensors[name.slice(TASK_PREFIX.length)] = t;
-    else t.dispose();
-  }
-  const task = (meta as { task?: unknown }).task;
-  if (typeof task !== 'object' || task === null) {
-    tf.dispose(Object.values(tensors));
-    return null;
-  }
-  return { meta: task as TaskState['meta'], tensors };
-}
-
 /** state/optimizer.json, through its schema (shared/training/run-files.ts): problems name the file and field. */
 export async function readOptimizerManifest(dir: string): Promise<OptimizerManifest> {
   const file = join(dir, 'optimizer.json');
   return parseRunFile(optimizerManifestSchema, await fs.readFile(file, 'utf8'), file);
 }
 
-/** Restores what saveOptimizerState wrote; returns the extra fields. */
-export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<Record<string, unknown>> {
+/** What a resume reads back from `state/`: the manifest's extra fields and the task's own state. */
+export interface LoadedTrainingState {
+  extra: Record<string, unknown>;
+  /** The task's state tensors (names without the `task/` prefix; the caller disposes them); null when none was saved. */
+  task: LoadedTaskState | null;
+}
+
+/**
+ * Reads what saveOptimizerState wrote, decoding optimizer.bin once: restores the optimizer's slots
+ * into `optimizer` (null: the optimizer starts afresh, e.g. a new phase has other trainable
+ * weights) and returns the extra fields and the task's state.
+ */
+export async function loadTrainingState(dir: string, optimizer: tf.Optimizer | null): Promise<LoadedTrainingState> {
   const { meta, specs, decoded } = await decodeState(dir);
-  if (meta.className !== optimizer.getClassName()) {
-    tf.dispose(Object.values(decoded));
-    throw new Error(`optimizer state in ${dir} is for ${meta.className}, not ${optimizer.getClassName()}`);
+  const task: tf.NamedTensorMap = {};
+  const slots: tf.NamedTensorMap = {};
+  for (const [name, t] of Object.entries(decoded)) {
+    if (name.startsWith(TASK_PREFIX)) task[name.slice(TASK_PREFIX.length)] = t;
+    else slots[name] = t;
   }
+  const taskMeta = (meta as { task?: unknown }).task;
+  const hasTask = typeof taskMeta === 'object' && taskMeta !== null;
   try {
-    await optimizer.setWeights(specs.filter((s) => !s.name.startsWith(TASK_PREFIX)).map((s) => ({ name: s.name, tensor: decoded[s.name]! })));
+    if (optimizer) {
+      if (meta.className !== optimizer.getClassName()) throw new Error(`optimizer state in ${dir} is for ${meta.className}, not ${optimizer.getClassName()}`);
+      await optimizer.setWeights(specs.filter((s) => !s.name.startsWith(TASK_PREFIX)).map((s) => ({ name: s.name, tensor: slots[s.name]! })));
+    }
+  } catch (err) {
+    tf.dispose(Object.values(task));
+    throw err;
   } finally {
-    // setWeights makes variables that share the data (ref-counted); the decoded tensors can go.
-    tf.dispose(Object.values(decoded));
+    // setWeights makes variables that share the data (ref-counted); the decoded slot tensors can go.
+    tf.dispose(Object.values(slots));
   }
-  const { className: _c, specs: _s, ...extra } = meta;
+  if (!hasTask) tf.dispose(Object.values(task));
+  const { className: _c, specs: _s, task: _t, ...extra } = meta as OptimizerManifest & { task?: unknown };
+  return { extra, task: hasTask ? { meta: taskMeta as TaskState['meta'], tensors: task } : null };
+}
+
+/** Restores what saveOptimizerState wrote into `optimizer`; returns the extra fields. */
+export async function loadOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<Record<string, unknown>> {
+  const { extra, task } = await loadTrainingState(dir, optimizer);
+  if (task) tf.dispose(Object.values(task.tensors));
   return extra;
+}
+
+/** The task's state saved with the optimizer's (the caller disposes the tensors); null when none was saved. */
+export async function loadTaskState(dir: string): Promise<LoadedTaskState | null> {
+  return (await loadTrainingState(dir, null)).task;
 }

@@ -4,7 +4,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +12,10 @@ import { openDatasetProject, type DatasetProject } from '../../main/dataset/proj
 import type { DatasetEvents } from '../../shared/api/dataset';
 import type { BoxAnnotation } from '../../shared/api';
 import { copyWritable } from '../helpers/writable-copy';
+import { tempFolders } from '../helpers/temp-folders';
 
 const raccoonSrc = fileURLToPath(new URL('../../../shared/datasets/detection-voc/raccoon/', import.meta.url));
-const temps: string[] = [];
-after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
+const temps = tempFolders();
 
 function raccoonCopy(): string {
   const d = mkdtempSync(join(tmpdir(), 'detecta-ids-'));

@@ -3,9 +3,9 @@
  * CVAT, Datumaro, Roboflow, X-AnyLabeling) and on files written here the way LabelMe, X-AnyLabeling,
  * CVAT, Label Studio and Open Images write them; labels-only imports matched to the project's photos.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +15,10 @@ import { exportDataset, importDataset } from '../../main/dataset/exchange';
 import { EXPORT_FORMATS } from '../../shared/dataset/types';
 import { parseVocXml } from '../../shared/voc';
 import { copyWritable } from '../helpers/writable-copy';
+import { tempFolders } from '../helpers/temp-folders';
 
 const fixtures = fileURLToPath(new URL('../../../shared/datasets/voc-parser-fixtures/', import.meta.url));
-const temps: string[] = [];
-after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
+const temps = tempFolders();
 const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'detecta-exf-')); temps.push(d); return d; };
 
 type Box = { label: string; xmin: number; ymin: number; xmax: number; ymax: number; difficult?: boolean };

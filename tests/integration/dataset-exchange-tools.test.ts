@@ -3,9 +3,9 @@
  * them (shapes that are not boxes, rotated boxes, upload-prefixed names, CSV quoting), labels-only
  * matching to the project's photos, bad input reported with the file's name, and the CLI.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +13,10 @@ import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { openDatasetProject, type DatasetProject } from '../../main/dataset/project';
 import { importDataset } from '../../main/dataset/exchange';
+import { tempFolders } from '../helpers/temp-folders';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const temps: string[] = [];
-after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
+const temps = tempFolders();
 const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'detecta-ext-')); temps.push(d); return d; };
 
 async function photo(file: string, width = 200, height = 100): Promise<void> {

@@ -9,12 +9,12 @@ import { openDatasetProject, type DatasetProject } from '../../main/dataset/proj
 import { exportDataset, importDataset } from '../../main/dataset/exchange';
 import type { ExportFormat } from '../../shared/dataset/types';
 import { copyWritable } from '../helpers/writable-copy';
+import { tempFolders } from '../helpers/temp-folders';
 
 const datasets = fileURLToPath(new URL('../../../shared/datasets/', import.meta.url));
 const raccoonSrc = join(datasets, 'detection-voc/raccoon');
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const temps: string[] = [];
-after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
+const temps = tempFolders();
 const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'detecta-ex-')); temps.push(d); return d; };
 
 async function open(dir: string): Promise<DatasetProject> {

@@ -17,9 +17,9 @@ import { openDatasetProject, type DatasetProject } from '../../main/dataset/proj
 import { writeSampleProject } from '../../main/sample/write-sample-project';
 import { makeDirs } from '../../main/dataset/make-dirs';
 import { exportDataset } from '../../main/dataset/exchange/export';
+import { tempFolders } from '../helpers/temp-folders';
 
-const temps: string[] = [];
-after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
+const temps = tempFolders();
 
 /** A project of `n` generated photos without annotations (bricks_0001.jpg ...). */
 async function photos(n: number): Promise<string> {

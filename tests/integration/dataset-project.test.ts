@@ -1,6 +1,6 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, statSync, existsSync, rmSync, mkdirSync, readdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, statSync, existsSync, mkdirSync, readdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +9,11 @@ import { ApiError } from '../../shared/api/contract';
 import { openDatasetProject, type DatasetProject } from '../../main/dataset/project';
 import type { DatasetEvents } from '../../shared/api/dataset';
 import { copyWritable } from '../helpers/writable-copy';
+import { tempFolders } from '../helpers/temp-folders';
 
 const datasets = fileURLToPath(new URL('../../../shared/datasets/', import.meta.url));
 const raccoonSrc = join(datasets, 'detection-voc/raccoon');
-const temps: string[] = [];
-after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
+const temps = tempFolders();
 
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'detecta-ds-'));

@@ -7,7 +7,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +16,10 @@ import type { DatasetEvents } from '../../shared/api/dataset';
 import type { LabelDeps } from '../../renderer/store/label/state';
 import { createLabelStore } from '../../renderer/store/label/create-label-store';
 import { copyWritable } from '../helpers/writable-copy';
+import { tempFolders } from '../helpers/temp-folders';
 
 const raccoonSrc = fileURLToPath(new URL('../../../shared/datasets/detection-voc/raccoon/', import.meta.url));
-const temps: string[] = [];
-after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
+const temps = tempFolders();
 
 async function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'detecta-labelstore-'));

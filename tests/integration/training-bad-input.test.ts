@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -18,12 +18,12 @@ import { readMetricsCsv } from '../../main/training/metrics-csv';
 import { readRun } from '../../main/training/run-files';
 import { loadModelFromFolder, nodeFileWriter, type FileWriter } from '../../main/training/weights-io';
 import type { TrainConfigInput, TrainerEvent } from '../../shared/training/types';
+import { tempFolders } from '../helpers/temp-folders';
 
 const CONFIG: TrainConfigInput = {
   preset: 'tiny', inputSize: 64, epochs: 2, batchSize: 8, learningRate: 3e-3, backend: 'wasm', tinyWidths: [8, 8, 16, 16, 16, 16], numAnchors: 2, seed: 3,
 };
-const roots: string[] = [];
-after(async () => { for (const r of roots) await rm(r, { recursive: true, force: true }); });
+const roots = tempFolders();
 
 async function project(images: number, seed = 1): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'detecta-bad-'));

@@ -6,7 +6,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -15,10 +15,10 @@ import { runTraining } from '../../main/training/detect-task';
 import { runPaths } from '../../main/training/run-folder';
 import { loadModelFromFolder, loadTaskState } from '../../main/training/weights-io';
 import type { TrainControl } from '../../main/training/engine';
+import { tempFolders } from '../helpers/temp-folders';
 
 const BACKBONE = path.resolve(import.meta.dirname, '../../../shared/models/mobilenet_v1_0.25_224');
-const roots: string[] = [];
-after(async () => { for (const r of roots) await rm(r, { recursive: true, force: true }); });
+const roots = tempFolders();
 
 type Ev = { type: string; payload: Record<string, unknown> };
 

@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
@@ -18,6 +18,7 @@ import { runPaths } from '../../main/training/run-folder';
 import { listRuns, readRun } from '../../main/training/run-files';
 import { nodeFileWriter, type FileWriter } from '../../main/training/weights-io';
 import { writeClassFolders } from '../helpers/class-folders';
+import { tempFolders } from '../helpers/temp-folders';
 
 type AnyAdapter = TaskAdapter<TaskConfigBase, EpochMetricsBase, unknown>;
 interface Task {
@@ -27,8 +28,7 @@ interface Task {
   setup(): Promise<{ home: string; config: Record<string, unknown> }>;
 }
 
-const roots: string[] = [];
-after(async () => { for (const r of roots) await rm(r, { recursive: true, force: true }); });
+const roots = tempFolders();
 async function tmp(prefix: string): Promise<string> {
   const r = await mkdtemp(join(tmpdir(), prefix));
   roots.push(r);

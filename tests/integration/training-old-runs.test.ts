@@ -5,9 +5,9 @@
  * seed and sample project give the same weights) and clearly refused when not. A run whose
  * config.json is broken is listed with the file and the field, and the other runs list normally.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,10 +20,10 @@ import { ApiError } from '../../shared/api/contract';
 import { createServices } from '../../main/api/create-services';
 import { trainHandlers } from '../../main/api/train';
 import type { ApiContext } from '../../main/api/handler';
+import { tempFolders } from '../helpers/temp-folders';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/runs-v1');
-const roots: string[] = [];
-after(async () => { for (const r of roots) await rm(r, { recursive: true, force: true }); });
+const roots = tempFolders();
 
 /** The sample project the fixture's detector run was trained on. */
 async function fixtureProject(): Promise<string> {

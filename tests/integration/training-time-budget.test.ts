@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
@@ -21,10 +21,10 @@ import { detectTask } from '../../main/training/detect-task';
 import { runEngine, type EngineHooks, type TrainControl } from '../../main/training/engine';
 import { readRun } from '../../main/training/run-files';
 import { trainConfigSchema } from '../../shared/training/types';
+import { tempFolders } from '../helpers/temp-folders';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const roots: string[] = [];
-after(async () => { for (const r of roots) await rm(r, { recursive: true, force: true }); });
+const roots = tempFolders();
 
 async function sampleProject(images: number): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'detecta-budget-'));

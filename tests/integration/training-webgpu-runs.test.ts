@@ -6,10 +6,10 @@
  * keeps weights/last at the last good epoch, and the run resumes on wasm.
  * The tests share one process's WebGPU device and run in order; the device is lost last.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +21,7 @@ import { readRun } from '../../main/training/run-files';
 import { runPaths } from '../../main/training/run-folder';
 import type { EngineHooks } from '../../main/training/engine';
 import { writeClassFolders } from '../helpers/class-folders';
+import { tempFolders } from '../helpers/temp-folders';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const missing = !existsSync(ICD)
@@ -32,8 +33,7 @@ if (!missing) {
   mkdirSync(process.env.XDG_RUNTIME_DIR, { recursive: true });
 }
 
-const roots: string[] = [];
-after(async () => { for (const r of roots) await rm(r, { recursive: true, force: true }); });
+const roots = tempFolders();
 async function tmp(prefix: string): Promise<string> {
   const r = await mkdtemp(join(tmpdir(), prefix));
   roots.push(r);
