@@ -2,7 +2,6 @@
 import { createRequire } from 'node:module';
 import type { appMethods } from '../../shared/api/app';
 import type { HandlersFor } from './handler';
-import { probeBackends } from '../training/backend-probe';
 import { installedVersion } from '../training/installed-package';
 
 const require = createRequire(import.meta.url);
@@ -27,5 +26,5 @@ export const appHandlers: HandlersFor<typeof appMethods> = {
     nativeDialogs: Boolean(ctx.services.pickFolder),
     dataDir: ctx.services.dataDir,
   }),
-  'app.backends': async () => probeBackends(),
+  'app.backends': async (_params, ctx) => ctx.services.backends(),
 };

@@ -6,9 +6,7 @@ import type { LoadableModel, detectMethods } from '../../shared/api/detect';
 import { parseAdapterMetadata } from '../../shared/ml/adapters/metadata';
 import { writeFileAtomic } from '../dataset/atomic-write';
 import { fsApiError } from '../dataset/fs-errors';
-import { folderGrants } from '../detect/folder-grants';
 import { writeResultFile } from '../detect/write-result';
-import { ensureZooModel, listZooDetectors } from '../detect/zoo-cache';
 import { fileStamp } from '../../shared/dataset/result-files';
 import type { HandlersFor } from './handler';
 
@@ -62,18 +60,18 @@ async function describeFolder(dir: string): Promise<LoadableModel> {
 }
 
 export const detectHandlers: HandlersFor<typeof detectMethods> = {
-  'detect.zooList': async (_p, ctx) => listZooDetectors(ctx.services),
+  'detect.zooList': async (_p, ctx) => ctx.services.modelCache.listDetectors(),
   'detect.zooEnsure': async (p, ctx) => {
-    const { entry, cached } = await ensureZooModel(ctx.services, p.id);
-    await folderGrants(ctx.services).grantModelFolder(cached.dir);
+    const { entry, cached } = await ctx.services.modelCache.ensureDetector(p.id);
+    await ctx.services.grants.grantModelFolder(cached.dir);
     return { source: 'zoo', id: entry.id, title: entry.title, dir: cached.dir, modelJson: cached.modelJsonPath, format: entry.adapter.format, adapter: entry.adapter, downloaded: cached.downloaded };
   },
   'detect.openModelFolder': async (p, ctx) => {
-    const dir = await folderGrants(ctx.services).grantModelFolder(p.path);
+    const dir = await ctx.services.grants.grantModelFolder(p.path);
     return describeFolder(dir);
   },
-  'detect.chooseOutputFolder': async (p, ctx) => ({ dir: await folderGrants(ctx.services).grantOutputFolder(p.path) }),
-  'detect.writeFile': async (p, ctx) => writeResultFile(ctx.services, p.path, p.data),
+  'detect.chooseOutputFolder': async (p, ctx) => ({ dir: await ctx.services.grants.grantOutputFolder(p.path) }),
+  'detect.writeFile': async (p, ctx) => writeResultFile(ctx.services.grants, p.path, p.data),
   'detect.addSnapshot': async (p, ctx) => {
     const project = ctx.services.projects.get(p.project);
     const bytes = Buffer.from(p.jpegBase64, 'base64');

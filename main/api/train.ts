@@ -1,6 +1,6 @@
 /**
  * Handlers of the training API (shared/api/train.ts). Runs live in trainer processes
- * (main/training/active-runs.ts), one per project; their events are forwarded with the project
+ * (Services.trainers, main/training/trainer-registry.ts), one per project; their events are forwarded with the project
  * root added. Run folders are read from disk (main/training/run-folder.ts).
  */
 import { spawn } from 'node:child_process';
@@ -10,13 +10,12 @@ import { ApiError } from '../../shared/api/contract';
 import type { ExportedModelInfo, RunDetail, RunReport, RunSummary, StoredTrainerEvent, trainMethods } from '../../shared/api/train';
 import type { EvalReport } from '../../shared/training/eval-report';
 import type { ClassifierEvalReport } from '../../shared/training/classifier';
-import { activeRun, startRun } from '../training/active-runs';
 import type { AnyTrainerEvent } from '../training/supervisor';
+import type { ActiveSupervisor } from '../training/trainer-registry';
 import { computeProjectAnchors } from '../training/project-anchors';
 import { deleteRun, nextRunName, runDir, runPaths } from '../training/run-folder';
 import { listRuns, readEvalJson, readRun, type RunInfo } from '../training/run-files';
 import { writeFileAtomic } from '../dataset/atomic-write';
-import { folderGrants } from '../detect/folder-grants';
 import { fsApiError } from '../dataset/fs-errors';
 import type { ApiContext, HandlersFor } from './handler';
 import { errorMessage } from '../../shared/error-message';
@@ -29,7 +28,7 @@ function rootOf(ctx: ApiContext, project: string): string {
 }
 
 function running(ctx: ApiContext, project: string) {
-  const sup = activeRun(rootOf(ctx, project));
+  const sup = ctx.services.trainers.activeRun(rootOf(ctx, project));
   if (!sup) throw new ApiError('not_found', 'no training run is active in this project');
   return sup;
 }
@@ -46,8 +45,8 @@ function durationOf(metrics: { time: number }[]): number | null {
   return total + prev;
 }
 
-function summarize(info: RunInfo, root: string): RunSummary {
-  const sup = activeRun(root);
+/** A run's list entry; `sup`: the project's active trainer, if any. */
+function summarize(info: RunInfo, sup: ActiveSupervisor | undefined): RunSummary {
   const active = sup !== undefined && sup.run === info.name;
   const state = info.state;
   const best = state?.best ?? null;
@@ -82,7 +81,7 @@ function summarize(info: RunInfo, root: string): RunSummary {
 /** Pushes a run's run-list entry (read from run.json) to the listeners: no one polls train.list. */
 async function pushRunState(ctx: ApiContext, project: string, root: string, run: string): Promise<void> {
   try {
-    ctx.emit('train.run', { ...summarize(await readRun(root, run), root), project });
+    ctx.emit('train.run', { ...summarize(await readRun(root, run), ctx.services.trainers.activeRun(root)), project });
   } catch (err) {
     ctx.emit('train.log', { run, level: 'error', message: `cannot read the state of run "${run}": ${errorMessage(err)}`, project });
   }
@@ -151,7 +150,7 @@ function isClassifierReport(r: EvalReport | ClassifierEvalReport): r is Classifi
 export const trainHandlers: HandlersFor<typeof trainMethods> = {
   'train.start': async (p, ctx) => {
     const root = rootOf(ctx, p.project);
-    if (activeRun(root)) throw new ApiError('conflict', 'a training run is already active in this project; cancel it first');
+    if (ctx.services.trainers.activeRun(root)) throw new ApiError('conflict', 'a training run is already active in this project; cancel it first');
     if (p.resume) {
       const info = await readRunOrThrow(root, p.resume);
       if (!info.hasLast || !info.config) throw new ApiError('conflict', `run "${p.resume}" has no saved epoch to resume from`);
@@ -167,18 +166,17 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     });
     const name = p.resume ?? p.name ?? (await nextRunName(root, classify ? 'classify' : 'train'));
     // the app's one model cache: backbones of both tasks beside the ready-made detectors
-    const modelCacheDir = ctx.services.modelCacheDir;
+    const modelCacheDir = ctx.services.modelCache.dir;
     const resume = p.resume ? { project: root, resume: p.resume, modelCacheDir, ...(p.epochs ? { epochs: p.epochs } : {}), ...(p.backend ? { backend: p.backend } : {}) } : null;
     let sup;
     if (classify) {
       const c = p.classifier;
       // crops come from the opened project's boxes, whatever project the caller names
       const config = c && { ...c, task: 'classify' as const, source: c.source.kind === 'crops' ? { ...c.source, project: root } : c.source };
-      sup = startRun(root, resume ? { task: 'classify', ...resume } : { task: 'classify', project: root, name, config, modelCacheDir });
+      sup = ctx.services.trainers.startRun(root, resume ? { task: 'classify', ...resume } : { task: 'classify', project: root, name, config, modelCacheDir });
     } else {
-      sup = startRun(root, resume ?? { project: root, name, config: p.config ?? {}, modelCacheDir });
+      sup = ctx.services.trainers.startRun(root, resume ?? { project: root, name, config: p.config ?? {}, modelCacheDir });
     }
-    sup.run = name;
     sup.onEvent((ev) => forward(ctx, p.project, root, ev));
     return { run: name, started: true };
   },
@@ -199,20 +197,20 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
   'train.cancel': async (p, ctx) => { running(ctx, p.project).cancel(); return { cancelling: true }; },
   'train.list': async (p, ctx) => {
     const root = rootOf(ctx, p.project);
-    return (await listRuns(root)).map((info) => summarize(info, root));
+    return (await listRuns(root)).map((info) => summarize(info, ctx.services.trainers.activeRun(root)));
   },
   'train.get': async (p, ctx) => {
     const root = rootOf(ctx, p.project);
     const info = await readRunOrThrow(root, p.run);
     const detail: RunDetail = {
-      ...summarize(info, root), dir: info.dir, config: info.config, env: info.env, metrics: info.metrics,
+      ...summarize(info, ctx.services.trainers.activeRun(root)), dir: info.dir, config: info.config, env: info.env, metrics: info.metrics,
       ...(info.classifierMetrics ? { classifierMetrics: info.classifierMetrics } : {}),
     };
     return detail;
   },
   'train.delete': async (p, ctx) => {
     const root = rootOf(ctx, p.project);
-    if (activeRun(root)?.run === p.run) throw new ApiError('conflict', `run "${p.run}" is training; cancel it first`);
+    if (ctx.services.trainers.activeRun(root)?.run === p.run) throw new ApiError('conflict', `run "${p.run}" is training; cancel it first`);
     await readRunOrThrow(root, p.run);
     await deleteRun(root, p.run);
     return { deleted: true };
@@ -285,7 +283,7 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
     if (!isAbsolute(p.dir)) throw new ApiError('bad_request', `export folder must be an absolute path, got "${p.dir}"`);
     await readRunOrThrow(root, p.run);
     // only inside an opened project or an output folder the user chose (folder-grants.ts)
-    const grants = folderGrants(ctx.services);
+    const grants = ctx.services.grants;
     try {
       return await exportRun({
         projectDir: root, run: p.run, weights: p.weights, format: p.format, dir: p.dir,

@@ -5,7 +5,6 @@
  * main/app/ (this module, menu.ts, utility-trainer.ts) and preload/ are the only code that imports
  * 'electron' (a rule of .dependency-cruiser.cjs); the IPC transport gets ipcMain and webContents from here.
  */
-import { folderGrants } from '../detect/folder-grants';
 import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, webContents } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, normalize, sep } from 'node:path';
@@ -16,7 +15,6 @@ import { SERVED_FILE_HEADERS } from '../transport/served-files';
 import { CROSS_ORIGIN_ISOLATION_HEADERS, FILE_CORP_FOR_ISOLATED_APP } from '../transport/isolation';
 import { buildMenu } from './menu';
 import { spawnUtilityTrainer } from './utility-trainer';
-import { setTrainerSpawner } from '../training/active-runs';
 import { errorMessage } from '../../shared/error-message';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -77,9 +75,9 @@ app.whenReady().then(async () => {
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
     openPath: (path) => shell.openPath(path),
+    spawnTrainer: spawnUtilityTrainer,
   });
   registerIpcTransport(services, isAppUrl, { ipcMain, webContents });
-  setTrainerSpawner(spawnUtilityTrainer);
 
   protocol.handle('app', (request) => {
     const url = new URL(request.url);
@@ -92,7 +90,7 @@ app.whenReady().then(async () => {
     const path = url.searchParams.get('path') ?? '';
     try {
       // detecta-file://model/?path= : files of a model folder opened in the Detect view (or the model cache)
-      const served = await folderGrants(services).resolveServed(path, url.host === 'model' ? 'model' : 'project');
+      const served = await services.grants.resolveServed(path, url.host === 'model' ? 'model' : 'project');
       // the Range header goes along, so a <video> can seek (Chromium's file loader answers 206)
       const range = request.headers.get('range');
       const file = await net.fetch(pathToFileURL(served.file).toString(), range ? { headers: { range } } : undefined);

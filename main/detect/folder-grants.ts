@@ -2,7 +2,8 @@
  * The one confinement rule for paths that requests read or write outside the dataset API.
  * Besides the opened projects, the user can choose folders in the Detect view: model folders
  * (served read-only to the renderer so it can load the model) and output folders (where annotated
- * images, videos and detection files may be written). Kept per app instance.
+ * images, videos and detection files may be written). One FolderGrants per app instance, built
+ * by createServices, so two app instances in one process never share a grant.
  *
  * Every path is resolved with symlinks followed and must lie inside a project or a granted
  * folder, otherwise ApiError('forbidden') whether or not it exists. Grants are scoped to their
@@ -12,7 +13,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, basename, extname, join, resolve, isAbsolute } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
-import type { Services } from '../api/services';
+import type { ProjectRegistry } from '../api/project-registry';
 import { fsApiError } from '../dataset/fs-errors';
 import { isInside } from '../dataset/confine';
 import { refusedTypeMessage, servedContentType, type ServedRoute } from '../transport/served-files';
@@ -25,7 +26,7 @@ export class FolderGrants {
   private readonly models = new Set<string>();
   private readonly outputs = new Set<string>();
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly projects: ProjectRegistry) {}
 
   private async realDir(path: string, what: string): Promise<string> {
     let real: string;
@@ -67,7 +68,7 @@ export class FolderGrants {
    * (route 'project') or a granted model folder (route 'model'), of a type that route serves.
    */
   async resolveServed(path: string, route: ServedRoute): Promise<{ file: string; contentType: string }> {
-    const file = route === 'model' ? await this.resolveModelFile(path) : await this.services.projects.resolveInside(path);
+    const file = route === 'model' ? await this.resolveModelFile(path) : await this.projects.resolveInside(path);
     const contentType = servedContentType(file, route);
     if (!contentType) throw new ApiError('forbidden', refusedTypeMessage(file, route));
     return { file, contentType };
@@ -87,19 +88,10 @@ export class FolderGrants {
     }
     const dir = await realpath(dirname(resolve(path))).catch((err: unknown) => { throw fsApiError(err, dirname(path), 'cannot write into'); });
     const target = join(dir, name);
-    const allowed = [...this.outputs].some((d) => isInside(d, dir)) || this.services.projects.list().some((p) => p.contains(dir));
+    const allowed = [...this.outputs].some((d) => isInside(d, dir)) || this.projects.list().some((p) => p.contains(dir));
     if (!allowed) throw new ApiError('forbidden', `refused: ${dir} is neither inside an opened project nor an output folder you chose`);
     const existing = await realpath(target).catch(() => null);
     if (existing !== null && existing !== target) throw new ApiError('forbidden', `refused: ${target} is a link; results are never written through links`);
     return target;
   }
-}
-
-const grants = new WeakMap<Services, FolderGrants>();
-
-/** The grants of one app instance (created on first use). */
-export function folderGrants(services: Services): FolderGrants {
-  let g = grants.get(services);
-  if (!g) grants.set(services, (g = new FolderGrants(services)));
-  return g;
 }

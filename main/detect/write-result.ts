@@ -5,12 +5,11 @@
  * host the body of an upload request.
  */
 import { RESULT_MAX_BYTES } from '../../shared/api/detect';
-import type { Services } from '../api/services';
+import type { FolderGrants } from './folder-grants';
 import { writeStreamAtomic } from '../dataset/atomic-write';
-import { folderGrants } from './folder-grants';
 
-export async function writeResultFile(services: Services, path: string, data: AsyncIterable<Uint8Array> | Uint8Array): Promise<{ path: string; bytes: number }> {
-  const target = await folderGrants(services).resolveWritable(path, 'result');
+export async function writeResultFile(grants: FolderGrants, path: string, data: AsyncIterable<Uint8Array> | Uint8Array): Promise<{ path: string; bytes: number }> {
+  const target = await grants.resolveWritable(path, 'result');
   const source = data instanceof Uint8Array ? [data] : data;
   const bytes = await writeStreamAtomic(target, source, RESULT_MAX_BYTES);
   return { path: target, bytes };

@@ -77,23 +77,21 @@ async function probeNative(name: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs
     : { name: backend, label, available: true, detail: backend === 'tensorflow-gpu' ? 'CUDA (libtensorflow GPU)' : 'libtensorflow CPU' };
 }
 
-let cached: Promise<BackendAvailability[]> | null = null;
-
-/** Probes once per process; later calls reuse the answer. */
-export function probeBackends(): Promise<BackendAvailability[]> {
-  cached ??= (async () => {
-    const [gpu, webgpu, native] = await Promise.all([
-      probeNative('@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', 'TensorFlow GPU (tfjs-node-gpu)'),
-      probeWebGpu(),
-      probeNative('@tensorflow/tfjs-node', 'tensorflow', 'TensorFlow CPU (tfjs-node)'),
-    ]);
-    const wasmPkg = packageJsonPath('@tensorflow/tfjs-backend-wasm');
-    const wasmFile = wasmPkg ? join(dirname(wasmPkg), 'dist', 'tfjs-backend-wasm-simd.wasm') : null;
-    const wasm: BackendAvailability = wasmFile && existsSync(wasmFile)
-      ? { name: 'wasm', label: 'WebAssembly (tfjs-backend-wasm)', available: true, detail: 'XNNPACK with SIMD, single thread' }
-      : { name: 'wasm', label: 'WebAssembly (tfjs-backend-wasm)', available: false, detail: '@tensorflow/tfjs-backend-wasm or its .wasm files are missing' };
-    const cpu: BackendAvailability = { name: 'cpu', label: 'Plain JavaScript (tfjs cpu)', available: true, detail: 'always available; slow' };
-    return [gpu, webgpu, native, wasm, cpu];
-  })();
-  return cached;
+/**
+ * Probes every backend (native ones in a child process, so a broken binding cannot crash the
+ * caller). Slow: the app probes once per instance (Services.backends) and reuses the answer.
+ */
+export async function probeBackends(): Promise<BackendAvailability[]> {
+  const [gpu, webgpu, native] = await Promise.all([
+    probeNative('@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', 'TensorFlow GPU (tfjs-node-gpu)'),
+    probeWebGpu(),
+    probeNative('@tensorflow/tfjs-node', 'tensorflow', 'TensorFlow CPU (tfjs-node)'),
+  ]);
+  const wasmPkg = packageJsonPath('@tensorflow/tfjs-backend-wasm');
+  const wasmFile = wasmPkg ? join(dirname(wasmPkg), 'dist', 'tfjs-backend-wasm-simd.wasm') : null;
+  const wasm: BackendAvailability = wasmFile && existsSync(wasmFile)
+    ? { name: 'wasm', label: 'WebAssembly (tfjs-backend-wasm)', available: true, detail: 'XNNPACK with SIMD, single thread' }
+    : { name: 'wasm', label: 'WebAssembly (tfjs-backend-wasm)', available: false, detail: '@tensorflow/tfjs-backend-wasm or its .wasm files are missing' };
+  const cpu: BackendAvailability = { name: 'cpu', label: 'Plain JavaScript (tfjs cpu)', available: true, detail: 'always available; slow' };
+  return [gpu, webgpu, native, wasm, cpu];
 }

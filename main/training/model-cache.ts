@@ -29,7 +29,7 @@ export function zooMirror(): string {
 /**
  * The one model cache of the CLI, the trainer and the app: DETECTA_MODEL_CACHE, else
  * $XDG_CACHE_HOME/detecta/models (~/.cache/detecta/models). The app may be given another one
- * (Services.modelCacheDir, `--model-cache` of the web host); training runs it starts use the same.
+ * (Services.modelCache.dir, `--model-cache` of the web host); training runs it starts use the same.
  */
 export function defaultModelCacheDir(): string {
   if (process.env.DETECTA_MODEL_CACHE) return process.env.DETECTA_MODEL_CACHE;

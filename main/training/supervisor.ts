@@ -75,11 +75,13 @@ export class TrainerSupervisor<E extends AnyTrainerEvent = TrainerEvent> {
   private terminal: FinishedOf<E> | FailedEvent | null = null;
   private stderrTail = '';
   state: TrainerState = 'starting';
-  run: string | null = null;
+  private runName: string | null;
   readonly done: Promise<{ type: 'finished'; payload: FinishedOf<E> } | { type: 'failed'; payload: FailedEvent }>;
 
   constructor(options: E extends ClassifierTrainerEvent ? ClassifierRunOptions : TrainRunOptions, spawn: SpawnTrainer = forkTrainer) {
     const start = options as TrainerStartOptions;
+    // the run's name is known up front (the caller names a new run or the one to resume); the trainer confirms it in its events
+    this.runName = start.resume ?? start.name ?? null;
     this.proc = spawn();
     this.done = new Promise((resolveDone) => {
       this.proc.onStderr?.((text) => { this.stderrTail = (this.stderrTail + text).slice(-4000); });
@@ -91,7 +93,7 @@ export class TrainerSupervisor<E extends AnyTrainerEvent = TrainerEvent> {
           if (this.state === 'running' || this.state === 'paused') this.state = msg.paused ? 'paused' : 'running';
         } else if (msg.kind === 'event') {
           const ev = msg.event as E;
-          if ('run' in ev.payload && typeof ev.payload.run === 'string') this.run = ev.payload.run;
+          if ('run' in ev.payload && typeof ev.payload.run === 'string') this.runName = ev.payload.run;
           if (ev.type === 'finished' || ev.type === 'failed') {
             this.terminal = ev.payload as FinishedOf<E> | FailedEvent;
             this.state = ev.type === 'finished' ? 'finished' : 'failed';
@@ -106,7 +108,7 @@ export class TrainerSupervisor<E extends AnyTrainerEvent = TrainerEvent> {
         }
         const tail = this.stderrTail.trim().split('\n').slice(-5).join(' | ');
         const payload: FailedEvent = {
-          run: this.run ?? start.resume ?? start.name ?? '',
+          run: this.runName ?? '',
           error: `the trainer process stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})${tail ? `: ${tail}` : ''}; weights/last holds the last completed epoch`,
           crashed: true, exitCode: code, signal,
         };
@@ -120,6 +122,11 @@ export class TrainerSupervisor<E extends AnyTrainerEvent = TrainerEvent> {
           });
       });
     });
+  }
+
+  /** The run this process trains (null only for a new run the caller did not name, until the trainer names it). */
+  get run(): string | null {
+    return this.runName;
   }
 
   private dispatch(event: E): void {

@@ -25,7 +25,6 @@ import { dispatch, toApiError } from '../api/dispatch';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from './isolation';
 import { contentSecurityPolicy } from './csp';
 import { contentTypeFor } from './content-types';
-import { folderGrants } from '../detect/folder-grants';
 import { writeResultFile } from '../detect/write-result';
 import { SERVED_FILE_HEADERS } from './served-files';
 import { UPLOAD_ROUTE } from '../../shared/api/detect';
@@ -176,7 +175,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!path) return send(res, 400, 'missing ?path=');
     let served: { file: string; contentType: string };
     try {
-      served = await folderGrants(options.services).resolveServed(path, url.pathname === '/model-files' ? 'model' : 'project');
+      served = await options.services.grants.resolveServed(path, url.pathname === '/model-files' ? 'model' : 'project');
     } catch (err) {
       const e = toApiError(err);
       return send(res, STATUS_OF[e.code] ?? 500, e.message);
@@ -203,7 +202,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const path = url.searchParams.get('path');
     if (!path) return sendJson(res, 400, { error: { code: 'bad_request', message: 'missing ?path=' } });
     try {
-      sendJson(res, 200, await writeResultFile(options.services, path, req));
+      sendJson(res, 200, await writeResultFile(options.services.grants, path, req));
     } catch (err) {
       const e = toApiError(err);
       sendJson(res, STATUS_OF[e.code] ?? 500, { error: e.toJSON() });

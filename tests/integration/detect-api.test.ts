@@ -18,7 +18,6 @@ import { detectHandlers } from '../../main/api/detect';
 import { datasetHandlers } from '../../main/api/dataset';
 import { detectMethods } from '../../shared/api/detect';
 import { datasetMethods } from '../../shared/api/dataset';
-import { folderGrants } from '../../main/detect/folder-grants';
 import type { ApiContext } from '../../main/api/handler';
 import { ApiError } from '../../shared/api/contract';
 import { serveFolder } from '../helpers/static-server';
@@ -48,8 +47,8 @@ test('detect.* handlers: zoo cache, guarded writes, snapshot with draft boxes', 
     assert.equal(again.downloaded, false);
     assert.equal(good.hits.length, hits, 'no second download');
     // the cache folder is served, its neighbours are not
-    assert.equal(await folderGrants(services).resolveModelFile(first.modelJson), first.modelJson);
-    await assert.rejects(folderGrants(services).resolveModelFile(join(root, 'data', 'recent.json')), (e: ApiError) => e.code === 'forbidden');
+    assert.equal(await services.grants.resolveModelFile(first.modelJson), first.modelJson);
+    await assert.rejects(services.grants.resolveModelFile(join(root, 'data', 'recent.json')), (e: ApiError) => e.code === 'forbidden');
 
     // a picked GraphModel folder without adapter is refused with a clear reason
     await assert.rejects(detectHandlers['detect.openModelFolder']({ path: join(models, 'nanodet-m-416-coco') }, ctx), /detecta-adapter\.json/);

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
 import { createServices } from '../../main/api/create-services';
 import { trainHandlers } from '../../main/api/train';
-import { folderGrants } from '../../main/detect/folder-grants';
 import { trainMethods, type TrainEvents } from '../../shared/api/train';
 import type { ApiContext } from '../../main/api/handler';
 import { ApiError } from '../../shared/api/contract';
@@ -96,7 +95,7 @@ test('train.start with a classifier config trains a class-folder run that train.
 
     // export: the classifier's input size (top of config.json) travels with the model
     const exportDir = join(root, 'exported');
-    await folderGrants(services).grantOutputFolder(root); // the folder the user chose
+    await services.grants.grantOutputFolder(root); // the folder the user chose
     await trainHandlers['train.export']({ project: project.root, run: 'classify', weights: 'best', format: 'tfjs', dir: exportDir }, ctx);
     const exported = JSON.parse(await readFile(join(exportDir, 'detecta-model.json'), 'utf8')) as { task: string; inputSize: unknown; classes: string[] };
     assert.equal(exported.task, 'classify');

@@ -13,7 +13,6 @@ import * as tf from '@tensorflow/tfjs';
 import { writeSampleProject } from '../../main/sample/write-sample-project';
 import { createServices } from '../../main/api/create-services';
 import { trainHandlers } from '../../main/api/train';
-import { folderGrants } from '../../main/detect/folder-grants';
 import { trainMethods } from '../../shared/api/train';
 import type { ApiContext } from '../../main/api/handler';
 import { ApiError } from '../../shared/api/contract';
@@ -97,7 +96,7 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
     await mkdir(join(P, 'models'));
     assert.ok((await call('train.export', { project: P, run: 'train', weights: 'best', dir: join(P, 'models', 'ball') })).files.includes('model.json'));
     // export: a loadable LayersModel plus detecta-model.json, into the folder the user chose
-    await folderGrants(services).grantOutputFolder(join(root, 'exported'));
+    await services.grants.grantOutputFolder(join(root, 'exported'));
     const exp = await call('train.export', { project: P, run: 'train', weights: 'best', dir: out });
     assert.ok(exp.files.includes('model.json') && exp.files.includes('detecta-model.json'));
     const meta = JSON.parse(await readFile(join(out, 'detecta-model.json'), 'utf8'));
@@ -146,7 +145,7 @@ test('anchors, report, events and export of a finished run', { timeout: 240_000 
 
     // bad export targets
     await assert.rejects(call('train.export', { project: P, run: 'train', dir: 'relative/folder' }), isCode('bad_request'));
-    await folderGrants(services).grantOutputFolder(root);
+    await services.grants.grantOutputFolder(root);
     const aFile = join(root, 'not-a-folder');
     await writeFile(aFile, 'x');
     await assert.rejects(call('train.export', { project: P, run: 'train', dir: join(aFile, 'model') }), (e: unknown) => e instanceof ApiError && /not-a-folder/.test(e.message));
