@@ -8,6 +8,8 @@ import { ApiError } from '../../shared/api/contract';
 import type { DatasetEvents, datasetMethods } from '../../shared/api/dataset';
 import type { AnnotationEdit, DatasetProject } from '../dataset/project';
 import { exportDataset, importDataset } from '../dataset/exchange';
+import { addVideoFrames } from '../dataset/video-frames';
+import { sequenceOf } from '../dataset/video-index';
 import type { ApiContext, HandlersFor } from './handler';
 
 function projectOf(ctx: ApiContext, root: string): DatasetProject {
@@ -65,6 +67,16 @@ export const datasetHandlers: HandlersFor<typeof datasetMethods> = {
     const out = checkExchangePath(ctx, p.outDir);
     if (project.contains(out) && resolve(out) === project.root) throw new ApiError('bad_request', 'export into a separate folder, not the project root');
     return exportDataset(project, p.format, out, { copyImages: p.copyImages });
+  },
+  'dataset.addVideo': async (p, ctx) => {
+    const { project: _p, video, ...pick } = p;
+    return addVideoFrames(projectOf(ctx, p.project), checkExchangePath(ctx, video), pick);
+  },
+  'dataset.videoFrames': async (p, ctx) => {
+    const project = projectOf(ctx, p.project);
+    project.getImage(p.imageId); // not_found for an image the project does not list
+    const seq = await sequenceOf(project.root, p.imageId);
+    return seq ? { stem: seq.stem, video: seq.index.video, fps: seq.index.fps, frames: seq.index.frames } : null;
   },
   'dataset.import': async (p, ctx) => importDataset(projectOf(ctx, p.project), p.format, checkExchangePath(ctx, p.sourceDir)),
 };

@@ -19,6 +19,16 @@ export function isDraftObject(o: VocObject): boolean {
   return text !== undefined && text !== '0' && text !== 'false';
 }
 
+/** The extra `<track>` element that holds a box's track id (see BoxAnnotation.track). */
+export const TRACK_ELEMENT = 'track';
+const isTrackNode = (n: XmlNode): boolean => Object.prototype.hasOwnProperty.call(n, TRACK_ELEMENT);
+/** The object's track id: a whole number ≥ 0 in `<track>`, else undefined (a malformed one is kept as it is, unread). */
+export function objectTrack(o: VocObject): number | undefined {
+  const node = o.extras.find(isTrackNode) as Record<string, XmlNode[]> | undefined;
+  const text = node?.[TRACK_ELEMENT]?.map((c) => ('#text' in c ? String(c['#text']) : '')).join('').trim();
+  return text !== undefined && /^\d{1,9}$/.test(text) ? Number(text) : undefined;
+}
+
 /** The key (stable id) of each object of the file, in order. */
 export function objectKeys(ann: VocAnnotation): string[] {
   return objectIds(ann.objects.map((o) => o.id));
@@ -39,6 +49,8 @@ export function vocToBoxes(ann: VocAnnotation): BoxAnnotation[] {
     };
     if (o.pose !== undefined) b.pose = o.pose;
     if (isDraftObject(o)) b.draft = true;
+    const track = objectTrack(o);
+    if (track !== undefined) b.track = track;
     return b;
   });
 }
@@ -99,7 +111,11 @@ export function applyBoxes(
     const o: VocObject = {
       name: b.label,
       bndbox: { xmin: b.xmin, ymin: b.ymin, xmax: b.xmax, ymax: b.ymax },
-      extras: [...(prev ? prev.extras.filter((n) => !isDraftNode(n)) : []), ...(b.draft ? [{ [DRAFT_ELEMENT]: [{ '#text': '1' }] } as XmlNode] : [])],
+      extras: [
+        ...(prev ? prev.extras.filter((n) => !isDraftNode(n) && !(isTrackNode(n) && (objectTrack(prev) !== undefined || b.track !== undefined))) : []),
+        ...(b.draft ? [{ [DRAFT_ELEMENT]: [{ '#text': '1' }] } as XmlNode] : []),
+        ...(b.track !== undefined ? [{ [TRACK_ELEMENT]: [{ '#text': String(b.track) }] } as XmlNode] : []),
+      ],
       difficult: b.difficult,
       truncated: b.truncated,
     };

@@ -23,6 +23,7 @@ import type {
 import { imageFilterProblem, type ImageFilter } from '../dataset/filter';
 import { EXPORT_FORMATS, IMPORT_FORMATS } from '../dataset/types';
 import { classNameProblem } from '../dataset/classes';
+import type { VideoFrame } from '../dataset/video-frames';
 
 const project = z.string().min(1).max(4096);
 const imageId = z.string().min(1).max(4096);
@@ -42,6 +43,7 @@ export const boxSchema = z.object({
   truncated: z.boolean().default(false),
   pose: z.string().max(100).optional(),
   draft: z.boolean().optional(),
+  track: z.number().int().min(0).max(1e9).optional(),
 });
 const annotationEdit = {
   project,
@@ -156,9 +158,57 @@ export const datasetMethods = {
   'dataset.export': method<ExchangeReport>()(
     z.object({ project, format: exportFormat, outDir: z.string().min(1), copyImages: z.boolean().default(true) }).strict(),
   ),
+  /**
+   * Takes frames of a video file into the project as JPEG images (`<stem>_<frame>.jpg` under
+   * images/, or `<stem>/` in a recursive project), each with its video and time kept in
+   * `.detecta/videos/<stem>.json`. Every n-th frame, n per second, a time range (seconds), and/or
+   * only frames that differ enough from the last one kept (minChange, 0–1). Nothing existing is
+   * overwritten. In the browser the video must lie inside an opened project. Needs ffmpeg.
+   */
+  'dataset.addVideo': method<AddVideoResult>()(
+    z
+      .object({
+        project,
+        video: z.string().min(1).max(4096),
+        every: z.number().int().min(1).max(100000).optional(),
+        fps: z.number().positive().max(1000).optional(),
+        start: z.number().min(0).optional(),
+        end: z.number().positive().optional(),
+        minChange: z.number().min(0).max(1).optional(),
+      })
+      .strict(),
+  ),
+  /** The video sequence an image is a frame of (its frames in time order), or null for a photo. */
+  'dataset.videoFrames': method<VideoSequence | null>()(z.object({ project, imageId }).strict()),
   /** sourceDir: the dataset's folder, or (coco, cvat, labelstudio) its annotation file. */
   'dataset.import': method<ExchangeReport>()(z.object({ project, format: importFormat, sourceDir: z.string().min(1) }).strict()),
 };
+
+export interface AddVideoResult {
+  video: string;
+  /** Name stem of the frame files. */
+  stem: string;
+  /** Folder the frames went to, relative to the project root. */
+  dir: string;
+  /** Frames picked from the video (after min-change). */
+  picked: number;
+  /** Frame images written now. */
+  written: number;
+  /** Frames of this video already in the project, left as they are. */
+  existing: number;
+  /** Frames not written, with the reason. */
+  skipped: DatasetIssue[];
+  /** Image ids of this video's frames in the project, in time order. */
+  frames: string[];
+}
+
+/** The frames of one video in a project (see shared/dataset/video-frames.ts). */
+export interface VideoSequence {
+  stem: string;
+  video: string;
+  fps: number;
+  frames: VideoFrame[];
+}
 
 export type SaveState = 'pending' | 'saving' | 'saved' | 'unchanged' | 'error';
 

@@ -69,6 +69,12 @@ export interface BoxAnnotation {
    * `<draft>1</draft>` inside the object, an element LabelImg ignores and keeps.
    */
   draft?: boolean;
+  /**
+   * The object track this box belongs to (video frames: the same object on every frame carries
+   * the same number). Written as `<track>3</track>` inside the object, an element LabelImg ignores
+   * and keeps; see shared/dataset/tracks.ts.
+   */
+  track?: number;
 }
 
 export interface ImageSize {
