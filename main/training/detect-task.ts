@@ -46,7 +46,7 @@ import type { DatasetProject } from '../dataset/project';
 import { vocToBoxes } from '../dataset/voc-boxes';
 import { batchesPerEpoch, loadTrainingData, type Sample } from './data';
 import { BatchPipeline, chooseBatchWorkers } from './batch-pipeline';
-import { buildEvalReport, lossParts, validate } from './evaluate';
+import { buildEvalReport, lossParts, meanLoss, validate, zeroLoss } from './evaluate';
 import { writeJson } from './run-folder';
 import { loadModelFromFolder } from './weights-io';
 import { loadPretrainedBackbone } from './pretrained-backbone';
@@ -139,7 +139,6 @@ function median(xs: number[]): number | null {
 /** A phase's speed counts once this many batches of it are timed (or one of its epochs ended). */
 const MEASURE_BATCHES = 3;
 
-const zeroLoss = (): LossParts => ({ total: 0, box: 0, obj: 0, noobj: 0, cls: 0 });
 
 export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> = {
   task: 'detect',
@@ -365,7 +364,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
           return { images: n, loss: l.total, progress: { loss: l, lr } };
         },
         async endEpoch(epoch, time) {
-          const trainLoss: LossParts = { total: sum.total / seen, box: sum.box / seen, obj: sum.obj / seen, noobj: sum.noobj / seen, cls: sum.cls / seen };
+          const trainLoss = meanLoss(sum, seen);
           const doVal = data.val.length > 0 && (epoch % train.valEvery === 0 || epoch === train.epochs);
           const t0 = now();
           const v = doVal ? await withEma(() => validate(trained, detector, data.classes, data.val, valOptions)) : null;

@@ -353,7 +353,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
     // a time budget's plan (epochs...) is the session's config from here on
     if (budget && !resuming) config = adapter.configOf(session.config);
     if (!resuming || configChanged) await writeJson(paths.config, session.config);
-    if (resuming) await keepCsvRowsThrough(paths.metrics, state.epoch);
+    if (resuming) await keepCsvRowsThrough(paths.metrics, state.epoch, adapter.metricsColumns);
     const s = session;
     const startEpoch = state.epoch + 1;
     const phaseOf = (epoch: number): OptimizerPhase => s.phaseOf?.(epoch) ?? 'full';

@@ -32,10 +32,20 @@ export interface ValidationResult {
   groundTruth: GroundTruthBox[];
 }
 
-/** The head's loss terms ([box, obj, noobj, cls], head-ops.ts) as the metrics' LossParts. */
+/** The head's loss terms ([box, obj, noobj, cls, dfl], head-ops.ts) as the metrics' LossParts. */
 export function lossParts(v: { total: number; terms: number[] }): LossParts {
-  const [box = 0, obj = 0, noobj = 0, cls = 0] = v.terms;
-  return { total: v.total, box, obj, noobj, cls };
+  const [box = 0, obj = 0, noobj = 0, cls = 0, dfl = 0] = v.terms;
+  return { total: v.total, box, obj, noobj, cls, dfl };
+}
+
+/** LossParts with every part 0: the start of a sum. */
+export const zeroLoss = (): LossParts => ({ total: 0, box: 0, obj: 0, noobj: 0, cls: 0, dfl: 0 });
+
+/** Each part of `sum` divided by `n`. */
+export function meanLoss(sum: LossParts, n: number): LossParts {
+  const out = zeroLoss();
+  for (const k of Object.keys(out) as (keyof LossParts)[]) out[k] = sum[k] / n;
+  return out;
 }
 
 /** One validation image's detections as the metrics take them: decode + per-class NMS at score ≥ 0.005, multi-label, at most 100, in original pixels. */
@@ -53,7 +63,7 @@ export function validationMap50(groundTruth: GroundTruthBox[], detections: Detec
 export async function validate(model: tf.LayersModel, config: DetectorConfig, classes: string[], val: Sample[], options: { batchSize: number; confidence: number; maxBoxes: number }): Promise<ValidationResult> {
   const detections: Detection[] = [];
   const groundTruth = val.flatMap((s) => s.groundTruth);
-  const sum = { total: 0, box: 0, obj: 0, noobj: 0, cls: 0 };
+  const sum = zeroLoss();
   for (let i = 0; i < val.length; i += options.batchSize) {
     const part = val.slice(i, i + options.batchSize);
     const x = imagesToTensor(part.map((s) => s.image));
@@ -71,7 +81,7 @@ export async function validate(model: tf.LayersModel, config: DetectorConfig, cl
     }
   }
   const n = Math.max(1, val.length);
-  const loss: LossParts = { total: sum.total / n, box: sum.box / n, obj: sum.obj / n, noobj: sum.noobj / n, cls: sum.cls / n };
+  const loss = meanLoss(sum, n);
   if (groundTruth.length === 0) return { loss, precision: 0, recall: 0, F1: 0, mAP50: null, 'mAP50-95': null, detections, groundTruth };
   const voc = evaluateVoc(groundTruth, detections, { iouThreshold: 0.5, method: 'all-point', classes });
   const coco = evaluateCoco(groundTruth, detections, { classes });

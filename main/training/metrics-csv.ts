@@ -17,9 +17,9 @@ const num = (v: number | null | undefined): string => (v === null || v === undef
 export function detectorMetricsCells(m: EpochMetrics): string[] {
   return [
     String(m.epoch), num(m.time),
-    num(m.train.box), num(m.train.obj), num(m.train.noobj), num(m.train.cls), num(m.train.total),
+    num(m.train.box), num(m.train.obj), num(m.train.noobj), num(m.train.cls), num(m.train.dfl), num(m.train.total),
     num(m.precision), num(m.recall), num(m.F1), num(m.mAP50), num(m['mAP50-95']),
-    num(m.val?.box), num(m.val?.obj), num(m.val?.noobj), num(m.val?.cls), num(m.val?.total),
+    num(m.val?.box), num(m.val?.obj), num(m.val?.noobj), num(m.val?.cls), num(m.val?.dfl), num(m.val?.total),
     num(m.lr),
   ];
 }
@@ -77,7 +77,7 @@ export async function readMetricsCsv(file: string): Promise<EpochMetrics[]> {
   let previous = 0;
   return (await readRows(file, ['epoch', 'train/loss'])).map((r) => {
     const epoch = (previous = epochOf(file, r, previous));
-    const parts = (p: 'train' | 'val'): LossParts => ({ box: r.get(`${p}/box_loss`) ?? NaN, obj: r.get(`${p}/obj_loss`) ?? NaN, noobj: r.get(`${p}/noobj_loss`) ?? NaN, cls: r.get(`${p}/cls_loss`) ?? NaN, total: r.get(`${p}/loss`) ?? NaN });
+    const parts = (p: 'train' | 'val'): LossParts => ({ box: r.get(`${p}/box_loss`) ?? NaN, obj: r.get(`${p}/obj_loss`) ?? NaN, noobj: r.get(`${p}/noobj_loss`) ?? NaN, cls: r.get(`${p}/cls_loss`) ?? NaN, dfl: r.get(`${p}/dfl_loss`) ?? NaN, total: r.get(`${p}/loss`) ?? NaN });
     return {
       epoch,
       time: r.get('time') ?? 0,
@@ -109,8 +109,12 @@ export async function readClassifierMetricsCsv(file: string): Promise<Classifier
   });
 }
 
-/** Drops the rows past `epoch` (a resumed run redoes them); a missing file stays missing. */
-export async function keepCsvRowsThrough(file: string, epoch: number): Promise<void> {
+/**
+ * Drops the rows past `epoch` (a resumed run redoes them), and rewrites the file in `columns` when
+ * its header differs (a run from before a column was added: the new column's cells are empty), so
+ * the rows the resumed run appends fit the header. A missing file stays missing.
+ */
+export async function keepCsvRowsThrough(file: string, epoch: number, columns: readonly string[]): Promise<void> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -123,8 +127,10 @@ export async function keepCsvRowsThrough(file: string, epoch: number): Promise<v
   if (!header) return;
   const col = header.indexOf('epoch');
   const kept = body.filter((cells) => Number(cells[col]) <= epoch);
-  if (kept.length === body.length) return;
-  await writeFileAtomic(file, stringify([header, ...kept]));
+  const sameHeader = header.length === columns.length && header.every((c, i) => c === columns[i]);
+  if (kept.length === body.length && sameHeader) return;
+  const rows = sameHeader ? kept : kept.map((cells) => columns.map((c) => (header.includes(c) ? (cells[header.indexOf(c)] ?? '') : '')));
+  await writeFileAtomic(file, stringify([[...columns], ...rows]));
 }
 
 export { METRICS_COLUMNS, CLASSIFIER_METRICS_COLUMNS };

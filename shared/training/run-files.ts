@@ -75,7 +75,8 @@ export const runEnvSchema = z.object({
 });
 
 const num = z.number().nullable();
-const lossPartsSchema = z.object({ total: z.number(), box: z.number(), obj: z.number(), noobj: z.number(), cls: z.number() });
+/** `dfl` is absent in runs from before it had its own column (the point head added it to `box`). */
+const lossPartsSchema = z.object({ total: z.number(), box: z.number(), obj: z.number(), noobj: z.number(), cls: z.number(), dfl: z.number().default(0) });
 /** One detector epoch (the epoch event, a metrics.csv row). */
 export const detectEpochSchema = z.object({
   epoch: z.number().int().min(1), time: z.number(), train: lossPartsSchema, val: lossPartsSchema.nullable(),

@@ -104,13 +104,15 @@ export interface RunEnv {
 
 export interface LossParts {
   total: number;
-  /** Box (coord) loss. */
+  /** Box loss: YOLOv2's coord term, the point head's GIoU term. */
   box: number;
   /** Objectness loss on responsible anchors. */
   obj: number;
   /** No-object (background) loss. */
   noobj: number;
   cls: number;
+  /** Distribution focal loss of the box sides (the point head; 0 for YOLOv2, and for runs that folded it into `box`). */
+  dfl: number;
 }
 
 /** One epoch: the row of metrics.csv and the payload of the epoch event. */
@@ -131,9 +133,9 @@ export interface EpochMetrics {
 
 export const METRICS_COLUMNS = [
   'epoch', 'time',
-  'train/box_loss', 'train/obj_loss', 'train/noobj_loss', 'train/cls_loss', 'train/loss',
+  'train/box_loss', 'train/obj_loss', 'train/noobj_loss', 'train/cls_loss', 'train/dfl_loss', 'train/loss',
   'metrics/precision(B)', 'metrics/recall(B)', 'metrics/F1(B)', 'metrics/mAP50(B)', 'metrics/mAP50-95(B)',
-  'val/box_loss', 'val/obj_loss', 'val/noobj_loss', 'val/cls_loss', 'val/loss',
+  'val/box_loss', 'val/obj_loss', 'val/noobj_loss', 'val/cls_loss', 'val/dfl_loss', 'val/loss',
   'lr/pg0',
 ] as const;
 

@@ -84,7 +84,7 @@ test('setup form: the mobilenet preset carries its freeze and fine-tune settings
 });
 
 const epoch = (n: number, map: number | null): EpochMetrics => ({
-  epoch: n, time: n * 2, train: { total: 5 - n, box: 1, obj: 1, noobj: 0.1, cls: 2 }, val: null,
+  epoch: n, time: n * 2, train: { total: 5 - n, box: 1, obj: 1, noobj: 0.1, cls: 2, dfl: 0.5 }, val: null,
   precision: null, recall: null, F1: null, mAP50: map, 'mAP50-95': map === null ? null : map / 2, lr: 1e-3,
 });
 
@@ -104,13 +104,14 @@ test('overlaying runs aligns them on a shared epoch axis', () => {
 });
 
 test('per-batch curve: a resumed run replaces the points of the epoch it repeats', () => {
-  const loss = (t: number) => ({ total: t, box: 0, obj: 0, noobj: 0, cls: 0 });
+  const loss = (t: number) => ({ total: t, box: 0, obj: 0, noobj: 0, cls: 0, dfl: 0 });
   let b = emptyBatch();
   for (const x of [0.25, 0.5, 0.75, 1, 1.25, 1.5]) b = appendBatch(b, x, loss(x));
   b = appendBatch(b, 1.25, loss(9)); // resumed from the end of epoch 1
   assert.deepEqual(b.x, [0.25, 0.5, 0.75, 1, 1.25]);
   assert.deepEqual(b.total, [0.25, 0.5, 0.75, 1, 9]);
   assert.equal(b.cls.length, b.x.length);
+  assert.equal(b.dfl.length, b.x.length);
 });
 
 test('the smoothed batch loss starts at the first value and follows a step with lag', () => {

@@ -1,7 +1,7 @@
 /** Run-folder pieces: metrics.csv round trip and resume dedup, atomic weights save/load, seeded epoch order. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -11,7 +11,7 @@ import { epochOrder, batchesPerEpoch } from '../../main/training/data';
 import { METRICS_COLUMNS, type EpochMetrics } from '../../shared/training/types';
 
 const row = (epoch: number, mAP50: number | null): EpochMetrics => ({
-  epoch, time: epoch * 1.5, train: { total: 1, box: 0.5, obj: 0.3, noobj: 0.1, cls: 0.1 }, val: mAP50 === null ? null : { total: 2, box: 1, obj: 0.5, noobj: 0.25, cls: 0.25 },
+  epoch, time: epoch * 1.5, train: { total: 1, box: 0.5, obj: 0.3, noobj: 0.1, cls: 0.1, dfl: 0.05 }, val: mAP50 === null ? null : { total: 2, box: 1, obj: 0.5, noobj: 0.25, cls: 0.25, dfl: 0.125 },
   precision: mAP50, recall: mAP50, F1: mAP50, mAP50, 'mAP50-95': mAP50 === null ? null : mAP50 / 2, lr: 0.001,
 });
 
@@ -27,7 +27,7 @@ test('metrics.csv: header, rows appended, empty cells for missing validation, a 
     const before = await readFile(file, 'utf8');
     await append(file, row(4, 0.35));
     assert.ok((await readFile(file, 'utf8')).startsWith(before), 'a new epoch appends a row, the earlier ones are untouched');
-    await keepCsvRowsThrough(file, 2); // resumed from epoch 2: the rows of epochs 3 and 4 go
+    await keepCsvRowsThrough(file, 2, METRICS_COLUMNS); // resumed from epoch 2: the rows of epochs 3 and 4 go
     await append(file, row(3, 0.4)); // epoch 3 redone after a resume
     const text = await readFile(file, 'utf8');
     assert.equal(text.split('\n')[0], METRICS_COLUMNS.join(','));
@@ -38,6 +38,29 @@ test('metrics.csv: header, rows appended, empty cells for missing validation, a 
     assert.equal(rows[2].mAP50, 0.4);
     assert.equal(rows[2]['mAP50-95'], 0.2);
     assert.deepEqual(rows[0].train, row(1, 0.1).train);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('metrics.csv of a run from before the dfl column: a resume rewrites it in the current columns, its rows kept, the dfl cells empty', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'detecta-runfolder-'));
+  try {
+    const file = join(dir, 'metrics.csv');
+    const old = METRICS_COLUMNS.filter((c) => !c.endsWith('dfl_loss'));
+    const oldRow = (m: EpochMetrics) => detectorMetricsCells(m).filter((_, i) => !METRICS_COLUMNS[i]!.endsWith('dfl_loss'));
+    await writeFile(file, [old.join(','), oldRow(row(1, 0.1)).join(','), oldRow(row(2, 0.2)).join(','), oldRow(row(3, 0.3)).join(','), ''].join('\n'));
+    const before = await readMetricsCsv(file);
+    assert.ok(Number.isNaN(before[0].train.dfl), 'an old file has no dfl values');
+    await keepCsvRowsThrough(file, 2, METRICS_COLUMNS);
+    await append(file, row(3, 0.4));
+    const text = await readFile(file, 'utf8');
+    assert.equal(text.split('\n')[0], METRICS_COLUMNS.join(','), 'the header is the current one');
+    const rows = await readMetricsCsv(file);
+    assert.deepEqual(rows.map((r) => [r.epoch, r.mAP50]), [[1, 0.1], [2, 0.2], [3, 0.4]]);
+    assert.deepEqual({ ...rows[0].train, dfl: 0 }, { ...row(1, 0.1).train, dfl: 0 }, 'the old parts keep their values');
+    assert.ok(Number.isNaN(rows[0].train.dfl));
+    assert.equal(rows[2].train.dfl, 0.05);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

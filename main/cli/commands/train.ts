@@ -45,7 +45,7 @@ export function metricsLine(m: EpochMetrics): string {
 }
 
 function progressText(p: ProgressEvent): string {
-  return `epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches}  loss ${p.loss.total.toFixed(4)} (box ${p.loss.box.toFixed(3)} obj ${p.loss.obj.toFixed(3)} noobj ${p.loss.noobj.toFixed(3)} cls ${p.loss.cls.toFixed(3)})  ${p.imagesPerSecond.toFixed(1)} img/s  ETA ${Math.round(p.etaSeconds)} s`;
+  return `epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches}  loss ${p.loss.total.toFixed(4)} (box ${p.loss.box.toFixed(3)} obj ${p.loss.obj.toFixed(3)} noobj ${p.loss.noobj.toFixed(3)} cls ${p.loss.cls.toFixed(3)} dfl ${p.loss.dfl.toFixed(3)})  ${p.imagesPerSecond.toFixed(1)} img/s  ETA ${Math.round(p.etaSeconds)} s`;
 }
 
 function progressBar(p: ProgressEvent, columns: number): string {

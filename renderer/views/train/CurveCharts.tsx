@@ -8,7 +8,7 @@ import { colorAt, type ChartSeries } from '../../components/charts/chart-theme';
 import { alignRecords, alignRuns, panelHasData, type CurvePanel, type MetricRecord } from './metric-records';
 import { ema, type BatchSeries } from './batch-series';
 
-const LOSS_PARTS = [['total', 'total'], ['box', 'box'], ['obj', 'obj'], ['noobj', 'no-obj'], ['cls', 'cls']] as const;
+const LOSS_PARTS = [['total', 'total'], ['box', 'box'], ['obj', 'obj'], ['noobj', 'no-obj'], ['cls', 'cls'], ['dfl', 'dfl']] as const;
 
 export function RunCurves({ records, batch, panels, epochs }: { records: MetricRecord[]; batch: BatchSeries; panels: CurvePanel[]; epochs: number | null }): React.JSX.Element {
   const xRange: [number, number] | undefined = epochs ? [0, Math.max(1, epochs)] : undefined;

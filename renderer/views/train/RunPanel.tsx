@@ -14,6 +14,7 @@ import { ReportPanel } from './ReportPanel';
 import { formatDuration } from './RunList';
 import { panelsFor } from './metric-records';
 import { useTrain, type RunLive } from './train-store';
+import { emptyBatch } from './batch-series';
 import { errorMessage } from '../../../shared/error-message';
 
 type Tab = 'curves' | 'report' | 'export';
@@ -124,7 +125,7 @@ export function RunPanel({ project, summary }: { project: string; summary: RunSu
       </nav>
       {tab === 'curves' ? (
         <>
-          <RunCurves records={l?.records ?? []} batch={l?.batch ?? { x: [], total: [], box: [], obj: [], noobj: [], cls: [] }} panels={panelsFor(task)} epochs={epochs} />
+          <RunCurves records={l?.records ?? []} batch={l?.batch ?? emptyBatch()} panels={panelsFor(task)} epochs={epochs} />
           <LogPanel lines={l?.logs ?? []} />
         </>
       ) : null}

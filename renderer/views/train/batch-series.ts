@@ -13,9 +13,10 @@ export interface BatchSeries {
   obj: number[];
   noobj: number[];
   cls: number[];
+  dfl: number[];
 }
 
-export const emptyBatch = (): BatchSeries => ({ x: [], total: [], box: [], obj: [], noobj: [], cls: [] });
+export const emptyBatch = (): BatchSeries => ({ x: [], total: [], box: [], obj: [], noobj: [], cls: [], dfl: [] });
 
 export const batchX = (p: Pick<ProgressEvent, 'epoch' | 'batch' | 'batches'>): number => p.epoch - 1 + p.batch / Math.max(1, p.batches);
 
@@ -34,11 +35,13 @@ export function appendBatch(b: BatchSeries, x: number, loss: LossParts): BatchSe
     obj: [...cut(b.obj), loss.obj],
     noobj: [...cut(b.noobj), loss.noobj],
     cls: [...cut(b.cls), loss.cls],
+    // progress events of runs from before the dfl part have none
+    dfl: [...cut(b.dfl), loss.dfl ?? NaN],
   };
 }
 
 /** A classifier's batch loss has no parts: only `total` is plotted (the parts stay NaN and are left out). */
-export const plainLoss = (loss: number): LossParts => ({ total: loss, box: NaN, obj: NaN, noobj: NaN, cls: NaN });
+export const plainLoss = (loss: number): LossParts => ({ total: loss, box: NaN, obj: NaN, noobj: NaN, cls: NaN, dfl: NaN });
 
 export function upsertRecord(records: MetricRecord[], rec: MetricRecord): MetricRecord[] {
   return [...records.filter((r) => r.epoch !== rec.epoch), rec].sort((a, b) => (a.epoch ?? 0) - (b.epoch ?? 0));

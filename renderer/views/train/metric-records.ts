@@ -29,9 +29,9 @@ const finite = (v: number | null | undefined): number | null => (v === null || v
 export function detectRecord(m: EpochMetrics): MetricRecord {
   const values: number[] | (number | null)[] = [
     m.epoch, m.time,
-    m.train.box, m.train.obj, m.train.noobj, m.train.cls, m.train.total,
+    m.train.box, m.train.obj, m.train.noobj, m.train.cls, m.train.dfl, m.train.total,
     m.precision, m.recall, m.F1, m.mAP50, m['mAP50-95'],
-    m.val?.box ?? null, m.val?.obj ?? null, m.val?.noobj ?? null, m.val?.cls ?? null, m.val?.total ?? null,
+    m.val?.box ?? null, m.val?.obj ?? null, m.val?.noobj ?? null, m.val?.cls ?? null, m.val?.dfl ?? null, m.val?.total ?? null,
     m.lr,
   ];
   const rec: MetricRecord = {};
@@ -52,14 +52,14 @@ export const DETECT_PANELS: CurvePanel[] = [
     id: 'train-loss', title: 'Train loss', yLabel: 'loss',
     columns: [
       { key: 'train/loss', label: 'total' }, { key: 'train/box_loss', label: 'box' }, { key: 'train/obj_loss', label: 'obj' },
-      { key: 'train/noobj_loss', label: 'no-obj' }, { key: 'train/cls_loss', label: 'cls' },
+      { key: 'train/noobj_loss', label: 'no-obj' }, { key: 'train/cls_loss', label: 'cls' }, { key: 'train/dfl_loss', label: 'dfl' },
     ],
   },
   {
     id: 'val-loss', title: 'Validation loss', yLabel: 'loss',
     columns: [
       { key: 'val/loss', label: 'total' }, { key: 'val/box_loss', label: 'box' }, { key: 'val/obj_loss', label: 'obj' },
-      { key: 'val/noobj_loss', label: 'no-obj' }, { key: 'val/cls_loss', label: 'cls' },
+      { key: 'val/noobj_loss', label: 'no-obj' }, { key: 'val/cls_loss', label: 'cls' }, { key: 'val/dfl_loss', label: 'dfl' },
     ],
   },
   { id: 'map', title: 'mAP', yLabel: 'mAP', unit: true, columns: [{ key: 'metrics/mAP50(B)', label: 'mAP50' }, { key: 'metrics/mAP50-95(B)', label: 'mAP50-95' }] },

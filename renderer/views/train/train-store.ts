@@ -199,7 +199,7 @@ export const useTrain = create<TrainState>()((set, get) => {
           // live points that arrived while the history was read come after it
           let merged = batch;
           cur.batch.x.forEach((x, i) => {
-            if (x > (merged.x.at(-1) ?? -Infinity)) merged = appendBatch(merged, x, { total: cur.batch.total[i]!, box: cur.batch.box[i]!, obj: cur.batch.obj[i]!, noobj: cur.batch.noobj[i]!, cls: cur.batch.cls[i]! });
+            if (x > (merged.x.at(-1) ?? -Infinity)) merged = appendBatch(merged, x, { total: cur.batch.total[i]!, box: cur.batch.box[i]!, obj: cur.batch.obj[i]!, noobj: cur.batch.noobj[i]!, cls: cur.batch.cls[i]!, dfl: cur.batch.dfl[i]! });
           });
           let records = detail.classifierMetrics ? detail.classifierMetrics.map(classifyRecord) : (detail.metrics as EpochMetrics[]).map(detectRecord);
           for (const r of cur.records) records = upsertRecord(records, r);

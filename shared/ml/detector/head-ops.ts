@@ -2,11 +2,11 @@
  * What differs between the detector heads, behind one set of functions, so the trainer, the
  * evaluator, `detecta predict` and the Detect view never branch on the head themselves:
  * - the batch loss (targets encoded from the batch's boxes) with its terms in one order,
- *   [box, obj, noobj, cls] (the columns of metrics.csv);
+ *   [box, obj, noobj, cls, dfl] (the columns of metrics.csv);
  * - the values per image of the raw output, and decoding one image's raw output into candidates.
- * YOLOv2: box = coord, obj / noobj = objectness terms, cls = class. Point head (anchor-free):
- * box = λ_box·GIoU + λ_dfl·DFL (both box regression), cls = λ_cls·quality focal loss, and obj /
- * noobj are 0 (no objectness: the class scores carry the box quality).
+ * YOLOv2: box = coord, obj / noobj = objectness terms, cls = class, dfl = 0. Point head
+ * (anchor-free): box = λ_box·GIoU, dfl = λ_dfl·distribution focal loss, cls = λ_cls·quality focal
+ * loss, and obj / noobj are 0 (no objectness: the class scores carry the box quality).
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Detection, LabeledBox } from './box';
@@ -24,7 +24,7 @@ export interface HeadBatchLoss {
   dispose(): void;
 }
 
-/** The loss of a batch with these boxes (input pixels); terms are [box, obj, noobj, cls]. */
+/** The loss of a batch with these boxes (input pixels); terms are [box, obj, noobj, cls, dfl]. */
 export function headBatchLoss(config: DetectorConfig, boxes: readonly (readonly LabeledBox[])[], maxBoxes: number): HeadBatchLoss {
   if (isPointHead(config.head)) {
     const spec = pointSpecOf(config);
@@ -34,7 +34,7 @@ export function headBatchLoss(config: DetectorConfig, boxes: readonly (readonly 
       loss: (pred: tf.Tensor) => {
         const t = pointLossTerms(targets, pred, spec, w);
         const zero = t.cls.mul(0) as tf.Scalar;
-        return { total: t.total, terms: [t.box.mul(w.box).add(t.dfl.mul(w.dfl)) as tf.Scalar, zero, zero, t.cls.mul(w.cls) as tf.Scalar] };
+        return { total: t.total, terms: [t.box.mul(w.box) as tf.Scalar, zero, zero, t.cls.mul(w.cls) as tf.Scalar, t.dfl.mul(w.dfl) as tf.Scalar] };
       },
       dispose: () => disposePointTargets(targets),
     };
