@@ -74,7 +74,7 @@ export const detectHandlers: HandlersFor<typeof detectMethods> = {
   'detect.writeFile': async (p, ctx) => writeResultFile(ctx.services.grants, p.path, p.data),
   'detect.addSnapshot': async (p, ctx) => {
     const project = ctx.services.projects.get(p.project);
-    const bytes = Buffer.from(p.jpegBase64, 'base64');
+    const bytes = p.jpeg;
     if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new ApiError('bad_request', 'the snapshot is not a JPEG');
     // Next to the project's images (its first image's folder), so the folder scan finds it.
     const first = project.listImages({ limit: 1 }).items[0];

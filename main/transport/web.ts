@@ -8,8 +8,9 @@
  * against cross-site pages and DNS rebinding); every WebSocket message is validated and a
  * malformed one gets an error reply, a malformed or oversized frame closes that socket only, and
  * the server keeps running; project and model files are served only from inside opened projects
- * and chosen model folders, only with image, video and model types, sandboxed (served-files.ts);
- * result files arrive on a streamed upload route, never as one message.
+ * and chosen model folders, only with image, video and model types, sandboxed (served-files.ts).
+ * Bytes never travel as base64: result files arrive on a streamed upload route, a webcam snapshot
+ * as one binary WebSocket frame (shared/api/binary-request.ts); JSON messages stay small.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createReadStream, promises as fs } from 'node:fs';
@@ -27,7 +28,9 @@ import { contentSecurityPolicy } from './csp';
 import { contentTypeFor } from './content-types';
 import { writeResultFile } from '../detect/write-result';
 import { SERVED_FILE_HEADERS } from './served-files';
-import { UPLOAD_ROUTE } from '../../shared/api/detect';
+import { RESULT_MAX_BYTES, UPLOAD_ROUTE } from '../../shared/api/detect';
+import { MAX_BINARY_MESSAGE_BYTES, MAX_JSON_MESSAGE_BYTES } from '../../shared/api/binary-request';
+import { BinaryFrameError, decodeBinaryRequest } from './binary-frames';
 
 export interface WebHostOptions {
   services: Services;
@@ -49,8 +52,11 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-/** Largest WebSocket message: API requests are small; a webcam snapshot (16 MiB of base64) is the largest. */
-export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+/**
+ * Largest WebSocket message the socket reads: a binary request (a snapshot's bytes and its JSON
+ * header). A text message over MAX_JSON_MESSAGE_BYTES closes its socket with 1009 all the same.
+ */
+export const MAX_MESSAGE_BYTES = MAX_BINARY_MESSAGE_BYTES;
 
 /** The auth cookie's name: cookies are shared by every port of a host, so each host names its own. */
 const cookieName = (port: number): string => `detecta_token_${port}`;
@@ -199,6 +205,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
    */
   const receiveUpload = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     if (req.headers.origin === undefined) return sendJson(res, 403, { error: { code: 'forbidden', message: 'uploads come only from the app page' } });
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > RESULT_MAX_BYTES) {
+      res.setHeader('connection', 'close'); // the body is not read
+      return sendJson(res, 413, { error: { code: 'bad_request', message: `the file is ${declared} bytes; the largest result file is ${RESULT_MAX_BYTES} bytes` } });
+    }
     const path = url.searchParams.get('path');
     if (!path) return sendJson(res, 400, { error: { code: 'bad_request', message: 'missing ?path=' } });
     try {
@@ -256,9 +267,23 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     // ws closes the socket itself after a protocol error (bad frame, invalid UTF-8, oversized
     // message, bad close code); without this listener the error would end the whole process.
     ws.on('error', (err) => console.error('[web] closed a WebSocket after a protocol error:', err.message));
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (data: Buffer, isBinary) => {
       const reply = (msg: ResponseMessage): void => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)); };
-      if (isBinary) return reply({ id: null, ok: false, error: { code: 'bad_request', message: 'binary messages are not part of the API' } });
+      const run = (id: number, method: string, params: unknown): void => {
+        dispatch(method, params, ctx).then(
+          (result) => reply({ id, ok: true, result: result ?? null }),
+          (err: unknown) => reply({ id, ok: false, error: toApiError(err).toJSON() }),
+        );
+      };
+      if (isBinary) {
+        try {
+          const request = decodeBinaryRequest(data);
+          return run(request.id, request.method, request.params);
+        } catch (err) {
+          return reply({ id: err instanceof BinaryFrameError ? err.id : null, ok: false, error: toApiError(err).toJSON() });
+        }
+      }
+      if (data.length > MAX_JSON_MESSAGE_BYTES) return ws.close(1009, `an API message is at most ${MAX_JSON_MESSAGE_BYTES} bytes`);
       let raw: unknown;
       try {
         raw = JSON.parse(data.toString());
@@ -270,11 +295,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : null;
         return reply({ id, ok: false, error: new ApiError('bad_request', 'a request needs {id: number, method: string, params}').toJSON() });
       }
-      const { id, method, params } = msg.data;
-      dispatch(method, params, ctx).then(
-        (result) => reply({ id, ok: true, result: result ?? null }),
-        (err: unknown) => reply({ id, ok: false, error: toApiError(err).toJSON() }),
-      );
+      run(msg.data.id, msg.data.method, msg.data.params);
     });
   });
 

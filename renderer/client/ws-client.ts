@@ -2,12 +2,14 @@
  * API client over the local web host's WebSocket (the app in a browser). The page was served by
  * the host, which set the auth cookie, so the socket needs no token of its own. Requests made
  * while the socket is (re)connecting wait for it; a lost connection is retried with back-off and
- * pending calls fail with a clear error.
+ * pending calls fail with a clear error. Params holding bytes (a snapshot's JPEG) go as one
+ * binary frame (binary-frame.ts), result files on the upload route: never base64 in JSON.
  */
 import { ApiError, type ApiErrorData, type EventMessage, type ResponseMessage } from '../../shared/api/contract';
 import { UPLOAD_ROUTE } from '../../shared/api/detect';
 import type { ApiClient, ApiEvents, EventName, MethodName, Params, Result } from '../../shared/api';
 import { EventHub } from './event-hub';
+import { encodeBinaryRequest } from './binary-frame';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -51,9 +53,10 @@ export function createWsClient(url: string, onState: (s: ConnectionState) => voi
     async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
       const ws = socket ?? (await ready);
       const id = nextId++;
+      const frame = encodeBinaryRequest(id, method, params);
       return new Promise<Result<M>>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        ws.send(JSON.stringify({ id, method, params }));
+        ws.send(frame ?? JSON.stringify({ id, method, params }));
       });
     },
     async writeFile(path: string, data: Blob) {

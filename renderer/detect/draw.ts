@@ -85,10 +85,3 @@ export async function annotatedBlob(source: CanvasImageSource, width: number, he
   drawPrediction(ctx, prediction, labels, width, height);
   return canvasToBlob(canvas, type);
 }
-
-export async function blobToBase64(blob: Blob): Promise<string> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { method } from './contract';
 import { boxSchema } from './dataset';
 import type { AdapterMetadata } from '../ml/adapters/metadata';
+import { MAX_BINARY_PAYLOAD_BYTES } from './binary-request';
 
 export interface LoadableModel {
   /** Where it came from: a model-zoo entry (downloaded into the cache) or a folder the user picked. */
@@ -36,8 +37,8 @@ export interface ZooListEntry {
 }
 
 const path = z.string().min(1).max(4096);
-/** A webcam snapshot: one JPEG frame (well under the web host's 32 MiB message limit). */
-const snapshotBase64 = z.string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+/** A webcam snapshot: one JPEG frame, as bytes (a binary WebSocket frame or IPC; see ./binary-request.ts). */
+const snapshotJpeg = z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_BINARY_PAYLOAD_BYTES, `larger than the ${MAX_BINARY_PAYLOAD_BYTES / 1024 / 1024} MiB snapshot limit`);
 
 /** The largest result file (an annotated video) the app writes. */
 export const RESULT_MAX_BYTES = 4 * 1024 ** 3;
@@ -68,10 +69,11 @@ export const detectMethods = {
   ),
   /**
    * Adds a webcam snapshot (JPEG) to the project as a new image, next to its other images, with
-   * the predicted boxes saved as draft annotations.
+   * the predicted boxes saved as draft annotations. The JPEG travels as bytes: a Uint8Array over
+   * IPC, a binary frame over the WebSocket (the web client sends it so), never base64.
    */
   'detect.addSnapshot': method<{ imageId: string; imagePath: string; annotationPath: string; boxes: number }>()(
-    z.object({ project: path, jpegBase64: snapshotBase64, boxes: z.array(boxSchema).max(10000) }).strict(),
+    z.object({ project: path, jpeg: snapshotJpeg, boxes: z.array(boxSchema).max(10000) }).strict(),
   ),
 };
 

@@ -73,9 +73,9 @@ test('detect.* handlers: zoo cache, guarded writes, snapshot with draft boxes', 
 
     // snapshot → new image + draft boxes in VOC
     const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).jpeg().toBuffer();
-    await assert.rejects(detectHandlers['detect.addSnapshot'](detectMethods['detect.addSnapshot'].params.parse({ project: project.root, jpegBase64: Buffer.from('nope').toString('base64'), boxes: [] }), ctx), /not a JPEG/);
+    await assert.rejects(detectHandlers['detect.addSnapshot'](detectMethods['detect.addSnapshot'].params.parse({ project: project.root, jpeg: new Uint8Array(Buffer.from('nope')), boxes: [] }), ctx), /not a JPEG/);
     const snap = await detectHandlers['detect.addSnapshot'](detectMethods['detect.addSnapshot'].params.parse({
-      project: project.root, jpegBase64: jpeg.toString('base64'),
+      project: project.root, jpeg: new Uint8Array(jpeg),
       boxes: [{ label: 'person', xmin: 4, ymin: 5, xmax: 30, ymax: 40 }, { label: 'ball', xmin: 40, ymin: 10, xmax: 60, ymax: 30 }],
     }), ctx);
     assert.equal(snap.boxes, 2);

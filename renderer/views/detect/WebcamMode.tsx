@@ -10,7 +10,7 @@ import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useDetect } from './detect-store';
 import { predictFrame, predictionCount, type Prediction } from '../../detect/predict-frame';
-import { annotatedBlob, blobToBase64 } from '../../detect/draw';
+import { annotatedBlob } from '../../detect/draw';
 import type { LoopStats } from '../../detect/frame-loop';
 import { startLiveLoop } from './live-loop';
 import { labelsOf } from '../../detect/load-model';
@@ -114,7 +114,7 @@ export function WebcamMode(): React.JSX.Element {
       });
       // the model's classes go through its remembered mapping; the rest stay drafts with the model's class (not added to the project)
       const { boxes, dropped, unmapped } = await mapForProject(project.root, project.classes, found);
-      const r = await api.call('detect.addSnapshot', { project: project.root, jpegBase64: await blobToBase64(await canvasToBlob(snap.canvas, 'image/jpeg')), boxes });
+      const r = await api.call('detect.addSnapshot', { project: project.root, jpeg: new Uint8Array(await (await canvasToBlob(snap.canvas, 'image/jpeg')).arrayBuffer()), boxes });
       notify('info', `Added ${r.imageId} with ${r.boxes} draft box(es)${dropped ? ` (${dropped} of ignored classes left out)` : ''}; review them in the Label view${unmapped.length ? ` (accepting asks what ${unmapped.join(', ')} ${unmapped.length === 1 ? 'is' : 'are'})` : ''}`);
     } catch (err) {
       notify('error', `Could not add the snapshot: ${errorMessage(err)}`);
