@@ -7,6 +7,7 @@ import { datasetHandlers } from './dataset';
 import { trainHandlers } from './train';
 import { modelHandlers } from './model';
 import { detectHandlers } from './detect';
+import { reviewHandlers } from './review';
 
 export const handlers: HandlersFor<Methods> = {
   ...appHandlers,
@@ -15,4 +16,5 @@ export const handlers: HandlersFor<Methods> = {
   ...trainHandlers,
   ...modelHandlers,
   ...detectHandlers,
+  ...reviewHandlers,
 };

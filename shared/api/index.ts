@@ -9,6 +9,7 @@ import { datasetMethods, type DatasetEvents } from './dataset';
 import { trainMethods, type TrainEvents } from './train';
 import { modelMethods, type ModelEvents } from './model';
 import { detectMethods, type DetectEvents } from './detect';
+import { reviewMethods } from './review';
 
 export const methods = {
   ...appMethods,
@@ -17,6 +18,7 @@ export const methods = {
   ...trainMethods,
   ...modelMethods,
   ...detectMethods,
+  ...reviewMethods,
 };
 
 export type Methods = typeof methods;
@@ -45,5 +47,6 @@ export type * from './dataset';
 export type * from './train';
 export type * from './model';
 export type * from './detect';
+export type * from './review';
 export type * from '../dataset/types';
 export type { ImageFilter } from '../dataset/filter';
