@@ -1,15 +1,11 @@
 /** Handlers of the active-model API (shared/api/model.ts). */
 import { join } from 'node:path';
 import { promises as fs } from 'node:fs';
-import { z } from 'zod';
 import { ApiError } from '../../shared/api/contract';
 import type { ActiveModel, ModelTask, modelMethods } from '../../shared/api/model';
 import { runPaths } from '../training/run-folder';
 import { readRun } from '../training/run-files';
 import type { HandlersFor } from './handler';
-
-const storedSchema = z.object({ run: z.string().min(1), weights: z.enum(['best', 'last']) });
-const SETTING = 'activeModel';
 
 /** Resolves a run's weights into an ActiveModel; null when the run or its weights are missing. */
 async function resolveActive(root: string, run: string, weights: 'best' | 'last'): Promise<ActiveModel | null> {
@@ -37,23 +33,21 @@ async function resolveActive(root: string, run: string, weights: 'best' | 'last'
 export const modelHandlers: HandlersFor<typeof modelMethods> = {
   'model.getActive': async (p, ctx) => {
     const project = ctx.services.projects.get(p.project);
-    const raw = project.getSetting(SETTING);
-    if (raw === undefined) return null;
-    const stored = storedSchema.safeParse(raw);
-    if (!stored.success) throw new ApiError('unreadable', `project.json: activeModel is malformed (${stored.error.issues[0]?.message ?? 'invalid'}); choose the model again`);
-    return resolveActive(project.root, stored.data.run, stored.data.weights);
+    const stored = project.activeModel(); // validated with project.json (project-config.ts)
+    if (stored === null) return null;
+    return resolveActive(project.root, stored.run, stored.weights);
   },
   'model.setActive': async (p, ctx) => {
     const project = ctx.services.projects.get(p.project);
     const active = await resolveActive(project.root, p.run, p.weights);
     if (!active) throw new ApiError('not_found', `run "${p.run}" has no ${p.weights} weights`, { run: p.run });
-    await project.setSetting(SETTING, { run: p.run, weights: p.weights });
+    await project.setActiveModel({ run: p.run, weights: p.weights });
     ctx.emit('model.activeChanged', { project: p.project, active });
     return active;
   },
   'model.clearActive': async (p, ctx) => {
     const project = ctx.services.projects.get(p.project);
-    await project.setSetting(SETTING, undefined);
+    await project.setActiveModel(null);
     ctx.emit('model.activeChanged', { project: p.project, active: null });
     return { cleared: true };
   },

@@ -1,8 +1,10 @@
 /**
  * `.detecta/project.json`: the class list (stable order, see shared/dataset/classes.ts), the
- * annotation folder, the default class, the split seed/ratios/overrides and whether to index
- * recursively. Validated with zod on load; keys this module does not know (written by other
- * parts of the app, e.g. training settings) are kept. Written atomically and only on change.
+ * annotation folder, the default class, the split seed/ratios/overrides, whether to index
+ * recursively, class colours and model class mappings, and the active model. Validated with zod
+ * on load; keys this module does not know (written by a newer version of the app) are kept
+ * untouched. Written atomically and only on change. The in-memory copy and its one writer are
+ * ProjectConfigStore (project-config-store.ts).
  */
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -18,6 +20,10 @@ export const PROJECT_FILE = 'project.json';
 
 const splitName = z.enum(['train', 'val', 'test']);
 const ratio = z.number().min(0).max(1);
+
+/** The active model as project.json stores it: a run of this project and which of its weights. */
+export const activeModelRefSchema = z.object({ run: z.string().min(1), weights: z.enum(['best', 'last']) });
+export type ActiveModelRef = z.infer<typeof activeModelRefSchema>;
 
 export const projectConfigSchema = z.looseObject({
   version: z.literal(1).default(1),
@@ -36,9 +42,12 @@ export const projectConfigSchema = z.looseObject({
     .default({ ...DEFAULT_SPLIT, overrides: {} }),
   classColors: z.record(z.string(), z.string().regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i)).optional(),
   classMappings: z.record(z.string(), z.record(z.string(), z.string().nullable())).optional(),
+  /** The model the Detect view and pre-labeling use (main/api/model.ts). */
+  activeModel: activeModelRefSchema.optional(),
 });
 
-export type StoredProjectConfig = ProjectConfig & Record<string, unknown>;
+/** project.json in memory: the dataset keys, the active model, and keys of newer versions (kept). */
+export type StoredProjectConfig = ProjectConfig & { activeModel?: ActiveModelRef } & Record<string, unknown>;
 
 export function projectConfigPath(root: string): string {
   return join(root, PROJECT_DIR, PROJECT_FILE);
