@@ -19,7 +19,7 @@ export type BoxFlag = 'difficult' | 'truncated';
 export type DraftMapping = Record<string, string | null>;
 
 export type Command =
-  | { type: 'add'; rect: Rect; label: string }
+  | { type: 'add'; rect: Rect; label: string; track?: number }
   | { type: 'append'; boxes: readonly BoxAnnotation[] }
   | { type: 'delete'; id: string }
   | { type: 'duplicate'; id: string; image: Size | null }
@@ -28,7 +28,11 @@ export type Command =
   | { type: 'relabel'; id: string; label: string }
   | { type: 'toggleFlag'; id: string; flag: BoxFlag }
   | { type: 'toggleVerified' }
-  | { type: 'acceptDrafts'; ids: readonly string[] | 'all'; mapping?: DraftMapping };
+  | { type: 'acceptDrafts'; ids: readonly string[] | 'all'; mapping?: DraftMapping }
+  /** The box joins track `track` (null: leaves its track); a draft is accepted with it (a keyframe is a person's box). */
+  | { type: 'setTrack'; id: string; track: number | null }
+  /** The drafts of `tracks` on this image become `boxes` (drafts, each with its own track; new ids). */
+  | { type: 'replaceTrackDrafts'; tracks: readonly number[]; boxes: readonly BoxAnnotation[] };
 
 export interface Applied {
   doc: Doc;
@@ -50,7 +54,7 @@ export function applyCommand(doc: Doc, cmd: Command): Applied | null {
   switch (cmd.type) {
     case 'add': {
       const { rect: r } = cmd;
-      const box: BoxAnnotation = { key: newBoxId(), label: cmd.label, xmin: r.x, ymin: r.y, xmax: r.x + r.width, ymax: r.y + r.height, difficult: false, truncated: false };
+      const box: BoxAnnotation = { key: newBoxId(), label: cmd.label, xmin: r.x, ymin: r.y, xmax: r.x + r.width, ymax: r.y + r.height, difficult: false, truncated: false, ...(cmd.track !== undefined ? { track: cmd.track } : {}) };
       return { doc: { ...doc, boxes: [...doc.boxes, box] }, select: box.key };
     }
     case 'append':
@@ -75,6 +79,14 @@ export function applyCommand(doc: Doc, cmd: Command): Applied | null {
       return has(cmd.id) ? { doc: mapBox(doc, cmd.id, (b) => ({ ...b, [cmd.flag]: !b[cmd.flag] })), select: cmd.id } : null;
     case 'toggleVerified':
       return { doc: { ...doc, verified: !doc.verified } };
+    case 'setTrack':
+      return has(cmd.id)
+        ? { doc: mapBox(doc, cmd.id, (b) => { const { track: _t, draft: _d, ...rest } = b; return cmd.track === null ? { ...rest, ...(b.draft ? { draft: true } : {}) } : { ...rest, track: cmd.track }; }), select: cmd.id }
+        : null;
+    case 'replaceTrackDrafts': {
+      const kept = doc.boxes.filter((b) => !(b.draft && b.track !== undefined && cmd.tracks.includes(b.track)));
+      return { doc: { ...doc, boxes: [...kept, ...cmd.boxes.map((b) => ({ ...b, draft: true, key: newBoxId() }))] } };
+    }
     case 'acceptDrafts': {
       const picked = (b: BoxAnnotation): boolean => !!b.draft && (cmd.ids === 'all' || cmd.ids.includes(b.key ?? ''));
       if (!doc.boxes.some(picked)) return null;

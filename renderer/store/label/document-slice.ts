@@ -95,9 +95,9 @@ export const createDocumentSlice = ({ api, notify }: LabelDeps): Slice<DocumentS
       if (current && h) set({ histories: { ...histories, [current.id]: endGesture(h) } });
     },
 
-    addBox: (rect, label) => {
+    addBox: (rect, label, track) => {
       set({ lastClass: label });
-      get().run({ type: 'add', rect, label });
+      get().run({ type: 'add', rect, label, ...(track !== undefined ? { track } : {}) });
     },
     deleteSelected: () => onSelected((id) => ({ type: 'delete', id })),
     duplicateSelected: () => onSelected((id) => ({ type: 'duplicate', id, image: get().imageSize })),

@@ -76,7 +76,8 @@ export interface DocumentSlice {
   beginGesture(): void;
   endGesture(): void;
 
-  addBox(rect: Rect, label: string): void;
+  /** Draws a box of class `label`; with `track`, the box joins that video track. */
+  addBox(rect: Rect, label: string, track?: number): void;
   deleteSelected(): void;
   duplicateSelected(): void;
   nudgeSelected(dx: number, dy: number): void;

@@ -34,7 +34,7 @@ export const BoxPanel = memo(function BoxPanel({ project, colorOf, run, onHelp }
         {boxes.map((b, i) => (
           <li key={b.key ?? i} data-box-id={b.key} className={b.key === selectedId ? 'active' : ''} onClick={() => setSelected(b.key ?? null)}>
             <span className="swatch" style={{ background: colorOf(b.label) }} />
-            <span className="box-label">{b.label}{b.draft ? <span className="draft-tag"> draft</span> : null}</span>
+            <span className="box-label">{b.label}{b.track !== undefined ? <span className="track-tag"> #{b.track}</span> : null}{b.draft ? <span className="draft-tag"> draft</span> : null}</span>
             <span className="muted small">{Math.round(b.xmax - b.xmin)}×{Math.round(b.ymax - b.ymin)}</span>
           </li>
         ))}

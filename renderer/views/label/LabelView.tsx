@@ -15,6 +15,8 @@ import { ClassPicker } from './ClassPicker';
 import { HelpOverlay } from './HelpOverlay';
 import { classColor } from './class-colors';
 import { PrelabelBar } from './PrelabelBar';
+import { TrackBar } from './TrackBar';
+import { useTracks } from '../../store/track-store';
 import { BoxPanel } from './BoxPanel';
 import { NavBar, ToolBar } from './LabelToolbar';
 import { runAction } from './label-actions';
@@ -70,7 +72,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
   useLabelKeyboard(!help && !picking, run);
 
   const onDraw = useCallback((r: Rect): void => {
-    if (defaultClass) useLabel.getState().addBox(r, defaultClass);
+    if (defaultClass) useLabel.getState().addBox(r, defaultClass, useTracks.getState().active ?? undefined);
     else setPicking(r);
   }, [defaultClass]);
   const onNextUnlabeled = useCallback(() => void useLabel.getState().nextUnlabeled(), []);
@@ -82,6 +84,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
         <NavBar onHelp={openHelp} />
         <ToolBar run={run} />
         <PrelabelBar project={project} />
+        <TrackBar project={project} />
         <div className="canvas-area">
           {currentId !== null ? (
             <AnnotationCanvas src={projectFileUrl(`${project.root}/${currentId}`)} colorOf={colorOf} onDraw={onDraw} />
@@ -92,7 +95,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
               classes={classes}
               colorOf={colorOf}
               initial={useLabel.getState().nextClass ?? useLabel.getState().lastClass}
-              onPick={(name) => { useLabel.getState().addBox(picking, name); setPicking(null); }}
+              onPick={(name) => { useLabel.getState().addBox(picking, name, useTracks.getState().active ?? undefined); setPicking(null); }}
               onCancel={() => setPicking(null)}
             />
           ) : null}
