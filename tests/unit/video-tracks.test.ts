@@ -115,3 +115,17 @@ test('frame names and pick options', () => {
   assert.match(framePickProblem({ start: 3, end: 2 }) ?? '', /must come after start/);
   assert.match(framePickProblem({ minChange: 2 }) ?? '', /between 0 and 1/);
 });
+
+test('editor commands: a drawn box joins the active track; setTrack accepts a draft as a keyframe; replaceTrackDrafts swaps only those tracks\' drafts', async () => {
+  const { applyCommand } = await import('../../renderer/store/label/commands');
+  const doc = { verified: false, boxes: [box(0, 0, 5, 5, { key: 'a', track: 1 }), box(1, 1, 6, 6, { key: 'd', draft: true }), box(2, 2, 7, 7, { key: 'e', track: 2, draft: true }), box(3, 3, 8, 8, { key: 'f', track: 3, draft: true })] };
+  const drawn = applyCommand(doc, { type: 'add', rect: { x: 10, y: 10, width: 5, height: 5 }, label: 'car', track: 4 })!;
+  assert.equal(drawn.doc.boxes.at(-1)!.track, 4);
+  const keyed = applyCommand(doc, { type: 'setTrack', id: 'd', track: 5 })!;
+  assert.deepEqual(keyed.doc.boxes.find((b) => b.key === 'd'), box(1, 1, 6, 6, { key: 'd', track: 5 }));
+  const left = applyCommand(doc, { type: 'setTrack', id: 'a', track: null })!;
+  assert.equal(left.doc.boxes.find((b) => b.key === 'a')!.track, undefined);
+  const swapped = applyCommand(doc, { type: 'replaceTrackDrafts', tracks: [2], boxes: [box(9, 9, 19, 19, { track: 2 })] })!;
+  assert.deepEqual(swapped.doc.boxes.map((b) => [b.track ?? null, b.draft ?? false, b.xmin]), [[1, false, 0], [null, true, 1], [3, true, 3], [2, true, 9]]);
+  assert.ok(swapped.doc.boxes.at(-1)!.key, 'the new draft has an id');
+});
