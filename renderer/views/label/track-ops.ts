@@ -111,9 +111,12 @@ export async function trackWithModel(
   detect: (imageId: string) => Promise<TrackDetection[]>,
   options: { maxFrames: number; high: number; onFrame?: (done: number, total: number) => void },
 ): Promise<TrackRun> {
-  const frames = await loadFrames(project, seq);
-  const start = frames.findIndex((f) => f.imageId === fromImageId);
-  if (start < 0) throw new Error(`${fromImageId} is not a frame of ${seq.video}`);
+  // only the frames it may reach are read
+  const ordered = [...seq.frames].sort((a, b) => a.time - b.time);
+  const from = ordered.findIndex((f) => f.imageId === fromImageId);
+  if (from < 0) throw new Error(`${fromImageId} is not a frame of ${seq.video}`);
+  const frames = await loadFrames(project, { ...seq, frames: ordered.slice(from, from + options.maxFrames + 1) });
+  const start = 0;
   let states: TrackState[] = [];
   for (const t of tracks) {
     const b = frames[start]!.boxes.find((x) => x.track === t);
