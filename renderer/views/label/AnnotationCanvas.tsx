@@ -59,7 +59,7 @@ interface BoxProps { box: BoxAnnotation; color: string; scale: number; showLabel
 const BoxShape = memo(function BoxShape({ box, color, scale, showLabel }: BoxProps): React.JSX.Element {
   const w = box.xmax - box.xmin;
   const h = box.ymax - box.ymin;
-  const tag = box.label + (box.draft ? ' · draft' : '') + (box.difficult ? ' · difficult' : '') + (box.truncated ? ' · truncated' : '');
+  const tag = box.label + (box.track !== undefined ? ` #${box.track}` : '') + (box.draft ? ' · draft' : '') + (box.difficult ? ' · difficult' : '') + (box.truncated ? ' · truncated' : '');
   return (
     <>
       <Rect
