@@ -160,10 +160,13 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       const info = await readRunOrThrow(root, p.resume);
       classify = info.config?.task === 'classify';
     }
-    // The trainer reads the dataset from disk: edits still waiting for their autosave go first.
-    await ctx.services.projects.get(p.project).flush().catch((err: unknown) => {
+    // Edits still waiting for their autosave go first; a detector trainer then gets the project's
+    // samples as saved (the classifier's crops are read from the folder).
+    const project = ctx.services.projects.get(p.project);
+    await project.flush().catch((err: unknown) => {
       throw new ApiError('io', `cannot start training: pending annotation edits could not be saved (${errorMessage(err)}); nothing was started`);
     });
+    const samples = classify ? undefined : await project.sampleList();
     const name = p.resume ?? p.name ?? (await nextRunName(root, classify ? 'classify' : 'train'));
     // the app's one model cache: backbones of both tasks beside the ready-made detectors
     const modelCacheDir = ctx.services.modelCache.dir;
@@ -175,7 +178,7 @@ export const trainHandlers: HandlersFor<typeof trainMethods> = {
       const config = c && { ...c, task: 'classify' as const, source: c.source.kind === 'crops' ? { ...c.source, project: root } : c.source };
       sup = ctx.services.trainers.startRun(root, resume ? { task: 'classify', ...resume } : { task: 'classify', project: root, name, config, modelCacheDir });
     } else {
-      sup = ctx.services.trainers.startRun(root, resume ?? { project: root, name, config: p.config ?? {}, modelCacheDir });
+      sup = ctx.services.trainers.startRun(root, resume ? { ...resume, samples } : { project: root, name, config: p.config ?? {}, modelCacheDir, samples });
     }
     sup.onEvent((ev) => forward(ctx, p.project, root, ev));
     return { run: name, started: true };

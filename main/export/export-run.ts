@@ -127,7 +127,7 @@ async function detectorValidation(projectDir: string, config: Extract<RunConfig,
     const val: Sample[] = [];
     for (const id of config.split.val) {
       try {
-        val.push(await loadSample(project, id, config.classes, det.inputSize, det.resizeMode));
+        val.push(await loadSample(await project.sample(id), config.classes, det.inputSize, det.resizeMode));
       } catch (err) {
         log(`skipped validation image ${id}: ${(err as Error).message}`);
       }

@@ -1,6 +1,7 @@
 /**
- * The trainer's data pipeline: project index → decoded, fitted samples → seeded, augmented
- * batches.
+ * The trainer's data pipeline: the project's sample list (main/dataset/sample-list.ts: handed
+ * over by the app after its autosaves are flushed, or read by `detecta train` itself) → decoded,
+ * fitted samples → seeded, augmented batches.
  *
  * - Images are decoded with sharp, EXIF orientation applied (`.rotate()`), as the dataset core
  *   does (shared/dataset/exif.ts), so VOC boxes (displayed-image pixels) line up.
@@ -18,7 +19,7 @@
  *   with a second mosaic, before the per-image ops.
  */
 import sharp from 'sharp';
-import type { DatasetProject } from '../dataset/project';
+import type { LabeledSample, SampleList } from '../dataset/sample-list';
 import type { LabeledBox } from '../../shared/ml/detector/box';
 import { fitToInput, type FloatRgbImage, type ImageTransform, type ResizeMode } from '../../shared/ml/preprocess';
 import { augmentScene, mixup, mixupRatio, randomMosaic, type AugmentConfig, type AugmentScene } from '../../shared/ml/augment';
@@ -80,16 +81,16 @@ export async function decodeFitted(file: string, maxSide: number): Promise<{ dat
 }
 
 /** Decodes + fits one labeled image. */
-export async function loadSample(project: DatasetProject, imageId: string, classes: string[], inputSize: number, resizeMode: ResizeMode): Promise<Sample> {
-  const ann = await project.getAnnotation(imageId);
-  const dec = await decodeFitted(project.resolveImage(imageId), inputSize);
+export async function loadSample(labeled: LabeledSample, classes: string[], inputSize: number, resizeMode: ResizeMode): Promise<Sample> {
+  const { imageId } = labeled;
+  const dec = await decodeFitted(labeled.file, inputSize);
   const fitted = fitToInput({ width: dec.width, height: dec.height, data: dec.data }, inputSize, { mode: resizeMode });
   const pre = { x: dec.width / dec.origWidth, y: dec.height / dec.origHeight };
   const t = fitted.transform;
   const transform: ImageTransform = { scaleX: pre.x * t.scaleX, scaleY: pre.y * t.scaleY, offsetX: t.offsetX, offsetY: t.offsetY };
   const boxes: LabeledBox[] = [];
   const groundTruth: GroundTruthBox[] = [];
-  for (const b of ann.boxes) {
+  for (const b of labeled.boxes) {
     if (b.draft) continue; // a model's suggestion nobody accepted is not ground truth
     const classId = classes.indexOf(b.label);
     if (classId < 0) continue;
@@ -114,12 +115,13 @@ export function shuffle<T>(items: T[], rng: Rng): T[] {
   return items;
 }
 
-/** Loads every labeled image of the project into train and val samples. */
-export async function loadTrainingData(project: DatasetProject, options: LoadOptions): Promise<TrainingData> {
-  await project.ready();
-  const classes = project.getConfig().classes;
+/** Loads every labeled image of the sample list into train and val samples. */
+export async function loadTrainingData(list: SampleList, options: LoadOptions): Promise<TrainingData> {
+  const classes = [...list.classes];
   if (classes.length === 0) throw new Error('the project has no classes (no boxes labeled yet): draw boxes on some images before training');
-  const entries = project.listImages({ limit: Number.MAX_SAFE_INTEGER, filter: 'all' }).items.filter((e) => e.status === 'labeled');
+  const byId = new Map(list.samples.map((s) => [s.imageId, s]));
+  const unreadable = new Map(list.skipped.map((s) => [s.imageId, s.reason]));
+  const entries = [...list.samples.map((s) => ({ id: s.imageId, split: s.split, boxes: s.boxes.length })), ...list.skipped.map((s) => ({ id: s.imageId, split: s.split, boxes: 0 }))];
   let trainIds: string[];
   let valIds: string[];
   let splitSource: TrainingData['splitSource'] = 'project';
@@ -154,7 +156,9 @@ export async function loadTrainingData(project: DatasetProject, options: LoadOpt
         const i = next++;
         const id = ids[i]!;
         try {
-          results[i] = { sample: await loadSample(project, id, classes, options.inputSize, options.resizeMode) };
+          const labeled = byId.get(id);
+          if (!labeled) throw new Error(unreadable.get(id) ?? `no labeled image "${id}" in the project`);
+          results[i] = { sample: await loadSample(labeled, classes, options.inputSize, options.resizeMode) };
         } catch (err) {
           results[i] = { skip: errorMessage(err) };
         }

@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
-import { openDatasetProject } from '../dataset/project';
+import { readSampleList } from '../dataset/project';
 import { buildDetector } from '../../shared/ml/detector/build';
 import { defaultInputSize, detectorPreset, gridSizeOf, isPointHead, validateDetectorConfig, type DetectorConfig } from '../../shared/ml/detector/config';
 import { kmeansAnchors } from '../../shared/ml/detector/anchors';
@@ -42,8 +42,7 @@ import {
 } from '../../shared/training/types';
 import type { DetectRunConfig, RunConfig } from '../../shared/training/run-files';
 import { frozenCostOf, guessSpeed, planTimeBudget, replanEpochs, scaledLearningRate, type RunShape, type SpeedModel } from '../../shared/training/time-budget';
-import type { DatasetProject } from '../dataset/project';
-import { vocToBoxes } from '../dataset/voc-boxes';
+import type { SampleList } from '../dataset/sample-list';
 import { batchesPerEpoch, loadTrainingData, type Sample } from './data';
 import { BatchPipeline, chooseBatchWorkers } from './batch-pipeline';
 import { buildEvalReport, lossParts, meanLoss, validate, zeroLoss } from './evaluate';
@@ -101,21 +100,21 @@ function augmentOf(train: TrainConfig) {
 const detectConfig = configFields(trainConfigSchema as z.ZodType<TrainConfig>, 'invalid training config');
 
 /** What the time budget's first plan needs before the images are loaded, from the annotations. */
-async function budgetStats(project: DatasetProject, valFraction: number): Promise<{ trainImages: number; valImages: number; medianBoxSideFraction: number | null; medianImageSide: number | null }> {
+function budgetStats(list: SampleList, valFraction: number): { trainImages: number; valImages: number; medianBoxSideFraction: number | null; medianImageSide: number | null } {
   const fractions: number[] = [];
   const sides: number[] = [];
   let train = 0;
   let val = 0;
-  for await (const { entry, ann } of project.annotations()) {
-    if (entry.split === 'test') continue;
-    if (entry.split === 'val') val++;
+  for (const sample of list.samples) {
+    if (sample.split === 'test') continue;
+    if (sample.split === 'val') val++;
     else train++;
-    const size = ann.size;
+    const size = sample.size;
     if (!size || !(size.width > 0) || !(size.height > 0)) continue;
     const side = Math.max(size.width, size.height);
     sides.push(side);
-    if (entry.split === 'val') continue;
-    for (const b of vocToBoxes(ann)) {
+    if (sample.split === 'val') continue;
+    for (const b of sample.boxes) {
       const w = b.xmax - b.xmin;
       const h = b.ymax - b.ymin;
       if (!b.draft && w > 0 && h > 0) fractions.push(Math.min(w, h) / side);
@@ -161,7 +160,8 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
     const stored = ctx.stored as DetectRunConfig | null;
     let train = ctx.config;
     const augment = augmentOf(train);
-    const project = await openDatasetProject(ctx.home, { watch: false });
+    // the app hands over its flushed samples; `detecta train` reads the folder itself
+    const samples = ctx.samples?.root === ctx.home ? ctx.samples : await readSampleList(ctx.home);
     const budget = ctx.budget;
     const now = budget ? budget.now : Date.now;
     const accelerated = ctx.backend.backend === 'tensorflow-gpu' || ctx.backend.backend === 'webgpu';
@@ -181,14 +181,14 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       let inputSize: number;
       if (stored) inputSize = stored.detector.inputSize;
       else if (planning && train.inputSize === undefined) {
-        stats = await budgetStats(project, train.valFraction);
+        stats = budgetStats(samples, train.valFraction);
         const first = planTimeBudget({
           minutes: budget.seconds / 60, secondsUsed: budget.used(), ...stats, accelerated, preset: train.preset, trainTimes: train.trainTimes, valEvery: train.valEvery, explicit,
         });
         inputSize = first.inputSize;
         inputReason = first.reason[0]!;
       } else inputSize = train.inputSize ?? defaultInputSize(ctx.backend.backend === 'tensorflow-gpu');
-      const data = await loadTrainingData(project, {
+      const data = await loadTrainingData(samples, {
         inputSize, resizeMode: 'letterbox', seed: train.seed, valFraction: train.valFraction, ...(stored ? { split: stored.split } : {}),
       });
       for (const s of data.skipped.slice(0, 20)) ctx.log(`skipped ${s.imageId}: ${s.reason}`, 'warn');
@@ -426,14 +426,12 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
           await batchPipeline.close();
           ema?.dispose();
           trained.dispose();
-          await project.close();
         },
       };
       return session;
     } catch (err) {
       await pipeline?.close();
       model?.dispose();
-      await project.close();
       throw err;
     }
   },

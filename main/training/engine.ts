@@ -36,6 +36,7 @@ import { EventLog, nextRunName, runDir, runPaths, runsRoot, writeJson, type RunP
 import { readRunConfig, readRunState, writeRunState } from './run-files';
 import { appendCsvRow, keepCsvRowsThrough } from './metrics-csv';
 import { folderSaveHandler, loadTrainingState, nodeFileWriter, readOptimizerManifest, saveOptimizerState, type FileWriter, type LoadedTaskState, type TaskState } from './weights-io';
+import type { SampleList } from '../dataset/sample-list';
 
 export interface TrainControl {
   shouldCancel(): boolean;
@@ -62,6 +63,12 @@ export interface EngineOptions {
   progressIntervalMs?: number;
   /** Pretrained-model cache folder (default: the model cache, main/training/model-cache.ts). */
   modelCacheDir?: string;
+  /**
+   * The project's labeled samples, read by the app from its open project after its pending
+   * autosaves were written: a task that trains on a detection project uses them instead of
+   * indexing the folder again. Absent (`detecta train`): the task reads the folder itself.
+   */
+  samples?: SampleList;
   /** The time budget's clock in milliseconds (default Date.now; tests step it). */
   clock?: () => number;
 }
@@ -180,6 +187,8 @@ export interface TaskContext<C> {
   backend: BackendSelection;
   log(message: string, level?: LogEvent['level'], metrics?: LogEvent['metrics']): void;
   modelCacheDir?: string;
+  /** EngineOptions.samples, when the caller handed them over. */
+  samples?: SampleList;
 }
 
 export interface TaskAdapter<C extends TaskConfigBase, M extends EpochMetricsBase, P> {
@@ -348,7 +357,7 @@ async function runInFolder<C extends TaskConfigBase, M extends EpochMetricsBase,
 
     session = await adapter.open({
       name, dir, paths, home, config, stored, backend: sel, log, ...(options.modelCacheDir ? { modelCacheDir: options.modelCacheDir } : {}),
-      ...(!resuming ? { input: options.config ?? {} } : {}), ...(budget ? { budget } : {}),
+      ...(!resuming ? { input: options.config ?? {} } : {}), ...(budget ? { budget } : {}), ...(options.samples ? { samples: options.samples } : {}),
     });
     // a time budget's plan (epochs...) is the session's config from here on
     if (budget && !resuming) config = adapter.configOf(session.config);

@@ -60,7 +60,7 @@ export async function evaluateRun(projectDir: string, run: string, options: { we
     const skipped: RunEvaluation['skipped'] = [];
     for (const id of config.split.val) {
       try {
-        val.push(await loadSample(project, id, classes, detector.inputSize, detector.resizeMode));
+        val.push(await loadSample(await project.sample(id), classes, detector.inputSize, detector.resizeMode));
       } catch (err) {
         skipped.push({ imageId: id, reason: (err as Error).message });
       }

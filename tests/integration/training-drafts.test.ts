@@ -20,7 +20,7 @@ test('a draft box of a project class does not reach the training targets or the 
   const accepted = (await project.getAnnotation(id!)).boxes;
   assert.equal(accepted.length, 1);
   await project.saveAnnotation(id!, { boxes: [...accepted, { label: 'ball', xmin: 2, ymin: 2, xmax: 20, ymax: 20, difficult: false, truncated: false, draft: true }], verified: false });
-  const sample = await loadSample(project, id!, ['ball'], 64, 'letterbox');
+  const sample = await loadSample(await project.sample(id!), ['ball'], 64, 'letterbox');
   assert.equal(sample.boxes.length, 1, 'only the accepted box is a target');
   assert.equal(sample.groundTruth.length, 1, 'only the accepted box is ground truth');
   await project.close();
