@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { openDatasetProject } from '../../main/dataset/project';
-import { addVideoFrames } from '../../main/dataset/video-frames';
+import { addVideoFrames, videoTools } from '../../main/dataset/video-frames';
 import { videoIndexSchema } from '../../shared/dataset/video-frames';
 import { tempFolders } from '../helpers/temp-folders';
 import { requireTool } from '../helpers/system-tools';
@@ -83,19 +83,21 @@ test('add-video: --fps with a range, --min-change keeps only frames that differ 
   await p2.close();
 });
 
-test('add-video: clear errors for a file that is no video, bad options and a missing ffmpeg; nothing written', () => {
+test('add-video: clear errors for a file that is no video, bad options and a missing ffmpeg; nothing written', async () => {
   const dir = temps.make('detecta-video-');
   const notVideo = join(dir, 'notes.mp4');
   writeFileSync(notVideo, 'hello');
   const r = cli('add-video', '--project', dir, '--video', notVideo);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /notes\.mp4 cannot be read as a video/);
-  const both = cli('add-video', '--project', dir, '--video', CLIP, '--every', '2', '--fps', '1');
-  assert.equal(both.status, 2);
-  assert.match(both.stderr, /either every N frames or frames per second/);
-  const noTool = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/detecta.ts', 'dataset', 'add-video', '--project', dir, '--video', CLIP], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent', DETECTA_FFMPEG: '' } });
-  assert.equal(noTool.status, 1);
-  assert.match(noTool.stderr, /needs ffmpeg, and none was found on PATH; install ffmpeg/);
+  const p = await openDatasetProject(dir, { watch: false });
+  await p.ready();
+  await assert.rejects(addVideoFrames(p, CLIP, { every: 2, fps: 1 }), /either every N frames or frames per second/);
+  await assert.rejects(addVideoFrames(p, CLIP, { start: 5, end: 2 }), /must come after start/);
+  await assert.rejects(addVideoFrames(p, join(dir, 'missing.mp4')), /missing\.mp4 does not exist/);
+  assert.throws(() => videoTools({ PATH: '/nonexistent' }), /needs ffmpeg, and none was found on PATH; install ffmpeg/);
+  assert.throws(() => videoTools({ PATH: process.env.PATH ?? '', DETECTA_FFMPEG: '/nonexistent/ffmpeg' }), /DETECTA_FFMPEG=\/nonexistent\/ffmpeg does not exist/);
+  await p.close();
   assert.deepEqual(readdirSync(dir).filter((n) => n !== '.detecta'), ['notes.mp4']);
 });
 
