@@ -23,7 +23,7 @@ import { readImageInfo, type ImageInfo } from './image-header';
 import type { ImageIndex } from './image-index';
 import { applyParsed, type IndexedImage } from './index-entry';
 import type { ProjectConfigStore } from './project-config-store';
-import { applyBoxes, isDraftObject, normaliseBoxes, objectKeys, vocToBoxes } from './voc-boxes';
+import { applyBoxes, isDraftObject, normaliseBoxes, objectKeys, objectTrack, vocToBoxes } from './voc-boxes';
 import { encodeXmlText, readXmlFile } from './xml-file';
 
 const toPosix = (p: string) => p.split(sep).join('/');
@@ -273,6 +273,7 @@ function sameContent(ann: VocAnnotation, boxes: readonly BoxAnnotation[], verifi
       (o.difficult ?? false) === b.difficult &&
       (o.truncated ?? false) === b.truncated &&
       isDraftObject(o) === (b.draft ?? false) &&
+      objectTrack(o) === b.track &&
       (b.pose === undefined || b.pose === (o.pose ?? 'Unspecified'))
     );
   });

@@ -119,5 +119,9 @@ test('track ids: <track> inside the object is read as BoxAnnotation.track, writt
   assert.match(xml, /<occluded>1<\/occluded>/);
   const b = await p.getAnnotation('images/f_000001.jpg');
   assert.deepEqual(b.boxes.map((x) => [x.track, x.draft ?? false]), [[9, false], [9, true]]);
+  // a change of the track alone is a change: written, not 'unchanged'
+  const again = await p.saveAnnotation('images/f_000001.jpg', { boxes: [{ ...b.boxes[0]!, track: 11 }, b.boxes[1]!], verified: false });
+  assert.equal(again.state, 'saved');
+  assert.deepEqual((await p.getAnnotation('images/f_000001.jpg')).boxes.map((x) => x.track), [11, 9]);
   await p.close();
 });
