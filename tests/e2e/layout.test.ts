@@ -134,6 +134,15 @@ for (const size of SIZES) {
     ]);
     const list = (await page.getByTestId('image-items').boundingBox())!;
     expect(list.height, 'the image list shows at least 6 rows').toBeGreaterThanOrEqual(6 * 26);
+    // the image actions are in view without scrolling the panel (they sat below the fold at 1280×720)
+    for (const name of ['Save annotated', 'Results CSV', 'JSON']) {
+      const b = (await page.getByRole('button', { name, exact: true }).boundingBox())!;
+      expect(b.y + b.height, `${name} is above the bottom of the window without scrolling`).toBeLessThanOrEqual(size.height);
+      expect(b.x + b.width, `${name} is inside its panel`).toBeLessThanOrEqual(list.x + list.width + 0.5);
+    }
+    const all = (await page.getByRole('button', { name: /& save all$/ }).boundingBox())!;
+    expect(all.y + all.height, 'the batch action is above the bottom of the window without scrolling').toBeLessThanOrEqual(size.height);
+    expect(all.x + all.width, 'the batch action is inside its panel').toBeLessThanOrEqual(list.x + list.width + 0.5);
 
     await page.getByRole('tab', { name: 'Video file' }).click();
     await page.screenshot({ path: shot('detect-video', size) });

@@ -216,7 +216,7 @@ export function ImageMode(): React.JSX.Element {
         {project ? (
           <div className="inline-field">
             <input aria-label="Project image search" placeholder="project images matching…" value={search} onChange={(e) => setSearch(e.target.value)} />
-            <button type="button" className="button small" onClick={() => void addProjectImages()}>Add project images</button>
+            <button type="button" className="button small" aria-label="Add project images" title="Add the project's images whose path matches (all when empty)" onClick={() => void addProjectImages()}>Add all</button>
           </div>
         ) : null}
         <ul className="detect-items" data-testid="image-items">
@@ -241,7 +241,7 @@ export function ImageMode(): React.JSX.Element {
           </div>
         ) : null}
         <label className="field">
-          <span>Save to folder (empty: next to each image)</span>
+          <span>Save to (empty: beside each image)</span>
           <input aria-label="Output folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/path/to/folder" />
         </label>
         <div className="row-buttons">
@@ -250,7 +250,7 @@ export function ImageMode(): React.JSX.Element {
           <button type="button" className="button" disabled={!items.length || !model} title="every image run so far, at the current settings" onClick={() => downloadResults('csv')}><Download size={14} /> Results CSV</button>
           <button type="button" className="button" disabled={!items.length || !model} title="every image run so far, at the current settings (detecta predict's detections.json format)" onClick={() => downloadResults('json')}><Download size={14} /> JSON</button>
         </div>
-        {!model || !items.length ? <p className="reason small" data-testid="image-actions-reason">{!model ? 'Load a model (above) to detect and save.' : 'Open or add images first.'}</p> : null}
+        {!model || !items.length ? <p className="reason small" data-testid="image-actions-reason">{!model ? 'Load a model first.' : 'Open or add images first.'}</p> : null}
         {progress ? (
           <div className="progress-line" data-testid="batch-progress">
             <progress max={progress.total} value={progress.done} /> {progress.done} / {progress.total}
