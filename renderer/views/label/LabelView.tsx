@@ -15,6 +15,7 @@ import { ClassPicker } from './ClassPicker';
 import { HelpOverlay } from './HelpOverlay';
 import { classColor } from './class-colors';
 import { PrelabelBar } from './PrelabelBar';
+import { ReviewPanel } from './ReviewPanel';
 import { TrackBar } from './TrackBar';
 import { useTracks } from '../../store/track-store';
 import { BoxPanel } from './BoxPanel';
@@ -89,6 +90,7 @@ export function LabelView({ project }: { project: OpenedProject }): React.JSX.El
           {currentId !== null ? (
             <AnnotationCanvas src={projectFileUrl(`${project.root}/${currentId}`)} colorOf={colorOf} onDraw={onDraw} />
           ) : <div className="canvas-wrap"><p className="canvas-message muted">{empty ? 'No image here.' : ''}</p></div>}
+          <ReviewPanel project={project} />
           {drawing ? <div className="mode-hint">Drag to draw a box · Ctrl/Shift for a square · Esc cancels</div> : null}
           {picking ? (
             <ClassPicker
