@@ -3,7 +3,8 @@
  * `.detecta/class-rename.json` so a crash is finished on the next open), delete and merge (all
  * files or none, undoable while the files are as they were left), and the per-class usage counts.
  * Each file is rewritten through the annotation store (atomic, with backups, under its lock);
- * the class list itself is ProjectConfigStore's.
+ * the class list itself is ProjectConfigStore's. (A little over 300 lines: the rename journal,
+ * the all-or-nothing rewrite and its undo share their file handling and belong together.)
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
