@@ -133,6 +133,8 @@ function greyDifference(a: Uint8Array, b: Uint8Array): number {
 }
 
 const THUMB_WIDTH = 64;
+/** Decoded bytes waiting to be encoded before ffmpeg's output is paused (~8 frames of 1080p). */
+const MAX_BUFFERED = 48 * 2 ** 20;
 
 /**
  * Adds the picked frames of `videoPath` to the project. Throws ApiError for a missing ffmpeg
@@ -260,7 +262,7 @@ function decodeFrames(ffmpeg: string, args: string[], onFrame: (rgb: Buffer, met
         return;
       }
       busy = false;
-      if (buffered > 64 * 2 ** 20) child.stdout.pause();
+      if (buffered > MAX_BUFFERED) child.stdout.pause();
       else child.stdout.resume();
       if (closed !== undefined) finish();
     };
@@ -272,7 +274,7 @@ function decodeFrames(ffmpeg: string, args: string[], onFrame: (rgb: Buffer, met
     child.stdout.on('data', (d: Buffer) => {
       chunks.push(d);
       buffered += d.length;
-      if (buffered > 64 * 2 ** 20) child.stdout.pause();
+      if (buffered > MAX_BUFFERED) child.stdout.pause();
       void pump();
     });
     child.stderr.on('data', (d: Buffer) => {
