@@ -7,14 +7,16 @@
  */
 import type { DatasetProject } from '../dataset/project';
 import {
-  labelNextOrder, rankFindings, rankImages, REVIEW_MIN_SCORE, reviewImage,
-  type ImageReview, type LabelNextEntry, type ReviewDetection, type ReviewFinding, type ReviewOptions,
+  calibrateConfidence, labelNextOrder, rankFindings, rankImages, REVIEW_MIN_SCORE, reviewImage,
+  type ImageReview, type LabelNextEntry, type ReviewDetection, type ReviewFinding, type ReviewLabel, type ReviewOptions,
 } from '../../shared/dataset/review';
 import { detectFile, type LoadedDetector } from './predict-files';
 
 export interface ProjectReview {
   /** Labeled images reviewed. */
   reviewed: number;
+  /** The score from which a detection was confident (given, or calibrated on the labels). */
+  confidence: number;
   /** Every finding not dismissed, most likely errors first. */
   findings: ReviewFinding[];
   images: ImageReview[];
@@ -25,6 +27,7 @@ export interface ProjectReview {
 }
 
 export interface ReviewProjectOptions {
+  /** Review options; without `confidence` it is calibrated on the project's labels (calibrateConfidence). */
   options?: Partial<ReviewOptions>;
   dismissed?: ReadonlySet<string>;
   /** NMS IoU of the detections (0.45, as `detecta predict`). */
@@ -43,7 +46,7 @@ export async function reviewProject(project: DatasetProject, det: LoadedDetector
     if (page.items.length < PAGE) break;
   }
   const todo = entries.filter((e) => e.status === 'labeled' || e.status === 'unlabeled');
-  const findings: ReviewFinding[] = [];
+  const labeled: { imageId: string; labels: ReviewLabel[]; detections: ReviewDetection[] }[] = [];
   const unlabeled: { imageId: string; detections: ReviewDetection[] }[] = [];
   const failed: ProjectReview['failed'] = [];
   let reviewed = 0;
@@ -55,8 +58,7 @@ export async function reviewProject(project: DatasetProject, det: LoadedDetector
         unlabeled.push({ imageId: entry.id, detections });
       } else {
         const ann = await project.getAnnotation(entry.id);
-        const labels = ann.boxes.map((b, k) => ({ ...b, key: b.key ?? `o${k}` }));
-        findings.push(...reviewImage(entry.id, labels, detections, opts.options));
+        labeled.push({ imageId: entry.id, labels: ann.boxes.map((b, k) => ({ ...b, key: b.key ?? `o${k}` })), detections });
         reviewed++;
       }
     } catch (err) {
@@ -64,6 +66,8 @@ export async function reviewProject(project: DatasetProject, det: LoadedDetector
     }
     opts.onImage?.(i + 1, todo.length);
   }
+  const confidence = opts.options?.confidence ?? calibrateConfidence(labeled);
+  const findings: ReviewFinding[] = labeled.flatMap((im) => reviewImage(im.imageId, im.labels, im.detections, { ...opts.options, confidence }));
   const dismissed = opts.dismissed ?? new Set<string>();
-  return { reviewed, findings: rankFindings(findings, dismissed), images: rankImages(findings, dismissed), labelNext: labelNextOrder(unlabeled), failed };
+  return { reviewed, confidence, findings: rankFindings(findings, dismissed), images: rankImages(findings, dismissed), labelNext: labelNextOrder(unlabeled), failed };
 }

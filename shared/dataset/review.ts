@@ -4,20 +4,26 @@
  * each labeled image's boxes and detections (all of them down to a low score, e.g. 0.05, after
  * NMS) to reviewImage; rankFindings orders every image's findings into one queue.
  *
+ * "Confident" is a score threshold: by default the one where the model's detections agree best
+ * with the project's own labels (the F1-optimal score, calibrateConfidence), so a model that
+ * scores low overall still finds errors. Scores of detections are put on one scale around it:
+ * strength(s) is 0.5 at the threshold, 1 at score 1 and falls to 0 at score 0.
+ *
  * Kinds of finding, for one image:
  * - duplicate: two labels of one class overlapping with IoU ≥ duplicateIou; the one the model
  *   supports less is the duplicate (fix: delete it). Score: the IoU.
  * - wrong-class: a confident detection of another class on the label (IoU ≥ 0.5) scoring more
- *   than the label's own class does there (fix: the detection's class). Score: the difference.
+ *   than the label's own class does there (fix: the detection's class). Score: the difference of
+ *   their strengths.
  * - loose: the label's own class is detected confidently on it but the two overlap with an IoU in
- *   [matchIou, looseIou) (fix: the detection's box). Score: detection score × how far below
- *   looseIou the IoU is (full at looseIou − 0.25 and below).
+ *   [matchIou, looseIou) (fix: the detection's box). Score: the detection's strength × how far
+ *   below looseIou the IoU is (full at looseIou − 0.25 and below).
  * - spurious: no confident detection of the label's class on it (fix: delete the label). Score:
  *   spuriousWeight × (1 − support / confidence), support being the best same-class score there.
- *   Weighted down because a model misses real objects (its recall is below 1) far more often than
- *   people draw boxes around nothing.
+ *   Weighted down (below every other kind at the defaults) because a model misses real objects
+ *   (its recall is below 1) far more often than people draw boxes around nothing.
  * - missing: a confident detection no label explains (no label of any class with IoU ≥ 0.5, and
- *   no label matched to it) (fix: add its box). Score: the detection score.
+ *   no label matched to it) (fix: add its box). Score: the detection's strength.
  * Labels and detections are paired one to one, same class first, by IoU (≥ matchIou), greedily.
  * Draft boxes (model suggestions not yet accepted) are not labels and are left out.
  */
@@ -83,7 +89,7 @@ export interface ReviewOptions {
   spuriousWeight: number;
 }
 
-export const DEFAULT_REVIEW_OPTIONS: ReviewOptions = { confidence: 0.5, matchIou: 0.3, looseIou: 0.75, duplicateIou: 0.7, spuriousWeight: 0.5 };
+export const DEFAULT_REVIEW_OPTIONS: ReviewOptions = { confidence: 0.5, matchIou: 0.3, looseIou: 0.75, duplicateIou: 0.7, spuriousWeight: 0.4 };
 
 /** Detections below this score do not matter to the review: callers may drop them. */
 export const REVIEW_MIN_SCORE = 0.05;
@@ -130,6 +136,51 @@ function pairGreedy(labels: readonly ReviewLabel[], dets: readonly ReviewDetecti
   }
 }
 
+/** A detection score on the review's scale: 0.5 at the confidence threshold `t`, 1 at 1, 0 at 0. */
+export function strength(score: number, t: number): number {
+  if (score >= t) return t >= 1 ? 1 : 0.5 + (0.5 * (score - t)) / (1 - t);
+  return t <= 0 ? 0.5 : (0.5 * score) / t;
+}
+
+/**
+ * The score threshold at which the model's detections agree best with the labels (F1-optimal,
+ * same class and IoU ≥ 0.5, each label matched once, best score first), within [0.05, 0.95];
+ * 0.5 when there is nothing to measure. Label errors are few, so the labels' own agreement
+ * tells how the model's scores run.
+ */
+export function calibrateConfidence(images: readonly { labels: readonly ReviewLabel[]; detections: readonly ReviewDetection[] }[]): number {
+  const scored: { score: number; hit: boolean }[] = [];
+  let total = 0;
+  for (const im of images) {
+    const labels = im.labels.filter((l) => !l.draft);
+    total += labels.length;
+    const used = new Set<number>();
+    for (const d of [...im.detections].sort((a, b) => b.score - a.score)) {
+      let best = -1;
+      let bestIou = 0.5;
+      labels.forEach((l, i) => {
+        if (used.has(i) || l.label !== d.label) return;
+        const iou = rectIou(l, d);
+        if (iou >= bestIou) { best = i; bestIou = iou; }
+      });
+      if (best >= 0) used.add(best);
+      scored.push({ score: d.score, hit: best >= 0 });
+    }
+  }
+  if (!total || !scored.length) return 0.5;
+  scored.sort((a, b) => b.score - a.score);
+  let tp = 0;
+  let bestF1 = -1;
+  let threshold = 0.5;
+  scored.forEach((x, k) => {
+    if (x.hit) tp++;
+    if (k + 1 < scored.length && scored[k + 1].score === x.score) return;
+    const f1 = (2 * tp) / (k + 1 + total);
+    if (f1 > bestF1) { bestF1 = f1; threshold = x.score; }
+  });
+  return Math.min(0.95, Math.max(0.05, round3(threshold)));
+}
+
 /** The findings of one image, most likely errors first. */
 export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], detections: readonly ReviewDetection[],
   options: Partial<ReviewOptions> = {}): ReviewFinding[] {
@@ -171,14 +222,14 @@ export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], d
     // (not one paired with another label: two objects of two classes may overlap)
     const other = dets.find((d, i) => d.label !== l.label && d.score >= o.confidence && rectIou(l, d) >= 0.5 && (detPair.get(i) ?? li) === li);
     if (other && other.score - own > 0) {
-      finding({ kind: 'wrong-class', boxId: l.key, label: l.label, box: rectOf(l), suggestion: detOf(other), iou: rectIou(l, other), score: other.score - own });
+      finding({ kind: 'wrong-class', boxId: l.key, label: l.label, box: rectOf(l), suggestion: detOf(other), iou: rectIou(l, other), score: strength(other.score, o.confidence) - strength(own, o.confidence) });
       return;
     }
     if (paired && paired.label === l.label && paired.score >= o.confidence) {
       const iou = rectIou(l, paired);
       if (iou < o.looseIou) {
         const off = Math.min(1, (o.looseIou - iou) / 0.25);
-        finding({ kind: 'loose', boxId: l.key, label: l.label, box: rectOf(l), suggestion: detOf(paired), iou, score: paired.score * off });
+        finding({ kind: 'loose', boxId: l.key, label: l.label, box: rectOf(l), suggestion: detOf(paired), iou, score: strength(paired.score, o.confidence) * off });
       }
       return;
     }
@@ -191,7 +242,7 @@ export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], d
   dets.forEach((d, di) => {
     if (d.score < o.confidence || detPair.has(di)) return;
     if (labels.some((l) => rectIou(l, d) >= 0.5)) return; // the same object, labeled (perhaps as another class)
-    finding({ kind: 'missing', boxId: null, label: null, box: null, suggestion: detOf(d), iou: null, score: d.score });
+    finding({ kind: 'missing', boxId: null, label: null, box: null, suggestion: detOf(d), iou: null, score: strength(d.score, o.confidence) });
   });
   return findings.sort(compareFindings);
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applyEdit, findingKey, fixEdit, labelNextOrder, rankFindings, rankImages, reviewImage,
+  applyEdit, calibrateConfidence, findingKey, strength, fixEdit, labelNextOrder, rankFindings, rankImages, reviewImage,
   type ReviewDetection, type ReviewLabel, type ReviewRect,
 } from '../../shared/dataset/review';
 
@@ -57,7 +57,7 @@ test('spurious: a label with nothing confident on it, weighted below a missing b
   const f = reviewImage('a.jpg', [lab('b1', 'cat', box(10, 10, 50, 50)), lab('b2', 'cat', box(200, 200, 50, 50))],
     [det('cat', 0.2, box(200, 200, 50, 50)), det('cat', 0.95, box(400, 10, 60, 60))]);
   const spur = f.filter((x) => x.kind === 'spurious');
-  assert.deepEqual(spur.map((x) => [x.boxId, x.score]), [['b1', 0.5], ['b2', 0.3]]);
+  assert.deepEqual(spur.map((x) => [x.boxId, x.score]), [['b1', 0.4], ['b2', 0.24]]);
   assert.equal(f[0].kind, 'missing');
   assert.deepEqual(fixEdit(spur[0], 'accept'), { type: 'delete', id: 'b1' });
 });
@@ -118,4 +118,25 @@ test('label next: the most uncertain unlabeled image first', () => {
 test('bad options are refused with the option named', () => {
   assert.throws(() => reviewImage('a.jpg', [], [], { confidence: 2 }), /confidence/);
   assert.throws(() => reviewImage('a.jpg', [], [], { matchIou: 0.8 }), /matchIou/);
+});
+
+test('strength: 0.5 at the confidence threshold, 0 and 1 at the ends, monotone', () => {
+  assert.equal(strength(0.3, 0.3), 0.5);
+  assert.equal(strength(1, 0.3), 1);
+  assert.equal(strength(0, 0.3), 0);
+  assert.ok(strength(0.2, 0.3) < strength(0.35, 0.3) && strength(0.35, 0.3) < strength(0.6, 0.3));
+  assert.equal(strength(0.7, 0.5), 0.7);
+});
+
+test('calibrateConfidence: the score where detections agree best with the labels', () => {
+  // a model that scores its true boxes 0.3-0.4 and its false ones 0.1-0.2: the threshold lands at 0.3
+  const images = Array.from({ length: 10 }, (_, i) => ({
+    labels: [lab(`b${i}`, 'cat', box(0, 0, 50, 50))],
+    detections: [det('cat', 0.3 + i * 0.01, box(1, 1, 50, 50)), det('cat', 0.1 + i * 0.01, box(100, 100, 20, 20))],
+  }));
+  assert.equal(calibrateConfidence(images), 0.3);
+  const f = reviewImage('x.jpg', [], [det('cat', 0.35, box(100, 100, 20, 20))], { confidence: calibrateConfidence(images) });
+  assert.deepEqual(f.map((x) => x.kind), ['missing']);
+  assert.equal(calibrateConfidence([]), 0.5);
+  assert.equal(calibrateConfidence([{ labels: [], detections: [det('cat', 0.9, box(0, 0, 5, 5))] }]), 0.5);
 });

@@ -1,5 +1,5 @@
 /**
- * `detecta dataset review --project DIR [--model RUN|DIR] [--top N] [--json FILE] [--conf 0.5]
+ * `detecta dataset review --project DIR [--model RUN|DIR] [--top N] [--json FILE] [--conf auto]
  * [--backend ...]`: the review queue ("find label errors") on the command line. The model (the
  * project's active model unless --model names a run of the project or a weights/run folder) runs
  * on every labeled image; the likely label errors (missing, spurious, wrong-class, loose,
@@ -22,7 +22,7 @@ import type { ReviewFinding } from '../../../shared/dataset/review';
 import { errorMessage } from '../../../shared/error-message';
 
 export const REVIEW_HELP = `usage: detecta dataset review --project DIR [--model RUN|DIR] [--top 20] [--json FILE]
-                              [--conf 0.5] [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu]
+                              [--conf auto|X] [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu]
 
 Runs a detector on every labeled image and lists the likely label errors, most likely first:
 missing boxes (a confident detection without a label), spurious boxes (a label the model does not
@@ -32,7 +32,8 @@ see), wrong classes, loose boxes (IoU 0.5-0.75 with a confident detection) and d
 --top    how many findings to print (default 20; 0 prints all)
 --json   also write every finding, the images ranked and the "label next" order of the unlabeled
          images (most uncertain first) to FILE
---conf   the score from which a detection counts as confident (default 0.5)
+--conf   the score from which a detection counts as confident; default auto: the score where
+         the model agrees best with the project's labels (F1-optimal)
 Findings dismissed in the app ("keep the label") are left out.`;
 
 function bad(msg: string): number {
@@ -69,7 +70,7 @@ function describe(f: ReviewFinding): string {
 export async function runReview(argv: string[]): Promise<number> {
   let v;
   let top = 20;
-  let conf = 0.5;
+  let conf: number | undefined;
   let backend: BackendChoice = 'auto';
   try {
     ({ values: v } = parseArgs({
@@ -85,7 +86,7 @@ export async function runReview(argv: string[]): Promise<number> {
       top = Number(v.top);
       if (!(Number.isInteger(top) && top >= 0)) throw new Error(`--top must be a whole number ≥ 0, got "${v.top}"`);
     }
-    if (v.conf !== undefined) {
+    if (v.conf !== undefined && v.conf !== 'auto') {
       conf = Number(v.conf);
       if (!(conf > 0 && conf < 1)) throw new Error(`--conf must be a number in (0, 1), got "${v.conf}"`);
     }
@@ -108,17 +109,17 @@ export async function runReview(argv: string[]): Promise<number> {
     const dismissed = new Set(await readDismissed(project.root));
     const tty = process.stderr.isTTY;
     const review = await reviewProject(project, det, {
-      options: { confidence: conf }, dismissed,
+      options: conf === undefined ? {} : { confidence: conf }, dismissed,
       onImage: tty ? (done, total) => process.stderr.write(`\rdetecting ${done}/${total}`) : undefined,
     });
     if (tty) process.stderr.write('\n');
     const shown = top === 0 ? review.findings : review.findings.slice(0, top);
-    console.log(`${review.reviewed} labeled image(s) reviewed with ${det.dir}: ${review.findings.length} finding(s) in ${review.images.length} image(s)${dismissed.size ? ` (${dismissed.size} dismissed left out)` : ''}`);
+    console.log(`${review.reviewed} labeled image(s) reviewed with ${det.dir}: ${review.findings.length} finding(s) in ${review.images.length} image(s)${dismissed.size ? ` (${dismissed.size} dismissed left out)` : ''}; confident from score ${review.confidence}${conf === undefined ? ' (calibrated on the labels)' : ''}`);
     shown.forEach((f, i) => console.log(`${String(i + 1).padStart(4)}. ${f.score.toFixed(2)} ${f.kind.padEnd(11)} ${f.imageId}: ${describe(f)}`));
     if (review.labelNext.length) console.log(`label next (most uncertain of ${review.labelNext.length} unlabeled): ${review.labelNext.slice(0, 5).map((e) => e.imageId).join(', ')}`);
     for (const f of review.failed) console.error(`detecta dataset review: ${f.imageId}: ${f.reason}`);
     if (v.json) {
-      const out = { format: 'detecta-review', version: 1, project: project.root, model: det.dir, classes: det.classes, confidence: conf, ...review };
+      const out = { format: 'detecta-review', version: 1, project: project.root, model: det.dir, classes: det.classes, ...review };
       await writeFileAtomic(path.resolve(v.json), `${JSON.stringify(out, null, 1)}\n`);
       console.log(`written ${path.resolve(v.json)}`);
     }

@@ -75,7 +75,7 @@ function Preview({ f, root }: { f: ReviewFinding; root: string }): React.JSX.Ele
 }
 
 export function ReviewPanel({ project }: { project: OpenedProject }): React.JSX.Element {
-  const { open, running, error, findings, labelNext, reviewed, index } = useReview();
+  const { open, running, error, findings, labelNext, reviewed, index, confidence } = useReview();
   const listRef = useRef<HTMLOListElement>(null);
   const drawerRef = useRef<HTMLDivElement>(null);
   const root = project.root.replace(/[\\/]+$/, '');
@@ -111,6 +111,7 @@ export function ReviewPanel({ project }: { project: OpenedProject }): React.JSX.
         <strong>Review</strong>
         <span className="small muted" data-testid="review-count">{running ?? `${findings.length} finding${findings.length === 1 ? '' : 's'} in ${reviewed} labeled image${reviewed === 1 ? '' : 's'}`}</span>
         <span className="spacer" />
+        {confidence !== null && !running ? <span className="small muted" title="Detections from this score count as confident: the score where the model agrees best with your labels">≥ {confidence.toFixed(2)}</span> : null}
         <button type="button" className="icon-button tiny" aria-label="Review again" title="Run the model again" disabled={running !== null} onClick={() => void useReview.getState().run(project.root)}><RefreshCw size={12} /></button>
         <button type="button" className="icon-button tiny" aria-label="Close the review" onClick={() => useReview.getState().setOpen(false)}><X size={12} /></button>
       </header>

@@ -16,8 +16,8 @@ import { loadImage } from '../../lib/image-io';
 import { decodeOutputs } from '../../../shared/ml/adapters/decode';
 import { errorMessage } from '../../../shared/error-message';
 import {
-  findingKey, fixEdit, labelNextOrder, rankFindings, REVIEW_MIN_SCORE, reviewImage,
-  type LabelNextEntry, type ReviewDetection, type ReviewEdit, type ReviewFinding,
+  calibrateConfidence, findingKey, fixEdit, labelNextOrder, rankFindings, REVIEW_MIN_SCORE, reviewImage,
+  type LabelNextEntry, type ReviewDetection, type ReviewEdit, type ReviewFinding, type ReviewLabel,
 } from '../../../shared/dataset/review';
 import type { Command } from '../../store/label/commands';
 
@@ -32,6 +32,8 @@ interface ReviewState {
   findings: ReviewFinding[];
   labelNext: LabelNextEntry[];
   reviewed: number;
+  /** The score from which the model's detections counted as confident (calibrated on the labels). */
+  confidence: number | null;
   index: number;
   setOpen(open: boolean): void;
   run(project: string): Promise<void>;
@@ -107,6 +109,7 @@ export const useReview = create<ReviewState>()((set, get) => ({
   findings: [],
   labelNext: [],
   reviewed: 0,
+  confidence: null,
   index: 0,
   setOpen: (open) => set({ open }),
   run: async (project) => {
@@ -117,13 +120,13 @@ export const useReview = create<ReviewState>()((set, get) => ({
       const root = project.replace(/[\\/]+$/, '');
       const labeled = (await api.call('dataset.listImages', { project, filter: 'labeled', limit: 5000 })).items;
       const unlabeled = (await api.call('dataset.listImages', { project, filter: 'unlabeled', limit: 5000 })).items;
-      const all: ReviewFinding[] = [];
+      const seen: { imageId: string; labels: ReviewLabel[]; detections: ReviewDetection[] }[] = [];
       let done = 0;
       for (const e of labeled) {
         set({ running: `Reviewing ${++done} / ${labeled.length}…` });
         const dets = await detections(m, projectFileUrl(`${root}/${e.id}`));
         const ann = useLabel.getState().unsaved[e.id]?.doc ?? await api.call('dataset.getAnnotation', { project, imageId: e.id });
-        all.push(...reviewImage(e.id, ann.boxes.map((b, k) => ({ ...b, key: b.key ?? `o${k}` })), dets));
+        seen.push({ imageId: e.id, labels: ann.boxes.map((b, k) => ({ ...b, key: b.key ?? `o${k}` })), detections: dets });
       }
       const next: { imageId: string; detections: ReviewDetection[] }[] = [];
       done = 0;
@@ -132,7 +135,9 @@ export const useReview = create<ReviewState>()((set, get) => ({
         next.push({ imageId: e.id, detections: await detections(m, projectFileUrl(`${root}/${e.id}`)) });
       }
       if (get().project !== project) return;
-      set({ findings: rankFindings(all, dismissed), labelNext: labelNextOrder(next), reviewed: labeled.length, running: null });
+      const confidence = calibrateConfidence(seen);
+      const all: ReviewFinding[] = seen.flatMap((im) => reviewImage(im.imageId, im.labels, im.detections, { confidence }));
+      set({ findings: rankFindings(all, dismissed), labelNext: labelNextOrder(next), reviewed: labeled.length, confidence, running: null });
       if (get().findings.length) await get().show(0);
     } catch (err) {
       set({ running: null, error: `Review failed: ${errorMessage(err)}` });
