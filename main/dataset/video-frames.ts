@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { ApiError } from '../../shared/api/contract';
-import type { DatasetIssue } from '../../shared/dataset/types';
+import type { AddVideoResult } from '../../shared/api/dataset';
 import { frameFileName, framePickProblem, frameStem, type FramePick, type VideoFrame, type VideoIndex } from '../../shared/dataset/video-frames';
 import { errorMessage } from '../../shared/error-message';
 import { copyNewFile } from './exchange/copy-new';
@@ -21,24 +21,6 @@ import { errnoOf, fsApiError } from './fs-errors';
 import { makeDirs } from './make-dirs';
 import type { DatasetProject } from './project';
 import { readVideoIndex, writeVideoIndex } from './video-index';
-
-export interface AddVideoReport {
-  video: string;
-  /** Name stem of the frame files (and of the video's index). */
-  stem: string;
-  /** Folder the frames went to, relative to the project root ('' = the root). */
-  dir: string;
-  /** Frames picked from the video. */
-  picked: number;
-  /** Frame images written now. */
-  written: number;
-  /** Frames of this video already in the project (an earlier add), left as they are. */
-  existing: number;
-  /** Frames not written, with the reason (another file by that name exists). */
-  skipped: DatasetIssue[];
-  /** The image ids of this video's frames in the project, in time order (earlier adds too). */
-  frames: string[];
-}
 
 const INSTALL = 'install ffmpeg (apt-get install ffmpeg, brew install ffmpeg, winget install ffmpeg) and put it on PATH, or set DETECTA_FFMPEG to its path';
 
@@ -141,7 +123,7 @@ const MAX_BUFFERED = 48 * 2 ** 20;
  * ('unavailable'), a file that is not a readable video ('unreadable' / 'not_found') or bad pick
  * options ('bad_request'); frames written before a failure stay, and so does their index.
  */
-export async function addVideoFrames(project: DatasetProject, videoPath: string, pick: FramePick = {}): Promise<AddVideoReport> {
+export async function addVideoFrames(project: DatasetProject, videoPath: string, pick: FramePick = {}): Promise<AddVideoResult> {
   const problem = framePickProblem(pick);
   if (problem) throw new ApiError('bad_request', problem);
   const video = resolve(videoPath);
@@ -168,7 +150,7 @@ export async function addVideoFrames(project: DatasetProject, videoPath: string,
   args.push('-i', video, '-map', '0:v:0', '-vf', filters, '-vsync', 'vfr', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
 
   const frames = new Map<string, VideoFrame>((earlier?.frames ?? []).map((f) => [f.imageId, f]));
-  const report: AddVideoReport = { video, stem, dir, picked: 0, written: 0, existing: 0, skipped: [], frames: [] };
+  const report: AddVideoResult = { video, stem, dir, picked: 0, written: 0, existing: 0, skipped: [], frames: [] };
   let lastThumb: Uint8Array | null = null;
 
   const keep = async (rgb: Buffer, meta: { time: number; width: number; height: number }): Promise<void> => {
