@@ -10,7 +10,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { FFMPEG_INSTALL_HINT, findVideoTool } from '../media/ffmpeg';
 import sharp from 'sharp';
 import { ApiError } from '../../shared/api/contract';
 import type { AddVideoResult } from '../../shared/api/dataset';
@@ -22,22 +23,14 @@ import { makeDirs } from './make-dirs';
 import type { DatasetProject } from './project';
 import { readVideoIndex, writeVideoIndex } from './video-index';
 
-const INSTALL = 'install ffmpeg (apt-get install ffmpeg, brew install ffmpeg, winget install ffmpeg) and put it on PATH, or set DETECTA_FFMPEG to its path';
-
-/** ffmpeg and ffprobe: DETECTA_FFMPEG (ffprobe beside it), else PATH. ApiError 'unavailable' when missing. */
+/** ffmpeg and ffprobe (main/media/ffmpeg.ts). ApiError 'unavailable' when missing. */
 export function videoTools(env: NodeJS.ProcessEnv = process.env): { ffmpeg: string; ffprobe: string } {
-  const exe = process.platform === 'win32' ? '.exe' : '';
-  const onPath = (name: string): string | null => {
-    for (const dir of (env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, name + exe))) return join(dir, name + exe);
-    return null;
-  };
   const forced = env.DETECTA_FFMPEG;
-  if (forced && !existsSync(forced)) throw new ApiError('unavailable', `DETECTA_FFMPEG=${forced} does not exist; ${INSTALL}`);
-  const ffmpeg = forced || onPath('ffmpeg');
-  if (!ffmpeg) throw new ApiError('unavailable', `taking frames from a video needs ffmpeg, and none was found on PATH; ${INSTALL}`);
-  const beside = join(dirname(ffmpeg), `ffprobe${exe}`);
-  const ffprobe = existsSync(beside) ? beside : onPath('ffprobe');
-  if (!ffprobe) throw new ApiError('unavailable', `ffprobe (it comes with ffmpeg) was not found beside ${ffmpeg} or on PATH; ${INSTALL}`);
+  if (forced && !existsSync(forced)) throw new ApiError('unavailable', `DETECTA_FFMPEG=${forced} does not exist; ${FFMPEG_INSTALL_HINT}`);
+  const ffmpeg = findVideoTool('ffmpeg', env);
+  if (!ffmpeg) throw new ApiError('unavailable', `taking frames from a video needs ffmpeg, and none was found on PATH; ${FFMPEG_INSTALL_HINT}`);
+  const ffprobe = findVideoTool('ffprobe', env);
+  if (!ffprobe) throw new ApiError('unavailable', `ffprobe (it comes with ffmpeg) was not found beside ${ffmpeg} or on PATH; ${FFMPEG_INSTALL_HINT}`);
   return { ffmpeg, ffprobe };
 }
 
@@ -267,7 +260,7 @@ function decodeFrames(ffmpeg: string, args: string[], onFrame: (rgb: Buffer, met
       if (cut >= 0) metas.push(...showinfoFrames(errText.slice(0, cut)));
       void pump();
     });
-    child.on('error', (err) => fail(new ApiError('unavailable', `cannot run ${ffmpeg}: ${err.message}; ${INSTALL}`)));
+    child.on('error', (err) => fail(new ApiError('unavailable', `cannot run ${ffmpeg}: ${err.message}; ${FFMPEG_INSTALL_HINT}`)));
     child.on('close', (code) => {
       if (pending) metas.push(...showinfoFrames(pending));
       pending = '';

@@ -135,20 +135,6 @@ export async function drawDetections(file: string, outFile: string, size: { widt
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.avi', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg', '.wmv'];
 
-/** The ffmpeg to use: DETECTA_FFMPEG when set, else the first `ffmpeg` on PATH; null when none. */
-export function findFfmpeg(): string | null {
-  const forced = process.env.DETECTA_FFMPEG;
-  if (forced) return existsSync(forced) ? forced : null;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    for (const name of process.platform === 'win32' ? ['ffmpeg.exe'] : ['ffmpeg']) {
-      const p = path.join(dir, name);
-      if (existsSync(p)) return p;
-    }
-  }
-  return null;
-}
-
 function runTool(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });

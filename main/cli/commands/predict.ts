@@ -15,7 +15,8 @@ import { writeFileAtomic } from '../../dataset/atomic-write';
 import { photoNames } from '../../dataset/folder-scan';
 import { RESULT_SUFFIX } from '../../../shared/dataset/result-files';
 import { selectBackend } from '../../training/backend';
-import { detectFile, detectVideo, drawDetections, findFfmpeg, loadDetectorFolder, VIDEO_EXTENSIONS } from '../../training/predict-files';
+import { detectFile, detectVideo, drawDetections, loadDetectorFolder, VIDEO_EXTENSIONS } from '../../training/predict-files';
+import { findVideoTool } from '../../media/ffmpeg';
 import { detectionsFileCsv, detectionsFileJson, type DetectionsFile, type ImageResult } from '../../../shared/results/detections-file';
 import { backendChoiceSchema, type BackendChoice } from '../../../shared/training/types';
 import { makeDirs } from '../../dataset/make-dirs';
@@ -98,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
       ? await fs.readdir(values.source).then((names) => [...photoNames(names), ...names.filter(isVideo)].sort().map((n) => path.join(values.source!, n)))
       : [values.source];
     if (sources.length === 0) throw new Error(`${values.source} holds no images or videos`);
-    const ffmpeg = sources.some(isVideo) ? findFfmpeg() : null;
+    const ffmpeg = sources.some(isVideo) ? findVideoTool('ffmpeg') : null;
     if (sources.some(isVideo) && !ffmpeg) {
       throw new Error(`${sources.filter(isVideo).length} video(s) to read but no ffmpeg was found (install ffmpeg and put it on PATH, or set DETECTA_FFMPEG to its path)`);
     }
