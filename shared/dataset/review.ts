@@ -16,14 +16,17 @@
  *   than the label's own class does there (fix: the detection's class). Score: the difference of
  *   their strengths.
  * - loose: the label's own class is detected confidently on it but the two overlap with an IoU in
- *   [matchIou, looseIou) (fix: the detection's box). Score: the detection's strength × how far
- *   below looseIou the IoU is (full at looseIou − 0.25 and below).
+ *   [matchIou, looseIou), or their centres lie more than 10 % of the label's size apart (a shifted
+ *   box: a model's boxes vary more in size than in position) (fix: the detection's box). Score:
+ *   the detection's strength × how loose (full at looseIou − 0.25, or a 35 % centre offset).
  * - spurious: no confident detection of the label's class on it (fix: delete the label). Score:
  *   spuriousWeight × (1 − support / confidence), support being the best same-class score there.
  *   Weighted down (below every other kind at the defaults) because a model misses real objects
  *   (its recall is below 1) far more often than people draw boxes around nothing.
- * - missing: a confident detection no label explains (no label of any class with IoU ≥ 0.5, and
- *   no label matched to it) (fix: add its box). Score: the detection's strength.
+ * - missing: a confident detection no label explains (none paired with it, none of any class
+ *   overlapping it with IoU ≥ matchIou, none holding half of it: a part of a labeled object), one
+ *   per object (fix: add its box). Score: the detection's strength. Weak detections (down to
+ *   confidence × weakFactor) count too, with their lower strength; so do they for wrong classes.
  * Labels and detections are paired one to one, same class first, by IoU (≥ matchIou), greedily.
  * Draft boxes (model suggestions not yet accepted) are not labels and are left out.
  */
@@ -87,9 +90,15 @@ export interface ReviewOptions {
   duplicateIou: number;
   /** Scales spurious findings (see the file's comment). */
   spuriousWeight: number;
+  /**
+   * Missing boxes and wrong classes are also listed for detections down to confidence ×
+   * weakFactor, ranked by their (lower) strength: a model's scores for what its training labels
+   * left out or misnamed run low.
+   */
+  weakFactor: number;
 }
 
-export const DEFAULT_REVIEW_OPTIONS: ReviewOptions = { confidence: 0.5, matchIou: 0.3, looseIou: 0.75, duplicateIou: 0.7, spuriousWeight: 0.4 };
+export const DEFAULT_REVIEW_OPTIONS: ReviewOptions = { confidence: 0.5, matchIou: 0.3, looseIou: 0.7, duplicateIou: 0.7, spuriousWeight: 0.4, weakFactor: 0.5 };
 
 /** Detections below this score do not matter to the review: callers may drop them. */
 export const REVIEW_MIN_SCORE = 0.05;
@@ -102,6 +111,21 @@ export function rectIou(a: ReviewRect, b: ReviewRect): number {
   const inter = iw * ih;
   const union = (a.xmax - a.xmin) * (a.ymax - a.ymin) + (b.xmax - b.xmin) * (b.ymax - b.ymin) - inter;
   return union > 0 ? inter / union : 0;
+}
+
+/** The share of `a`'s area inside `b`. */
+function insideShare(a: ReviewRect, b: ReviewRect): number {
+  const iw = Math.min(a.xmax, b.xmax) - Math.max(a.xmin, b.xmin);
+  const ih = Math.min(a.ymax, b.ymax) - Math.max(a.ymin, b.ymin);
+  const area = (a.xmax - a.xmin) * (a.ymax - a.ymin);
+  return iw > 0 && ih > 0 && area > 0 ? (iw * ih) / area : 0;
+}
+
+/** How far apart the centres of `b` and the label `l` are, in the label's width or height (the larger). */
+function centreOffset(l: ReviewRect, b: ReviewRect): number {
+  const w = Math.max(1e-9, l.xmax - l.xmin);
+  const h = Math.max(1e-9, l.ymax - l.ymin);
+  return Math.max(Math.abs(l.xmin + l.xmax - b.xmin - b.xmax) / (2 * w), Math.abs(l.ymin + l.ymax - b.ymin - b.ymax) / (2 * h));
 }
 
 const rectOf = (r: ReviewRect): ReviewRect => ({ xmin: r.xmin, ymin: r.ymin, xmax: r.xmax, ymax: r.ymax });
@@ -220,16 +244,18 @@ export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], d
     const own = support(l, l.label, o.matchIou);
     // wrong class: the best confident detection of another class on the label beats the label's class
     // (not one paired with another label: two objects of two classes may overlap)
-    const other = dets.find((d, i) => d.label !== l.label && d.score >= o.confidence && rectIou(l, d) >= 0.5 && (detPair.get(i) ?? li) === li);
+    const other = dets.find((d, i) => d.label !== l.label && d.score >= o.confidence * o.weakFactor && rectIou(l, d) >= 0.5 && (detPair.get(i) ?? li) === li);
     if (other && other.score - own > 0) {
       finding({ kind: 'wrong-class', boxId: l.key, label: l.label, box: rectOf(l), suggestion: detOf(other), iou: rectIou(l, other), score: strength(other.score, o.confidence) - strength(own, o.confidence) });
       return;
     }
     if (paired && paired.label === l.label && paired.score >= o.confidence) {
       const iou = rectIou(l, paired);
-      if (iou < o.looseIou) {
-        const off = Math.min(1, (o.looseIou - iou) / 0.25);
-        finding({ kind: 'loose', boxId: l.key, label: l.label, box: rectOf(l), suggestion: detOf(paired), iou, score: strength(paired.score, o.confidence) * off });
+      // how loose: below looseIou, or the centres apart by more than 10 % of the label's size
+      // (a shifted box; a model's boxes vary in size more than in position)
+      const looseness = Math.max(Math.min(1, (o.looseIou - iou) / 0.25), Math.min(1, (centreOffset(l, paired) - 0.1) / 0.25));
+      if (looseness > 0) {
+        finding({ kind: 'loose', boxId: l.key, label: l.label, box: rectOf(l), suggestion: detOf(paired), iou, score: strength(paired.score, o.confidence) * looseness });
       }
       return;
     }
@@ -239,9 +265,14 @@ export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], d
     }
   });
 
+  const missing: ReviewDetection[] = [];
   dets.forEach((d, di) => {
-    if (d.score < o.confidence || detPair.has(di)) return;
-    if (labels.some((l) => rectIou(l, d) >= 0.5)) return; // the same object, labeled (perhaps as another class)
+    if (d.score < o.confidence * o.weakFactor || detPair.has(di)) return;
+    // explained by a label: the same object (perhaps as another class), or a part of a labeled one
+    if (labels.some((l) => rectIou(l, d) >= o.matchIou || insideShare(d, l) >= 0.5)) return;
+    // one finding per object: a weaker detection on a missing box already found is not another one
+    if (missing.some((m) => rectIou(m, d) >= o.matchIou)) return;
+    missing.push(d);
     finding({ kind: 'missing', boxId: null, label: null, box: null, suggestion: detOf(d), iou: null, score: strength(d.score, o.confidence) });
   });
   return findings.sort(compareFindings);
