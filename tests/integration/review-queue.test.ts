@@ -129,14 +129,13 @@ test('review queue: the top 40 findings hold ≥ 80 % of 25 planted label errors
     `${review.findings.length} findings; trained ${EPOCHS} epochs in ${trainSeconds.toFixed(0)} s (last mAP50 ${finished.final?.mAP50?.toFixed(2) ?? '?'}), reviewed in ${((Date.now() - t1) / 1000).toFixed(0)} s`;
   console.log(summary);
   console.log(top.map((f, i) => `${i + 1}. ${f.score} ${f.kind} ${f.imageId} ${planted.some((p) => names(f, p)) ? 'PLANTED' : ''}`).join('\n'));
-  assert.ok(found.length >= 20, summary);
   // the printed queue is the same queue
   assert.ok(logs.some((l) => l.startsWith('   1. ') && l.includes(top[0].imageId)), logs.slice(0, 3).join('\n'));
 
   // one-key fixes (accept the suggestion) of one finding of each kind planted, then the XML on disk
   const fixes = (['deleted', 'shifted', 'relabeled'] as const).map((k) => {
     const p = found.find((x) => x.kind === k && top.some((f) => names(f, x) && f.kind !== 'spurious'));
-    assert.ok(p, `no ${k} error found to fix`);
+    assert.ok(p, `no ${k} error found to fix (${summary})`);
     return { p, f: top.find((f) => names(f, p) && f.kind !== 'spurious')! };
   });
   const again = await openDatasetProject(dir, { watch: false });
@@ -154,15 +153,17 @@ test('review queue: the top 40 findings hold ≥ 80 % of 25 planted label errors
       const p = { imageId: f.imageId };
       const xmlPath = path.join(dir, (await again.getAnnotation(p.imageId)).annotationPath);
       const objects = parseVocXml(await readFile(xmlPath, 'utf8')).objects;
+      // the box by its id: <object id> once the app wrote one, else its place ("o<i>", a file from LabelImg)
+      const byId = (id: string | null) => objects.find((x) => x.id === id) ?? (id && /^o\d+$/.test(id) ? objects[Number(id.slice(1))] : undefined);
       const near = (r: ReviewRect, o: (typeof objects)[number]): boolean =>
         Math.abs(o.bndbox.xmin - r.xmin) <= 1 && Math.abs(o.bndbox.ymin - r.ymin) <= 1 && Math.abs(o.bndbox.xmax - r.xmax) <= 1 && Math.abs(o.bndbox.ymax - r.ymax) <= 1;
       if (f.kind === 'missing') {
         assert.ok(objects.some((o) => o.name === f.suggestion!.label && near(f.suggestion!, o)), `${xmlPath}: the added box ${JSON.stringify(f.suggestion)}`);
       } else if (f.kind === 'loose') {
-        const o = objects.find((x) => x.id === f.boxId);
+        const o = byId(f.boxId);
         assert.ok(o && near(f.suggestion!, o), `${xmlPath}: box ${f.boxId} moved to ${JSON.stringify(f.suggestion)}: ${JSON.stringify(o?.bndbox)}`);
       } else if (f.kind === 'wrong-class') {
-        const o = objects.find((x) => x.id === f.boxId);
+        const o = byId(f.boxId);
         assert.equal(o?.name, 'raccoon', `${xmlPath}: box ${f.boxId} relabeled`);
       }
     }
@@ -182,4 +183,7 @@ test('review queue: the top 40 findings hold ≥ 80 % of 25 planted label errors
   const next = JSON.parse(await readFile(jsonFile, 'utf8')) as { findings: ReviewFinding[] };
   assert.ok(!next.findings.some((f) => findingKey(f) === findingKey(top[0])), 'the dismissed finding is left out');
   for (const { f } of fixes) assert.ok(!next.findings.some((x) => findingKey(x) === findingKey(f)), `the fixed ${f.kind} finding on ${f.imageId} is gone`);
+
+  // last, so that the fixes and the dismissal above are checked whatever the model found
+  assert.ok(found.length >= 20, summary);
 });
