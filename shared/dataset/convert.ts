@@ -4,11 +4,18 @@
  * edges in [0, width] with no "1-based" offset, so VOC → YOLO → VOC keeps a box within rounding.
  */
 
+import { iou } from '../metrics/iou';
+
 export interface Corners {
   xmin: number;
   ymin: number;
   xmax: number;
   ymax: number;
+}
+
+/** IoU of two corner boxes in continuous pixels (shared/metrics' iou); 0 when they do not overlap or are empty. */
+export function cornersIou(a: Corners, b: Corners): number {
+  return iou({ x1: a.xmin, y1: a.ymin, x2: a.xmax, y2: a.ymax }, { x1: b.xmin, y1: b.ymin, x2: b.xmax, y2: b.ymax }, 'continuous');
 }
 
 /** YOLO line values, all in [0, 1]: centre x, centre y, width, height. */

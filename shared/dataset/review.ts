@@ -31,17 +31,13 @@
  * Draft boxes (model suggestions not yet accepted) are not labels and are left out.
  */
 import { naturalCompare } from './natural-sort';
+import { cornersIou, type Corners } from './convert';
 
 export const FINDING_KINDS = ['missing', 'spurious', 'wrong-class', 'loose', 'duplicate'] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 /** A box in image pixels, VOC corners. */
-export interface ReviewRect {
-  xmin: number;
-  ymin: number;
-  xmax: number;
-  ymax: number;
-}
+export type ReviewRect = Corners;
 
 /** A label of the image (a non-draft BoxAnnotation with its stable id). */
 export interface ReviewLabel extends ReviewRect {
@@ -103,16 +99,6 @@ export const DEFAULT_REVIEW_OPTIONS: ReviewOptions = { confidence: 0.5, matchIou
 /** Detections below this score do not matter to the review: callers may drop them. */
 export const REVIEW_MIN_SCORE = 0.05;
 
-/** IoU of two VOC corner boxes (continuous pixels); 0 when either is empty. */
-export function rectIou(a: ReviewRect, b: ReviewRect): number {
-  const iw = Math.min(a.xmax, b.xmax) - Math.max(a.xmin, b.xmin);
-  const ih = Math.min(a.ymax, b.ymax) - Math.max(a.ymin, b.ymin);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  const union = (a.xmax - a.xmin) * (a.ymax - a.ymin) + (b.xmax - b.xmin) * (b.ymax - b.ymin) - inter;
-  return union > 0 ? inter / union : 0;
-}
-
 /** The share of `a`'s area inside `b`. */
 function insideShare(a: ReviewRect, b: ReviewRect): number {
   const iw = Math.min(a.xmax, b.xmax) - Math.max(a.xmin, b.xmin);
@@ -148,7 +134,7 @@ function pairGreedy(labels: readonly ReviewLabel[], dets: readonly ReviewDetecti
     if (labelPair.has(li)) return;
     dets.forEach((d, di) => {
       if (detPair.has(di) || (sameClass && d.label !== l.label)) return;
-      const iou = rectIou(l, d);
+      const iou = cornersIou(l, d);
       if (iou >= minIou) pairs.push({ l: li, d: di, iou });
     });
   });
@@ -184,7 +170,7 @@ export function calibrateConfidence(images: readonly { labels: readonly ReviewLa
       let bestIou = 0.5;
       labels.forEach((l, i) => {
         if (used.has(i) || l.label !== d.label) return;
-        const iou = rectIou(l, d);
+        const iou = cornersIou(l, d);
         if (iou >= bestIou) { best = i; bestIou = iou; }
       });
       if (best >= 0) used.add(best);
@@ -216,14 +202,14 @@ export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], d
   const finding = (f: Omit<ReviewFinding, 'imageId'>): void => { findings.push({ imageId, ...f, score: round3(f.score), iou: f.iou === null ? null : round3(f.iou) }); };
   /** Best score of a detection of `label` overlapping `r` with IoU ≥ minIou. */
   const support = (r: ReviewRect, label: string, minIou: number): number =>
-    dets.reduce((best, d) => (d.label === label && d.score > best && rectIou(r, d) >= minIou ? d.score : best), 0);
+    dets.reduce((best, d) => (d.label === label && d.score > best && cornersIou(r, d) >= minIou ? d.score : best), 0);
 
   // duplicates: the less supported of two same-class labels that overlap a lot; it takes no part in the pairing
   const duplicate = new Set<number>();
   for (let i = 0; i < labels.length; i++) {
     for (let j = i + 1; j < labels.length; j++) {
       if (duplicate.has(i) || duplicate.has(j) || labels[i].label !== labels[j].label) continue;
-      const iou = rectIou(labels[i], labels[j]);
+      const iou = cornersIou(labels[i], labels[j]);
       if (iou < o.duplicateIou) continue;
       const [keep, dup] = support(labels[j], labels[j].label, o.matchIou) > support(labels[i], labels[i].label, o.matchIou) ? [i, j] : [j, i];
       duplicate.add(dup);
@@ -244,13 +230,13 @@ export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], d
     const own = support(l, l.label, o.matchIou);
     // wrong class: the best confident detection of another class on the label beats the label's class
     // (not one paired with another label: two objects of two classes may overlap)
-    const other = dets.find((d, i) => d.label !== l.label && d.score >= o.confidence * o.weakFactor && rectIou(l, d) >= 0.5 && (detPair.get(i) ?? li) === li);
+    const other = dets.find((d, i) => d.label !== l.label && d.score >= o.confidence * o.weakFactor && cornersIou(l, d) >= 0.5 && (detPair.get(i) ?? li) === li);
     if (other && other.score - own > 0) {
-      finding({ kind: 'wrong-class', boxId: l.key, label: l.label, box: rectOf(l), suggestion: detOf(other), iou: rectIou(l, other), score: strength(other.score, o.confidence) - strength(own, o.confidence) });
+      finding({ kind: 'wrong-class', boxId: l.key, label: l.label, box: rectOf(l), suggestion: detOf(other), iou: cornersIou(l, other), score: strength(other.score, o.confidence) - strength(own, o.confidence) });
       return;
     }
     if (paired && paired.label === l.label && paired.score >= o.confidence) {
-      const iou = rectIou(l, paired);
+      const iou = cornersIou(l, paired);
       // how loose: below looseIou, or the centres apart by more than 10 % of the label's size
       // (a shifted box; a model's boxes vary in size more than in position)
       const looseness = Math.max(Math.min(1, (o.looseIou - iou) / 0.25), Math.min(1, (centreOffset(l, paired) - 0.1) / 0.25));
@@ -260,8 +246,8 @@ export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], d
       return;
     }
     if (own < o.confidence) {
-      const best = dets.find((d) => rectIou(l, d) >= o.matchIou) ?? null;
-      finding({ kind: 'spurious', boxId: l.key, label: l.label, box: rectOf(l), suggestion: best && detOf(best), iou: best && rectIou(l, best), score: o.spuriousWeight * (1 - own / o.confidence) });
+      const best = dets.find((d) => cornersIou(l, d) >= o.matchIou) ?? null;
+      finding({ kind: 'spurious', boxId: l.key, label: l.label, box: rectOf(l), suggestion: best && detOf(best), iou: best && cornersIou(l, best), score: o.spuriousWeight * (1 - own / o.confidence) });
     }
   });
 
@@ -269,9 +255,9 @@ export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], d
   dets.forEach((d, di) => {
     if (d.score < o.confidence * o.weakFactor || detPair.has(di)) return;
     // explained by a label: the same object (perhaps as another class), or a part of a labeled one
-    if (labels.some((l) => rectIou(l, d) >= o.matchIou || insideShare(d, l) >= 0.5)) return;
+    if (labels.some((l) => cornersIou(l, d) >= o.matchIou || insideShare(d, l) >= 0.5)) return;
     // one finding per object: a weaker detection on a missing box already found is not another one
-    if (missing.some((m) => rectIou(m, d) >= o.matchIou)) return;
+    if (missing.some((m) => cornersIou(m, d) >= o.matchIou)) return;
     missing.push(d);
     finding({ kind: 'missing', boxId: null, label: null, box: null, suggestion: detOf(d), iou: null, score: strength(d.score, o.confidence) });
   });

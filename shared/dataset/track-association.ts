@@ -6,7 +6,7 @@
  * Matching is greedy by IoU (highest first) against each track's predicted box (its last box
  * moved by its last velocity). A track unmatched for more than `maxLost` frames ends.
  */
-import type { Corners } from './tracks';
+import { cornersIou, type Corners } from './convert';
 
 export interface TrackDetection extends Corners {
   label: string;
@@ -47,16 +47,6 @@ export interface Association {
   unmatchedDetections: number[];
 }
 
-/** IoU of two boxes in continuous pixel coordinates (0 for boxes that do not overlap). */
-export function boxIou(a: Corners, b: Corners): number {
-  const iw = Math.min(a.xmax, b.xmax) - Math.max(a.xmin, b.xmin);
-  const ih = Math.min(a.ymax, b.ymax) - Math.max(a.ymin, b.ymin);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  const union = (a.xmax - a.xmin) * (a.ymax - a.ymin) + (b.xmax - b.xmin) * (b.ymax - b.ymin) - inter;
-  return union > 0 ? inter / union : 0;
-}
-
 /** Where the track should be on the next frame: its last box moved by its velocity once per frame since. */
 export function predictBox(s: TrackState): Corners {
   const n = s.lost + 1;
@@ -75,7 +65,7 @@ function greedy(tracks: readonly TrackState[], dets: readonly TrackDetection[], 
     const p = predictBox(t);
     for (const d of candidates) {
       if (dets[d]!.label !== t.label) continue;
-      const v = boxIou(p, dets[d]!);
+      const v = cornersIou(p, dets[d]!);
       if (v >= minIou) pairs.push({ track: t.track, det: d, iou: v });
     }
   }

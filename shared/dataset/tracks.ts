@@ -6,13 +6,7 @@
  * track until a person accepts them (acceptTrackDrafts), one frame's file at a time.
  */
 import type { BoxAnnotation } from './types';
-
-export interface Corners {
-  xmin: number;
-  ymin: number;
-  xmax: number;
-  ymax: number;
-}
+import type { Corners } from './convert';
 
 /** One frame of a sequence: its image, its time in the video (seconds) and its boxes. */
 export interface TrackFrame {

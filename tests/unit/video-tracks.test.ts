@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BoxAnnotation } from '../../shared/dataset/types';
 import { acceptTrackDrafts, interpolateTrack, nextTrackId, replaceTrackDrafts, type TrackFrame } from '../../shared/dataset/tracks';
-import { associate, boxIou, startTrack, stepTracks, type TrackDetection } from '../../shared/dataset/track-association';
+import { associate, startTrack, stepTracks, type TrackDetection } from '../../shared/dataset/track-association';
+import { cornersIou } from '../../shared/dataset/convert';
 import { frameFileName, framePickProblem, frameStem } from '../../shared/dataset/video-frames';
 
 const box = (xmin: number, ymin: number, xmax: number, ymax: number, extra: Partial<BoxAnnotation> = {}): BoxAnnotation =>
@@ -77,7 +78,7 @@ test('association: confident detections first, then low-score ones for the track
   // a low-score detection that only loosely overlaps is not taken (stricter IoU in round two)
   const loose = associate([b], [det(110, 110, 130, 130, 0.3)]);
   assert.equal(loose.matches.size, 0);
-  assert.ok(boxIou(b.box, det(110, 110, 130, 130, 0.3)) > 0.1);
+  assert.ok(cornersIou(b.box, det(110, 110, 130, 130, 0.3)) > 0.1);
 });
 
 test('association: greedy by IoU, each detection to one track', () => {
