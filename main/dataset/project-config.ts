@@ -8,11 +8,10 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ApiError } from '../../shared/api/contract';
 import type { ProjectConfig } from '../../shared/dataset/types';
 import { DEFAULT_SPLIT } from '../../shared/dataset/split';
-import { readTextIfExists, writeIfChanged } from './atomic-write';
-import { errorMessage } from '../../shared/error-message';
+import { writeIfChanged } from './atomic-write';
+import { readJsonFile } from './json-file';
 import { assertWriteInside } from './confine';
 
 export const PROJECT_DIR = '.detecta';
@@ -60,20 +59,7 @@ export function defaultProjectConfig(): StoredProjectConfig {
 /** Loads project.json; null when the folder has none yet. Throws 'unreadable' with the reason. */
 export async function loadProjectConfig(root: string): Promise<StoredProjectConfig | null> {
   const file = projectConfigPath(root);
-  const text = await readTextIfExists(file);
-  if (text === null) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ApiError('unreadable', `${file}: not valid JSON (${errorMessage(err)}); fix or delete it`, { file });
-  }
-  const parsed = projectConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ApiError('unreadable', `${file}: ${issues}`, { file, issues: parsed.error.issues });
-  }
-  return parsed.data as StoredProjectConfig;
+  return (await readJsonFile(file, projectConfigSchema, 'fix or delete it')) as StoredProjectConfig | null;
 }
 
 /** Writes project.json (atomically, only when it changes). Returns true when it wrote. */

@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { ApiError } from '../../shared/api/contract';
-import { readTextIfExists, writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from './atomic-write';
+import { readJsonFile } from './json-file';
 
 const fileSchema = z.object({ version: z.literal(1), dismissed: z.array(z.string()) });
 
@@ -21,17 +21,7 @@ export function reviewFile(root: string): string {
 /** The dismissed keys of a project, oldest first; [] when none were saved. */
 export async function readDismissed(root: string): Promise<string[]> {
   const file = reviewFile(root);
-  const text = await readTextIfExists(file);
-  if (text === null) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new ApiError('unreadable', `${file} is not JSON (${(err as Error).message}); fix or delete it to review again`);
-  }
-  const r = fileSchema.safeParse(parsed);
-  if (!r.success) throw new ApiError('unreadable', `${file}: ${r.error.issues[0]?.path.join('.') ?? ''} ${r.error.issues[0]?.message ?? 'invalid'}; fix or delete it to review again`);
-  return r.data.dismissed;
+  return (await readJsonFile(file, fileSchema, 'fix or delete it to review again'))?.dismissed ?? [];
 }
 
 /** Adds (dismissed = true) or removes keys; returns the new list. */

@@ -4,9 +4,9 @@
  * a file that does not parse is reported, never overwritten.
  */
 import { join, posix } from 'node:path';
-import { ApiError } from '../../shared/api/contract';
 import { videoIndexSchema, type VideoIndex } from '../../shared/dataset/video-frames';
-import { readTextIfExists, writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from './atomic-write';
+import { readJsonFile } from './json-file';
 import { assertWriteInside } from './confine';
 import { makeDirs } from './make-dirs';
 import { PROJECT_DIR } from './project-config';
@@ -21,17 +21,7 @@ export function videoIndexPath(root: string, stem: string): string {
 /** The index of one video's frames, or null when none was written. */
 export async function readVideoIndex(root: string, stem: string): Promise<VideoIndex | null> {
   const file = videoIndexPath(root, stem);
-  const text = await readTextIfExists(file);
-  if (text === null) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ApiError('unreadable', `${file} is not JSON (${(err as Error).message}); it is left as it is`);
-  }
-  const parsed = videoIndexSchema.safeParse(json);
-  if (!parsed.success) throw new ApiError('unreadable', `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}; it is left as it is`);
-  return parsed.data;
+  return readJsonFile(file, videoIndexSchema, 'it is left as it is');
 }
 
 export async function writeVideoIndex(root: string, stem: string, index: VideoIndex): Promise<void> {
