@@ -5,8 +5,9 @@
  * page and lists a wrong class and a missing box on a.png, a loose box on b.png and a spurious box
  * on c.png; one-key fixes (A) rewrite each XML on disk as the finding showed: the class changed,
  * the box added, the box moved onto the model's cell, the box deleted; K keeps a label and the
- * next review leaves it out; Ctrl+Z undoes a fix (the editor's history). Screenshots at 1280×720
- * and 1920×1080.
+ * next review leaves it out; Ctrl+Z undoes a fix (the editor's history); the queue sits beside
+ * the canvas, not over it; "Label next" lists the unlabeled image and opens it. Screenshots at
+ * 1280×720 and 1920×1080.
  */
 import { test, expect, type Page } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,6 +68,8 @@ test.beforeAll(async ({ browser }) => {
     writeFileSync(join(project, 'images', 'c.xml'), voc('c.png', [['red', 32, 32, 64, 64]]));
     await cells(join(project, 'images', 'd.png'), []);
     writeFileSync(join(project, 'images', 'd.xml'), voc('d.png', [['blue', 224, 224, 256, 256]]));
+    // e.png: unlabeled, for "Label next"
+    await cells(join(project, 'images', 'e.png'), [{ at: [96, 96], rgb: RED }]);
     await writeKnownWeightsRun(project);
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
@@ -108,6 +111,11 @@ test('review queue: findings of every planted kind; one-key fixes rewrite the XM
   expect(kinds.filter((t) => t.includes('Spurious box') && t.includes('d.png'))).toHaveLength(1);
 
   await pick(page, 'loose', 'b.png');
+  // the queue sits beside the image, not over it: the canvas ends where the queue begins
+  const canvas = (await page.locator('.canvas-area .canvas-wrap').boundingBox())!;
+  const drawer = (await page.getByTestId('review-panel').boundingBox())!;
+  expect(canvas.x + canvas.width).toBeLessThanOrEqual(drawer.x + 1);
+  expect(canvas.width).toBeGreaterThan(300);
   await expect(page.getByTestId('review-crop-label').locator('rect')).toHaveCount(1);
   await expect(page.getByTestId('review-crop-model').locator('rect')).toHaveCount(1);
   await page.screenshot({ path: shot('1280x720') });
@@ -144,4 +152,11 @@ test('review queue: findings of every planted kind; one-key fixes rewrite the XM
   await expect(page.getByTestId('review-count')).toHaveText(/^1 finding in 4 labeled images$/, { timeout: 120_000 });
   await expect(current(page)).toHaveAttribute('data-kind', 'spurious');
   await expect(current(page)).toContainText('c.png');
+
+  // "Label next" lists the unlabeled image; a click opens it in the editor
+  const next = page.getByRole('list', { name: 'Label next' }).getByRole('button');
+  await expect(next).toHaveCount(1);
+  await expect(next.first()).toContainText('images/e.png');
+  await next.first().click();
+  await expect(page.getByTestId('current-image')).toHaveText('images/e.png');
 });

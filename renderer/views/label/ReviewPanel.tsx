@@ -74,6 +74,9 @@ function Preview({ f, root }: { f: ReviewFinding; root: string }): React.JSX.Ele
   );
 }
 
+/** Unlabeled images listed under "Label next" (all of them: `detecta dataset review --json`). */
+const LABEL_NEXT_SHOWN = 20;
+
 export function ReviewPanel({ project }: { project: OpenedProject }): React.JSX.Element {
   const { open, running, error, findings, labelNext, reviewed, index, confidence } = useReview();
   const listRef = useRef<HTMLOListElement>(null);
@@ -142,8 +145,18 @@ export function ReviewPanel({ project }: { project: OpenedProject }): React.JSX.
         ))}
       </ol>
       {labelNext.length ? (
-        <footer className="review-next small muted" data-testid="review-label-next" title="Unlabeled images the model is least sure about: labeling them teaches it most">
-          Label next: {labelNext.slice(0, 3).map((e) => e.imageId).join(', ')}
+        <footer className="review-next small" data-testid="review-label-next">
+          <div className="muted" title="Unlabeled images the model is least sure about: labeling them teaches it most">Label next ({labelNext.length} unlabeled, least sure first)</div>
+          <ol aria-label="Label next">
+            {labelNext.slice(0, LABEL_NEXT_SHOWN).map((e) => (
+              <li key={e.imageId}>
+                <button type="button" onClick={() => void useReview.getState().openNext(e.imageId)} title={`${e.detections} detection${e.detections === 1 ? '' : 's'}, uncertainty ${e.uncertainty.toFixed(2)}`}>
+                  <span className="review-image">{e.imageId}</span>
+                  <span className="review-score">{e.uncertainty.toFixed(2)}</span>
+                </button>
+              </li>
+            ))}
+          </ol>
         </footer>
       ) : null}
     </div>

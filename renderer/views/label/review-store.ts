@@ -40,6 +40,8 @@ interface ReviewState {
   /** Shows finding i: its image in the editor, its label box selected. */
   show(i: number): Promise<void>;
   fix(action: FixAction): Promise<void>;
+  /** Opens an unlabeled image of the "label next" order in the editor. */
+  openNext(imageId: string): Promise<void>;
 }
 
 async function ensureDetector(project: string): Promise<LoadedDetector> {
@@ -149,6 +151,10 @@ export const useReview = create<ReviewState>()((set, get) => ({
     set({ index: i });
     if (!(await openImage(f.imageId))) { set({ error: `${f.imageId} is no longer in the project` }); return; }
     if (await docReady(f.imageId)) useLabel.getState().setSelected(f.boxId);
+  },
+  openNext: async (imageId) => {
+    set({ error: null });
+    if (!(await openImage(imageId))) set({ error: `${imageId} is no longer in the project` });
   },
   fix: async (action) => {
     const { findings, index, project } = get();
