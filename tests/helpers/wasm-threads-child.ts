@@ -3,13 +3,16 @@
  * trainer does (thread count from DETECTA_WASM_THREADS), trains the mobilenet detector preset
  * (pretrained MobileNet v1 0.25 from ../shared/models, backbone unfrozen so the depthwise and conv
  * backprop kernels all run) for a few seeded steps on procedural scenes, and writes every weight,
- * in order, as float32 to the file argv[2]. Prints one JSON line: { threads, weights, loss }.
+ * in order, as float32 to the file argv[2]. Prints one JSON line: { threads, kernelThreads,
+ * workerBands, weights, loss } (kernelThreads: the training kernels' threads, DETECTA_WASM_KERNEL_THREADS;
+ * workerBands: bands of their loops that ran on the kernel worker threads).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initWasmBackendForNode, wasmThreadsInUse } from '../../main/training/wasm-kernels/node-init';
 import { registerWasmTrainingKernels } from '../../main/training/wasm-kernels/index';
+import { kernelThreadsInUse, kernelThreadStats } from '../../main/training/wasm-kernels/band-pool';
 import { fileModelHandler } from '../../main/training/model-cache';
 import { loadMobileNet, setBackboneTrainable } from '../../shared/ml/backbone';
 import { buildDetector, detectorPreset, encodeBatchTargets, gridSpecOf, imagesToTensor, syntheticScene, trainStep } from '../../shared/ml/detector';
@@ -43,4 +46,6 @@ const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
 let o = 0;
 for (const p of parts) { all.set(p, o); o += p.length; }
 writeFileSync(out, Buffer.from(all.buffer));
-process.stdout.write(JSON.stringify({ threads: wasmThreadsInUse(), weights: all.length, loss }) + '\n');
+process.stdout.write(JSON.stringify({
+  threads: wasmThreadsInUse(), kernelThreads: kernelThreadsInUse(), workerBands: kernelThreadStats().workerBands, weights: all.length, loss,
+}) + '\n');

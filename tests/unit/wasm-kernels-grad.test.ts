@@ -1,7 +1,10 @@
 // Every wasm training kernel against the cpu backend's kernel on random shapes: strides 1 and 2,
 // 'same' / 'valid' / explicit padding, odd sizes, batch 1 and several. Relative error is
-// max|wasm − cpu| / max|cpu| over the whole output, required ≤ 1e-4.
-import { test, before } from 'node:test';
+// max|wasm − cpu| / max|cpu| over the whole output, required ≤ 1e-4. Each wasm kernel also runs
+// with its loops on the calling thread alone and on 3 kernel threads (more than this machine's
+// cores, so bands split unevenly): the two outputs must be bit-identical, and each threaded kernel
+// must have handed bands to the kernel threads at least once.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initWasmBackendForNode } from '../../main/training/wasm-kernels/node-init';
@@ -15,13 +18,60 @@ import {
 } from '../../main/training/wasm-kernels/index';
 import { tileInto } from '../../main/training/wasm-kernels/tile';
 import { PATCH_BUDGET_FLOATS } from '../../main/training/wasm-kernels/patch-budget';
+import { kernelThreadStats, startKernelThreads, stopKernelThreads } from '../../main/training/wasm-kernels/band-pool';
+import { bandRunner, runBands, setBandRunner } from '../../main/training/wasm-kernels/bands';
+import { transposeBand } from '../../main/training/wasm-kernels/matmul';
+import { asWasmBackend } from '../../main/training/wasm-kernels/wasm-backend';
 
 const TOL = 1e-4;
 
+const KERNEL_THREADS = 3;
+
 before(async () => {
-  assert.equal(await initWasmBackendForNode(), true, 'wasm backend must initialise from node_modules');
+  // 2 wasm threads: the threaded build, whose heap the kernel threads share
+  assert.equal(await initWasmBackendForNode({ threads: 2 }), true, 'wasm backend must initialise from node_modules');
   registerWasmTrainingKernels();
+  const memory = (asWasmBackend(tf.findBackend('wasm')).wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory;
+  assert.ok(memory?.buffer instanceof SharedArrayBuffer, 'the threaded wasm build has a shared heap');
+  await startKernelThreads(memory, KERNEL_THREADS);
+  assert.equal(bandRunner().threads, KERNEL_THREADS);
 });
+
+after(stopKernelThreads);
+
+/** Index of the first element whose bits differ (NaN payloads and −0 included), or −1. */
+function firstBitDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return 0;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return i;
+  return -1;
+}
+
+/** The kernel on the calling thread alone and on the kernel threads: the outputs must be the same bits. */
+async function runOnWasmBothWays(kernel: string, inputs: Record<string, Input>, attrs: tf.NamedAttrMap, label: string): Promise<{ shape: number[]; values: Float32Array }> {
+  const pool = bandRunner();
+  setBandRunner(null);
+  let one: { shape: number[]; values: Float32Array };
+  try {
+    one = await runOn('wasm', kernel, inputs, attrs);
+  } finally {
+    setBandRunner(pool);
+  }
+  const jobs = kernelThreadStats().jobs;
+  const many = await runOn('wasm', kernel, inputs, attrs);
+  if (kernelThreadStats().jobs > jobs) threaded.add(kernel);
+  const at = firstBitDifference(one.values, many.values);
+  assert.equal(at, -1, `${label}: element ${at} is ${one.values[at]} on 1 thread, ${many.values[at]} on ${KERNEL_THREADS}`);
+  return many;
+}
+
+/** Kernels that handed bands to the kernel threads in at least one call. */
+const threaded = new Set<string>();
+
+function assertThreaded(...kernels: string[]): void {
+  for (const k of kernels) assert.ok(threaded.has(k), `${k}: no case split its loops into bands for the kernel threads`);
+}
 
 /** Deterministic pseudo-random values in [-1, 1). */
 function rand(n: number, seed: number): Float32Array {
@@ -60,7 +110,7 @@ function relErr(got: Float32Array, want: Float32Array): number {
 async function compare(kernel: string, inputs: Record<string, Input>, attrs: tf.NamedAttrMap, label: string): Promise<void> {
   const want = await runOn('cpu', kernel, inputs, attrs);
   const before = tf.memory().numTensors;
-  const got = await runOn('wasm', kernel, inputs, attrs);
+  const got = await runOnWasmBothWays(kernel, inputs, attrs, label);
   assert.equal(tf.memory().numTensors, before, `${label}: wasm kernel leaked tensors`);
   assert.deepEqual(got.shape, want.shape, `${label}: shape`);
   assert.ok(want.values.some((v) => v !== 0), `${label}: reference is all zeros, the case tests nothing`);
@@ -80,6 +130,8 @@ const CONV_CASES: ConvCase[] = [
   { b: 1, h: 6, w: 9, ci: 1, co: 7, kh: 2, kw: 2, s: [2, 1], pad: 'valid' },
   { b: 2, h: 7, w: 7, ci: 3, co: 4, kh: 3, kw: 3, s: [1, 1], pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
   { b: 5, h: 12, w: 12, ci: 16, co: 8, kh: 3, kw: 3, s: [1, 1], pad: 'valid' },
+  // several bands in every threaded loop: 6 im2col bands of 9 rows, 2 channel blocks (16 + 8)
+  { b: 3, h: 33, w: 31, ci: 24, co: 5, kh: 3, kw: 3, s: [2, 2], pad: 'same' },
 ];
 
 const caseName = (c: ConvCase) => `b${c.b} ${c.h}x${c.w}x${c.ci}→${c.co} k${c.kh}x${c.kw} s${c.s} ${JSON.stringify(c.pad)}`;
@@ -118,6 +170,7 @@ test('Conv2DBackpropFilter matches cpu', async () => {
       dy: { values: rand(dyShape.reduce((a, d) => a * d, 1), 101 + i), shape: dyShape },
     }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co] }, caseName(c));
   }
+  assertThreaded('Conv2DBackpropFilter');
 });
 
 test('Conv2DBackpropInput matches cpu (stride-1 convolution path and col2im path)', async () => {
@@ -128,6 +181,7 @@ test('Conv2DBackpropInput matches cpu (stride-1 convolution path and col2im path
       filter: { values: rand(c.kh * c.kw * c.ci * c.co, 301 + i), shape: [c.kh, c.kw, c.ci, c.co] },
     }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.b, c.h, c.w, c.ci] }, caseName(c));
   }
+  assertThreaded('Conv2DBackpropInput');
 });
 
 test('conv backprops on a layer whose patch matrix is over the budget (split into bands of output rows) give the unsplit result', async () => {
@@ -178,6 +232,7 @@ test('DepthwiseConv2dNativeBackpropFilter and ...BackpropInput match cpu (multip
       }, { ...attrs, inputShape: [c.b, c.h, c.w, c.ci] }, `${caseName(c)} m${m}`);
     }
   }
+  assertThreaded('DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput');
 });
 
 test('BatchMatMul with transposed operands matches cpu (2-D, 3-D batch 1, batched fallback)', async () => {
@@ -188,6 +243,9 @@ test('BatchMatMul with transposed operands matches cpu (2-D, 3-D batch 1, batche
     [[1, 33, 17], [1, 9, 33], true, true],
     [[9, 4], [4, 6], false, false],
     [[3, 6, 4], [3, 5, 4], false, true],
+    // transposes of more than one band of rows (128)
+    [[300, 40], [300, 7], true, false],
+    [[7, 33], [150, 33], false, true],
   ];
   for (const [i, [as, bs, ta, tb]] of shapes.entries()) {
     await compare('BatchMatMul', {
@@ -195,11 +253,13 @@ test('BatchMatMul with transposed operands matches cpu (2-D, 3-D batch 1, batche
       b: { values: rand(bs.reduce((x, d) => x * d, 1), 801 + i), shape: bs },
     }, { transposeA: ta, transposeB: tb }, `[${as}]${ta ? 'ᵀ' : ''}·[${bs}]${tb ? 'ᵀ' : ''}`);
   }
+  assertThreaded('BatchMatMul');
 });
 
 test('MaxPoolGrad matches cpu, including tie-breaking between equal maxima', async () => {
   const cases: Array<[number[], number, number, 'same' | 'valid']> = [
     [[1, 7, 9, 3], 2, 2, 'same'], [[3, 8, 8, 4], 2, 2, 'valid'], [[2, 9, 7, 5], 3, 2, 'same'], [[2, 6, 6, 2], 3, 1, 'valid'],
+    [[2, 11, 9, 20], 3, 2, 'same'],
   ];
   for (const [i, [shape, f, s, pad]] of cases.entries()) {
     // Values quantised to {-1, -0.5, 0, 0.5, 1} so windows contain ties: the first maximum must win.
@@ -214,6 +274,7 @@ test('MaxPoolGrad matches cpu, including tie-breaking between equal maxima', asy
       output: yv,
     }, { filterSize: f, strides: s, pad }, `maxPoolGrad [${shape}] f${f} s${s} ${pad}`);
   }
+  assertThreaded('MaxPoolGrad');
 });
 
 test('Tile matches cpu for float32, int32 and bool; tileInto on edge ranks', async () => {
@@ -230,6 +291,20 @@ test('Tile matches cpu for float32, int32 and bool; tileInto on edge ranks', asy
   const scalar = new Float32Array(1);
   tileInto(new Float32Array([7]), [], [], scalar);
   assert.equal(scalar[0], 7);
+});
+
+test('a band that throws fails its kernel call on every thread count; the kernel threads then go on working', async () => {
+  await tf.setBackend('wasm');
+  const heap = (asWasmBackend(tf.backend()).wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory!.buffer;
+  // a source matrix past the end of the heap: every band's view of it is out of bounds
+  const bad = [heap.byteLength + 64, 0, 300, 4, 128];
+  assert.throws(() => runBands(transposeBand, heap, bad, 3), /bounds|length/i);
+  const jobs = kernelThreadStats().jobs;
+  await compare('BatchMatMul', {
+    a: { values: rand(300 * 40, 1701), shape: [300, 40] },
+    b: { values: rand(300 * 7, 1801), shape: [300, 7] },
+  }, { transposeA: true, transposeB: false }, 'after a failed band');
+  assert.ok(kernelThreadStats().jobs > jobs, 'the kernel threads were used again');
 });
 
 test('unsupported attributes throw clear errors instead of computing garbage', async () => {

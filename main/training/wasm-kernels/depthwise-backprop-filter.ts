@@ -7,17 +7,79 @@
  * channels (innermost) and accumulates in float64. Its cost, KH·KW·B·OH·OW·C·M multiply-adds, is
  * small next to the pointwise convolutions that surround depthwise layers.
  *
+ * Threads (./bands): one band per filter row and block of CHANNEL_BLOCK channels. Each band owns
+ * its filter elements and sums each over (b, oh, ow) in the same order on any number of threads.
+ *
  * Supports: NHWC, any strides, 'same' / 'valid' / numeric / explicit padding, dimRoundingMode, any
  * channel multiplier. Rejects dilations ≠ 1 (tfjs's gradient never requests them, and the cpu
  * reference ignores them) and non-float32.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { runBands } from './bands';
 import { assertDyShape, convGeometry, type ConvAttrs } from './conv-geometry';
 import { asWasmBackend, assertFloat32, heapF32 } from './wasm-backend';
 
 export const DEPTHWISE_BACKPROP_FILTER = 'DepthwiseConv2dNativeBackpropFilter';
 
+/** Channels per band (16 float32 = one 64-byte cache line of each pixel). */
+const CHANNEL_BLOCK = 16;
+
 interface Attrs extends ConvAttrs { filterShape: [number, number, number, number] }
+
+/**
+ * Band loop. args: x, dy, out byte offsets; batch, inH, inW, inC, outH, outW, kH, kW, strideH,
+ * strideW, padTop, padLeft, M, channel block. Band = filter row kh · blocks + channel block: the
+ * filter elements [kh, 0…KW−1, block] summed over (b, oh, ow) in that order, reading each input
+ * row once per kh (its KW taps from cache).
+ */
+export function depthwiseFilterBand(heap: ArrayBufferLike, a: ArrayLike<number>, band: number): void {
+  const batch = a[3], inH = a[4], inW = a[5], inC = a[6], outH = a[7], outW = a[8], kW = a[10];
+  const strideH = a[11], strideW = a[12], padTop = a[13], padLeft = a[14], M = a[15], block = a[16];
+  const CM = inC * M;
+  const xs = new Float32Array(heap, a[0], batch * inH * inW * inC);
+  const dys = new Float32Array(heap, a[1], batch * outH * outW * CM);
+  const out = new Float32Array(heap, a[2], a[9] * kW * CM);
+  const blocks = Math.ceil(inC / block);
+  const kh = Math.floor(band / blocks);
+  const c0 = (band - kh * blocks) * block;
+  const c1 = Math.min(inC, c0 + block);
+  const width = (c1 - c0) * M;
+  const acc = new Float64Array(kW * width);
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const ih = oh * strideH + kh - padTop;
+      if (ih < 0 || ih >= inH) continue;
+      const xRow = (b * inH + ih) * inW;
+      const dyRow = (b * outH + oh) * outW;
+      for (let kw = 0; kw < kW; kw++) {
+        const a0 = kw * width - c0 * M;
+        const owLo = Math.min(outW, Math.max(0, Math.ceil((padLeft - kw) / strideW)));
+        const owHi = Math.max(owLo, Math.min(outW, Math.floor((inW - 1 + padLeft - kw) / strideW) + 1));
+        if (M === 1) {
+          // one channel at a time along the row: the running sum stays in a register
+          const xStep = strideW * inC;
+          for (let c = c0; c < c1; c++) {
+            let sum = acc[a0 + c];
+            for (let ow = owLo, xi = (xRow + owLo * strideW + kw - padLeft) * inC + c, di = (dyRow + owLo) * CM + c; ow < owHi; ow++, xi += xStep, di += CM) {
+              sum += xs[xi] * dys[di];
+            }
+            acc[a0 + c] = sum;
+          }
+          continue;
+        }
+        for (let ow = owLo; ow < owHi; ow++) {
+          const xi = (xRow + ow * strideW + kw - padLeft) * inC;
+          const di = (dyRow + ow) * CM;
+          for (let c = c0; c < c1; c++) {
+            const xv = xs[xi + c];
+            for (let m = 0; m < M; m++) acc[a0 + c * M + m] += xv * dys[di + c * M + m];
+          }
+        }
+      }
+    }
+  }
+  for (let kw = 0; kw < kW; kw++) out.set(acc.subarray(kw * width, (kw + 1) * width), (kh * kW + kw) * CM + c0 * M);
+}
 
 export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
@@ -26,39 +88,12 @@ export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTens
   assertFloat32(DEPTHWISE_BACKPROP_FILTER, x, dy);
   const g = convGeometry(DEPTHWISE_BACKPROP_FILTER, x.shape, attrs.filterShape, attrs, true);
   assertDyShape(DEPTHWISE_BACKPROP_FILTER, dy.shape, g);
-  const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft, multiplier: M } = g;
-  const CM = inC * M;
-  const acc = new Float64Array(kH * kW * CM);
   const out = backend.makeOutput([...attrs.filterShape], 'float32');
   const xs = heapF32(backend, x);
-  const dys = heapF32(backend, dy);
-  for (let kh = 0; kh < kH; kh++) {
-    for (let kw = 0; kw < kW; kw++) {
-      const a0 = (kh * kW + kw) * CM;
-      const owLo = Math.min(outW, Math.max(0, Math.ceil((padLeft - kw) / strideW)));
-      const owHi = Math.max(owLo, Math.min(outW, Math.floor((inW - 1 + padLeft - kw) / strideW) + 1));
-      for (let b = 0; b < batch; b++) {
-        for (let oh = 0; oh < outH; oh++) {
-          const ih = oh * strideH + kh - padTop;
-          if (ih < 0 || ih >= inH) continue;
-          const xRow = (b * inH + ih) * inW;
-          const dyRow = (b * outH + oh) * outW;
-          for (let ow = owLo; ow < owHi; ow++) {
-            const xi = (xRow + ow * strideW + kw - padLeft) * inC;
-            const di = (dyRow + ow) * CM;
-            if (M === 1) {
-              for (let c = 0; c < inC; c++) acc[a0 + c] += xs[xi + c] * dys[di + c];
-            } else {
-              for (let c = 0; c < inC; c++) {
-                const xv = xs[xi + c];
-                for (let m = 0; m < M; m++) acc[a0 + c * M + m] += xv * dys[di + c * M + m];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  heapF32(backend, out).set(acc);
+  const bandArgs = [
+    xs.byteOffset, heapF32(backend, dy).byteOffset, heapF32(backend, out).byteOffset,
+    g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.multiplier, CHANNEL_BLOCK,
+  ];
+  runBands(depthwiseFilterBand, xs.buffer, bandArgs, g.kH * Math.ceil(g.inC / CHANNEL_BLOCK));
   return out;
 }

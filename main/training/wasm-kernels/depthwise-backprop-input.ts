@@ -5,16 +5,74 @@
  * over every output pixel and in-image tap (ih = oh·strideH + kh − padTop, iw = ow·strideW + kw −
  * padLeft), channels innermost and contiguous. Same cost as the forward depthwise convolution.
  *
+ * Threads (./bands): one band per image and block of CHANNEL_BLOCK channels. Channels do not mix,
+ * so each band owns its dx elements and adds their terms in the same order on any number of threads.
+ *
  * Supports: NHWC, any strides, 'same' / 'valid' / numeric / explicit padding, dimRoundingMode, any
  * channel multiplier. Rejects dilations ≠ 1 and non-float32.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { runBands } from './bands';
 import { assertDyShape, convGeometry, type ConvAttrs } from './conv-geometry';
 import { asWasmBackend, assertFloat32, heapF32 } from './wasm-backend';
 
 export const DEPTHWISE_BACKPROP_INPUT = 'DepthwiseConv2dNativeBackpropInput';
 
+/** Channels per band (16 float32 = one 64-byte cache line of each pixel). */
+const CHANNEL_BLOCK = 16;
+
 interface Attrs extends ConvAttrs { inputShape: [number, number, number, number] }
+
+/**
+ * Band loop. args: dy, filter, dx byte offsets; batch, inH, inW, inC, outH, outW, kH, kW, strideH,
+ * strideW, padTop, padLeft, M, channel block. Band = image · blocks + channel block. dx must be
+ * zero-filled before.
+ */
+export function depthwiseInputBand(heap: ArrayBufferLike, a: ArrayLike<number>, band: number): void {
+  const batch = a[3], inH = a[4], inW = a[5], inC = a[6], outH = a[7], outW = a[8], kH = a[9], kW = a[10];
+  const strideH = a[11], strideW = a[12], padTop = a[13], padLeft = a[14], M = a[15], block = a[16];
+  const CM = inC * M;
+  const dys = new Float32Array(heap, a[0], batch * outH * outW * CM);
+  const w = new Float32Array(heap, a[1], kH * kW * CM);
+  const dx = new Float32Array(heap, a[2], batch * inH * inW * inC);
+  const blocks = Math.ceil(inC / block);
+  const b = Math.floor(band / blocks);
+  const c0 = (band - b * blocks) * block;
+  const c1 = Math.min(inC, c0 + block);
+  for (let oh = 0; oh < outH; oh++) {
+    for (let kh = 0; kh < kH; kh++) {
+      const ih = oh * strideH + kh - padTop;
+      if (ih < 0 || ih >= inH) continue;
+      const dxRow = (b * inH + ih) * inW;
+      for (let kw = 0; kw < kW; kw++) {
+        const w0 = (kh * kW + kw) * CM;
+        const owLo = Math.min(outW, Math.max(0, Math.ceil((padLeft - kw) / strideW)));
+        const owHi = Math.max(owLo, Math.min(outW, Math.floor((inW - 1 + padLeft - kw) / strideW) + 1));
+        if (M === 1) {
+          // one channel at a time along the row (each dx element still gets its terms in the same
+          // order: no two (ow, c) of one tap touch the same element), the weight in a register
+          const dStep = strideW * inC;
+          for (let c = c0; c < c1; c++) {
+            const wv = w[w0 + c];
+            for (let ow = owLo, d = (dxRow + owLo * strideW + kw - padLeft) * inC + c, di = ((b * outH + oh) * outW + owLo) * CM + c; ow < owHi; ow++, d += dStep, di += CM) {
+              dx[d] += dys[di] * wv;
+            }
+          }
+          continue;
+        }
+        for (let ow = owLo; ow < owHi; ow++) {
+          const d = (dxRow + ow * strideW + kw - padLeft) * inC;
+          const di = ((b * outH + oh) * outW + ow) * CM;
+          for (let c = c0; c < c1; c++) {
+            let s = 0;
+            for (let m = 0; m < M; m++) s += dys[di + c * M + m] * w[w0 + c * M + m];
+            dx[d + c] += s;
+          }
+        }
+      }
+    }
+  }
+}
 
 export function depthwiseConv2dNativeBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
@@ -23,39 +81,13 @@ export function depthwiseConv2dNativeBackpropInput(args: { inputs: tf.NamedTenso
   assertFloat32(DEPTHWISE_BACKPROP_INPUT, dy, filter);
   const g = convGeometry(DEPTHWISE_BACKPROP_INPUT, attrs.inputShape, filter.shape, attrs, true);
   assertDyShape(DEPTHWISE_BACKPROP_INPUT, dy.shape, g);
-  const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft, multiplier: M } = g;
-  const CM = inC * M;
   const out = backend.makeOutput([...attrs.inputShape], 'float32');
   const dx = heapF32(backend, out);
   dx.fill(0);
-  const dys = heapF32(backend, dy);
-  const w = heapF32(backend, filter);
-  for (let b = 0; b < batch; b++) {
-    for (let oh = 0; oh < outH; oh++) {
-      for (let kh = 0; kh < kH; kh++) {
-        const ih = oh * strideH + kh - padTop;
-        if (ih < 0 || ih >= inH) continue;
-        const dxRow = (b * inH + ih) * inW;
-        for (let kw = 0; kw < kW; kw++) {
-          const w0 = (kh * kW + kw) * CM;
-          const owLo = Math.min(outW, Math.max(0, Math.ceil((padLeft - kw) / strideW)));
-          const owHi = Math.max(owLo, Math.min(outW, Math.floor((inW - 1 + padLeft - kw) / strideW) + 1));
-          for (let ow = owLo; ow < owHi; ow++) {
-            const d = (dxRow + ow * strideW + kw - padLeft) * inC;
-            const di = ((b * outH + oh) * outW + ow) * CM;
-            if (M === 1) {
-              for (let c = 0; c < inC; c++) dx[d + c] += dys[di + c] * w[w0 + c];
-            } else {
-              for (let c = 0; c < inC; c++) {
-                let s = 0;
-                for (let m = 0; m < M; m++) s += dys[di + c * M + m] * w[w0 + c * M + m];
-                dx[d + c] += s;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  const bandArgs = [
+    heapF32(backend, dy).byteOffset, heapF32(backend, filter).byteOffset, dx.byteOffset,
+    g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.multiplier, CHANNEL_BLOCK,
+  ];
+  runBands(depthwiseInputBand, dx.buffer, bandArgs, g.batch * Math.ceil(g.inC / CHANNEL_BLOCK));
   return out;
 }

@@ -8,7 +8,8 @@
  * gradient uses on full activations; MaxPoolGrad). `registerWasmTrainingKernels()` adds the missing
  * kernels and, by default, replaces those four with faster versions.
  *
- * Browser-safe (tfjs imports only). In Node, load the wasm binaries with ./node-init first.
+ * Browser-safe (tfjs imports only). In Node, load the wasm binaries with ./node-init first; with the
+ * threaded build it also starts the kernel threads that run these kernels' loops (./bands, ./band-pool).
  * Disable with the tfjs flag `DETECTA_WASM_TRAINING_KERNELS` (e.g. tf.env().set(FLAG, false), or
  * `?tfjsflags=DETECTA_WASM_TRAINING_KERNELS:false` in a page) or `{ enabled: false }`.
  */

@@ -9,6 +9,10 @@
  * single-threaded SIMD build (no workers). The count is fixed for the process once the backend has
  * initialised; `wasmThreadsInUse()` reports it (env.json shows it).
  *
+ * Kernel threads: in the threaded build the training kernels' own loops (./bands) run on the same
+ * number of threads, through ./band-pool on the shared heap; `kernelThreads` option >
+ * DETECTA_WASM_KERNEL_THREADS (1 keeps them on the calling thread) > the wasm thread count.
+ *
  * Kept apart from index.ts (which must stay browser-safe) because it imports node: modules.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -16,10 +20,14 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, sep } from 'node:path';
+import { startKernelThreads } from './band-pool';
 import { installPthreadWorkers, withLogicalCores } from './node-pthreads';
+import { asWasmBackend } from './wasm-backend';
 
 /** Environment variable that sets the trainer's wasm thread count (a whole number ≥ 1). */
 export const WASM_THREADS_ENV = 'DETECTA_WASM_THREADS';
+/** Environment variable that sets the training kernels' thread count (≤ the wasm thread count). */
+export const KERNEL_THREADS_ENV = 'DETECTA_WASM_KERNEL_THREADS';
 /** tfjs-backend-wasm's pool: 8 workers are made up front and its C++ caps XNNPACK at 8 threads. */
 export const MAX_WASM_THREADS = 8;
 
@@ -52,13 +60,25 @@ export function chooseWasmThreads(option?: number, env: NodeJS.ProcessEnv = proc
   return { threads: Math.min(availableParallelism(), MAX_WASM_THREADS), source: 'machine' };
 }
 
+/** The training kernels' thread count for a wasm thread count; throws on a bad DETECTA_WASM_KERNEL_THREADS. */
+export function chooseKernelThreads(wasmThreads: number, option?: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = option ?? env[KERNEL_THREADS_ENV];
+  if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return wasmThreads;
+  const n = typeof raw === 'number' ? raw : /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`${option !== undefined ? 'the kernel thread count' : KERNEL_THREADS_ENV} must be a whole number of threads ≥ 1, got ${JSON.stringify(raw)}`);
+  }
+  return Math.min(n, wasmThreads);
+}
+
 /**
- * Loads the wasm backend from node_modules and activates it.
+ * Loads the wasm backend from node_modules and activates it, with the training kernels' threads.
  * Returns false (and leaves the previous backend active) when the backend fails to initialise;
  * the reason is available from tf's own warning output.
  */
-export async function initWasmBackendForNode(options: { threads?: number } = {}): Promise<boolean> {
+export async function initWasmBackendForNode(options: { threads?: number; kernelThreads?: number } = {}): Promise<boolean> {
   const { threads } = chooseWasmThreads(options.threads);
+  const kernelThreads = chooseKernelThreads(threads, options.kernelThreads);
   setWasmPaths(wasmDistFolder());
   if (threads <= 1) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -67,7 +87,11 @@ export async function initWasmBackendForNode(options: { threads?: number } = {})
   installPthreadWorkers();
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
-  return withLogicalCores(threads, () => tf.setBackend('wasm'));
+  if (!(await withLogicalCores(threads, () => tf.setBackend('wasm')))) return false;
+  const memory = (asWasmBackend(tf.findBackend('wasm')).wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory;
+  if (memory == null) throw new Error('wasm training kernels: the threaded wasm build exposes no wasmMemory, so the kernels cannot share its heap');
+  await startKernelThreads(memory, kernelThreads);
+  return true;
 }
 
 /** XNNPACK's thread count in this process (1 for the single-threaded build); null before the backend is up. */

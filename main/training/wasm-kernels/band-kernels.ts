@@ -1,0 +1,13 @@
+/**
+ * The band loops (./bands) that may run on the kernel threads of ./band-pool: the pool ships their
+ * source text to each worker once, and a job names a loop by its index here. A loop missing from
+ * this list runs on the calling thread only (the pool refuses it with a clear error).
+ */
+import { depthwiseFilterBand } from './depthwise-backprop-filter';
+import { depthwiseInputBand } from './depthwise-backprop-input';
+import { col2imBand, im2colBand } from './im2col';
+import { transposeBand } from './matmul';
+import { maxPoolGradBand } from './max-pool-grad';
+import type { BandLoop } from './bands';
+
+export const BAND_LOOPS: readonly BandLoop[] = [depthwiseFilterBand, depthwiseInputBand, im2colBand, col2imBand, transposeBand, maxPoolGradBand];

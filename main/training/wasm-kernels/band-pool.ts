@@ -1,0 +1,202 @@
+/**
+ * Node-only: the training kernels' thread pool. In the threaded build of the wasm backend the heap
+ * is a shared WebAssembly.Memory; this pool starts threads − 1 worker_threads that receive that
+ * Memory once, and runs a kernel's bands (./bands) on them and on the calling thread together.
+ *
+ * Protocol (one Int32Array control block in a SharedArrayBuffer, tfjs kernels being synchronous):
+ * the caller writes the job (loop index, band count, arguments), resets the band counter, bumps the
+ * generation and wakes the workers (Atomics.notify); every thread, the caller included, takes bands
+ * from the shared counter (Atomics.add) until none are left; each worker then acknowledges the job
+ * and the caller waits (Atomics.wait, allowed on Node's main thread) for every acknowledgement, so
+ * no worker is still reading a job when the next one is written. Which thread runs a band does not
+ * change its result (see ./bands), so results are bit-identical for any thread count.
+ *
+ * Workers re-read memory.buffer for every job (the heap grows), run the loops of ./band-kernels
+ * from their source text, never hold the process open (unref), and leave on stopKernelThreads().
+ * An exception in a worker's band is rethrown by the caller's run with the worker's stack.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { BAND_LOOPS } from './band-kernels';
+import { bandRunner, setBandRunner, type BandLoop, type BandRunner } from './bands';
+
+// Control block slots.
+const GEN = 0;
+const LOOP = 1;
+const BANDS = 2;
+const NEXT = 3;
+const ACK = 4;
+const STOP = 5;
+const FAIL = 6;
+const NARGS = 7;
+const WORKER_BANDS = 8;
+const SLOTS = 9;
+const MAX_ARGS = 32;
+
+/** The worker (CommonJS, eval'd). Slot numbers as above. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+// tsx / esbuild with keepNames wrap nested functions in __name(); the loops have none, but be safe
+globalThis.__name = (f) => f;
+const { memory, control, argBuffer, port, sources } = workerData;
+const ctrl = new Int32Array(control);
+const args = new Float64Array(argBuffer);
+const loops = sources.map((s) => (0, eval)('(' + s + ')'));
+let seen = Atomics.load(ctrl, ${GEN});
+parentPort.postMessage('ready');
+for (;;) {
+  Atomics.wait(ctrl, ${GEN}, seen);
+  const gen = Atomics.load(ctrl, ${GEN});
+  if (gen === seen) continue;
+  seen = gen;
+  if (Atomics.load(ctrl, ${STOP}) !== 0) break;
+  try {
+    const loop = loops[ctrl[${LOOP}]];
+    const bands = ctrl[${BANDS}];
+    const a = args.slice(0, ctrl[${NARGS}]);
+    const heap = memory.buffer;
+    for (let b = Atomics.add(ctrl, ${NEXT}, 1); b < bands; b = Atomics.add(ctrl, ${NEXT}, 1)) {
+      loop(heap, a, b);
+      Atomics.add(ctrl, ${WORKER_BANDS}, 1);
+    }
+  } catch (e) {
+    if (Atomics.compareExchange(ctrl, ${FAIL}, 0, 1) === 0) port.postMessage(String((e && e.stack) || e));
+  }
+  Atomics.add(ctrl, ${ACK}, 1);
+  Atomics.notify(ctrl, ${ACK});
+}
+port.close();
+`;
+
+class BandPool implements BandRunner {
+  readonly threads: number;
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly ids = new Map<BandLoop, number>(BAND_LOOPS.map((f, i) => [f, i]));
+  jobs = 0;
+
+  /** errors[i]: where worker i posts the stack of an exception in a band. */
+  constructor(readonly memory: WebAssembly.Memory, readonly workers: Worker[], control: SharedArrayBuffer, argBuffer: SharedArrayBuffer, private readonly errors: MessagePort[]) {
+    this.threads = workers.length + 1;
+    this.ctrl = new Int32Array(control);
+    this.args = new Float64Array(argBuffer);
+  }
+
+  run(loop: BandLoop, heap: ArrayBufferLike, args: ArrayLike<number>, bands: number): void {
+    const id = this.ids.get(loop);
+    if (id === undefined) throw new Error(`wasm training kernels: band loop '${loop.name}' is not in band-kernels.ts, so it cannot run on the kernel threads`);
+    if (args.length > MAX_ARGS) throw new Error(`wasm training kernels: a band loop takes at most ${MAX_ARGS} arguments, got ${args.length}`);
+    const c = this.ctrl;
+    this.jobs++;
+    this.args.set(args);
+    c[NARGS] = args.length;
+    c[LOOP] = id;
+    c[BANDS] = bands;
+    Atomics.store(c, NEXT, 0);
+    Atomics.store(c, ACK, 0);
+    Atomics.add(c, GEN, 1);
+    Atomics.notify(c, GEN);
+    let failure: { error: unknown } | null = null;
+    try {
+      for (let b = Atomics.add(c, NEXT, 1); b < bands; b = Atomics.add(c, NEXT, 1)) loop(heap, args, b);
+    } catch (error) {
+      failure = { error }; // rethrown below, once no worker is on this job any more
+    }
+    const workers = this.workers.length;
+    for (let n = Atomics.load(c, ACK); n < workers; n = Atomics.load(c, ACK)) Atomics.wait(c, ACK, n);
+    let workerFailure: string | null = null;
+    if (Atomics.load(c, FAIL) !== 0) {
+      const reasons = this.errors.map((p) => receiveMessageOnPort(p)?.message as string | undefined).filter((m) => m !== undefined);
+      Atomics.store(c, FAIL, 0);
+      workerFailure = reasons[0] ?? '(no message)';
+    }
+    if (failure) throw failure.error;
+    if (workerFailure !== null) throw new Error(`wasm training kernels: a kernel thread failed in '${loop.name}': ${workerFailure}`);
+  }
+
+  workerBands(): number {
+    return Atomics.load(this.ctrl, WORKER_BANDS);
+  }
+
+  async stop(): Promise<void> {
+    // ref'd until they have left, so that the process waits for the exits it awaits
+    const exits = this.workers.map((w) => new Promise<void>((resolve) => { w.ref(); w.once('exit', () => resolve()); }));
+    Atomics.store(this.ctrl, STOP, 1);
+    Atomics.add(this.ctrl, GEN, 1);
+    Atomics.notify(this.ctrl, GEN);
+    await Promise.all(exits);
+    for (const p of this.errors) p.close();
+  }
+}
+
+let pool: BandPool | null = null;
+
+/**
+ * Starts threads − 1 workers on the shared wasm heap `memory` and makes the kernels run their bands
+ * on them (replacing a different pool started before; 1 stops it). Resolves once every worker is ready.
+ */
+export async function startKernelThreads(memory: WebAssembly.Memory, threads: number): Promise<void> {
+  if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('wasm training kernels: kernel threads need the shared heap of the threaded wasm build');
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`wasm training kernels: kernel threads must be a whole number ≥ 1, got ${threads}`);
+  if (pool && pool.memory === memory && pool.threads === threads) return;
+  await stopKernelThreads();
+  if (threads === 1) return;
+  const control = new SharedArrayBuffer(SLOTS * 4);
+  const argBuffer = new SharedArrayBuffer(MAX_ARGS * 8);
+  const sources = BAND_LOOPS.map((f) => f.toString());
+  const workers: Worker[] = [];
+  const errors: MessagePort[] = [];
+  const ready: Array<Promise<void>> = [];
+  for (let i = 0; i < threads - 1; i++) {
+    const { port1, port2: port } = new MessageChannel();
+    errors.push(port1);
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { memory, control, argBuffer, port, sources },
+      transferList: [port],
+      name: `detecta-kernel-${i + 1}`,
+    });
+    ready.push(new Promise<void>((resolve, reject) => {
+      w.once('message', () => resolve());
+      w.once('error', (e) => reject(new Error(`wasm training kernels: kernel thread ${i + 1} failed to start: ${e.message}`)));
+      w.once('exit', (code) => reject(new Error(`wasm training kernels: kernel thread ${i + 1} exited with code ${code} while starting`)));
+    }));
+    workers.push(w);
+  }
+  try {
+    await Promise.all(ready);
+    // from now on a finished trainer is never held open by its kernel threads
+    for (const w of workers) w.unref();
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    for (const p of errors) p.close();
+    throw e;
+  }
+  pool = new BandPool(memory, workers, control, argBuffer, errors);
+  setBandRunner(pool);
+}
+
+/** Stops the kernel threads (if any) and waits for them to exit; the kernels run on the calling thread again. */
+export async function stopKernelThreads(): Promise<void> {
+  const p = pool;
+  if (!p) return;
+  pool = null;
+  if (bandRunner() === p) setBandRunner(null);
+  await p.stop();
+}
+
+/** Threads the kernels' bands run on now, the calling thread included. */
+export function kernelThreadsInUse(): number {
+  return bandRunner().threads;
+}
+
+export interface KernelThreadStats {
+  /** Kernel calls whose bands went to the pool. */
+  jobs: number;
+  /** Bands the workers ran (the calling thread ran the others). */
+  workerBands: number;
+}
+
+/** What the current pool has done since it started; zeros without a pool. */
+export function kernelThreadStats(): KernelThreadStats {
+  return pool ? { jobs: pool.jobs, workerBands: pool.workerBands() } : { jobs: 0, workerBands: 0 };
+}
