@@ -10,6 +10,7 @@ import type { DetectorConfig } from '../../shared/ml/detector/config';
 import { imagesToTensor, predictRaw } from '../../shared/ml/detector/inference';
 import type { Detection } from '../../shared/metrics';
 import type { Sample } from '../training/data';
+import { inputImages } from '../training/fitted-image';
 import { validationDetections, validationMap50 } from '../training/evaluate';
 import { ONNX_RUNTIME_NAME, type OnnxModelSession } from './onnx-session';
 
@@ -53,7 +54,7 @@ export async function verifyDetectorExport(model: tf.LayersModel, session: OnnxM
   const fromOnnx: Detection[] = [];
   for (let i = 0; i < val.length; i += batchSize) {
     const part = val.slice(i, i + batchSize);
-    const x = imagesToTensor(part.map((s) => s.image));
+    const x = imagesToTensor(await inputImages(part.map((s) => s.image)));
     let raws: Float32Array[];
     let input: Float32Array;
     try {

@@ -3,14 +3,18 @@
  * worker threads (./batch-worker) while the model trains, with a bounded prefetch queue, so the
  * math does not wait for the next batch.
  *
- * - The train images (decoded once, at training size: the image cache) move into one
- *   SharedArrayBuffer that every worker reads; `cacheBytes` is its size, for the log.
+ * - The train images kept by the image cache (./image-cache: uint8 RGB at training size, in
+ *   SharedArrayBuffers) are read by every worker without a copy; a worker builds each model input
+ *   (fitToInput) when a batch needs it, and decodes again from its file an image the cache did not
+ *   keep. `cacheBytes` / `cachedImages` say what is kept, `decodedIn(epoch)` how many images the
+ *   epoch's batches decoded from files, for the log.
  * - `batch(epoch, index, mosaic)` returns batch `index` of the epoch and queues the next ones of
  *   that epoch, at most `prefetch` batches ahead (so at most that many built batches wait in
  *   memory). A queued batch whose arguments no longer match what is asked (a time budget
  *   re-planned the mosaic closing) is dropped and built again.
  * - Results equal makeBatch on the trainer's thread: a batch is a function of (seed, epoch,
- *   index, mosaic) and the samples only (its RNG is seeded by them), whichever worker builds it.
+ *   index, mosaic) and the samples only (its RNG is seeded by them), whichever worker builds it
+ *   and whichever images the cache kept.
  * - workers: 0 builds batches on the calling thread (no queue), the reference behaviour.
  */
 import { existsSync } from 'node:fs';
@@ -20,11 +24,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AugmentConfig } from '../../shared/ml/augment';
 import type { LabeledBox } from '../../shared/ml/detector/box';
-import type { FloatRgbImage } from '../../shared/ml/preprocess';
-import { epochOrder, makeBatch, type Batch } from './data';
+import { epochOrder, makeFittedBatch, type Batch } from './batches';
+import type { FittedImage } from './fitted-image';
+import { sharedBytes } from './image-cache';
 
 /** What a worker needs of a train sample. */
-export interface BatchSample { image: FloatRgbImage; boxes: LabeledBox[] }
+export interface BatchSample { image: FittedImage; boxes: LabeledBox[] }
 
 export interface PipelineInit {
   samples: BatchSample[];
@@ -34,7 +39,8 @@ export interface PipelineInit {
   batchSize: number;
 }
 export interface BatchJob { id: number; epoch: number; index: number; mosaic: boolean }
-export type BatchReply = { id: number; ok: true; batch: Batch } | { id: number; ok: false; error: string };
+/** `decoded`: images the batch decoded from their files (not kept by the image cache). */
+export type BatchReply = { id: number; ok: true; batch: Batch; decoded: number } | { id: number; ok: false; error: string };
 
 export interface PipelineOptions extends Omit<PipelineInit, 'samples'> {
   /** Worker threads (0: build on the calling thread). */
@@ -82,18 +88,14 @@ function workerEntry(): string | URL {
   throw new Error(`the batch worker (batch-worker.js) is missing beside ${here}: rebuild with npm run build`);
 }
 
-/** The samples' images copied into one SharedArrayBuffer (views in the same order). */
-export function shareImages(samples: readonly BatchSample[]): { samples: BatchSample[]; bytes: number } {
-  const floats = samples.reduce((n, s) => n + s.image.data.length, 0);
-  const sab = new SharedArrayBuffer(floats * 4);
-  let at = 0;
-  const shared = samples.map((s) => {
-    const data = new Float32Array(sab, at * 4, s.image.data.length);
-    data.set(s.image.data);
-    at += s.image.data.length;
-    return { image: { width: s.image.width, height: s.image.height, data }, boxes: s.boxes };
-  });
-  return { samples: shared, bytes: floats * 4 };
+/** The samples with their kept pixels in SharedArrayBuffers (moved there when they are not yet). */
+function shareImages(samples: readonly BatchSample[]): BatchSample[] {
+  return samples.map((s) => (s.image.data ? { image: { ...s.image, data: sharedBytes(s.image.data) }, boxes: s.boxes } : s));
+}
+
+/** Builds one batch of the pipeline's samples (on a worker or the trainer thread). */
+export function buildBatch(init: PipelineInit, order: number[], job: BatchJob): Promise<{ batch: Batch; decoded: number }> {
+  return makeFittedBatch(init.samples, { order, index: job.index, batchSize: init.batchSize, augment: init.augment, seed: init.seed, epoch: job.epoch, options: { mosaic: job.mosaic } });
 }
 
 interface Slot { key: string; promise: Promise<Batch> }
@@ -101,21 +103,29 @@ interface Slot { key: string; promise: Promise<Batch> }
 export class BatchPipeline {
   private readonly workers: Worker[] = [];
   private readonly inFlight: number[] = [];
-  private readonly pending = new Map<number, { resolve: (b: Batch) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { epoch: number; resolve: (b: Batch) => void; reject: (e: Error) => void }>();
   private readonly queue = new Map<string, Slot>();
   private nextId = 1;
   private turn = 0;
   private closed = false;
   private failure: Error | null = null;
   private readonly order = new Map<number, number[]>();
+  private readonly decoded = new Map<number, number>();
+  /** Bytes of the train images kept in memory, and how many they are. */
+  readonly cacheBytes: number;
+  readonly cachedImages: number;
 
-  private constructor(private readonly init: PipelineInit, private readonly options: PipelineOptions, readonly cacheBytes: number) {}
+  private constructor(private readonly init: PipelineInit, private readonly options: PipelineOptions) {
+    const kept = init.samples.filter((s) => s.image.data !== null);
+    this.cachedImages = kept.length;
+    this.cacheBytes = kept.reduce((n, s) => n + s.image.data!.byteLength, 0);
+  }
 
-  /** Shares the samples' images and starts the workers. */
+  /** Shares the samples' kept images and starts the workers. */
   static start(samples: readonly BatchSample[], options: PipelineOptions): BatchPipeline {
-    const { samples: shared, bytes } = options.workers > 0 ? shareImages(samples) : { samples: [...samples], bytes: samples.reduce((n, s) => n + s.image.data.byteLength, 0) };
+    const shared = options.workers > 0 ? shareImages(samples) : [...samples];
     const init: PipelineInit = { samples: shared, augment: options.augment, seed: options.seed, trainTimes: options.trainTimes, batchSize: options.batchSize };
-    const p = new BatchPipeline(init, options, bytes);
+    const p = new BatchPipeline(init, options);
     if (options.workers > 0) {
       const entry = workerEntry();
       for (let i = 0; i < options.workers; i++) {
@@ -133,8 +143,15 @@ export class BatchPipeline {
 
   get workerCount(): number { return this.workers.length; }
 
-  /** The pipeline's copy of sample i's image (a view of the shared cache with workers): callers drop their own copy for it. */
-  imageOf(i: number): FloatRgbImage {
+  /** Images decoded from their files (not kept by the cache) by the batches of `epoch` built so far, rebuilt ones included. */
+  decodedIn(epoch: number): number { return this.decoded.get(epoch) ?? 0; }
+
+  private count(epoch: number, decoded: number): void {
+    this.decoded.set(epoch, this.decodedIn(epoch) + decoded);
+  }
+
+  /** The pipeline's copy of sample i's image (its pixels in shared memory with workers): callers drop their own copy for it. */
+  imageOf(i: number): FittedImage {
     const s = this.init.samples[i];
     if (!s) throw new Error(`the batch pipeline has no sample ${i} (it has ${this.init.samples.length})`);
     return s.image;
@@ -145,7 +162,7 @@ export class BatchPipeline {
     const waiter = this.pending.get(r.id);
     if (!waiter) return;
     this.pending.delete(r.id);
-    if (r.ok) waiter.resolve(r.batch);
+    if (r.ok) { this.count(waiter.epoch, r.decoded); waiter.resolve(r.batch); }
     else waiter.reject(new Error(`building a batch: ${r.error}`));
   }
 
@@ -160,7 +177,7 @@ export class BatchPipeline {
     if (this.workers.length === 0) {
       let order = this.order.get(epoch);
       if (!order) { this.order.clear(); order = epochOrder(this.init.samples.length, this.init.trainTimes, this.init.seed, epoch); this.order.set(epoch, order); }
-      return Promise.resolve(makeBatch(this.init.samples, order, index, this.init.batchSize, this.init.augment, this.init.seed, epoch, { mosaic }));
+      return buildBatch(this.init, order, { id: 0, epoch, index, mosaic }).then((r) => { this.count(epoch, r.decoded); return r.batch; });
     }
     const id = this.nextId++;
     const w = this.turn++ % this.workers.length;
@@ -170,6 +187,7 @@ export class BatchPipeline {
     const done = (): void => { if (--this.inFlight[w]! === 0) worker.unref(); };
     return new Promise<Batch>((resolve, reject) => {
       this.pending.set(id, {
+        epoch,
         resolve: (b) => { done(); resolve(b); },
         reject: (e) => { done(); reject(e); },
       });

@@ -1,13 +1,16 @@
 /**
  * Worker thread of the batch pipeline (./batch-pipeline): builds training batches with the same
- * makeBatch (augmentation, mosaic, mixup) the trainer would run on its own thread. The train images
- * arrive once, in SharedArrayBuffers (no copy per worker); each batch goes back with its image
- * buffers transferred. A batch depends only on (seed, epoch, index, mosaic) and the samples, so it
- * is the same whichever thread builds it.
+ * builder (augmentation, mosaic, mixup) the trainer would run on its own thread. The train images
+ * the cache kept arrive once, in SharedArrayBuffers (no copy per worker); each model input is
+ * built from them when a batch needs it, and the images not kept are decoded again from their
+ * files (sharp, on libuv's threads). Each batch goes back with its image buffers transferred. A
+ * batch depends only on (seed, epoch, index, mosaic) and the samples, so it is the same whichever
+ * thread builds it; jobs may overlap while a file is decoded.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { epochOrder, makeBatch } from './data';
-import type { BatchJob, BatchReply, PipelineInit } from './batch-pipeline';
+import { errorMessage } from '../../shared/error-message';
+import { epochOrder } from './batches';
+import { buildBatch, type BatchJob, type BatchReply, type PipelineInit } from './batch-pipeline';
 
 const init = workerData as PipelineInit;
 const port = parentPort;
@@ -24,20 +27,17 @@ function orderOf(epoch: number): number[] {
   return o;
 }
 
-port.on('message', (job: BatchJob) => {
+async function answer(job: BatchJob): Promise<void> {
   let reply: BatchReply;
   const transfer = new Set<ArrayBuffer>();
   try {
-    const batch = makeBatch(init.samples, orderOf(job.epoch), job.index, init.batchSize, init.augment, init.seed, job.epoch, { mosaic: job.mosaic });
-    const images = batch.images.map((im) => {
-      // an image passed through unaugmented is a view of the shared cache: send a copy
-      const data = im.data.buffer instanceof SharedArrayBuffer ? im.data.slice() : im.data;
-      transfer.add(data.buffer as ArrayBuffer);
-      return { width: im.width, height: im.height, data };
-    });
-    reply = { id: job.id, ok: true, batch: { images, boxes: batch.boxes } };
+    const { batch, decoded } = await buildBatch(init, orderOf(job.epoch), job);
+    for (const im of batch.images) transfer.add(im.data.buffer as ArrayBuffer);
+    reply = { id: job.id, ok: true, batch, decoded };
   } catch (err) {
-    reply = { id: job.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+    reply = { id: job.id, ok: false, error: errorMessage(err) };
   }
-  port.postMessage(reply, [...transfer]);
-});
+  port!.postMessage(reply, [...transfer]);
+}
+
+port.on('message', (job: BatchJob) => { void answer(job); });

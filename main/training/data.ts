@@ -1,41 +1,42 @@
 /**
- * The trainer's data pipeline: the project's sample list (main/dataset/sample-list.ts: handed
- * over by the app after its autosaves are flushed, or read by `detecta train` itself) → decoded,
- * fitted samples → seeded, augmented batches.
+ * The trainer's data: the project's sample list (main/dataset/sample-list.ts: handed over by the
+ * app after its autosaves are flushed, or read by `detecta train` itself) → decoded, fitted
+ * samples; their batches are ./batches.
  *
- * - Images are decoded with sharp, EXIF orientation applied (`.rotate()`), as the dataset core
- *   does (shared/dataset/exif.ts), so VOC boxes (displayed-image pixels) line up.
- * - Each image is shrunk by sharp to fit the input (aspect kept), then letterboxed/stretched by
- *   shared/ml/preprocess `fitToInput`; samples are kept in memory at input size. `transform`
- *   maps original pixels to input pixels (both steps composed).
+ * - Images are decoded with sharp (./fitted-image decodeFitted: EXIF orientation applied, shrunk
+ *   to fit the input, aspect kept) and kept as uint8 RGB; the model input is that image
+ *   letterboxed/stretched by shared/ml/preprocess `fitToInput`, built when it is needed.
+ *   `transform` maps original pixels to input pixels (both steps composed).
+ * - With `cache` (./image-cache) only the images within its budget keep their pixels; the others
+ *   keep their file and size and are decoded again when needed.
  * - Split: the project's persisted split (train / val; test images are left out). When it has no
  *   val image with boxes, a seeded `valFraction` of the train images becomes val.
  * - Loading decodes several images at once (sharp works on libuv's threads); the result is in id
  *   order, as a sequential load's.
- * - Batches: per epoch a seeded shuffle of the train set repeated `trainTimes` times (the seed's
- *   train_times); augmentation (shared/ml/augment) with a per-epoch RNG, so epoch e is the same
- *   whether or not the run was resumed. When the config has mosaic on, a batch image is (with
- *   probability mosaic.p) a mosaic of its sample and 3 random train samples, possibly mixed up
- *   with a second mosaic, before the per-image ops.
  */
-import sharp from 'sharp';
 import type { LabeledSample, SampleList } from '../dataset/sample-list';
 import type { LabeledBox } from '../../shared/ml/detector/box';
-import { fitToInput, type FloatRgbImage, type ImageTransform, type ResizeMode } from '../../shared/ml/preprocess';
-import { augmentScene, mixup, mixupRatio, randomMosaic, type AugmentConfig, type AugmentScene } from '../../shared/ml/augment';
-import { createRng, type Rng } from '../../shared/ml/random';
+import type { ImageTransform, ResizeMode } from '../../shared/ml/preprocess';
+import { fitRect } from '../../shared/ml/adapters/geometry';
+import { createRng } from '../../shared/ml/random';
 import type { GroundTruthBox } from '../../shared/metrics';
-import { orientedSize } from '../../shared/dataset/exif';
 import { errorMessage } from '../../shared/error-message';
 import { availableParallelism } from 'node:os';
+import { decodeFitted, type FittedImage } from './fitted-image';
+import type { ImageCache } from './image-cache';
+import { shuffle } from './batches';
+
+// moved to ./fitted-image and ./batches; still exported here for the modules that import them from data
+export { decodeFitted } from './fitted-image';
+export { shuffle, batchesPerEpoch, epochOrder, makeBatch, type Batch, type BatchSource, type MakeBatchOptions } from './batches';
 
 /** Images decoded at once while loading (sharp runs them on libuv's pool). */
 const LOAD_CONCURRENCY_MAX = 4;
 
 export interface Sample {
   imageId: string;
-  /** Model input (inputSize², 0..255). */
-  image: FloatRgbImage;
+  /** The decoded image at training size (./fitted-image: inputImage gives the model input). */
+  image: FittedImage;
   /** Original (oriented) image → input pixels. */
   transform: ImageTransform;
   originalSize: { width: number; height: number };
@@ -62,31 +63,17 @@ export interface LoadOptions {
   /** Restrict to these image ids (resume/reproduce with the stored split). */
   split?: { train: string[]; val: string[] };
   onProgress?: (done: number, total: number) => void;
-}
-
-/** Decodes one image file to RGB, EXIF orientation applied, shrunk to fit `maxSide`. */
-export async function decodeFitted(file: string, maxSide: number): Promise<{ data: Uint8Array; width: number; height: number; origWidth: number; origHeight: number }> {
-  const meta = await sharp(file).metadata();
-  if (!meta.width || !meta.height) throw new Error(`cannot read the size of ${file}`);
-  const { width: origWidth, height: origHeight } = orientedSize(meta.width, meta.height, meta.orientation);
-  const { data, info } = await sharp(file, { failOn: 'error' })
-    .rotate()
-    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`${file}: decoded to ${info.channels} channels, expected 3`);
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, origWidth, origHeight };
+  /** Keeps the pixels of the images within its budget (default: every image keeps them). */
+  cache?: ImageCache;
 }
 
 /** Decodes + fits one labeled image. */
 export async function loadSample(labeled: LabeledSample, classes: string[], inputSize: number, resizeMode: ResizeMode): Promise<Sample> {
   const { imageId } = labeled;
   const dec = await decodeFitted(labeled.file, inputSize);
-  const fitted = fitToInput({ width: dec.width, height: dec.height, data: dec.data }, inputSize, { mode: resizeMode });
+  // fitToInput's transform (fitRect); the model input itself is built from the kept bytes when it is needed (fitted-image.ts)
+  const t = fitRect(dec.width, dec.height, inputSize, resizeMode).transform;
   const pre = { x: dec.width / dec.origWidth, y: dec.height / dec.origHeight };
-  const t = fitted.transform;
   const transform: ImageTransform = { scaleX: pre.x * t.scaleX, scaleY: pre.y * t.scaleY, offsetX: t.offsetX, offsetY: t.offsetY };
   const boxes: LabeledBox[] = [];
   const groundTruth: GroundTruthBox[] = [];
@@ -103,16 +90,8 @@ export async function loadSample(labeled: LabeledSample, classes: string[], inpu
       y2: b.ymax * transform.scaleY + transform.offsetY,
     });
   }
-  return { imageId, image: fitted.image, transform, originalSize: { width: dec.origWidth, height: dec.origHeight }, boxes, groundTruth };
-}
-
-/** Fisher–Yates shuffle with the given RNG (in place). */
-export function shuffle<T>(items: T[], rng: Rng): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
+  const image: FittedImage = { file: labeled.file, inputSize, resizeMode, width: dec.width, height: dec.height, data: dec.data };
+  return { imageId, image, transform, originalSize: { width: dec.origWidth, height: dec.origHeight }, boxes, groundTruth };
 }
 
 /** Loads every labeled image of the sample list into train and val samples. */
@@ -148,7 +127,8 @@ export async function loadTrainingData(list: SampleList, options: LoadOptions): 
   // sharp decodes on libuv's thread pool: several images in flight keep every CPU busy; samples
   // and skips stay in id order, so the result is the one of a sequential load
   const concurrency = Math.max(1, Math.min(LOAD_CONCURRENCY_MAX, availableParallelism()));
-  const load = async (ids: string[]): Promise<Sample[]> => {
+  // positions in the cache's order: the train images, then the val images
+  const load = async (ids: string[], first: number): Promise<Sample[]> => {
     const results: ({ sample: Sample } | { skip: string })[] = new Array(ids.length);
     let next = 0;
     const lane = async (): Promise<void> => {
@@ -162,6 +142,8 @@ export async function loadTrainingData(list: SampleList, options: LoadOptions): 
         } catch (err) {
           results[i] = { skip: errorMessage(err) };
         }
+        const r = results[i]!;
+        options.cache?.settle(first + i, 'sample' in r ? r.sample.image : null);
         options.onProgress?.(++done, total);
       }
     };
@@ -173,85 +155,8 @@ export async function loadTrainingData(list: SampleList, options: LoadOptions): 
     });
     return out;
   };
-  const train = await load(trainIds);
-  const val = await load(valIds);
+  const train = await load(trainIds, 0);
+  const val = await load(valIds, trainIds.length);
   if (train.length === 0) throw new Error(`no trainable images: ${entries.length} labeled image(s), ${skipped.length} skipped${skipped[0] ? ` (${skipped[0].reason})` : ''}`);
   return { classes, train, val, skipped, splitSource };
-}
-
-export interface Batch {
-  images: FloatRgbImage[];
-  boxes: LabeledBox[][];
-}
-
-/** Number of batches per epoch (last partial batch kept). */
-export function batchesPerEpoch(trainCount: number, trainTimes: number, batchSize: number): number {
-  return Math.ceil((trainCount * trainTimes) / batchSize);
-}
-
-/** The epoch's sample order: the train set repeated trainTimes times, shuffled by (seed, epoch). */
-export function epochOrder(trainCount: number, trainTimes: number, seed: number, epoch: number): number[] {
-  const order = Array.from({ length: trainCount * trainTimes }, (_, i) => i % trainCount);
-  return shuffle(order, createRng((seed * 7919 + epoch * 104_729) >>> 0));
-}
-
-export interface MakeBatchOptions {
-  /**
-   * false: no mosaic (and so no mixup) in this batch even when the config has it on, for the
-   * last epochs of a run (YOLOv8's close_mosaic). Default true.
-   */
-  mosaic?: boolean;
-}
-
-/** What makeBatch reads of a train sample (the batch workers get only this). */
-export type BatchSource = Pick<Sample, 'image' | 'boxes'>;
-
-/** A mosaic of train[first] and 3 random train samples, in random quadrants. */
-function mosaicOf(train: readonly BatchSource[], first: number, augment: AugmentConfig, rng: Rng): AugmentScene {
-  const picks = shuffle([first, rng.int(train.length), rng.int(train.length), rng.int(train.length)], rng);
-  const m = augment.mosaic;
-  return randomMosaic(picks.map((i) => train[i]), { minScale: m.minScale, maxScale: m.maxScale, padValue: m.padValue, boxKeep: m.boxKeep }, rng);
-}
-
-/**
- * Builds batch `index` of an epoch; augmentation uses an RNG seeded by (seed, epoch, batch), so a
- * batch is the same for the same arguments. With augment.mosaic on (and options.mosaic not
- * false) each image is, with probability mosaic.p, a mosaic (see mosaicOf), and such a mosaic is,
- * with probability mixup.p, blended with a second mosaic of 4 random samples; then augmentScene's
- * per-image ops. With mosaic off the RNG draws are exactly those of earlier versions.
- */
-export function makeBatch(
-  train: readonly BatchSource[],
-  order: number[],
-  index: number,
-  batchSize: number,
-  augment: AugmentConfig | null,
-  seed: number,
-  epoch: number,
-  options: MakeBatchOptions = {},
-): Batch {
-  const ids = order.slice(index * batchSize, (index + 1) * batchSize);
-  const rng = createRng((seed * 31 + epoch * 1_000_003 + index * 7_777) >>> 0);
-  const images: FloatRgbImage[] = [];
-  const boxes: LabeledBox[][] = [];
-  const useMosaic = augment !== null && augment.enabled && augment.mosaic.enabled && options.mosaic !== false;
-  for (const i of ids) {
-    const s = train[i];
-    if (augment) {
-      let scene: AugmentScene = s;
-      if (useMosaic && rng.next() < augment.mosaic.p) {
-        scene = mosaicOf(train, i, augment, rng);
-        if (augment.mixup.enabled && rng.next() < augment.mixup.p) {
-          scene = mixup(scene, mosaicOf(train, rng.int(train.length), augment, rng), mixupRatio(rng));
-        }
-      }
-      const a = augmentScene(scene.image, scene.boxes, augment, rng);
-      images.push(a.image);
-      boxes.push(a.boxes);
-    } else {
-      images.push(s.image);
-      boxes.push(s.boxes);
-    }
-  }
-  return { images, boxes };
 }

@@ -45,6 +45,7 @@ import { frozenCostOf, guessSpeed, planTimeBudget, replanEpochs, scaledLearningR
 import type { SampleList } from '../dataset/sample-list';
 import { batchesPerEpoch, loadTrainingData, type Sample } from './data';
 import { BatchPipeline, chooseBatchWorkers } from './batch-pipeline';
+import { countCached, describeImageCache, ImageCache, imageCacheBudget } from './image-cache';
 import { buildEvalReport, lossParts, meanLoss, validate, zeroLoss } from './evaluate';
 import { writeJson } from './run-folder';
 import { loadModelFromFolder } from './weights-io';
@@ -188,8 +189,10 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
         inputSize = first.inputSize;
         inputReason = first.reason[0]!;
       } else inputSize = train.inputSize ?? defaultInputSize(ctx.backend.backend === 'tensorflow-gpu');
+      const cacheBudget = imageCacheBudget();
       const data = await loadTrainingData(samples, {
         inputSize, resizeMode: 'letterbox', seed: train.seed, valFraction: train.valFraction, ...(stored ? { split: stored.split } : {}),
+        cache: new ImageCache(cacheBudget.bytes),
       });
       for (const s of data.skipped.slice(0, 20)) ctx.log(`skipped ${s.imageId}: ${s.reason}`, 'warn');
       if (data.skipped.length > 20) ctx.log(`… and ${data.skipped.length - 20} more images skipped`, 'warn');
@@ -255,8 +258,9 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       pipeline = BatchPipeline.start(data.train, { workers: chooseBatchWorkers(), augment, seed: train.seed, trainTimes: train.trainTimes, batchSize: train.batchSize, batchesPerEpoch: batches });
       // one copy of the cache: the samples now point into the shared one
       data.train.forEach((sample, i) => { sample.image = pipeline!.imageOf(i); });
-      const valBytes = data.val.reduce((n, v) => n + v.image.data.byteLength, 0);
-      ctx.log(`image cache: ${data.train.length + data.val.length} images decoded at ${inputSize} px, ${((pipeline.cacheBytes + valBytes) / 2 ** 20).toFixed(0)} MB in memory; batches built by ${pipeline.workerCount || 'the trainer thread, no'} worker thread(s)`);
+      const trainCache = countCached(data.train.map((s) => s.image));
+      const valCache = countCached(data.val.map((s) => s.image));
+      ctx.log(`${describeImageCache(trainCache, valCache, cacheBudget, inputSize)}; batches built by ${pipeline.workerCount || 'the trainer thread, no'} worker thread(s)`);
       const batchPipeline = pipeline;
       let closeMosaic = 0;
       let schedule!: LrScheduleConfig;
@@ -374,6 +378,9 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
             timed[phaseAt(epoch)].epochs++;
           }
           lastVal = v;
+          const trainDecoded = trainCache.images - trainCache.cached > 0 ? batchPipeline.decodedIn(epoch) : 0;
+          const valDecoded = doVal ? valCache.images - valCache.cached : 0;
+          if (trainDecoded + valDecoded > 0) ctx.log(`image cache: epoch ${epoch} decoded ${trainDecoded} train image(s) from their files for its batches, ${valDecoded} val image(s) for validation`);
           const metrics: EpochMetrics = {
             epoch, time, train: trainLoss, val: v?.loss ?? null,
             precision: v?.precision ?? null, recall: v?.recall ?? null, F1: v?.F1 ?? null, mAP50: v?.mAP50 ?? null, 'mAP50-95': v?.['mAP50-95'] ?? null, lr,

@@ -20,6 +20,7 @@ import {
   GALLERY_MAX_DETECTIONS, GALLERY_MAX_IMAGES, GALLERY_MIN_SCORE, OBJECT_SIZES, type EvalReport, type GalleryBox, type GalleryImage, type PerSizeAP,
 } from '../../shared/training/eval-report';
 import type { Sample } from './data';
+import { inputImages } from './fitted-image';
 
 export interface ValidationResult {
   loss: LossParts;
@@ -66,7 +67,7 @@ export async function validate(model: tf.LayersModel, config: DetectorConfig, cl
   const sum = zeroLoss();
   for (let i = 0; i < val.length; i += options.batchSize) {
     const part = val.slice(i, i + options.batchSize);
-    const x = imagesToTensor(part.map((s) => s.image));
+    const x = imagesToTensor(await inputImages(part.map((s) => s.image)));
     const batchLoss = headBatchLoss(config, part.map((s) => s.boxes), options.maxBoxes);
     // one forward pass (inference mode) gives both the val loss and the detections
     const pred = model.predict(x) as tf.Tensor;

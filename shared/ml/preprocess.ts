@@ -64,6 +64,9 @@ export function resizeBilinear(image: RgbImage, outWidth: number, outHeight: num
     throw new Error(`resizeBilinear: output size must be positive integers, got ${outWidth}x${outHeight}`);
   }
   const { width, height, data } = image;
+  // the same size: every sample falls on a pixel centre with weight 0 for its neighbours, so the
+  // result is the input as floats (the case of an image the decoder already shrank to the input size)
+  if (outWidth === width && outHeight === height) return toFloatImage(image);
   const out = new Float32Array(outWidth * outHeight * 3);
   const sx = width / outWidth;
   const sy = height / outHeight;
@@ -125,7 +128,8 @@ export function fitToInput(image: RgbImage, size: number, options: FitOptions = 
   const scale = Math.min(size / image.width, size / image.height);
   const w = Math.max(1, Math.round(image.width * scale));
   const h = Math.max(1, Math.round(image.height * scale));
-  const resized = resizeBilinear(image, w, h);
+  // already at its letterboxed size (an image the decoder shrank to the input): its rows as they are
+  const resized = w === image.width && h === image.height ? image : resizeBilinear(image, w, h);
   const offX = Math.floor((size - w) / 2);
   const offY = Math.floor((size - h) / 2);
   const out = new Float32Array(size * size * 3).fill(options.padValue ?? 127.5);

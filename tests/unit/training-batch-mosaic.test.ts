@@ -5,23 +5,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeBatch, epochOrder, type Sample } from '../../main/training/data';
+import { makeBatch, epochOrder, type BatchSource } from '../../main/training/batches';
 import { DEFAULT_AUGMENT_CONFIG, MODERN_AUGMENT_CONFIG, MOSAIC_PAD_VALUE, resolveAugmentConfig, type AugmentConfig } from '../../shared/ml/augment';
 import { syntheticScene } from '../../shared/ml/detector';
 
 const SIZE = 64;
 
-function samples(n: number): Sample[] {
+function samples(n: number): BatchSource[] {
   return Array.from({ length: n }, (_, i) => {
     const s = syntheticScene(50 + i, { size: SIZE, numClasses: 3, objects: 2, noise: 0 });
-    return {
-      imageId: `img${i}`,
-      image: s.image,
-      transform: { scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0 },
-      originalSize: { width: SIZE, height: SIZE },
-      boxes: s.boxes,
-      groundTruth: [],
-    };
+    return { image: s.image, boxes: s.boxes };
   });
 }
 
