@@ -1,7 +1,7 @@
 /**
  * The review queue of a project on the Node side (`detecta dataset review`): the detector runs on
  * every labeled image (as `detecta predict` does, through predict-files.ts, down to
- * REVIEW_MIN_SCORE), each image's labels and detections go through shared/dataset/review.ts, and
+ * REVIEW_MIN_SCORE; tiled when asked), each image's labels and detections go through shared/dataset/review.ts, and
  * the findings are ranked into one queue (dismissed ones left out). Unlabeled images are ordered
  * for "label next" by the model's uncertainty on them.
  */
@@ -11,6 +11,7 @@ import {
   type ImageReview, type LabelNextEntry, type ReviewDetection, type ReviewFinding, type ReviewLabel, type ReviewOptions,
 } from '../../shared/dataset/review';
 import { detectFile, type LoadedDetector } from './predict-files';
+import type { TileOptions } from '../../shared/ml/detector/tiles';
 
 export interface ProjectReview {
   /** Labeled images reviewed. */
@@ -30,6 +31,8 @@ export interface ReviewProjectOptions {
   /** Review options; without `confidence` it is calibrated on the project's labels (calibrateConfidence). */
   options?: Partial<ReviewOptions>;
   dismissed?: ReadonlySet<string>;
+  /** Tiled detection (SAHI-style, as `detecta predict --tile`), for small objects in large photos. */
+  tile?: TileOptions;
   /** NMS IoU of the detections (0.45, as `detecta predict`). */
   nmsIou?: number;
   onImage?: (done: number, total: number) => void;
@@ -52,7 +55,7 @@ export async function reviewProject(project: DatasetProject, det: LoadedDetector
   let reviewed = 0;
   for (const [i, entry] of todo.entries()) {
     try {
-      const r = await detectFile(det, project.resolveImage(entry.id), { confidence: REVIEW_MIN_SCORE, iou: opts.nmsIou ?? 0.45 });
+      const r = await detectFile(det, project.resolveImage(entry.id), { confidence: REVIEW_MIN_SCORE, iou: opts.nmsIou ?? 0.45, tile: opts.tile });
       const detections = r.detections.map((d) => ({ label: d.label, score: d.score, xmin: d.x1, ymin: d.y1, xmax: d.x2, ymax: d.y2 }));
       if (entry.status === 'unlabeled') {
         unlabeled.push({ imageId: entry.id, detections });

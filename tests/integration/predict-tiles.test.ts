@@ -4,12 +4,15 @@
  * is run on a 1024×768 photo (darknet's horses.jpg) with six such scenes pasted into it. One pass
  * at the model's 64 px input shrinks each ball to 2 px and finds none of them; 64 px tiles that
  * overlap by half find most of them. Both results are the one detections file format.
+ * `detecta dataset review --tile` runs the same tiles: in a project holding that photo with the
+ * balls labeled, the untiled review calls every label spurious (the model sees nothing there), the
+ * tiled one confirms most of them.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -82,4 +85,33 @@ test('detecta predict --tile refuses bad tile options', async () => {
       return true;
     });
   }
+});
+
+test('detecta dataset review --tile confirms labels of small objects that the untiled review calls spurious', { timeout: 240_000 }, async () => {
+  const project = join(root, 'review-project');
+  await mkdir(join(project, 'images'), { recursive: true });
+  await copyFile(photo, join(project, 'images', 'photo.jpg'));
+  const objects = pasted.map((b) => `<object><name>ball</name><pose>Unspecified</pose><truncated>0</truncated><difficult>0</difficult><bndbox><xmin>${Math.round(b.x1)}</xmin><ymin>${Math.round(b.y1)}</ymin><xmax>${Math.round(b.x2)}</xmax><ymax>${Math.round(b.y2)}</ymax></bndbox></object>`);
+  await writeFile(join(project, 'images', 'photo.xml'), `<annotation><folder>images</folder><filename>photo.jpg</filename><size><width>1024</width><height>768</height><depth>3</depth></size><segmented>0</segmented>${objects.join('')}</annotation>\n`);
+  const model = join(root, 'project', '.detecta', 'runs', 'small');
+  const review = async (extra: string[]): Promise<{ kind: string; boxId: string | null }[]> => {
+    const file = join(root, `review${extra.length ? '-tiled' : ''}.json`);
+    const { stdout } = await detecta(['dataset', 'review', '--project', project, '--model', model, '--top', '0', '--json', file, '--conf', '0.25', '--backend', 'wasm', ...extra]);
+    if (extra.length) assert.match(stdout, /\(tiles of 64 px, overlap 0\.5\)/);
+    return (JSON.parse(await readFile(file, 'utf8')) as { findings: { kind: string; boxId: string | null }[] }).findings;
+  };
+  const spurious = (f: { kind: string }[]): number => f.filter((x) => x.kind === 'spurious').length;
+  const whole = await review([]);
+  const tiled = await review(['--tile', '--tile-overlap', '0.5']);
+  console.log(`labels called spurious: untiled ${spurious(whole)} of ${pasted.length}, tiled ${spurious(tiled)}`);
+  assert.equal(spurious(whole), pasted.length, 'without tiles the model sees none of the balls');
+  assert.ok(spurious(tiled) <= 2, `with tiles most labels are confirmed: ${JSON.stringify(tiled)}`);
+});
+
+test('detecta dataset review refuses bad tile options as predict does', async () => {
+  await assert.rejects(detecta(['dataset', 'review', '--project', root, '--tile', '8']), (err: { code: number; stderr: string }) => {
+    assert.equal(err.code, 2, err.stderr);
+    assert.match(err.stderr, /--tile SIZE must be a whole number of pixels, at least 16, got "8"/);
+    return true;
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * `detecta dataset review --project DIR [--model RUN|DIR] [--top N] [--json FILE] [--conf auto]
- * [--backend ...]`: the review queue ("find label errors") on the command line. The model (the
+ * [--tile [SIZE]] [--tile-overlap F] [--backend ...]`: the review queue ("find label errors") on the command line. The model (the
  * project's active model unless --model names a run of the project or a weights/run folder) runs
  * on every labeled image; the likely label errors (missing, spurious, wrong-class, loose,
  * duplicate boxes: shared/dataset/review.ts) are printed most likely first, the ones dismissed in
@@ -20,9 +20,12 @@ import { reviewProject } from '../../training/review-project';
 import { backendChoiceSchema, type BackendChoice } from '../../../shared/training/types';
 import type { ReviewFinding } from '../../../shared/dataset/review';
 import { errorMessage } from '../../../shared/error-message';
+import { DEFAULT_TILE_OVERLAP } from '../../../shared/ml/detector/tiles';
+import { parseTileArgs, TILE_ARG_OPTIONS, TILE_ARG_USAGE, tileOptionsFor, withTileValue, type TileRequest } from '../tile-args';
 
 export const REVIEW_HELP = `usage: detecta dataset review --project DIR [--model RUN|DIR] [--top 20] [--json FILE]
-                              [--conf auto|X] [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu]
+                              [--conf auto|X] [--tile [SIZE]] [--tile-overlap ${DEFAULT_TILE_OVERLAP}]
+                              [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu]
 
 Runs a detector on every labeled image and lists the likely label errors, most likely first:
 missing boxes (a confident detection without a label), spurious boxes (a label the model does not
@@ -34,6 +37,8 @@ see), wrong classes, loose boxes (IoU 0.5-0.75 with a confident detection) and d
          images (most uncertain first) to FILE
 --conf   the score from which a detection counts as confident; default auto: the score where
          the model agrees best with the project's labels (F1-optimal)
+${TILE_ARG_USAGE}
+         (small objects: without tiles the model may miss them and call their labels spurious)
 Findings dismissed in the app ("keep the label") are left out.`;
 
 function bad(msg: string): number {
@@ -72,12 +77,13 @@ export async function runReview(argv: string[]): Promise<number> {
   let top = 20;
   let conf: number | undefined;
   let backend: BackendChoice = 'auto';
+  let tileRequest: TileRequest | null;
   try {
     ({ values: v } = parseArgs({
-      args: argv,
+      args: withTileValue(argv),
       options: {
         project: { type: 'string' }, model: { type: 'string' }, top: { type: 'string' }, json: { type: 'string' },
-        conf: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        conf: { type: 'string' }, ...TILE_ARG_OPTIONS, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
     if (v.help) { console.log(REVIEW_HELP); return 0; }
@@ -90,6 +96,7 @@ export async function runReview(argv: string[]): Promise<number> {
       conf = Number(v.conf);
       if (!(conf > 0 && conf < 1)) throw new Error(`--conf must be a number in (0, 1), got "${v.conf}"`);
     }
+    tileRequest = parseTileArgs(v);
     if (v.backend !== undefined) {
       const b = backendChoiceSchema.safeParse(v.backend);
       if (!b.success) throw new Error(`--backend must be one of ${backendChoiceSchema.options.join(', ')}`);
@@ -108,13 +115,14 @@ export async function runReview(argv: string[]): Promise<number> {
     det = await loadDetectorFolder(folder);
     const dismissed = new Set(await readDismissed(project.root));
     const tty = process.stderr.isTTY;
+    const tile = tileOptionsFor(tileRequest, det.config.inputSize);
     const review = await reviewProject(project, det, {
-      options: conf === undefined ? {} : { confidence: conf }, dismissed,
+      options: conf === undefined ? {} : { confidence: conf }, dismissed, tile,
       onImage: tty ? (done, total) => process.stderr.write(`\rdetecting ${done}/${total}`) : undefined,
     });
     if (tty) process.stderr.write('\n');
     const shown = top === 0 ? review.findings : review.findings.slice(0, top);
-    console.log(`${review.reviewed} labeled image(s) reviewed with ${det.dir}: ${review.findings.length} finding(s) in ${review.images.length} image(s)${dismissed.size ? ` (${dismissed.size} dismissed left out)` : ''}; confident from score ${review.confidence}${conf === undefined ? ' (calibrated on the labels)' : ''}`);
+    console.log(`${review.reviewed} labeled image(s) reviewed with ${det.dir}${tile ? ` (tiles of ${tile.tileSize} px, overlap ${tile.overlap})` : ''}: ${review.findings.length} finding(s) in ${review.images.length} image(s)${dismissed.size ? ` (${dismissed.size} dismissed left out)` : ''}; confident from score ${review.confidence}${conf === undefined ? ' (calibrated on the labels)' : ''}`);
     shown.forEach((f, i) => console.log(`${String(i + 1).padStart(4)}. ${f.score.toFixed(2)} ${f.kind.padEnd(11)} ${f.imageId}: ${describe(f)}`));
     if (review.labelNext.length) console.log(`label next (most uncertain of ${review.labelNext.length} unlabeled): ${review.labelNext.slice(0, 5).map((e) => e.imageId).join(', ')}`);
     for (const f of review.failed) console.error(`detecta dataset review: ${f.imageId}: ${f.reason}`);

@@ -20,7 +20,8 @@ import { findVideoTool } from '../../media/ffmpeg';
 import { detectionsFileCsv, detectionsFileJson, type DetectionsFile, type ImageResult } from '../../../shared/results/detections-file';
 import { backendChoiceSchema, type BackendChoice } from '../../../shared/training/types';
 import { makeDirs } from '../../dataset/make-dirs';
-import { checkTileOptions, DEFAULT_TILE_OVERLAP, type TileOptions } from '../../../shared/ml/detector/tiles';
+import { DEFAULT_TILE_OVERLAP } from '../../../shared/ml/detector/tiles';
+import { parseTileArgs, TILE_ARG_OPTIONS, TILE_ARG_USAGE, tileOptionsFor, withTileValue, type TileRequest } from '../tile-args';
 
 
 const USAGE = `usage: detecta predict --model DIR --source IMAGE|FOLDER|VIDEO --out DIR [--conf 0.25] [--iou 0.45]
@@ -31,16 +32,8 @@ const USAGE = `usage: detecta predict --model DIR --source IMAGE|FOLDER|VIDEO --
 Images: writes NAME_detected.EXT with the boxes drawn and detections.json + detections.csv into --out.
 Videos (${VIDEO_EXTENSIONS.join(' ')}): need ffmpeg (on PATH, or DETECTA_FFMPEG); writes
 NAME_detected.mp4 and NAME_detections.json + .csv (detections per frame).
---tile: tiled detection for small objects in large photos (SAHI-style): the image is cut into
-overlapping tiles of SIZE pixels (default: the model's input size), each detected at the model's
-input size, plus one pass over the whole image; boxes are merged by class-wise NMS.
---tile-overlap: the fraction of a tile shared with its neighbour (0 to 0.9).
+${TILE_ARG_USAGE}
 --json prints one JSON object per image (or video) on stdout instead of the text lines.`;
-
-/** `--tile` may stand alone (the model's input size): give it the value "input" so parseArgs accepts it. */
-function withTileValue(argv: string[]): string[] {
-  return argv.flatMap((a, i) => (a === '--tile' && (i + 1 >= argv.length || argv[i + 1].startsWith('-')) ? ['--tile', 'input'] : [a]));
-}
 
 function threshold(v: string | undefined, name: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -56,14 +49,13 @@ export async function run(argv: string[]): Promise<number> {
   let conf: number;
   let iou: number;
   let backend: BackendChoice = 'auto';
-  let tileSize: number | 'input' | null = null;
-  let tileOverlap = DEFAULT_TILE_OVERLAP;
+  let tileRequest: TileRequest | null;
   try {
     ({ values } = parseArgs({
       args: withTileValue(argv),
       options: {
         model: { type: 'string' }, source: { type: 'string' }, out: { type: 'string' }, conf: { type: 'string' }, iou: { type: 'string' },
-        tile: { type: 'string' }, 'tile-overlap': { type: 'string' },
+        ...TILE_ARG_OPTIONS,
         backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -71,15 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.model || !values.source || !values.out) throw new Error('--model, --source and --out are required');
     conf = threshold(values.conf, 'conf', 0.25);
     iou = threshold(values.iou, 'iou', 0.45);
-    if (values.tile !== undefined) {
-      tileSize = values.tile === 'input' ? 'input' : Number(values.tile);
-      if (tileSize !== 'input' && !(Number.isInteger(tileSize) && tileSize >= 16)) throw new Error(`--tile SIZE must be a whole number of pixels, at least 16, got "${values.tile}"`);
-    }
-    if (values['tile-overlap'] !== undefined) {
-      if (values.tile === undefined) throw new Error('--tile-overlap needs --tile');
-      tileOverlap = Number(values['tile-overlap']);
-      if (!(tileOverlap >= 0 && tileOverlap <= 0.9)) throw new Error(`--tile-overlap must be a fraction in [0, 0.9], got "${values['tile-overlap']}"`);
-    }
+    tileRequest = parseTileArgs(values);
     if (values.backend !== undefined) {
       const b = backendChoiceSchema.safeParse(values.backend);
       if (!b.success) throw new Error(`--backend must be one of ${backendChoiceSchema.options.join(', ')}`);
@@ -106,12 +90,8 @@ export async function run(argv: string[]): Promise<number> {
     await selectBackend(backend);
     const det = await loadDetectorFolder(values.model);
     await makeDirs(out);
-    let tile: TileOptions | undefined;
-    if (tileSize !== null) {
-      tile = { tileSize: tileSize === 'input' ? det.config.inputSize : tileSize, overlap: tileOverlap };
-      checkTileOptions(tile);
-      if (!json) console.log(`tiled detection: tiles of ${tile.tileSize} px overlapping by ${tileOverlap}, plus the whole image`);
-    }
+    const tile = tileOptionsFor(tileRequest, det.config.inputSize);
+    if (tile && !json) console.log(`tiled detection: tiles of ${tile.tileSize} px overlapping by ${tile.overlap}, plus the whole image`);
     const options = { confidence: conf, iou, tile };
     const images: ImageResult[] = [];
     const header = { format: 'detecta-detections', version: 1, task: 'detect', model: det.dir, classes: det.classes, confidence: conf, iou } as const;

@@ -15,34 +15,21 @@ import { useApp } from '../../store/app-store';
 import { useLabel } from '../../store/label-store';
 import { selectCurrentId, selectDrafts, selectHasDoc, selectSelectedBox } from '../../store/label/selectors';
 import { useDetect } from '../detect/detect-store';
-import { runFrame } from '../../detect/run-frame';
+import { imageDetections } from '../detect/image-detections';
 import type { LoadedDetector } from '../../detect/load-model';
 import type { BoxAnnotation, OpenedProject } from '../../../shared/api';
 import { classNameProblem } from '../../../shared/dataset/classes';
 import { unknownClasses } from '../../../shared/dataset/class-mapping';
 import type { ClassMapping } from '../../../shared/dataset/types';
-import { decodeOutputs } from '../../../shared/ml/adapters/decode';
-import { loadImage } from '../../lib/image-io';
-import { decodeTiled, runTiledFrame } from '../../detect/tiled-frame';
-import { DEFAULT_TILE_OVERLAP, needsTiles } from '../../../shared/ml/detector/tiles';
 import { errorMessage } from '../../../shared/error-message';
 import { loadedModelKey, mapForProject } from './draft-classes';
 import { AcceptDraftsDialog, IGNORE, NEW, type DraftChoice } from './AcceptDraftsDialog';
 
 async function draftBoxes(m: LoadedDetector, url: string, threshold: number): Promise<BoxAnnotation[]> {
-  const img = await loadImage(url);
-  const settings = { ...useDetect.getState().settings(), scoreThreshold: threshold };
-  const { tileSize } = useDetect.getState();
-  const [w, h] = [img.naturalWidth, img.naturalHeight];
-  // tiled (SAHI-style) when "Tiles" is on and the image is larger than one tile
-  const found = tileSize > 0 && needsTiles(w, h, tileSize)
-    ? decodeTiled(m, await runTiledFrame(m, img, w, h, { tileSize, overlap: DEFAULT_TILE_OVERLAP }), { width: w, height: h }, settings)
-    : await runFrame(m, img, w, h).then((raw) => decodeOutputs(m.adapter, raw.outputs, raw.geometry, settings, m.detector));
-  return found.map((d) => {
-    const label = m.adapter.labels[d.classId] ?? `class ${d.classId}`;
+  return (await imageDetections(m, url, threshold)).map(({ label, xmin, ymin, xmax, ymax }) => {
     const problem = classNameProblem(label);
     if (problem) throw new Error(`the model's class "${label}" cannot be a class name: ${problem}`);
-    return { label, xmin: d.x1, ymin: d.y1, xmax: d.x2, ymax: d.y2, difficult: false, truncated: false, draft: true };
+    return { label, xmin, ymin, xmax, ymax, difficult: false, truncated: false, draft: true };
   });
 }
 
@@ -180,7 +167,7 @@ export function PrelabelBar({ project }: { project: OpenedProject }): React.JSX.
       <label className="small" title="Only suggestions scoring at least this become draft boxes">
         min score <input type="number" aria-label="Pre-label threshold" min={0.01} max={0.99} step={0.05} value={threshold} onChange={(e) => setThreshold(Math.min(0.99, Math.max(0.01, Number(e.target.value) || 0.4)))} />
       </label>
-      <label className="small" title="Tiled detection (SAHI-style) for small objects in large photos: overlapping tiles at the model's input size plus the whole image, merged by NMS">
+      <label className="small" title="Tiled detection (SAHI-style) for small objects in large photos, in pre-labeling and the review queue: overlapping tiles at the model's input size plus the whole image, merged by NMS">
         <input type="checkbox" aria-label="Pre-label with tiles" checked={tileSize > 0} onChange={(e) => useDetect.getState().set({ tileSize: e.target.checked ? (model?.task === 'detect' ? model.adapter.inputSize : 416) : 0 })} /> Tiles
       </label>
       <button type="button" className="button small" disabled={hereReason !== null || busy !== null} title={hereReason ?? 'Suggest draft boxes on this image'} onClick={() => void detectHere()}><Sparkles size={13} /> Detect on this image</button>

@@ -1,6 +1,6 @@
 /**
  * The Label view's review queue ("find label errors"): the detector of pre-labeling (the Detect
- * view's, else the project's active model) runs here in the page on every labeled image; each
+ * view's, else the project's active model) runs here in the page on every labeled image (tiled when pre-labeling's "Tiles" is on); each
  * image's labels and detections go through shared/dataset/review.ts and the findings are ranked
  * into one queue (dismissed ones, .detecta/review.json, left out). A fix goes through the Label
  * editor's commands (one undo step each, autosaved); "keep the label" dismisses the finding.
@@ -10,10 +10,8 @@ import { api, projectFileUrl } from '../../client';
 import { useLabel } from '../../store/label-store';
 import { PAGE_SIZE } from '../../store/label/list-slice';
 import { useDetect } from '../detect/detect-store';
-import { runFrame } from '../../detect/run-frame';
+import { imageDetections } from '../detect/image-detections';
 import type { LoadedDetector } from '../../detect/load-model';
-import { loadImage } from '../../lib/image-io';
-import { decodeOutputs } from '../../../shared/ml/adapters/decode';
 import { errorMessage } from '../../../shared/error-message';
 import {
   calibrateConfidence, findingKey, fixEdit, labelNextOrder, rankFindings, REVIEW_MIN_SCORE, reviewImage,
@@ -51,13 +49,8 @@ async function ensureDetector(project: string): Promise<LoadedDetector> {
   return m;
 }
 
-async function detections(m: LoadedDetector, url: string): Promise<ReviewDetection[]> {
-  const img = await loadImage(url);
-  const [w, h] = [img.naturalWidth, img.naturalHeight];
-  const raw = await runFrame(m, img, w, h);
-  const found = decodeOutputs(m.adapter, raw.outputs, raw.geometry, { ...useDetect.getState().settings(), scoreThreshold: REVIEW_MIN_SCORE }, m.detector);
-  return found.map((d) => ({ label: m.adapter.labels[d.classId] ?? `class ${d.classId}`, score: d.score, xmin: d.x1, ymin: d.y1, xmax: d.x2, ymax: d.y2 }));
-}
+/** The model's detections on a project image, down to REVIEW_MIN_SCORE (tiled when "Tiles" is on, as pre-labeling). */
+const detections = (m: LoadedDetector, url: string): Promise<ReviewDetection[]> => imageDetections(m, url, REVIEW_MIN_SCORE);
 
 /** Makes `imageId` the editor's current image (clearing the list's filter and search when they hide it). */
 async function openImage(imageId: string): Promise<boolean> {
