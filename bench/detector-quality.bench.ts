@@ -6,7 +6,7 @@
  * weights/best), images/s and wall time into bench/results/detector-quality.json.
  *
  *   node --import tsx bench/detector-quality.bench.ts [--datasets raccoon,bccd] [--minutes 20]
- *        [--preset mobilenet-fpn] [--imgsz N] [--batch N] [--lr X] [--freeze N] [--epochs N]
+ *        [--preset mobilenet-fpn|nanodet-m] [--imgsz N] [--batch N] [--lr X] [--freeze N] [--epochs N]
  *
  * Without --epochs the run is the product's time-budget recipe (`detecta train --minutes N`): the
  * trainer plans input size, batch, frozen epochs and epochs and re-plans from its measured speed;
@@ -25,6 +25,7 @@ import type { BackendChoice, EpochEvent, TrainConfigInput, TrainerEvent } from '
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHARED = path.resolve(here, '../../shared');
 const MOBILENET = path.join(SHARED, 'models/mobilenet_v1_0.25_224/model.json');
+const NANODET = path.join(SHARED, 'models/nanodet-m-416-coco');
 
 const { values } = parseArgs({
   options: {
@@ -78,11 +79,12 @@ async function benchDataset(root: string, key: string, minutes: number): Promise
   const t0 = Date.now();
   const project = await prepareProject(root, key);
   const mobilenetFamily = values.preset === 'mobilenet' || values.preset === 'mobilenet-fpn';
+  const pretrained = mobilenetFamily || values.preset === 'nanodet-m';
   const config: TrainConfigInput = {
     preset: values.preset as TrainConfigInput['preset'], backend: values.backend as BackendChoice, seed: 1,
     ...(values.imgsz ? { inputSize: Number(values.imgsz) } : {}), ...(values.batch ? { batchSize: Number(values.batch) } : {}),
-    ...(values.lr ? { learningRate: Number(values.lr) } : {}), ...(values.freeze && mobilenetFamily ? { freezeEpochs: Number(values.freeze) } : {}),
-    ...(mobilenetFamily ? { backbone: MOBILENET } : {}),
+    ...(values.lr ? { learningRate: Number(values.lr) } : {}), ...(values.freeze && pretrained ? { freezeEpochs: Number(values.freeze) } : {}),
+    ...(mobilenetFamily ? { backbone: MOBILENET } : values.preset === 'nanodet-m' ? { backbone: NANODET } : {}),
     ...(values.epochs ? { epochs: Number(values.epochs) } : { minutes }),
   };
   const perEpoch: { epoch: number; seconds: number; mAP50: number | null; 'mAP50-95': number | null; trainLoss: number; imagesPerSecond: number }[] = [];

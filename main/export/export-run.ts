@@ -103,7 +103,9 @@ async function packageInfo(info: RunInfo & { config: RunConfig }, weights: 'best
       thresholds: { confidence: config.train.evalConfidence, iou: 0.45, bestF1Confidence },
       exportedAt: new Date().toISOString(),
       input: { layout: 'NHWC', dtype: 'float32', shape: ['batch', det.inputSize, det.inputSize, 3], channels: 'RGB', range: [0, 255] },
-      normalization: det.backbone.kind === 'mobilenet' ? 'the model computes x / 127.5 − 1 itself' : 'the model computes x / 255 itself',
+      normalization: det.backbone.kind === 'mobilenet' ? 'the model computes x / 127.5 − 1 itself'
+        : det.backbone.kind === 'nanodet' ? "the model computes NanoDet's BGR (x − mean) / std itself"
+        : 'the model computes x / 255 itself',
       head: detectorHead(det),
       detector: det,
     };

@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import { readSampleList } from '../dataset/project';
 import { buildDetector } from '../../shared/ml/detector/build';
-import { defaultInputSize, detectorPreset, gridSizeOf, isPointHead, validateDetectorConfig, type DetectorConfig } from '../../shared/ml/detector/config';
+import { defaultInputSize, detectorPreset, gridSizeOf, isPointHead, isPretrainedBackbone, validateDetectorConfig, type DetectorConfig } from '../../shared/ml/detector/config';
 import { kmeansAnchors } from '../../shared/ml/detector/anchors';
 import { headBatchLoss } from '../../shared/ml/detector/head-ops';
 import { imagesToTensor } from '../../shared/ml/detector/inference';
@@ -50,6 +50,8 @@ import { buildEvalReport, lossParts, meanLoss, validate, zeroLoss } from './eval
 import { writeJson } from './run-folder';
 import { loadModelFromFolder } from './weights-io';
 import { loadPretrainedBackbone } from './pretrained-backbone';
+import { loadPretrainedNanodet } from './pretrained-nanodet';
+import type { NanodetWeights } from '../../shared/ml/backbone/nanodet-graph';
 import { formatMinutes, runEngine, type EngineHooks, type EngineOptions, type OptimizerPhase, type TaskAdapter, type TaskSession } from './engine';
 import { configFields } from './task-config';
 import { METRICS_COLUMNS, detectorMetricsCells } from './metrics-csv';
@@ -75,7 +77,9 @@ function resolveDetectorConfig(train: TrainConfig, classes: string[], inputSize:
   }
   const config: DetectorConfig = { ...base, anchors };
   if (train.tinyWidths && config.backbone.kind === 'tiny') config.backbone = { kind: 'tiny', widths: train.tinyWidths };
-  if (config.backbone.kind === 'mobilenet' && isPointHead(config.head)) {
+  if (config.backbone.kind === 'nanodet') {
+    config.backbone = { ...config.backbone, freezeEpochs: train.freezeEpochs };
+  } else if (config.backbone.kind === 'mobilenet' && isPointHead(config.head)) {
     config.backbone = { ...config.backbone, freezeEpochs: train.freezeEpochs };
   } else if (config.backbone.kind === 'mobilenet') {
     const cut = train.backboneCut ?? config.backbone.cutLayer;
@@ -86,8 +90,8 @@ function resolveDetectorConfig(train: TrainConfig, classes: string[], inputSize:
   return config;
 }
 
-/** The point-head preset trains with FPN_AUGMENT_CONFIG (flip, scale jitter, HSV; mosaic on request) and the weight EMA, the YOLOv2 presets with the seed's recipe. */
-const usesModernRecipe = (train: TrainConfig): boolean => train.preset === 'mobilenet-fpn';
+/** The point-head presets train with FPN_AUGMENT_CONFIG (flip, scale jitter, HSV; mosaic on request) and the weight EMA, the YOLOv2 presets with the seed's recipe. */
+const usesModernRecipe = (train: TrainConfig): boolean => train.preset === 'mobilenet-fpn' || train.preset === 'nanodet-m';
 
 function augmentOf(train: TrainConfig) {
   try {
@@ -229,13 +233,18 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       } else {
         detector = resolveDetectorConfig(train, data.classes, inputSize, data.train);
         let pretrained: tf.LayersModel | undefined;
+        let nanodet: NanodetWeights | undefined;
+        const cache = ctx.modelCacheDir ? { cacheDir: ctx.modelCacheDir } : {};
         if (detector.backbone.kind === 'mobilenet') {
-          pretrained = (await loadPretrainedBackbone(train.backbone, { ...(ctx.modelCacheDir ? { cacheDir: ctx.modelCacheDir } : {}), log: (m) => ctx.log(m) })).model;
+          pretrained = (await loadPretrainedBackbone(train.backbone, { ...cache, log: (m) => ctx.log(m) })).model;
+        } else if (detector.backbone.kind === 'nanodet') {
+          nanodet = (await loadPretrainedNanodet(train.backbone, { ...cache, log: (m) => ctx.log(m) })).weights;
         }
         try {
-          model = buildDetector(detector, { seed: train.seed, ...(pretrained ? { pretrained } : {}) });
+          model = buildDetector(detector, { seed: train.seed, ...(pretrained ? { pretrained } : {}), ...(nanodet ? { nanodet } : {}) });
         } finally {
           pretrained?.dispose();
+          nanodet?.dispose();
         }
         config = {
           version: 1, task: 'detect', name: ctx.name, project: ctx.home, createdAt: new Date().toISOString(), train, detector, classes: data.classes,
@@ -243,10 +252,11 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
         };
       }
       const trained = model;
-      const mobilenet = detector.backbone.kind === 'mobilenet';
+      // a pretrained backbone (mobilenet, nanodet): frozen for freezeEpochs, then fine-tuned
+      const mobilenet = isPretrainedBackbone(detector.backbone);
       // config.json is authoritative for a resumed run (a time budget may have re-planned it after the model was built)
-      let freezeEpochs = detector.backbone.kind === 'mobilenet'
-        ? (stored?.detector.backbone.kind === 'mobilenet' ? stored.detector.backbone.freezeEpochs : detector.backbone.freezeEpochs)
+      let freezeEpochs = isPretrainedBackbone(detector.backbone)
+        ? (stored && isPretrainedBackbone(stored.detector.backbone) ? stored.detector.backbone.freezeEpochs : detector.backbone.freezeEpochs)
         : 0;
       // EMA of the weights for validation and weights/best; kept in state/ each epoch, so a resumed run continues it
       const ema = (train.ema ?? usesModernRecipe(train)) ? new WeightEma(trained) : null;
@@ -276,7 +286,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       };
       planSchedule();
       const setPlan = (epochs: number, freeze: number): void => {
-        if (mobilenet && freeze !== freezeEpochs && detector.backbone.kind === 'mobilenet') {
+        if (mobilenet && freeze !== freezeEpochs && isPretrainedBackbone(detector.backbone)) {
           freezeEpochs = freeze;
           detector = { ...detector, backbone: { ...detector.backbone, freezeEpochs: freeze } };
           writeDetectorMetadata(trained, detector);

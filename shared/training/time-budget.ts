@@ -43,16 +43,16 @@ export const SMALL_DATASET = 100;
 export const FREEZE_FRACTION = 0.12;
 export const MAX_EPOCHS = 10_000;
 /** Conservative CPU (wasm) seconds per trained image at 224 px, whole model, by preset. */
-export const SPEED_GUESS: Record<string, number> = { tiny: 0.15, darknet19: 1.5, mobilenet: 0.4, 'mobilenet-fpn': 0.6 };
+export const SPEED_GUESS: Record<string, number> = { tiny: 0.15, darknet19: 1.5, mobilenet: 0.4, 'mobilenet-fpn': 0.6, 'nanodet-m': 1.2 };
 export const GPU_SPEEDUP = 8;
 /**
  * What a frozen epoch costs against a full one, by preset, until measured: about a third with
  * the YOLOv2 head (the backbone is most of the work), more with mobilenet-fpn's neck and heads.
  */
-export const FROZEN_COST: Record<string, number> = { mobilenet: 1 / 3, 'mobilenet-fpn': 0.6 };
+export const FROZEN_COST: Record<string, number> = { mobilenet: 1 / 3, 'mobilenet-fpn': 0.6, 'nanodet-m': 0.6 };
 export const frozenCostOf = (preset: string): number => FROZEN_COST[preset] ?? 1 / 3;
 /** Presets whose backbone starts pretrained and is frozen first. */
-export const PRETRAINED_PRESETS = ['mobilenet', 'mobilenet-fpn'] as const;
+export const PRETRAINED_PRESETS = ['mobilenet', 'mobilenet-fpn', 'nanodet-m'] as const;
 
 export const isPretrainedPreset = (preset: string): boolean => (PRETRAINED_PRESETS as readonly string[]).includes(preset);
 

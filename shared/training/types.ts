@@ -13,7 +13,7 @@ export type TrainBackendName = (typeof BACKEND_NAMES)[number];
 export const backendChoiceSchema = z.enum(['auto', ...BACKEND_NAMES]);
 export type BackendChoice = z.infer<typeof backendChoiceSchema>;
 
-export const presetSchema = z.enum(['tiny', 'darknet19', 'mobilenet', 'mobilenet-fpn']);
+export const presetSchema = z.enum(['tiny', 'darknet19', 'mobilenet', 'mobilenet-fpn', 'nanodet-m']);
 
 /**
  * A default that the full schema fills in but `.partial()` (the API's train.start) leaves out:

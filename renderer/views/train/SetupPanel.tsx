@@ -12,13 +12,14 @@ import { MOBILENET_CUT_LAYERS } from '../../../shared/ml/backbone/mobilenet';
 import { defaultInputSize } from '../../../shared/ml/detector/config';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
-import { AUGMENT_OPS, OP_LABELS, augmentRows, budgetOn, buildConfig, defaultSetup, opParams, plannedFields, resolvedBackend, type SetupValues } from './setup-form';
+import { AUGMENT_OPS, OP_LABELS, augmentRows, budgetOn, buildConfig, defaultSetup, hasPretrainedBackbone, isAnchorFree, opParams, plannedFields, resolvedBackend, type SetupValues } from './setup-form';
 import { BackendField, SelectField, StartBar, TextField, type InputExtras, type SelectOption } from './form-fields';
 import { TrainReadiness } from './TrainReadiness';
 import { errorMessage } from '../../../shared/error-message';
 
 const PRESETS: SelectOption<SetupValues['preset']>[] = [
   { value: 'mobilenet-fpn', label: 'mobilenet-fpn (default)' },
+  { value: 'nanodet-m', label: 'nanodet-m (COCO-pretrained NanoDet)' },
   { value: 'mobilenet', label: 'mobilenet (YOLOv2)' },
   { value: 'tiny', label: 'tiny (YOLOv2, from scratch)' },
   { value: 'darknet19', label: 'darknet19 (YOLOv2 full)' },
@@ -168,12 +169,12 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
           {field('warmupEpochs', 'Warm-up epochs', 'linear warm-up from 0')}
           {field('finalLrFactor', 'Final LR factor', 'end LR = LR × factor')}
           {field('patience', 'Early-stop patience', '0 = off')}
-          {v.preset === 'mobilenet' || v.preset === 'mobilenet-fpn' ? (
+          {hasPretrainedBackbone(v.preset) ? (
             <>
               {plannable('freezeEpochs', 'freezeEpochsTouched', 'Frozen backbone epochs')}
               {field('finetuneLrFactor', 'Fine-tune LR factor', 'LR × factor once the backbone is unfrozen')}
               {v.preset === 'mobilenet' ? <SelectField label="Backbone cut layer" name="Backbone cut layer" value={v.backboneCut} onChange={(x) => set('backboneCut', x)} options={CUT_LAYERS} /> : null}
-              {field('backbone', 'Backbone model.json', 'path or URL; empty = model zoo')}
+              {field('backbone', v.preset === 'nanodet-m' ? 'NanoDet weights' : 'Backbone model.json', v.preset === 'nanodet-m' ? 'folder of nanodet-m.json; empty = model zoo' : 'path or URL; empty = model zoo')}
             </>
           ) : null}
         </div>
@@ -189,7 +190,7 @@ export function SetupPanel({ project, busyRun, onStarted }: { project: OpenedPro
         ) : null}
       </section>
 
-{v.preset === 'mobilenet-fpn' ? null : (
+{isAnchorFree(v.preset) ? null : (
       <section className="card">
         <h3>Anchors</h3>
         <div className="anchors-row">

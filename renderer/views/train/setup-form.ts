@@ -30,7 +30,7 @@ export const OP_LABELS: Record<AugmentOpName, string> = {
 
 export interface SetupValues {
   name: string;
-  preset: 'tiny' | 'darknet19' | 'mobilenet' | 'mobilenet-fpn';
+  preset: 'tiny' | 'darknet19' | 'mobilenet' | 'mobilenet-fpn' | 'nanodet-m';
   inputSize: string;
   /** True once the user typed an input size: the per-backend default no longer applies. */
   inputSizeTouched: boolean;
@@ -66,9 +66,15 @@ export interface SetupValues {
 
 const D = trainConfigSchema.parse({});
 
+/** Presets that start from pretrained weights: the frozen epochs, fine-tune factor and backbone fields apply. */
+export const hasPretrainedBackbone = (preset: SetupValues['preset']): boolean => preset === 'mobilenet' || preset === 'mobilenet-fpn' || preset === 'nanodet-m';
+
+/** Anchor-free point-head presets: no anchors to choose. */
+export const isAnchorFree = (preset: SetupValues['preset']): boolean => preset === 'mobilenet-fpn' || preset === 'nanodet-m';
+
 /** The augmentation a preset starts from (the trainer merges the form's changes over it). */
 export function presetAugment(preset: SetupValues['preset']): AugmentConfig {
-  return preset === 'mobilenet-fpn' ? FPN_AUGMENT_CONFIG : DEFAULT_AUGMENT_CONFIG;
+  return preset === 'mobilenet-fpn' || preset === 'nanodet-m' ? FPN_AUGMENT_CONFIG : DEFAULT_AUGMENT_CONFIG;
 }
 
 /** The form's augmentation rows for a preset's defaults. */
@@ -192,7 +198,7 @@ export function buildConfig(v: SetupValues, backends: BackendAvailability[] | nu
     augment: v.augment,
     ...(Object.keys(augmentOps).length ? { augmentOps } : {}),
     ...(tinyWidths ? { tinyWidths } : {}),
-    ...(v.preset === 'mobilenet' || v.preset === 'mobilenet-fpn'
+    ...(hasPretrainedBackbone(v.preset)
       ? {
         freezeEpochs: planned.freezeEpochs ? undefined : num('freezeEpochs', v.freezeEpochs, { int: true }), finetuneLrFactor: num('finetuneLrFactor', v.finetuneLrFactor),
         ...(v.backboneCut && v.preset === 'mobilenet' ? { backboneCut: v.backboneCut } : {}), ...(v.backbone.trim() ? { backbone: v.backbone.trim() } : {}),

@@ -1,10 +1,14 @@
 /**
  * Freezing and unfreezing the backbone of a detector. Head layers are named 'yolo_*' (see
- * detector/head.ts); every other layer with weights belongs to the backbone.
+ * detector/head.ts); every other layer with weights belongs to the backbone, except the fixed
+ * preprocessing layers named 'pixel_*', which stay untrainable.
  */
 import type * as tf from '@tensorflow/tfjs';
 
 export const isHeadLayerName = (name: string): boolean => name.startsWith('yolo_');
+
+/** Fixed preprocessing layers with weights ('pixel_*', e.g. NanoDet's BGR mean/std conv): never trained. */
+export const isFixedLayerName = (name: string): boolean => name.startsWith('pixel_');
 
 export interface UnfreezeOptions {
   /** Only make trainable the backbone layers from this one (inclusive) to the head; earlier ones stay frozen. */
@@ -13,7 +17,7 @@ export interface UnfreezeOptions {
 
 /** Sets `trainable` on the backbone layers; returns how many layers with weights changed state. */
 export function setBackboneTrainable(model: tf.LayersModel, trainable: boolean, options: UnfreezeOptions = {}): number {
-  const backbone = model.layers.filter((l) => !isHeadLayerName(l.name));
+  const backbone = model.layers.filter((l) => !isHeadLayerName(l.name) && !isFixedLayerName(l.name));
   let start = 0;
   if (options.fromLayer !== undefined) {
     start = backbone.findIndex((l) => l.name === options.fromLayer);

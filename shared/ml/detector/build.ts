@@ -13,10 +13,14 @@ import { pointNeckAndHead } from './point-head';
 import { initObjectnessBias, yoloHead } from './head';
 import { writeDetectorMetadata } from './metadata';
 import { MOBILENET_PIXEL_SCALE, mobilenetFeatures } from '../backbone/mobilenet';
+import { nanodetPointOutput } from '../backbone/nanodet';
+import type { NanodetWeights } from '../backbone/nanodet-graph';
 
 export interface BuildOptions {
   /** The pretrained model to take the backbone from; required for the mobilenet backbone. */
   pretrained?: tf.LayersModel;
+  /** The NanoDet-m COCO weights by graph node; required for the nanodet backbone (main/training/pretrained-nanodet.ts). */
+  nanodet?: NanodetWeights;
   /** Seeds every weight initialiser (same seed, same initial weights); default: unseeded (Math.random). */
   seed?: number;
 }
@@ -27,6 +31,14 @@ const MOBILENET_LEVEL_LAYERS: Record<number, string> = { 8: 'conv_pw_5_relu', 16
 function buildPointDetector(config: DetectorConfig, head: PointHeadConfig, options: BuildOptions): tf.LayersModel {
   const seeds = initSeeds(options.seed);
   const b = config.backbone;
+  if (b.kind === 'nanodet') {
+    if (!options.nanodet) throw new Error('buildDetector: the nanodet backbone needs the NanoDet-m COCO weights (options.nanodet); load them with loadPretrainedNanodet');
+    const input = tf.input({ shape: [config.inputSize, config.inputSize, 3], name: 'image' });
+    const output = nanodetPointOutput(input, options.nanodet, { numClasses: config.numClasses, clsBiasInit: head.clsBiasInit, seeds });
+    const model = tf.model({ inputs: input, outputs: output, name: 'detecta_points_nanodet' });
+    writeDetectorMetadata(model, config);
+    return model;
+  }
   let input: tf.SymbolicTensor;
   let levels: tf.SymbolicTensor[];
   if (b.kind === 'mobilenet') {
@@ -74,6 +86,8 @@ export function buildDetector(config: DetectorConfig, options: BuildOptions = {}
     } else if (stride !== 32) {
       throw new Error(`buildDetector: mobilenet layer '${b.cutLayer}' has stride ${stride}; cut at a stride 16 or 32 layer (conv_pw_11_relu, conv_pw_13_relu)`);
     }
+  } else if (b.kind === 'nanodet') {
+    throw new Error('buildDetector: the nanodet backbone takes only the point head');
   } else {
     const px = pixelInput(config.inputSize, 1 / 255, 0);
     input = px.input;

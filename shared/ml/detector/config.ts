@@ -5,7 +5,7 @@
  * - YOLOv2 (presets tiny, darknet19, mobilenet): a backbone with total stride 32, optional neck
  *   convs, and a 1×1 conv head with A × (5 + C) outputs per grid cell (see layout.ts for the
  *   channel order). grid = inputSize / 32. Anchors are (w, h) in grid units for that grid.
- * - points (preset mobilenet-fpn): anchor-free, multi-scale (strides 8, 16, 32); see points.ts.
+ * - points (presets mobilenet-fpn, nanodet-m): anchor-free, multi-scale (strides 8, 16, 32); see points.ts.
  */
 import type { Anchor } from './box';
 import type { ResizeMode } from '../preprocess';
@@ -40,7 +40,25 @@ export interface MobileNetBackboneConfig {
   foldBatchNorm: boolean;
 }
 
-export type BackboneConfig = TinyBackboneConfig | Darknet19BackboneConfig | MobileNetBackboneConfig;
+/**
+ * NanoDet-m (ShuffleNetV2 1.0x + PAN, COCO-trained; shared/ml/backbone/nanodet.ts) with its GFL
+ * head: the weights come from the model zoo's NanoDet-m GraphModel. Only the point head with
+ * nanodetPointHead()'s fixed shape goes with it. `freezeEpochs`: epochs the ShuffleNet part stays
+ * frozen (neck and head train).
+ */
+export interface NanodetBackboneConfig {
+  kind: 'nanodet';
+  freezeEpochs: number;
+}
+
+export type BackboneConfig = TinyBackboneConfig | Darknet19BackboneConfig | MobileNetBackboneConfig | NanodetBackboneConfig;
+
+/** The backbones that start from pretrained weights and can be frozen for `freezeEpochs`. */
+export type PretrainedBackboneConfig = MobileNetBackboneConfig | NanodetBackboneConfig;
+
+export function isPretrainedBackbone(backbone: BackboneConfig): backbone is PretrainedBackboneConfig {
+  return backbone.kind === 'mobilenet' || backbone.kind === 'nanodet';
+}
 
 /** The YOLOv2 head: one stride-32 grid, anchors, objectness (the seed's presets). `kind` is absent in models saved before the point head existed. */
 export interface YoloV2HeadConfig {
@@ -87,7 +105,7 @@ export interface DetectorConfig {
   resizeMode: ResizeMode;
 }
 
-export type PresetName = 'tiny' | 'darknet19' | 'mobilenet' | 'mobilenet-fpn';
+export type PresetName = 'tiny' | 'darknet19' | 'mobilenet' | 'mobilenet-fpn' | 'nanodet-m';
 
 export const STRIDE = 32;
 
@@ -162,8 +180,11 @@ export function detectorPreset(name: PresetName, options: PresetOptions): Detect
         head: pointHeadFor(inputSize),
       };
       break;
+    case 'nanodet-m':
+      config = { ...common, anchors: [], backbone: { kind: 'nanodet', freezeEpochs: 3 }, head: nanodetPointHead() };
+      break;
     default:
-      throw new Error(`detectorPreset: unknown preset '${String(name)}' (expected tiny, darknet19, mobilenet or mobilenet-fpn)`);
+      throw new Error(`detectorPreset: unknown preset '${String(name)}' (expected tiny, darknet19, mobilenet, mobilenet-fpn or nanodet-m)`);
   }
   validateDetectorConfig(config);
   return config;
@@ -175,6 +196,14 @@ export function detectorPreset(name: PresetName, options: PresetOptions): Detect
  */
 export function pointHeadFor(inputSize: number): PointHeadConfig {
   return { kind: 'points', strides: [8, 16, 32], width: 64, towerConvs: 2, regBins: Math.max(8, Math.ceil(inputSize / 64) + 1), clsBiasInit: -4.6 };
+}
+
+/**
+ * The point head of the nanodet-m preset: NanoDet-m's own (strides 8/16/32, 96 channels, two
+ * depthwise-separable convs per level, 8 distance bins as its COCO weights have).
+ */
+export function nanodetPointHead(): PointHeadConfig {
+  return { kind: 'points', strides: [8, 16, 32], width: 96, towerConvs: 2, regBins: 8, clsBiasInit: -4.6 };
 }
 
 export class DetectorConfigError extends Error {
@@ -216,8 +245,15 @@ export function validateDetectorConfig(config: DetectorConfig): void {
   } else if (b?.kind === 'mobilenet') {
     if (typeof b.cutLayer !== 'string' || b.cutLayer === '') problems.push('mobilenet cutLayer must be a layer name');
     if (!Number.isInteger(b.freezeEpochs) || b.freezeEpochs < 0) problems.push(`mobilenet freezeEpochs must be an integer ≥ 0, got ${b.freezeEpochs}`);
+  } else if (b?.kind === 'nanodet') {
+    if (!Number.isInteger(b.freezeEpochs) || b.freezeEpochs < 0) problems.push(`nanodet freezeEpochs must be an integer ≥ 0, got ${b.freezeEpochs}`);
+    const n = nanodetPointHead();
+    const h = config.head;
+    if (h?.kind !== 'points' || h.strides.join() !== n.strides.join() || h.width !== n.width || h.towerConvs !== n.towerConvs || h.regBins !== n.regBins) {
+      problems.push(`the nanodet backbone takes only its own point head (strides ${n.strides.join('/')}, width ${n.width}, towerConvs ${n.towerConvs}, regBins ${n.regBins})`);
+    }
   } else {
-    problems.push(`backbone.kind must be tiny, darknet19 or mobilenet, got ${String((b as { kind?: unknown } | undefined)?.kind)}`);
+    problems.push(`backbone.kind must be tiny, darknet19, mobilenet or nanodet, got ${String((b as { kind?: unknown } | undefined)?.kind)}`);
   }
   const h = config.head;
   if (h?.kind === 'points') {
