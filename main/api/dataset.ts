@@ -46,6 +46,7 @@ export const datasetHandlers: HandlersFor<typeof datasetMethods> = {
     await projectOf(ctx, p.project).flush();
     return { flushed: true };
   },
+  'dataset.removeAnnotation': async (p, ctx) => projectOf(ctx, p.project).removeAnnotation(p.imageId, p.baseVersion),
   'dataset.restoreBackup': async (p, ctx) => projectOf(ctx, p.project).restoreBackup(p.imageId),
   'dataset.addClass': async (p, ctx) => projectOf(ctx, p.project).addClass(p.name),
   'dataset.renameClass': async (p, ctx) => projectOf(ctx, p.project).renameClass(p.from, p.to),

@@ -7,6 +7,7 @@
  * Debounced saves with their crash journal are annotation-autosave.ts'.
  */
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { ApiError } from '../../shared/api/contract';
 import type { SaveResult } from '../../shared/api/dataset';
@@ -18,6 +19,7 @@ import { serializeVocXml, toIntegerBox, type VocAnnotation } from '../../shared/
 import { readAnnotationFile, type ParsedAnnotationFile } from './annotation-file';
 import { writeFileAtomic } from './atomic-write';
 import { backupFile, restoreBackup } from './backup';
+import { fsApiError } from './fs-errors';
 import { assertWriteInside } from './confine';
 import { readImageInfo, type ImageInfo } from './image-header';
 import type { ImageIndex } from './image-index';
@@ -238,6 +240,34 @@ export class AnnotationStore {
     const last = this.lastWriter.get(item.location.path);
     if (edit.client !== undefined && last?.client === edit.client && last.version === current) return;
     throw new ApiError('conflict', `${item.entry.id} was changed elsewhere (another window or program) since you started this edit: reload it, or keep your version`, { imageId: item.entry.id, reason: 'stale', version: current });
+  }
+
+  /**
+   * Removes this image's annotation file (the image is unlabeled again), when it is still at
+   * `baseVersion`; a file this session did not write is backed up first. No file: nothing to do.
+   * @throws ApiError conflict (changed since, or shared with another image), unreadable (left untouched).
+   */
+  async removeAnnotation(imageId: string, baseVersion: string): Promise<ImageAnnotation> {
+    const item = this.index.item(imageId);
+    await this.withLock(item.location.path, async () => {
+      if (item.location.conflict) throw new ApiError('conflict', `cannot remove the annotation of ${imageId}: ${item.location.conflict}`, { imageId });
+      const voc = await this.readVoc(item);
+      if (!voc) return;
+      this.checkVersion(item, voc.text, { boxes: [], verified: false, baseVersion });
+      const rel = item.location.path;
+      const abs = join(this.root, ...rel.split('/'));
+      await assertWriteInside(this.root, abs);
+      if (this.written.get(rel) !== voc.text) await backupFile(this.root, abs);
+      await rm(abs).catch((err: unknown) => { throw fsApiError(err, abs, 'cannot remove'); });
+      this.written.delete(rel);
+      this.lastWriter.delete(rel);
+      item.location = { ...item.location, exists: false };
+      Object.assign(item.entry, { annotation: null, status: 'unlabeled', verified: false, boxes: 0, classes: [], difficult: false });
+      item.accepted = [];
+      item.counts = new Map();
+      this.saved([imageId]);
+    });
+    return this.getAnnotation(imageId);
   }
 
   /** Puts the backup of this image's annotation back (the current file becomes the backup). */

@@ -239,6 +239,11 @@ export class DatasetProject {
     return this.autosaver.flush();
   }
 
+  /** Removes one image's annotation file; see AnnotationStore.removeAnnotation. */
+  removeAnnotation(imageId: string, baseVersion: string): Promise<ImageAnnotation> {
+    return this.store.removeAnnotation(imageId, baseVersion);
+  }
+
   restoreBackup(imageId: string): Promise<ImageAnnotation> {
     return this.store.restoreBackup(imageId);
   }

@@ -120,6 +120,12 @@ export const datasetMethods = {
   'dataset.autosave': method<{ scheduled: true }>()(z.object(annotationEdit).strict()),
   /** Writes pending autosaves now. */
   'dataset.flush': method<{ flushed: true }>()(z.object({ project }).strict()),
+  /**
+   * Removes this image's annotation file: the image has no labels again (the undo of a change to an
+   * image that had no file). Refused ('conflict') when the file is not at `baseVersion`; a file this
+   * session did not write goes to .detecta/backups first. No file: nothing to do.
+   */
+  'dataset.removeAnnotation': method<ImageAnnotation>()(z.object({ project, imageId, baseVersion: z.string().max(64) }).strict()),
   /** Puts back the previous version of this image's annotation file (kept in .detecta/backups). */
   'dataset.restoreBackup': method<ImageAnnotation>()(z.object({ project, imageId }).strict()),
   'dataset.addClass': method<string[]>()(z.object({ project, name: className }).strict()),

@@ -136,6 +136,8 @@ test('two keyframes of a track give linearly interpolated drafts between them; A
     await expect.poll(() => JSON.stringify(boxesIn(f)?.map((b) => [b.track, b.draft])), { message: `frame ${f}: one accepted box of track 1` }).toBe(JSON.stringify([[1, false]]));
   }
   await expect(page.getByTestId('draft-count')).toHaveText('0 drafts');
+  // the keyframes had no drafts: the two frames between them are what Accept track changed (undoable as one)
+  await expect(page.getByTestId('track-undo')).toHaveText('Undo accept track (2 frames)');
 });
 
 test('with the model loaded, Track with model proposes the person on the next frames; Accept track writes one box per frame', async () => {
@@ -165,6 +167,7 @@ test('with the model loaded, Track with model proposes the person on the next fr
     const iou = inter / ((b.xmax - b.xmin) * (b.ymax - b.ymin) + (key.xmax - key.xmin) * (key.ymax - key.ymin) - inter);
     expect(iou, `frame ${f}`).toBeGreaterThan(0.5);
   }
+  await expect(page.getByTestId('track-undo')).toHaveText('Undo track with model (3 frames)');
   await openFrame(330);
   await page.screenshot({ path: shot('tracked-1280') });
   await page.setViewportSize({ width: 1920, height: 1080 });

@@ -32,7 +32,9 @@ export type Command =
   /** The box joins track `track` (null: leaves its track); a draft is accepted with it (a keyframe is a person's box). */
   | { type: 'setTrack'; id: string; track: number | null }
   /** The drafts of `tracks` on this image become `boxes` (drafts, each with its own track; new ids). */
-  | { type: 'replaceTrackDrafts'; tracks: readonly number[]; boxes: readonly BoxAnnotation[] };
+  | { type: 'replaceTrackDrafts'; tracks: readonly number[]; boxes: readonly BoxAnnotation[] }
+  /** The image's boxes and verified flag become these (the undo of a track operation); boxes keep their ids. */
+  | { type: 'restoreBoxes'; boxes: readonly BoxAnnotation[]; verified: boolean };
 
 export interface Applied {
   doc: Doc;
@@ -87,6 +89,8 @@ export function applyCommand(doc: Doc, cmd: Command): Applied | null {
       const kept = doc.boxes.filter((b) => !(b.draft && b.track !== undefined && cmd.tracks.includes(b.track)));
       return { doc: { ...doc, boxes: [...kept, ...cmd.boxes.map((b) => ({ ...b, draft: true, key: newBoxId() }))] } };
     }
+    case 'restoreBoxes':
+      return { doc: { boxes: withIds(cmd.boxes), verified: cmd.verified }, select: null };
     case 'acceptDrafts': {
       const picked = (b: BoxAnnotation): boolean => !!b.draft && (cmd.ids === 'all' || cmd.ids.includes(b.key ?? ''));
       if (!doc.boxes.some(picked)) return null;

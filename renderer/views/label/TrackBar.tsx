@@ -4,13 +4,16 @@
  * it), "Interpolate" (drafts between the track's keyframes), "Track with model" (drafts on the
  * next frames from the loaded or active detector, associated ByteTrack-style), "Accept track"
  * (every draft of the track on every frame). Drafts are dashed on the canvas until accepted.
+ * The latest of those operations can be undone as a whole ("Undo interpolate (N frames)"): every
+ * frame it changed gets its boxes back, except frames changed since (named, left as they are).
  */
 import { useEffect, useState } from 'react';
-import { CheckCheck, Film, Plus, Route, ScanSearch, X } from 'lucide-react';
+import { CheckCheck, Film, Plus, Route, ScanSearch, Undo2, X } from 'lucide-react';
 import { api } from '../../client';
 import { useApp } from '../../store/app-store';
 import { useLabel } from '../../store/label-store';
 import { useTracks } from '../../store/track-store';
+import { OPERATION_NAMES, undoLabel, undoReport, type TrackOperation } from '../../store/track-undo';
 import { selectCurrentId, selectSelectedBox } from '../../store/label/selectors';
 import { useDetect } from '../detect/detect-store';
 import type { LoadedDetector } from '../../detect/load-model';
@@ -19,7 +22,7 @@ import type { VideoSequence } from '../../../shared/api/dataset';
 import { nextTrackId } from '../../../shared/dataset/tracks';
 import { errorMessage } from '../../../shared/error-message';
 import { AddVideoDialog } from './AddVideoDialog';
-import { acceptTrack, frameDetections, frameUrl, interpolate, loadFrames, trackWithModel } from './track-ops';
+import { acceptTrack, finishRecord, frameDetections, frameUrl, interpolate, loadFrames, trackWithModel, undoTrackOp, type FrameLog } from './track-ops';
 import './track.css';
 
 /** The video sequence the current image is a frame of (null: a photo, or not known yet). */
@@ -48,22 +51,50 @@ export function TrackBar({ project }: { project: OpenedProject }): React.JSX.Ele
   const [error, setError] = useState<string | null>(null);
   const [frames, setFrames] = useState(10);
   const [minScore, setMinScore] = useState(0.4);
+  const lastOp = useTracks((s) => (s.lastOp?.project === project.root ? s.lastOp : null));
+  const [report, setReport] = useState<{ text: string; problem: boolean } | null>(null);
 
   useEffect(() => { useTracks.getState().setActive(null); }, [project.root]);
   const track = selected?.track ?? active;
   const index = seq && currentId ? seq.frames.findIndex((f) => f.imageId === currentId) : -1;
   const run = async (label: string, f: (s: VideoSequence) => Promise<void>): Promise<void> => {
     if (!seq) return;
+    await busyWith(label, () => f(seq));
+  };
+  const busyWith = async (label: string, f: () => Promise<void>): Promise<void> => {
     setBusy(label);
     setError(null);
+    setReport(null);
     try {
-      await f(seq);
+      await f();
     } catch (err) {
       setError(errorMessage(err));
     } finally {
       setBusy(null);
     }
   };
+  /** An operation over the frames: what it changed becomes the one undoable operation (even when it failed half-way). */
+  const runOp = (label: string, operation: TrackOperation, f: (s: VideoSequence, log: FrameLog) => Promise<void>): Promise<void> => run(label, async (s) => {
+    const log: FrameLog = { frames: [] };
+    try {
+      await f(s, log);
+    } finally {
+      if (log.frames.length) {
+        await finishRecord(project.root, operation, log).then(
+          (rec) => useTracks.getState().setLastOp(rec),
+          (err: unknown) => setError(`${log.frames.length} frame(s) changed, but the undo could not be prepared: ${errorMessage(err)}`),
+        );
+      }
+    }
+  });
+  const doUndo = (): Promise<void> => busyWith('Undoing…', async () => {
+    if (!lastOp) return;
+    const outcome = await undoTrackOp(lastOp);
+    // frames that failed stay undoable (try again); the rest is done
+    const left = lastOp.frames.filter((f) => outcome.failed.some((x) => x.imageId === f.imageId));
+    useTracks.getState().setLastOp(left.length ? { ...lastOp, frames: left } : null);
+    setReport(undoReport(outcome));
+  });
 
   const newTrack = (): Promise<void> => run('Numbering…', async (s) => {
     const id = nextTrackId(await loadFrames(project.root, s));
@@ -72,12 +103,12 @@ export function TrackBar({ project }: { project: OpenedProject }): React.JSX.Ele
     if (sel) st.run({ type: 'setTrack', id: sel, track: id });
     useTracks.getState().setActive(id);
   });
-  const doInterpolate = (t: number): Promise<void> => run('Interpolating…', async (s) => {
-    const n = await interpolate(project.root, s, t);
+  const doInterpolate = (t: number): Promise<void> => runOp('Interpolating…', 'interpolate', async (s, log) => {
+    const n = await interpolate(project.root, s, t, log);
     notify('info', n ? `Track #${t}: ${n} interpolated draft box(es) between its keyframes` : `Track #${t}: nothing to interpolate (it needs boxes on two frames with frames between them)`);
   });
-  const doAccept = (t: number): Promise<void> => run('Accepting…', async (s) => {
-    const n = await acceptTrack(project.root, s, t);
+  const doAccept = (t: number): Promise<void> => runOp('Accepting…', 'accept', async (s, log) => {
+    const n = await acceptTrack(project.root, s, t, log);
     notify('info', n ? `Track #${t}: drafts accepted on ${n} frame(s)` : `Track #${t} has no drafts`);
   });
   const ensureModel = async (): Promise<LoadedDetector> => {
@@ -86,7 +117,7 @@ export function TrackBar({ project }: { project: OpenedProject }): React.JSX.Ele
     if (m.task !== 'detect') throw new Error(`${m.title} is a classifier: tracking needs a detector`);
     return m;
   };
-  const doTrack = (): Promise<void> => run('Loading the model…', async (s) => {
+  const doTrack = (): Promise<void> => runOp('Loading the model…', 'track', async (s, log) => {
     if (!currentId) return;
     const st = useLabel.getState();
     const tracks = track !== null ? [track] : [...new Set((st.doc?.boxes ?? []).filter((b) => b.track !== undefined && !b.draft).map((b) => b.track!))];
@@ -96,6 +127,7 @@ export function TrackBar({ project }: { project: OpenedProject }): React.JSX.Ele
     const r = await trackWithModel(project.root, s, currentId, tracks, (imageId) => frameDetections(m, project.root, classes, frameUrl(project.root, imageId), 0.1), {
       maxFrames: frames,
       high: minScore,
+      log,
       onFrame: (done, total) => setBusy(`Tracking ${done} / ${total}…`),
     });
     notify('info', `Tracked ${tracks.map((t) => `#${t}`).join(', ')} over ${r.frames} frame(s): ${r.drafts} draft box(es)${r.alive.length < tracks.length ? `; lost: ${tracks.filter((t) => !r.alive.includes(t)).map((t) => `#${t}`).join(', ')}` : ''}`);
@@ -129,11 +161,29 @@ export function TrackBar({ project }: { project: OpenedProject }): React.JSX.Ele
           <button type="button" className="button small" disabled={busy !== null || track === null} title={noTrack ?? 'Accept every draft of this track on every frame'} onClick={() => track !== null && void doAccept(track)}><CheckCheck size={13} /> Accept track</button>
         </>
       ) : <span className="small muted">Video frames get track tools here</span>}
+      {lastOp ? (
+        <button
+          type="button"
+          className="button small"
+          data-testid="track-undo"
+          disabled={busy !== null}
+          title={`Put back the boxes of every frame the last ${OPERATION_NAMES[lastOp.operation]} changed. Only the latest track operation that changed frames can be undone (a new one replaces it; opening another project forgets it); a frame changed since is left as it is and named. Ctrl+Z undoes edits of the open image only.`}
+          onClick={() => void doUndo()}
+        >
+          <Undo2 size={13} /> {undoLabel(lastOp)}
+        </button>
+      ) : null}
       {busy ? <span className="busy" data-testid="track-busy">{busy}</span> : null}
       {error ? (
         <span className="error-text small" role="alert" data-testid="track-error">
           {error}
           <button type="button" className="icon-button tiny" aria-label="Dismiss the track error" onClick={() => setError(null)}><X size={12} /></button>
+        </span>
+      ) : null}
+      {report ? (
+        <span className={`small ${report.problem ? 'error-text' : 'muted'}`} role="status" data-testid="track-undo-report">
+          {report.text}
+          <button type="button" className="icon-button tiny" aria-label="Dismiss the undo report" onClick={() => setReport(null)}><X size={12} /></button>
         </span>
       ) : null}
       {adding ? <AddVideoDialog project={project.root} onClose={() => setAdding(false)} /> : null}
