@@ -132,6 +132,8 @@ const CONV_CASES: ConvCase[] = [
   { b: 5, h: 12, w: 12, ci: 16, co: 8, kh: 3, kw: 3, s: [1, 1], pad: 'valid' },
   // several bands in every threaded loop: 6 im2col bands of 9 rows, 2 channel blocks (16 + 8)
   { b: 3, h: 33, w: 31, ci: 24, co: 5, kh: 3, kw: 3, s: [2, 2], pad: 'same' },
+  // enough channel blocks (3) for the depthwise filter gradient's one-band-per-filter-row layout
+  { b: 2, h: 9, w: 11, ci: 40, co: 3, kh: 3, kw: 3, s: [2, 2], pad: 'valid' },
 ];
 
 const caseName = (c: ConvCase) => `b${c.b} ${c.h}x${c.w}x${c.ci}→${c.co} k${c.kh}x${c.kw} s${c.s} ${JSON.stringify(c.pad)}`;

@@ -3,13 +3,14 @@
  * is a shared WebAssembly.Memory; this pool starts threads − 1 worker_threads that receive that
  * Memory once, and runs a kernel's bands (./bands) on them and on the calling thread together.
  *
- * Protocol (one Int32Array control block in a SharedArrayBuffer, tfjs kernels being synchronous):
- * the caller writes the job (loop index, band count, arguments), resets the band counter, bumps the
- * generation and wakes the workers (Atomics.notify); every thread, the caller included, takes bands
- * from the shared counter (Atomics.add) until none are left; each worker then acknowledges the job
- * and the caller waits (Atomics.wait, allowed on Node's main thread) for every acknowledgement, so
- * no worker is still reading a job when the next one is written. Which thread runs a band does not
- * change its result (see ./bands), so results are bit-identical for any thread count.
+ * Protocol (a control block in SharedArrayBuffers, tfjs kernels being synchronous): the caller
+ * writes the job (loop index, band count, arguments), sets the band counter to (generation << 32 | 0),
+ * publishes the generation and wakes the workers (Atomics.notify); every thread, the caller
+ * included, takes bands by compare-and-swap on that counter until none are left, and counts each
+ * finished band; the caller waits (Atomics.wait, allowed on Node's main thread) until all bands are
+ * done. A worker that wakes after its job ended finds another generation in the counter and takes
+ * nothing, so the caller never waits for a worker that had no band. Which thread runs a band does
+ * not change its result (see ./bands), so results are bit-identical for any thread count.
  *
  * Workers re-read memory.buffer for every job (the heap grows), run the loops of ./band-kernels
  * from their source text, never hold the process open (unref), and leave on stopKernelThreads().
@@ -19,26 +20,31 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { BAND_LOOPS } from './band-kernels';
 import { bandRunner, setBandRunner, type BandLoop, type BandRunner } from './bands';
 
-// Control block slots.
+// Control block slots (Int32Array); the band counter is a BigUint64Array of its own.
 const GEN = 0;
 const LOOP = 1;
 const BANDS = 2;
-const NEXT = 3;
-const ACK = 4;
-const STOP = 5;
-const FAIL = 6;
-const NARGS = 7;
-const WORKER_BANDS = 8;
-const SLOTS = 9;
+const DONE = 3;
+const STOP = 4;
+const FAIL = 5;
+const NARGS = 6;
+const WORKER_BANDS = 7;
+const SLOTS = 8;
 const MAX_ARGS = 32;
 
-/** The worker (CommonJS, eval'd). Slot numbers as above. */
+/**
+ * The worker (CommonJS, eval'd). Slot numbers as above. A band is taken by a compare-and-swap on
+ * the counter (job generation << 32 | next band): a worker that wakes late, after its job ended,
+ * finds another generation there and takes nothing, so it can never run a band with the arguments
+ * of a job it did not read; the caller therefore waits for the bands, not for every worker.
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 // tsx / esbuild with keepNames wrap nested functions in __name(); the loops have none, but be safe
 globalThis.__name = (f) => f;
-const { memory, control, argBuffer, port, sources } = workerData;
+const { memory, control, counter, argBuffer, port, sources } = workerData;
 const ctrl = new Int32Array(control);
+const next = new BigUint64Array(counter);
 const args = new Float64Array(argBuffer);
 const loops = sources.map((s) => (0, eval)('(' + s + ')'));
 let seen = Atomics.load(ctrl, ${GEN});
@@ -49,20 +55,25 @@ for (;;) {
   if (gen === seen) continue;
   seen = gen;
   if (Atomics.load(ctrl, ${STOP}) !== 0) break;
-  try {
-    const loop = loops[ctrl[${LOOP}]];
-    const bands = ctrl[${BANDS}];
-    const a = args.slice(0, ctrl[${NARGS}]);
-    const heap = memory.buffer;
-    for (let b = Atomics.add(ctrl, ${NEXT}, 1); b < bands; b = Atomics.add(ctrl, ${NEXT}, 1)) {
-      loop(heap, a, b);
+  const tag = BigInt(gen >>> 0) << 32n;
+  const bands = ctrl[${BANDS}];
+  const loop = loops[ctrl[${LOOP}]];
+  const a = args.slice(0, ctrl[${NARGS}]);
+  const heap = memory.buffer;
+  for (;;) {
+    const v = Atomics.load(next, 0);
+    if ((v >> 32n) << 32n !== tag) break;
+    const band = Number(v & 0xffffffffn);
+    if (band >= bands) break;
+    if (Atomics.compareExchange(next, 0, v, v + 1n) !== v) continue;
+    try {
+      loop(heap, a, band);
       Atomics.add(ctrl, ${WORKER_BANDS}, 1);
+    } catch (e) {
+      if (Atomics.compareExchange(ctrl, ${FAIL}, 0, 1) === 0) port.postMessage(String((e && e.stack) || e));
     }
-  } catch (e) {
-    if (Atomics.compareExchange(ctrl, ${FAIL}, 0, 1) === 0) port.postMessage(String((e && e.stack) || e));
+    if (Atomics.add(ctrl, ${DONE}, 1) + 1 === bands) Atomics.notify(ctrl, ${DONE});
   }
-  Atomics.add(ctrl, ${ACK}, 1);
-  Atomics.notify(ctrl, ${ACK});
 }
 port.close();
 `;
@@ -70,39 +81,55 @@ port.close();
 class BandPool implements BandRunner {
   readonly threads: number;
   private readonly ctrl: Int32Array;
+  private readonly next: BigUint64Array;
   private readonly args: Float64Array;
   private readonly ids = new Map<BandLoop, number>(BAND_LOOPS.map((f, i) => [f, i]));
+  private gen = 0;
   jobs = 0;
 
   /** errors[i]: where worker i posts the stack of an exception in a band. */
-  constructor(readonly memory: WebAssembly.Memory, readonly workers: Worker[], control: SharedArrayBuffer, argBuffer: SharedArrayBuffer, private readonly errors: MessagePort[]) {
+  constructor(readonly memory: WebAssembly.Memory, readonly workers: Worker[], control: SharedArrayBuffer, counter: SharedArrayBuffer, argBuffer: SharedArrayBuffer, private readonly errors: MessagePort[]) {
     this.threads = workers.length + 1;
     this.ctrl = new Int32Array(control);
+    this.next = new BigUint64Array(counter);
     this.args = new Float64Array(argBuffer);
+    this.gen = Atomics.load(this.ctrl, GEN);
   }
 
   run(loop: BandLoop, heap: ArrayBufferLike, args: ArrayLike<number>, bands: number): void {
     const id = this.ids.get(loop);
     if (id === undefined) throw new Error(`wasm training kernels: band loop '${loop.name}' is not in band-kernels.ts, so it cannot run on the kernel threads`);
     if (args.length > MAX_ARGS) throw new Error(`wasm training kernels: a band loop takes at most ${MAX_ARGS} arguments, got ${args.length}`);
+    if (bands >= 2 ** 32) throw new Error(`wasm training kernels: ${bands} bands are too many`);
     const c = this.ctrl;
     this.jobs++;
+    const gen = (this.gen + 1) | 0;
+    this.gen = gen;
+    const tag = BigInt(gen >>> 0) << 32n;
     this.args.set(args);
     c[NARGS] = args.length;
     c[LOOP] = id;
     c[BANDS] = bands;
-    Atomics.store(c, NEXT, 0);
-    Atomics.store(c, ACK, 0);
-    Atomics.add(c, GEN, 1);
+    Atomics.store(c, DONE, 0);
+    Atomics.store(this.next, 0, tag);
+    Atomics.store(c, GEN, gen);
     Atomics.notify(c, GEN);
     let failure: { error: unknown } | null = null;
-    try {
-      for (let b = Atomics.add(c, NEXT, 1); b < bands; b = Atomics.add(c, NEXT, 1)) loop(heap, args, b);
-    } catch (error) {
-      failure = { error }; // rethrown below, once no worker is on this job any more
+    for (;;) {
+      const v = Atomics.load(this.next, 0);
+      const band = Number(v & 0xffffffffn);
+      if (band >= bands) break;
+      if (Atomics.compareExchange(this.next, 0, v, v + 1n) !== v) continue;
+      if (failure === null) {
+        try {
+          loop(heap, args, band);
+        } catch (error) {
+          failure = { error }; // rethrown once every band is done (the rest are skipped here)
+        }
+      }
+      Atomics.add(c, DONE, 1);
     }
-    const workers = this.workers.length;
-    for (let n = Atomics.load(c, ACK); n < workers; n = Atomics.load(c, ACK)) Atomics.wait(c, ACK, n);
+    for (let d = Atomics.load(c, DONE); d < bands; d = Atomics.load(c, DONE)) Atomics.wait(c, DONE, d);
     let workerFailure: string | null = null;
     if (Atomics.load(c, FAIL) !== 0) {
       const reasons = this.errors.map((p) => receiveMessageOnPort(p)?.message as string | undefined).filter((m) => m !== undefined);
@@ -141,6 +168,7 @@ export async function startKernelThreads(memory: WebAssembly.Memory, threads: nu
   await stopKernelThreads();
   if (threads === 1) return;
   const control = new SharedArrayBuffer(SLOTS * 4);
+  const counter = new SharedArrayBuffer(8);
   const argBuffer = new SharedArrayBuffer(MAX_ARGS * 8);
   const sources = BAND_LOOPS.map((f) => f.toString());
   const workers: Worker[] = [];
@@ -151,7 +179,7 @@ export async function startKernelThreads(memory: WebAssembly.Memory, threads: nu
     errors.push(port1);
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { memory, control, argBuffer, port, sources },
+      workerData: { memory, control, counter, argBuffer, port, sources },
       transferList: [port],
       name: `detecta-kernel-${i + 1}`,
     });
@@ -171,7 +199,7 @@ export async function startKernelThreads(memory: WebAssembly.Memory, threads: nu
     for (const p of errors) p.close();
     throw e;
   }
-  pool = new BandPool(memory, workers, control, argBuffer, errors);
+  pool = new BandPool(memory, workers, control, counter, argBuffer, errors);
   setBandRunner(pool);
 }
 

@@ -7,8 +7,9 @@
  * channels (innermost) and accumulates in float64. Its cost, KH·KW·B·OH·OW·C·M multiply-adds, is
  * small next to the pointwise convolutions that surround depthwise layers.
  *
- * Threads (./bands): one band per filter row and block of CHANNEL_BLOCK channels. Each band owns
- * its filter elements and sums each over (b, oh, ow) in the same order on any number of threads.
+ * Threads (./bands): one band per filter row (per tap when there are few channels) and block of
+ * CHANNEL_BLOCK channels. Each band owns its filter elements and sums each over (b, oh, ow) in the
+ * same order on any number of threads.
  *
  * Supports: NHWC, any strides, 'same' / 'valid' / numeric / explicit padding, dimRoundingMode, any
  * channel multiplier. Rejects dilations ≠ 1 (tfjs's gradient never requests them, and the cpu
@@ -23,14 +24,17 @@ export const DEPTHWISE_BACKPROP_FILTER = 'DepthwiseConv2dNativeBackpropFilter';
 
 /** Channels per band (16 float32 = one 64-byte cache line of each pixel). */
 const CHANNEL_BLOCK = 16;
+/** Below this many (filter row, channel block) bands, each filter tap gets its own band. */
+const MIN_ROW_BANDS = 8;
 
 interface Attrs extends ConvAttrs { filterShape: [number, number, number, number] }
 
 /**
  * Band loop. args: x, dy, out byte offsets; batch, inH, inW, inC, outH, outW, kH, kW, strideH,
- * strideW, padTop, padLeft, M, channel block. Band = filter row kh · blocks + channel block: the
- * filter elements [kh, 0…KW−1, block] summed over (b, oh, ow) in that order, reading each input
- * row once per kh (its KW taps from cache).
+ * strideW, padTop, padLeft, M, channel block, taps per band (KW, or 1 for layers with few channels).
+ * Band = (filter row kh · tap groups + tap group) · blocks + channel block: the filter elements
+ * [kh, taps of the group, block] summed over (b, oh, ow) in that order, reading each input row once
+ * per band row (its taps from cache).
  */
 export function depthwiseFilterBand(heap: ArrayBufferLike, a: ArrayLike<number>, band: number): void {
   const batch = a[3], inH = a[4], inW = a[5], inC = a[6], outH = a[7], outW = a[8], kW = a[10];
@@ -39,9 +43,14 @@ export function depthwiseFilterBand(heap: ArrayBufferLike, a: ArrayLike<number>,
   const xs = new Float32Array(heap, a[0], batch * inH * inW * inC);
   const dys = new Float32Array(heap, a[1], batch * outH * outW * CM);
   const out = new Float32Array(heap, a[2], a[9] * kW * CM);
+  const tapsPerBand = a[17];
   const blocks = Math.ceil(inC / block);
-  const kh = Math.floor(band / blocks);
-  const c0 = (band - kh * blocks) * block;
+  const groups = Math.ceil(kW / tapsPerBand);
+  const row = Math.floor(band / blocks);
+  const kh = Math.floor(row / groups);
+  const kwLo = (row - kh * groups) * tapsPerBand;
+  const kwHi = Math.min(kW, kwLo + tapsPerBand);
+  const c0 = (band - row * blocks) * block;
   const c1 = Math.min(inC, c0 + block);
   const width = (c1 - c0) * M;
   const acc = new Float64Array(kW * width);
@@ -51,7 +60,7 @@ export function depthwiseFilterBand(heap: ArrayBufferLike, a: ArrayLike<number>,
       if (ih < 0 || ih >= inH) continue;
       const xRow = (b * inH + ih) * inW;
       const dyRow = (b * outH + oh) * outW;
-      for (let kw = 0; kw < kW; kw++) {
+      for (let kw = kwLo; kw < kwHi; kw++) {
         const a0 = kw * width - c0 * M;
         const owLo = Math.min(outW, Math.max(0, Math.ceil((padLeft - kw) / strideW)));
         const owHi = Math.max(owLo, Math.min(outW, Math.floor((inW - 1 + padLeft - kw) / strideW) + 1));
@@ -78,7 +87,7 @@ export function depthwiseFilterBand(heap: ArrayBufferLike, a: ArrayLike<number>,
       }
     }
   }
-  for (let kw = 0; kw < kW; kw++) out.set(acc.subarray(kw * width, (kw + 1) * width), (kh * kW + kw) * CM + c0 * M);
+  for (let kw = kwLo; kw < kwHi; kw++) out.set(acc.subarray(kw * width, (kw + 1) * width), (kh * kW + kw) * CM + c0 * M);
 }
 
 export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
@@ -90,10 +99,12 @@ export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTens
   assertDyShape(DEPTHWISE_BACKPROP_FILTER, dy.shape, g);
   const out = backend.makeOutput([...attrs.filterShape], 'float32');
   const xs = heapF32(backend, x);
+  const blocks = Math.ceil(g.inC / CHANNEL_BLOCK);
+  const tapsPerBand = g.kH * blocks < MIN_ROW_BANDS ? 1 : g.kW;
   const bandArgs = [
     xs.byteOffset, heapF32(backend, dy).byteOffset, heapF32(backend, out).byteOffset,
-    g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.multiplier, CHANNEL_BLOCK,
+    g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.multiplier, CHANNEL_BLOCK, tapsPerBand,
   ];
-  runBands(depthwiseFilterBand, xs.buffer, bandArgs, g.kH * Math.ceil(g.inC / CHANNEL_BLOCK));
+  runBands(depthwiseFilterBand, xs.buffer, bandArgs, g.kH * Math.ceil(g.kW / tapsPerBand) * blocks);
   return out;
 }
