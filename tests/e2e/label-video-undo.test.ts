@@ -15,6 +15,7 @@ import { callApi, openProject } from '../helpers/detect-fixtures';
 
 let host: E2eHost;
 let project: string;
+let other: string;
 let page: Page;
 
 test.describe.configure({ mode: 'serial' });
@@ -29,6 +30,9 @@ test.beforeAll(async ({ browser }) => {
     project = join(w, 'people');
     mkdirSync(join(project, 'clips'), { recursive: true });
     copyFileSync(join(sharedDatasets, 'video/intel-sample-videos/one-by-one-person-detection.mp4'), join(project, 'clips', 'people.mp4'));
+    other = join(w, 'raccoons');
+    mkdirSync(other);
+    copyFileSync(join(sharedDatasets, 'detection-voc/raccoon/images/raccoon-1.jpg'), join(other, 'raccoon-1.jpg'));
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   page.on('console', (m) => { if (m.type() === 'error') console.log('[page]', m.text()); });
@@ -150,4 +154,26 @@ test('a frame edited after the operation is left as it is and named; the other f
   await expect(page.getByTestId('draft-count')).toHaveText('1 draft');
   expect([xmlText(300), xmlText(320)]).toEqual(keyframes);
   await page.screenshot({ path: shot('conflict-1280') });
+});
+
+async function openFolder(dir: string): Promise<void> {
+  await page.getByRole('button', { name: 'Close project' }).click();
+  const field = page.getByLabel('Project folder');
+  await expect(field).not.toHaveValue(''); // the picker fills in the folder above the last project first
+  await field.fill(dir);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByTestId('project-chip')).toHaveAttribute('title', dir);
+}
+
+test('opening another project forgets the undo', async () => {
+  test.setTimeout(60_000);
+  await interpolateFrom310();
+  await openFolder(other);
+  await expect(page.getByTestId('track-undo')).toHaveCount(0);
+  await openFolder(project);
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /Label/ }).click();
+  await expect(page.getByRole('toolbar', { name: 'Video tracks' })).toBeVisible();
+  await expect(page.getByTestId('track-undo')).toHaveCount(0);
+  // the drafts stay: forgetting the undo changes no file
+  for (const f of [305, 310, 315]) expect(drafts(f).map((b) => b.track), `${f}`).toEqual([1]);
 });
