@@ -16,8 +16,10 @@ import { detectorPreset, type DetectorConfig } from '../../shared/ml/detector/co
 import { buildClassifierPreset, type ClassifierPresetName } from '../../shared/ml/classifier/presets';
 import { buildEmbeddingClassifier } from '../../shared/ml/classifier/embedding';
 import { tfjsToOnnx, UnsupportedLayerError } from '../../main/export/onnx/tfjs-to-onnx';
+import { loadPretrainedNanodet } from '../../main/training/pretrained-nanodet';
 
 const MOBILENET = resolve(import.meta.dirname, '../../../shared/models/mobilenet_v1_0.25_224/model.json');
+const NANODET = resolve(import.meta.dirname, '../../../shared/models/nanodet-m-416-coco');
 let base: tf.LayersModel;
 
 before(async () => {
@@ -71,6 +73,15 @@ for (const [name, config] of detectors) {
     model.dispose();
   });
 }
+
+test('detector preset nanodet-m (COCO NanoDet weights; shuffle via Permute + Cropping2D): ONNX outputs = tfjs outputs', async () => {
+  const { weights } = await loadPretrainedNanodet(NANODET);
+  const model = buildDetector(detectorPreset('nanodet-m', { numClasses: 3, inputSize: 64 }), { seed: 7, nanodet: weights });
+  weights.dispose();
+  assert.ok(model.layers.some((l) => l.getClassName() === 'Permute') && model.layers.some((l) => l.getClassName() === 'Cropping2D'));
+  assert.equal(await expectSameOutputs(model, 2), 0, 'no BatchNorm: the graph had them folded');
+  model.dispose();
+});
 
 for (const name of ['fashion-mnist-cnn', 'sports-cnn', 'deep-cnn'] as ClassifierPresetName[]) {
   test(`classifier preset ${name}: ONNX probabilities = tfjs probabilities`, async () => {

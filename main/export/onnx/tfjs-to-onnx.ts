@@ -364,6 +364,25 @@ export function tfjsToOnnx(model: tf.LayersModel, options: { producerVersion?: s
         set({ name: y, layout: 'nchw' });
         break;
       }
+      case 'Permute': {
+        // Keras dims are 1-based over the axes after the batch, in the model's own (NHWC) order
+        const dims = (cfg.dims as number[]).map(Number);
+        const y = g.node('Transpose', [as(x, 'nhwc')], { perm: [0, ...dims] }, g.unique(name));
+        set({ name: y, layout: outShape.length === 4 ? 'nhwc' : 'plain' });
+        break;
+      }
+      case 'Cropping2D': {
+        rank4(x, where);
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(`${where}: data format ${String(cfg.dataFormat)}`);
+        const c = cfg.cropping as unknown;
+        const [[top, bottom], [left, right]] = typeof c === 'number' ? [[c, c], [c, c]]
+          : Array.isArray(c) && typeof c[0] === 'number' ? [[Number(c[0]), Number(c[0])], [Number(c[1]), Number(c[1])]]
+            : (c as [[number, number], [number, number]]);
+        const [h, w] = spatial(x.shape, where);
+        const y = g.node('Slice', [nchw(x), g.int64Tensor(`${name}_starts`, [top, left]), g.int64Tensor(`${name}_ends`, [h - bottom, w - right]), g.int64Tensor(`${name}_axes`, [2, 3])], {}, g.unique(name));
+        set({ name: y, layout: 'nchw' });
+        break;
+      }
       case 'ZeroPadding2D': {
         rank4(x, where);
         const p = cfg.padding as unknown;
