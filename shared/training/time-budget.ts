@@ -42,8 +42,10 @@ export const MIN_COMFORT_EPOCHS = 8;
 export const SMALL_DATASET = 100;
 export const FREEZE_FRACTION = 0.12;
 export const MAX_EPOCHS = 10_000;
-/** Conservative CPU (wasm) seconds per trained image at 224 px, whole model, by preset. */
-/** nanodet-m: 3× mobilenet-fpn's time per image, measured on raccoon at 320 px (0.6 vs 1.8 img/s, wasm, 2 shared cores). */
+/**
+ * Conservative CPU (wasm) seconds per trained image at 224 px, whole model, by preset. nanodet-m:
+ * 3× mobilenet-fpn's, as measured on raccoon at 320 px (0.6 vs 1.8 img/s, wasm, 2 shared cores).
+ */
 export const SPEED_GUESS: Record<string, number> = { tiny: 0.15, darknet19: 1.5, mobilenet: 0.4, 'mobilenet-fpn': 0.6, 'nanodet-m': 1.8 };
 export const GPU_SPEEDUP = 8;
 /**
