@@ -24,6 +24,7 @@ import { postprocessDetectorOutput } from '../../shared/ml/detector/postprocess'
 import { fileModelHandler } from '../../main/training/model-cache';
 import { folderSaveHandler, loadModelFromFolder } from '../../main/training/weights-io';
 import { loadPretrainedNanodet } from '../../main/training/pretrained-nanodet';
+import { serveFolder } from '../helpers/static-server';
 
 const SHARED = path.resolve(import.meta.dirname, '../../../shared');
 const MODEL_DIR = path.join(SHARED, 'models/nanodet-m-416-coco');
@@ -191,6 +192,39 @@ test('the NanoDet weights: a missing folder and a LayersModel are refused with w
   await assert.rejects(loadPretrainedNanodet(layers), /is not a tfjs GraphModel/);
   await assert.rejects(loadPretrainedNanodet('https://example.com/nanodet.json'), /is not the model zoo's nanodet-m-416-coco/);
   assert.throws(() => buildDetector(detectorPreset('nanodet-m', { numClasses: 2, inputSize: 224 })), /needs the NanoDet-m COCO weights/);
+});
+
+test('without a path, the weights come from the model zoo mirror into the cache once (sha256-checked), then from the cache', async () => {
+  const served = await serveFolder(path.join(SHARED, 'models'));
+  const saved = process.env.DETECTA_MODEL_MIRROR;
+  process.env.DETECTA_MODEL_MIRROR = served.url;
+  const cacheDir = path.join(tmp, 'cache');
+  const logs: string[] = [];
+  try {
+    const first = await loadPretrainedNanodet(undefined, { cacheDir, log: (m) => logs.push(m) });
+    assert.equal(first.source, `${served.url}nanodet-m-416-coco/nanodet-m.json`);
+    assert.equal(first.weights.convs.size, 73);
+    first.weights.dispose();
+    assert.ok(logs.some((l) => l.includes(`downloaded into ${path.join(cacheDir, 'nanodet-m-416-coco')}`)), logs.join('\n'));
+    const hits = served.hits.length;
+    const second = await loadPretrainedNanodet(undefined, { cacheDir, log: (m) => logs.push(m) });
+    second.weights.dispose();
+    assert.equal(served.hits.length, hits, 'the second load does not download');
+    assert.ok(logs.some((l) => l.includes('loaded from the cache')));
+  } finally {
+    if (saved === undefined) delete process.env.DETECTA_MODEL_MIRROR;
+    else process.env.DETECTA_MODEL_MIRROR = saved;
+    await served.close();
+  }
+  const broken = await serveFolder(path.join(tmp, 'empty-mirror'));
+  process.env.DETECTA_MODEL_MIRROR = broken.url;
+  try {
+    await assert.rejects(loadPretrainedNanodet(undefined, { cacheDir: path.join(tmp, 'cache2') }), /cannot get the NanoDet-m COCO weights from .*HTTP 404.*--backbone/);
+  } finally {
+    if (saved === undefined) delete process.env.DETECTA_MODEL_MIRROR;
+    else process.env.DETECTA_MODEL_MIRROR = saved;
+    await broken.close();
+  }
 });
 
 test('the conv weights are read from the graph: 48 convs and 25 depthwise convs with their biases, float32', () => {
