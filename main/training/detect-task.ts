@@ -24,6 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import { readSampleList } from '../dataset/project';
+import { wasmBatchLimit, wasmStepMegabytes } from '../../shared/ml/detector/wasm-batch-limit';
 import { buildDetector } from '../../shared/ml/detector/build';
 import { defaultInputSize, detectorPreset, gridSizeOf, isPointHead, isPretrainedBackbone, validateDetectorConfig, type DetectorConfig } from '../../shared/ml/detector/config';
 import { kmeansAnchors } from '../../shared/ml/detector/anchors';
@@ -222,6 +223,16 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
         ctx.log(`time budget ${formatMinutes(budget.seconds)}: plan input ${inputSize} px, batch ${plan.batchSize}, ${plan.epochs} epochs, ${plan.freezeEpochs} frozen (first estimate; re-planned once the first batches are timed)`);
         // the input size's reason is the first plan's (the second one was given the size it chose)
         for (const r of [inputReason ?? plan.reason[0]!, ...plan.reason.slice(1), ...(lrLine ? [lrLine] : [])]) ctx.log(`  ${r}`);
+      }
+      // the wasm backend's memory (4 GiB) holds one step's activations; a larger batch would hang it
+      if (!stored && ctx.backend.backend === 'wasm') {
+        const limit = wasmBatchLimit(train.preset, inputSize);
+        if (train.batchSize > limit) {
+          const gb = (wasmStepMegabytes(train.preset, inputSize, train.batchSize) / 1024).toFixed(1);
+          const learningRate = raw.learningRate === undefined ? scaledLearningRate(train.learningRate, train.batchSize, limit) : train.learningRate;
+          ctx.log(`batch ${train.batchSize} of ${train.preset} at ${inputSize} px needs about ${gb} GB for one training step, more than the wasm backend's 4 GB memory holds: training with batch ${limit}${learningRate !== train.learningRate ? ` and learning rate ${learningRate}` : ''} (a smaller input size allows a larger batch)`, 'warn');
+          train = { ...train, batchSize: limit, learningRate };
+        }
       }
       let detector: DetectorConfig;
       let config: RunConfig;
