@@ -27,7 +27,8 @@
  *   overlapping it with IoU ≥ matchIou, none holding half of it: a part of a labeled object), one
  *   per object (fix: add its box). Score: the detection's strength. Weak detections (down to
  *   confidence × weakFactor) count too, with their lower strength; so do they for wrong classes.
- * Labels and detections are paired one to one, same class first, by IoU (≥ matchIou), greedily.
+ * Labels and detections are paired one to one, greedily by IoU (≥ matchIou): confident detections
+ * of the label's class first, then weaker ones of its class, then any class.
  * Draft boxes (model suggestions not yet accepted) are not labels and are left out.
  */
 import { naturalCompare } from './natural-sort';
@@ -221,6 +222,11 @@ export function reviewImage(imageId: string, labelsIn: readonly ReviewLabel[], d
   const live = candidates.filter((l): l is ReviewLabel => l !== null);
   const labelPair = new Map<number, number>();
   const detPair = new Map<number, number>();
+  // confident detections first: a weak detection that happens to overlap a label better must not
+  // take the label from the confident one the model means for that object (dets are sorted by
+  // score, so the confident ones are their first `confident` entries, same indices)
+  const confident = dets.filter((d) => d.score >= o.confidence);
+  pairGreedy(live, confident, o.matchIou, true, labelPair, detPair);
   pairGreedy(live, dets, o.matchIou, true, labelPair, detPair);
   pairGreedy(live, dets, o.matchIou, false, labelPair, detPair);
 

@@ -1,15 +1,20 @@
 /**
  * The review queue finds planted label errors (issue 21). A copy of raccoon gets 25 errors
  * (seeded): 10 boxes deleted, 10 shifted by 30 % of their size, 5 relabeled into a second class.
- * A mobilenet-fpn detector is trained on the CORRUPTED copy (224 px, a few epochs, seeded: the
- * user's own labels have the errors), then `detecta dataset review --top 40 --json FILE` runs
- * it on every labeled image. The issue asks for 80 % of the planted errors among the top 40
- * findings; the test asserts what the queue reaches today (see the end), each as the finding that names it (a missing box where one was deleted, a finding on
- * the shifted or relabeled box). Then one fix per kind (accept the suggestion) is applied the way
+ * A nanodet-m detector (COCO weights from ../shared/models) is trained on the CORRUPTED copy
+ * (320 px, one frozen epoch and one fine-tuning epoch, seeded: the user's own labels have the
+ * errors), then `detecta dataset review --top 40 --json FILE` runs it on every labeled image.
+ * The issue asks for 80 % of the planted errors among the top 40 findings, each as the finding
+ * that names it (a missing box where one was deleted, a finding on the shifted or relabeled box),
+ * and the test asks as much (see the end). Then one fix per kind (accept the suggestion) is applied the way
  * the Label view's one-key fix does it (fixEdit + the project's save) and the XML on disk must
  * hold what the finding showed: the added box, the moved box, the class.
- * DETECTA_REVIEW_EPOCHS changes the number of epochs (default 12, README's raccoon recipe); DETECTA_REVIEW_KEEP=DIR works in
- * DIR and keeps it (the corrupted copy, the run, review.json) for a look afterwards.
+ * A box shifted by 30 % overlaps the true one with IoU about 0.54: only a model that localises
+ * better than that is a judge of it. mobilenet-fpn after 12 or 24 epochs at 224 px (mAP50-95
+ * 0.26-0.29 on the corrupted copy) names 3 of the 10; DETECTA_REVIEW_PRESET=mobilenet-fpn
+ * trains that one instead. DETECTA_REVIEW_EPOCHS changes the number of epochs (default 2 for
+ * nanodet-m, 12 for mobilenet-fpn); DETECTA_REVIEW_KEEP=DIR works in DIR and keeps it (the
+ * corrupted copy, the run, review.json) for a look afterwards.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,7 +34,9 @@ import { parseVocXml } from '../../shared/voc/parse';
 import type { BoxAnnotation } from '../../shared/dataset/types';
 
 const BACKBONE = path.resolve(import.meta.dirname, '../../../shared/models/mobilenet_v1_0.25_224/model.json');
-const EPOCHS = Number(process.env.DETECTA_REVIEW_EPOCHS ?? 12);
+const NANODET = path.resolve(import.meta.dirname, '../../../shared/models/nanodet-m-416-coco');
+const PRESET = process.env.DETECTA_REVIEW_PRESET ?? 'nanodet-m';
+const EPOCHS = Number(process.env.DETECTA_REVIEW_EPOCHS ?? (PRESET === 'nanodet-m' ? 2 : 12));
 const OTHER = 'not_raccoon';
 let root = '';
 const KEEP = process.env.DETECTA_REVIEW_KEEP;
@@ -48,7 +55,7 @@ function names(f: ReviewFinding, p: Planted): boolean {
   return f.boxId === p.key || (f.kind === 'missing' && cornersIou(f.suggestion!, p.original) >= 0.5);
 }
 
-test('review queue: the top 40 findings name most of 25 planted label errors (the issue asks 80 %; today 64 %); the one-key fixes rewrite the XML as shown', { timeout: 1_800_000 }, async () => {
+test('review queue: the top 40 findings name most of 25 planted label errors (at least 80 %); the one-key fixes rewrite the XML as shown', { timeout: 1_800_000 }, async () => {
   root = KEEP ? path.resolve(KEEP) : await mkdtemp(path.join(tmpdir(), 'detecta-review-'));
   const dir = path.join(root, 'raccoon');
   copyWritable(path.join(sharedDatasets, 'detection-voc/raccoon'), dir);
@@ -81,7 +88,9 @@ test('review queue: the top 40 findings name most of 25 planted label errors (th
         const d = Math.round(0.3 * span);
         const [lo, hi, limit] = horizontal ? [b.xmin, b.xmax, size.width] : [b.ymin, b.ymax, size.height];
         const sign = (random() < 0.5 && lo - d >= 1) || hi + d > limit ? -1 : 1;
-        const moved = horizontal ? { xmin: b.xmin + sign * d, xmax: b.xmax + sign * d } : { ymin: b.ymin + sign * d, ymax: b.ymax + sign * d };
+        // a box too big to move inside the image is cut at its edge, as a labeling tool stores it
+        const [a0, a1] = [Math.max(1, lo + sign * d), Math.min(limit, hi + sign * d)];
+        const moved = horizontal ? { xmin: a0, xmax: a1 } : { ymin: a0, ymax: a1 };
         next = boxes.map((x, j) => (j === k ? { ...x, ...moved } : x));
       }
       await project.saveAnnotation(imageId, { boxes: next, verified: ann.verified });
@@ -95,7 +104,9 @@ test('review queue: the top 40 findings name most of 25 planted label errors (th
   const t0 = Date.now();
   const finished = await runTraining({
     project: dir, name: 'rv', modelCacheDir: path.join(root, 'cache'),
-    config: { preset: 'mobilenet-fpn', inputSize: 224, epochs: EPOCHS, freezeEpochs: 2, batchSize: 16, learningRate: 0.002, seed: 1, backend: 'wasm', backbone: BACKBONE },
+    config: PRESET === 'nanodet-m'
+      ? { preset: 'nanodet-m', inputSize: 320, epochs: EPOCHS, freezeEpochs: 1, batchSize: 16, learningRate: 0.002, seed: 1, backend: 'wasm', backbone: NANODET }
+      : { preset: 'mobilenet-fpn', inputSize: 224, epochs: EPOCHS, freezeEpochs: 2, batchSize: 16, learningRate: 0.002, seed: 1, backend: 'wasm', backbone: BACKBONE },
   }, { emit: () => {} });
   assert.equal(finished.status, 'completed');
   const trainSeconds = (Date.now() - t0) / 1000;
@@ -178,12 +189,11 @@ test('review queue: the top 40 findings name most of 25 planted label errors (th
   for (const { f } of fixes) assert.ok(!next.findings.some((x) => findingKey(x) === findingKey(f)), `the fixed ${f.kind} finding on ${f.imageId} is gone`);
 
   // last, so that the fixes and the dismissal above are checked whatever the model found.
-  // Issue 21's target is 20 of 25 (80 %). Today this model's queue names 16 (deleted 8/10,
-  // relabeled 5/5, shifted 3/10: a box shifted by 30 % overlaps the model's own box about as well
-  // as a correct label does). So the test guards what the queue does today, with
-  // room for float differences between CPUs, and the issue stays open on its target.
+  // Issue 21's bar: 20 of 25 (80 %). Measured on this run: 20 (deleted 8/10, shifted 8/10,
+  // relabeled 4/5); the mobilenet-fpn model of 12 epochs named 16 (shifted 3/10).
   const count = (k: Planted['kind']): number => found.filter((p) => p.kind === k).length;
   assert.ok(count('deleted') >= 7, `deleted boxes found as missing: ${summary}`);
+  assert.ok(count('shifted') >= 6, `shifted boxes found: ${summary}`);
   assert.ok(count('relabeled') >= 4, `relabeled boxes found as wrong class: ${summary}`);
-  assert.ok(found.length >= 14, summary);
+  assert.ok(found.length >= 20, `80 % of the planted errors in the top 40: ${summary}`);
 });

@@ -39,6 +39,16 @@ test('loose: a box shifted by 30 % of its width (IoU 0.54) is loose, the detecti
   assert.deepEqual(fixEdit(f[0], 'accept'), { type: 'setRect', id: 'b1', box: truth });
 });
 
+test('loose: the label is judged against the confident detection of its object, not a weak one that happens to overlap it better', () => {
+  const truth = box(100, 100, 100, 60);
+  const shifted = box(130, 100, 100, 60);
+  // a weak, stray detection lies right on the shifted label (IoU 0.9): it must not explain the label away
+  const f = reviewImage('a.jpg', [lab('b1', 'cat', shifted)], [det('cat', 0.9, truth), det('cat', 0.1, box(132, 102, 96, 58))]);
+  assert.equal(f.length, 1);
+  assert.equal(f[0].kind, 'loose');
+  assert.deepEqual(f[0].suggestion, { label: 'cat', score: 0.9, ...truth });
+});
+
 test('wrong class: a confident detection of another class beats the label\'s own class there', () => {
   const r = box(50, 50, 100, 100);
   const f = reviewImage('a.jpg', [lab('b1', 'dog', r)], [det('cat', 0.85, r), det('dog', 0.2, r)]);
