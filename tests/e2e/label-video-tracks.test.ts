@@ -12,6 +12,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { type E2eHost, repoRoot, sharedDatasets, startE2eHost } from '../helpers/serve';
 import { callApi, openProject, sharedModels } from '../helpers/detect-fixtures';
 import { serveFolder, type ServedFolder } from '../helpers/static-server';
+import { drawBoxOnCanvas } from '../helpers/label-canvas';
 
 let host: E2eHost;
 let zoo: ServedFolder;
@@ -58,24 +59,6 @@ function boxesIn(frame: number): XmlBox[] | null {
 }
 const ofTrack = (frame: number, track: number): XmlBox[] => (boxesIn(frame) ?? []).filter((b) => b.track === track);
 
-async function screen(ix: number, iy: number): Promise<{ x: number; y: number }> {
-  const canvas = page.getByTestId('annotation-canvas');
-  await expect(canvas).not.toHaveAttribute('data-view', '');
-  const [scale, ox, oy] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [number, number, number];
-  const box = (await canvas.locator('.konvajs-content').boundingBox())!;
-  return { x: Math.round(box.x + ox + ix * scale), y: Math.round(box.y + oy + iy * scale) };
-}
-
-async function drawBox(x0: number, y0: number, x1: number, y1: number): Promise<void> {
-  await page.keyboard.press('w');
-  const a = await screen(x0, y0);
-  const b = await screen(x1, y1);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move(b.x, b.y, { steps: 6 });
-  await page.mouse.up();
-}
-
 async function openFrame(frame: number): Promise<void> {
   await page.getByTestId('image-list').locator(`[data-image-id="${id(frame)}"]`).click();
   await expect(page.getByTestId('current-image')).toHaveText(id(frame));
@@ -110,10 +93,10 @@ test('two keyframes of a track give linearly interpolated drafts between them; A
   test.setTimeout(60_000);
   await page.getByRole('button', { name: 'New track' }).click();
   await expect(page.getByTestId('active-track')).toHaveText(/#1/);
-  await drawBox(100, 100, 300, 400);
+  await drawBoxOnCanvas(page, 100, 100, 300, 400);
   await expect.poll(() => ofTrack(300, 1).length, { message: 'keyframe 1 saved with track 1' }).toBe(1);
   await openFrame(315);
-  await drawBox(250, 40, 400, 340);
+  await drawBoxOnCanvas(page, 250, 40, 400, 340);
   await expect.poll(() => ofTrack(315, 1).length, { message: 'keyframe 2 saved with track 1' }).toBe(1);
   const [k0, k1] = [ofTrack(300, 1)[0]!, ofTrack(315, 1)[0]!];
   expect(k0.draft || k1.draft).toBe(false);

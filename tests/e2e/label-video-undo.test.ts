@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { type E2eHost, repoRoot, sharedDatasets, startE2eHost } from '../helpers/serve';
 import { callApi, openProject } from '../helpers/detect-fixtures';
+import { drawBoxOnCanvas } from '../helpers/label-canvas';
 
 let host: E2eHost;
 let project: string;
@@ -63,24 +64,6 @@ function boxesIn(frame: number): XmlBox[] {
 const drafts = (frame: number): XmlBox[] => boxesIn(frame).filter((b) => b.draft);
 const xmlText = (frame: number): string => readFileSync(xmlFile(frame), 'utf8');
 
-async function screen(ix: number, iy: number): Promise<{ x: number; y: number }> {
-  const canvas = page.getByTestId('annotation-canvas');
-  await expect(canvas).not.toHaveAttribute('data-view', '');
-  const [scale, ox, oy] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [number, number, number];
-  const box = (await canvas.locator('.konvajs-content').boundingBox())!;
-  return { x: Math.round(box.x + ox + ix * scale), y: Math.round(box.y + oy + iy * scale) };
-}
-
-async function drawBox(x0: number, y0: number, x1: number, y1: number): Promise<void> {
-  await page.keyboard.press('w');
-  const a = await screen(x0, y0);
-  const b = await screen(x1, y1);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move(b.x, b.y, { steps: 6 });
-  await page.mouse.up();
-}
-
 async function openFrame(frame: number): Promise<void> {
   await page.getByTestId('image-list').locator(`[data-image-id="${id(frame)}"]`).click();
   await expect(page.getByTestId('current-image')).toHaveText(id(frame));
@@ -101,10 +84,10 @@ test('Undo interpolate takes the drafts off every frame the interpolation wrote,
   await openFrame(300);
   await page.getByRole('button', { name: 'New track' }).click();
   await expect(page.getByTestId('active-track')).toHaveText(/#1/);
-  await drawBox(100, 100, 300, 400);
+  await drawBoxOnCanvas(page, 100, 100, 300, 400);
   await expect.poll(() => boxesIn(300).map((b) => [b.track, b.draft]), { message: 'keyframe 1 saved' }).toEqual([[1, false]]);
   await openFrame(320);
-  await drawBox(250, 40, 400, 340);
+  await drawBoxOnCanvas(page, 250, 40, 400, 340);
   await expect.poll(() => boxesIn(320).map((b) => [b.track, b.draft]), { message: 'keyframe 2 saved' }).toEqual([[1, false]]);
   await expect(page.getByTestId('track-undo')).toHaveCount(0); // nothing to undo yet
   keyframes = [xmlText(300), xmlText(320)];
