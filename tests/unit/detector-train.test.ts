@@ -22,7 +22,9 @@ test('tiny detector learns procedural boxes on the cpu backend', { timeout: 240_
     resizeMode: 'stretch',
   };
   const spec = gridSpecOf(config);
-  const model = buildDetector(config);
+  // seeded: with Math.random initial weights about 1 run in 11 ended with one box at IoU 0.4–0.5
+  // (seeds 1–11: 10 pass); a fixed start makes a failure mean the path stopped learning
+  const model = buildDetector(config, { seed: 7 });
   const optimizer = tf.train.adam(0.02);
   const images = imagesToTensor(scenes.map((s) => s.image));
   const targets = encodeBatchTargets(scenes.map((s) => s.boxes), spec, 4);
