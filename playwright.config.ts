@@ -9,7 +9,9 @@ export default defineConfig({
   testMatch: '**/*.test.ts',
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // one retry in CI only, where the 2-core runner also hosts other work: a test that needs it is
+  // reported as flaky by name (scripts/test-all.mjs) and still counts; locally a failure is final
+  retries: process.env.CI ? 1 : 0,
   timeout: 120_000,
   expect: { timeout: 15_000 },
   outputDir: 'test-results',

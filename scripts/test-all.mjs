@@ -35,6 +35,17 @@ function run(cmd, argv, env = {}) {
   });
 }
 
+/** "file › title" of every test Playwright's JSON report marks flaky (failed, then passed on a retry). */
+function flakyTitles(suites, out = []) {
+  for (const suite of suites) {
+    for (const spec of suite.specs ?? []) {
+      if ((spec.tests ?? []).some((t) => t.status === 'flaky')) out.push(`${spec.file} › ${spec.title}`);
+    }
+    flakyTitles(suite.suites ?? [], out);
+  }
+  return out;
+}
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
@@ -84,7 +95,10 @@ if (only !== 'node') {
       join(root, 'node_modules/@playwright/test/cli.js'), 'test', '--reporter=list,json', ...filters,
     ], { PLAYWRIGHT_JSON_OUTPUT_NAME: jsonPath });
     if (existsSync(jsonPath)) {
-      const stats = JSON.parse(readFileSync(jsonPath, 'utf8')).stats ?? {};
+      const report = JSON.parse(readFileSync(jsonPath, 'utf8'));
+      const stats = report.stats ?? {};
+      const flaky = flakyTitles(report.suites ?? []);
+      if (flaky.length) console.log(`e2e: ${flaky.length} flaky (failed, then passed on retry): ${flaky.join('; ')}`);
       totals.passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
       totals.failed += stats.unexpected ?? 0;
       totals.skipped += stats.skipped ?? 0;

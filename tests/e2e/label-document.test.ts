@@ -36,7 +36,13 @@ async function openProject(browser: Browser, countRenders = false): Promise<Page
   await page.goto(app.url);
   await page.getByLabel('Project folder').fill(project);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await expect(page.getByTestId('labeled-counter')).toHaveText('labeled 200 / 200');
+  try {
+    await expect(page.getByTestId('labeled-counter')).toHaveText('labeled 200 / 200');
+  } catch (err) {
+    // this open failed twice in CI and never here: say what the window showed instead
+    const shown = await page.locator('body').innerText().catch((e: unknown) => `(page text unreadable: ${String(e)})`);
+    throw new Error(`${(err as Error).message}\nthe window showed:\n${shown.slice(0, 2000)}\nweb host output:\n${app.output().slice(-2000)}`);
+  }
   return page;
 }
 
