@@ -1,12 +1,14 @@
 /**
  * Detector quality in a time budget: trains the default detector recipe (or --preset) with the
- * engine's own runTraining on raccoon and/or bccd (../shared/datasets/detection-voc, upstream
- * splits: raccoon 160 train / 40 val; bccd trainval 292 / test 72 as val) on the best CPU backend
- * here (wasm with our kernels), and records mAP50, mAP50-95, AP by object size (eval.json of
- * weights/best), images/s and wall time into bench/results/detector-quality.json.
+ * engine's own runTraining on raccoon and bccd (../shared/datasets/detection-voc, upstream splits:
+ * raccoon 160 train / 40 val; bccd trainval 292 / test 72 as val) and on the synthetic sample
+ * (`detecta sample`, 200 images, every 5th for val) on the best CPU backend here (wasm with our
+ * kernels), and records mAP50, mAP50-95, AP by object size (eval.json of weights/best), images/s
+ * and wall time into bench/results/detector-quality-<preset>.json (a run replaces the datasets it
+ * measured there).
  *
- *   node --import tsx bench/detector-quality.bench.ts [--datasets raccoon,bccd] [--minutes 20]
- *        [--preset mobilenet-fpn|nanodet-m] [--imgsz N] [--batch N] [--lr X] [--freeze N] [--epochs N]
+ *   node --import tsx bench/detector-quality.bench.ts [--datasets raccoon,bccd,sample] [--minutes 20]
+ *        [--preset nanodet-m|mobilenet-fpn] [--imgsz N] [--batch N] [--lr X] [--freeze N] [--epochs N]
  *
  * Without --epochs the run is the product's time-budget recipe (`detecta train --minutes N`): the
  * trainer plans input size, batch, frozen epochs and epochs and re-plans from its measured speed;
@@ -20,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatasetProject } from '../main/dataset/project';
 import { runTraining } from '../main/training/detect-task';
-import type { BackendChoice, EpochEvent, TrainConfigInput, TrainerEvent } from '../shared/training/types';
+import { writeSampleProject } from '../main/sample/write-sample-project';
+import { trainConfigSchema, type BackendChoice, type EpochEvent, type TrainConfigInput, type TrainerEvent } from '../shared/training/types';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHARED = path.resolve(here, '../../shared');
@@ -29,7 +32,7 @@ const NANODET = path.join(SHARED, 'models/nanodet-m-416-coco');
 
 const { values } = parseArgs({
   options: {
-    datasets: { type: 'string', default: 'raccoon,bccd' }, minutes: { type: 'string', default: '20' }, preset: { type: 'string', default: 'mobilenet-fpn' },
+    datasets: { type: 'string', default: 'raccoon,bccd,sample' }, minutes: { type: 'string', default: '20' }, preset: { type: 'string', default: trainConfigSchema.parse({}).preset },
     imgsz: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
     epochs: { type: 'string' }, freeze: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
   },
@@ -48,6 +51,13 @@ const DATASETS: Record<string, DatasetSpec> = {
       return { train: new Set(), val };
     },
   },
+  sample: {
+    name: 'synthetic sample (`detecta sample`, 200 images 320×240, seed 1; every 5th image val: 160 / 40)',
+    async prepare(dir) {
+      const written = await writeSampleProject(dir, { images: 200, seed: 1, width: 320, height: 240 });
+      return { train: new Set(), val: new Set(written.files.filter((_, i) => i % 5 === 4).map((f) => path.basename(f))) };
+    },
+  },
   bccd: {
     name: 'bccd (trainval 292 / test 72 as val, upstream split)',
     async prepare(dir) {
@@ -62,7 +72,7 @@ const DATASETS: Record<string, DatasetSpec> = {
 
 async function prepareProject(root: string, key: string): Promise<string> {
   const spec = DATASETS[key];
-  if (!spec) throw new Error(`unknown dataset ${key} (raccoon, bccd)`);
+  if (!spec) throw new Error(`unknown dataset ${key} (${Object.keys(DATASETS).join(', ')})`);
   const dir = path.join(root, key);
   const { val } = await spec.prepare(dir);
   const project = await openDatasetProject(dir, { watch: false });
@@ -125,20 +135,23 @@ async function main(): Promise<void> {
   const minutes = Number(values.minutes);
   const keys = values.datasets!.split(',').map((s) => s.trim()).filter(Boolean);
   const root = await mkdtemp(path.join(tmpdir(), 'detecta-bench-quality-'));
-  const results: Record<string, unknown> = { bench: 'detector-quality', date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cpus: cpus().length, preset: values.preset, datasets: {} };
+  // one file per preset; a run replaces the datasets it measured and keeps the others' figures
+  const outFile = path.join(here, 'results', `detector-quality-${values.preset}.json`);
+  const earlier = existsSync(outFile) ? (JSON.parse(await readFile(outFile, 'utf8')) as { datasets?: Record<string, unknown> }).datasets ?? {} : {};
+  const results: Record<string, unknown> = { bench: 'detector-quality', date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cpus: cpus().length, preset: values.preset, datasets: { ...earlier } };
   try {
     for (const key of keys) {
       (results.datasets as Record<string, unknown>)[key] = await benchDataset(root, key, minutes);
       results.loadAverage1m = +loadavg()[0].toFixed(2);
       mkdirSync(path.join(here, 'results'), { recursive: true });
-      writeFileSync(path.join(here, 'results', 'detector-quality.json'), JSON.stringify(results, null, 2) + '\n');
+      writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
     }
     for (const key of keys) {
       const r = (results.datasets as Record<string, { best: { epoch: number; mAP50: number | null; 'mAP50-95': number | null; perSize: { small: number | null; medium: number | null; large: number | null } | null } | null; epochsDone: number; wallMinutes: number; imagesPerSecond: number | null }>)[key]!;
       const f = (v: number | null | undefined) => (v == null ? '-' : v.toFixed(3));
       console.log(`${key}: ${values.preset}, ${r.epochsDone} epochs in ${r.wallMinutes} min, best epoch ${r.best?.epoch ?? '-'}: mAP50 ${f(r.best?.mAP50)}, mAP50-95 ${f(r.best?.['mAP50-95'])}, AP small/medium/large ${f(r.best?.perSize?.small)}/${f(r.best?.perSize?.medium)}/${f(r.best?.perSize?.large)}, ${r.imagesPerSecond ?? '-'} img/s`);
     }
-    console.log('results in bench/results/detector-quality.json');
+    console.log(`results in ${path.relative(process.cwd(), outFile)}`);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -29,7 +29,7 @@ function plannedDefault<T extends z.ZodType>(schema: T, value: z.output<T>): z.Z
  * images and `seed`, the same config gives the same split, order and augmentation.
  */
 export const trainConfigSchema = z.object({
-  preset: presetSchema.default('mobilenet-fpn'),
+  preset: presetSchema.default('nanodet-m'),
   /** Model input side in pixels (multiple of 32); default: 416 on a GPU backend, 224 otherwise. */
   inputSize: z.number().int().min(32).max(1024).refine((v) => v % 32 === 0, 'inputSize must be a multiple of 32').optional(),
   epochs: z.number().int().min(1).max(10_000).default(50),
@@ -77,11 +77,11 @@ export const trainConfigSchema = z.object({
   backbone: z.string().min(1).max(4096).optional(),
   /** mobilenet preset: the layer the backbone is cut at (see MOBILENET_CUT_LAYERS). */
   backboneCut: z.string().min(1).max(100).optional(),
-  /** Exponential moving average of the weights, validated and saved as weights/best (default: on for mobilenet-fpn, off for the YOLOv2 presets). */
+  /** Exponential moving average of the weights, validated and saved as weights/best (default: on for the anchor-free presets nanodet-m and mobilenet-fpn, off for the YOLOv2 presets). */
   ema: z.boolean().optional(),
   /** Mosaic and mixup stop for the last N epochs, so training ends on whole photos (default: 15 % of the epochs, at least 1; only where mosaic is on). */
   closeMosaic: z.number().int().min(0).max(10_000).optional(),
-  /** Per-op augmentation overrides merged over the preset's defaults (shared/ml/augment AugmentOverrides shape; mobilenet-fpn starts from FPN_AUGMENT_CONFIG: flip, scale jitter, HSV; mosaic and mixup off unless turned on here). */
+  /** Per-op augmentation overrides merged over the preset's defaults (shared/ml/augment AugmentOverrides shape; nanodet-m and mobilenet-fpn start from FPN_AUGMENT_CONFIG: flip, scale jitter, HSV; mosaic and mixup off unless turned on here). */
   augmentOps: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean()]))).optional(),
 });
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;

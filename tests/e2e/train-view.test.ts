@@ -58,7 +58,7 @@ const EPOCHS = 30;
 
 async function fillTinyRun(page: Page, epochs: number, lr?: string): Promise<void> {
   const setup = page.getByTestId('train-setup');
-  await setup.getByLabel('Model preset').selectOption('tiny'); // the default, mobilenet-fpn, is far slower for a UI test
+  await setup.getByLabel('Model preset').selectOption('tiny'); // the default, nanodet-m, is far slower for a UI test
   await setup.getByLabel('Input size').fill('64');
   await setup.getByLabel('Backend').selectOption('wasm');
   await setup.getByLabel('Epochs', { exact: true }).fill(String(epochs));
@@ -75,7 +75,7 @@ test('trains from the UI, survives a reload, cancels, resumes and reports', asyn
   await openTrainView(page);
   const setup = page.getByTestId('train-setup');
   await expect(setup.getByTestId('split-summary')).toContainText('train');
-  await expect(setup.getByLabel('Model preset')).toHaveValue('mobilenet-fpn'); // the default preset
+  await expect(setup.getByLabel('Model preset')).toHaveValue('nanodet-m'); // the default preset
   await expect(setup.getByLabel('Input size')).toHaveValue('224'); // the default on cpu / wasm
   await expect(setup.getByText('Anchors', { exact: true })).toHaveCount(0); // anchor-free: no anchor section
 

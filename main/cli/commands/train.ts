@@ -16,7 +16,7 @@ import {
 import { fixed, numberOption } from '../options';
 
 
-const USAGE = `usage: detecta train --project DIR [--preset mobilenet-fpn|nanodet-m|mobilenet|tiny|darknet19] [--imgsz 416]
+const USAGE = `usage: detecta train --project DIR [--preset nanodet-m|mobilenet-fpn|mobilenet|tiny|darknet19] [--imgsz 416]
                      [--epochs 50 | --minutes N] [--batch 8] [--lr 0.001]
                      [--lr-schedule cosine|linear|constant] [--warmup 1]
                      [--clip-norm 10] [--patience 0] [--seed 1] [--train-times 1] [--no-augment]
@@ -26,10 +26,10 @@ const USAGE = `usage: detecta train --project DIR [--preset mobilenet-fpn|nanode
 
 Trains a detector on the project's labeled images (its train/val split) and writes the run to
 DIR/.detecta/runs/<name>/ (config, env, metrics.csv, events, weights, eval.json). The default
-preset, mobilenet-fpn, is anchor-free and multi-scale (strides 8/16/32) on the ImageNet
-MobileNet v1 0.25 backbone (downloaded once into the model cache, or --backbone); nanodet-m is
-the same head on NanoDet-m trained on COCO (backbone, neck and box head start from the model zoo's
-nanodet-m-416-coco, or --backbone naming the folder of nanodet-m.json); mobilenet, tiny and
+preset, nanodet-m, is anchor-free and multi-scale (strides 8/16/32) on NanoDet-m trained on COCO:
+backbone, neck and box head start from the model zoo's nanodet-m-416-coco (downloaded once into
+the model cache, or --backbone naming the folder of nanodet-m.json); mobilenet-fpn is the same
+head on the ImageNet MobileNet v1 0.25 backbone (lighter, less accurate); mobilenet, tiny and
 darknet19 are the YOLOv2 presets.
 --resume RUN continues a cancelled, interrupted or finished run from its last saved epoch with
 its optimizer state; --epochs then sets a new total, --more N trains N epochs past the last one,
