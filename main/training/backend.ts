@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, TrainBackendName } from '../../shared/training/types';
 import { initWasmBackendForNode, wasmThreadsInUse } from './wasm-kernels/node-init';
+import { kernelThreadsInUse } from './wasm-kernels/band-pool';
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
 import { registerCpuTrainingKernels } from './cpu-kernels/index';
 import { installedVersion } from './installed-package';
@@ -53,7 +54,10 @@ async function tryOne(name: TrainBackendName, forced: boolean): Promise<string> 
       if (!(await initWasmBackendForNode())) throw new Error('the wasm backend failed to initialise (see the log above)');
       registerWasmTrainingKernels();
       const threads = wasmThreadsInUse() ?? 1;
-      return `WebAssembly ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'} (XNNPACK, training kernels)`;
+      const kernelThreads = kernelThreadsInUse();
+      const plural = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
+      // env.json's device: XNNPACK's threads and our training kernels' (DETECTA_WASM_KERNEL_THREADS may lower theirs)
+      return `WebAssembly ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'}, ${plural(threads)} (XNNPACK; training kernels on ${plural(kernelThreads)})`;
     }
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
