@@ -18,8 +18,8 @@ import { TrainReadiness } from './TrainReadiness';
 import { errorMessage } from '../../../shared/error-message';
 
 const PRESETS: SelectOption<SetupValues['preset']>[] = [
-  { value: 'nanodet-m', label: 'nanodet-m (default, COCO-pretrained NanoDet)' },
-  { value: 'mobilenet-fpn', label: 'mobilenet-fpn (ImageNet MobileNet, lighter)' },
+  { value: 'nanodet-m', label: 'nanodet-m (default)' },
+  { value: 'mobilenet-fpn', label: 'mobilenet-fpn (lighter)' },
   { value: 'mobilenet', label: 'mobilenet (YOLOv2)' },
   { value: 'tiny', label: 'tiny (YOLOv2, from scratch)' },
   { value: 'darknet19', label: 'darknet19 (YOLOv2 full)' },
