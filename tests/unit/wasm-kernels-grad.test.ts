@@ -4,10 +4,9 @@
 // with its loops on the calling thread alone and on 3 kernel threads (more than this machine's
 // cores, so bands split unevenly): the two outputs must be bit-identical, and each threaded kernel
 // must have handed bands to the kernel threads at least once.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initWasmBackendForNode } from '../../main/training/wasm-kernels/node-init';
 import {
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
@@ -18,104 +17,23 @@ import {
 } from '../../main/training/wasm-kernels/index';
 import { tileInto } from '../../main/training/wasm-kernels/tile';
 import { PATCH_BUDGET_FLOATS } from '../../main/training/wasm-kernels/patch-budget';
-import { kernelThreadStats, startKernelThreads, stopKernelThreads } from '../../main/training/wasm-kernels/band-pool';
-import { bandRunner, runBands, setBandRunner } from '../../main/training/wasm-kernels/bands';
+import { kernelThreadStats } from '../../main/training/wasm-kernels/band-pool';
+import { runBands } from '../../main/training/wasm-kernels/bands';
 import { transposeBand } from '../../main/training/wasm-kernels/matmul';
 import { asWasmBackend } from '../../main/training/wasm-kernels/wasm-backend';
+import { assertThreaded, compareWithCpu, rand, relErr, runKernelOn, TOL, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
 
-const TOL = 1e-4;
+useWasmKernelThreads();
 
-const KERNEL_THREADS = 3;
-
-before(async () => {
-  // 2 wasm threads: the threaded build, whose heap the kernel threads share
-  assert.equal(await initWasmBackendForNode({ threads: 2 }), true, 'wasm backend must initialise from node_modules');
-  registerWasmTrainingKernels();
-  const memory = (asWasmBackend(tf.findBackend('wasm')).wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory;
-  assert.ok(memory?.buffer instanceof SharedArrayBuffer, 'the threaded wasm build has a shared heap');
-  await startKernelThreads(memory, KERNEL_THREADS);
-  assert.equal(bandRunner().threads, KERNEL_THREADS);
-});
-
-after(stopKernelThreads);
-
-/** Index of the first element whose bits differ (NaN payloads and −0 included), or −1. */
-function firstBitDifference(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return 0;
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return i;
-  return -1;
-}
-
-/** The kernel on the calling thread alone and on the kernel threads: the outputs must be the same bits. */
-async function runOnWasmBothWays(kernel: string, inputs: Record<string, Input>, attrs: tf.NamedAttrMap, label: string): Promise<{ shape: number[]; values: Float32Array }> {
-  const pool = bandRunner();
-  setBandRunner(null);
-  let one: { shape: number[]; values: Float32Array };
-  try {
-    one = await runOn('wasm', kernel, inputs, attrs);
-  } finally {
-    setBandRunner(pool);
-  }
-  const jobs = kernelThreadStats().jobs;
-  const many = await runOn('wasm', kernel, inputs, attrs);
-  if (kernelThreadStats().jobs > jobs) threaded.add(kernel);
-  const at = firstBitDifference(one.values, many.values);
-  assert.equal(at, -1, `${label}: element ${at} is ${one.values[at]} on 1 thread, ${many.values[at]} on ${KERNEL_THREADS}`);
-  return many;
-}
-
-/** Kernels that handed bands to the kernel threads in at least one call. */
-const threaded = new Set<string>();
-
-function assertThreaded(...kernels: string[]): void {
-  for (const k of kernels) assert.ok(threaded.has(k), `${k}: no case split its loops into bands for the kernel threads`);
-}
-
-/** Deterministic pseudo-random values in [-1, 1). */
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-interface Input { values: Float32Array; shape: number[] }
-
-/** Runs one kernel by name on a backend with fresh input tensors; returns its output values. */
-async function runOn(backend: 'cpu' | 'wasm', kernel: string, inputs: Record<string, Input>, attrs: tf.NamedAttrMap): Promise<{ shape: number[]; values: Float32Array }> {
-  await tf.setBackend(backend);
-  const ts: Record<string, tf.Tensor> = {};
-  for (const [k, v] of Object.entries(inputs)) ts[k] = tf.tensor(v.values, v.shape);
-  const out = tf.engine().runKernel(kernel, ts, attrs) as tf.Tensor;
-  const result = { shape: out.shape, values: out.dataSync() as Float32Array };
-  tf.dispose([out, ...Object.values(ts)]);
-  return result;
-}
-
-function relErr(got: Float32Array, want: Float32Array): number {
-  let diff = 0;
-  let ref = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    ref = Math.max(ref, Math.abs(want[i]));
-  }
-  return diff / Math.max(ref, 1e-30);
-}
-
+/** One output, within TOL of the cpu kernel. */
 async function compare(kernel: string, inputs: Record<string, Input>, attrs: tf.NamedAttrMap, label: string): Promise<void> {
-  const want = await runOn('cpu', kernel, inputs, attrs);
-  const before = tf.memory().numTensors;
-  const got = await runOnWasmBothWays(kernel, inputs, attrs, label);
-  assert.equal(tf.memory().numTensors, before, `${label}: wasm kernel leaked tensors`);
-  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
-  assert.ok(want.values.some((v) => v !== 0), `${label}: reference is all zeros, the case tests nothing`);
-  const err = relErr(got.values, want.values);
-  assert.ok(err <= TOL, `${label}: relative error ${err.toExponential(2)} > ${TOL}`);
+  await compareWithCpu(kernel, inputs, attrs, label);
+}
+
+/** The single float32 output of a kernel run on one backend. */
+async function runOn(backend: 'cpu' | 'wasm', kernel: string, inputs: Record<string, Input>, attrs: tf.NamedAttrMap): Promise<{ shape: number[]; values: Float32Array }> {
+  const [out] = await runKernelOn(backend, kernel, inputs, attrs);
+  return { shape: out.shape, values: out.values as Float32Array };
 }
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -197,7 +115,7 @@ test('conv backprops on a layer whose patch matrix is over the budget (split int
   const x = { values: rand(c.b * per([c.b, c.h, c.w, c.ci]), 1001), shape: [c.b, c.h, c.w, c.ci] };
   const dy = { values: rand(c.b * per(dyShape), 1101), shape: dyShape };
   const filter = { values: rand(c.kh * c.kw * c.ci * c.co, 1201), shape: [c.kh, c.kw, c.ci, c.co] };
-  const image = (t: Input, i: number): Input => ({ values: t.values.subarray(i * per(t.shape), (i + 1) * per(t.shape)), shape: [1, ...t.shape.slice(1)] });
+  const image = (t: { values: Float32Array; shape: number[] }, i: number): Input => ({ values: t.values.subarray(i * per(t.shape), (i + 1) * per(t.shape)), shape: [1, ...t.shape.slice(1)] });
   const filterAttrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co] } as tf.NamedAttrMap;
   const inputAttrs = (b: number) => ({ strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [b, c.h, c.w, c.ci] }) as tf.NamedAttrMap;
 
@@ -261,7 +179,7 @@ test('BatchMatMul with transposed operands matches cpu (2-D, 3-D batch 1, batche
 test('MaxPoolGrad matches cpu, including tie-breaking between equal maxima', async () => {
   const cases: Array<[number[], number, number, 'same' | 'valid']> = [
     [[1, 7, 9, 3], 2, 2, 'same'], [[3, 8, 8, 4], 2, 2, 'valid'], [[2, 9, 7, 5], 3, 2, 'same'], [[2, 6, 6, 2], 3, 1, 'valid'],
-    [[2, 11, 9, 20], 3, 2, 'same'],
+    [[2, 11, 9, 20], 3, 2, 'same'], [[2, 12, 10, 24], 3, 1, 'same'], // NanoDet's stem pool: 3×3 at stride 1
   ];
   for (const [i, [shape, f, s, pad]] of cases.entries()) {
     // Values quantised to {-1, -0.5, 0, 0.5, 1} so windows contain ties: the first maximum must win.

@@ -4,10 +4,14 @@
  * this list runs on the calling thread only (the pool refuses it with a clear error).
  */
 import { depthwiseFilterBand } from './depthwise-backprop-filter';
-import { depthwiseInputBand } from './depthwise-backprop-input';
+import { depthwiseInputBand, dilateBand } from './depthwise-backprop-input';
 import { col2imBand, im2colBand } from './im2col';
 import { transposeBand } from './matmul';
+import { binaryBand, castToFloatBand, leakyReluBand, selectBand } from './elementwise';
 import { maxPoolGradBand } from './max-pool-grad';
+import { sliceBand } from './slice-pad';
+import { avgPoolGradBand } from './avg-pool-grad';
 import type { BandLoop } from './bands';
 
-export const BAND_LOOPS: readonly BandLoop[] = [depthwiseFilterBand, depthwiseInputBand, im2colBand, col2imBand, transposeBand, maxPoolGradBand];
+export const BAND_LOOPS: readonly BandLoop[] = [depthwiseFilterBand, depthwiseInputBand, im2colBand, col2imBand, transposeBand, maxPoolGradBand,
+  binaryBand, selectBand, castToFloatBand, leakyReluBand, sliceBand, avgPoolGradBand, dilateBand];

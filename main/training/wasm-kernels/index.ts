@@ -3,10 +3,13 @@
  *
  * The stock wasm backend (XNNPACK, SIMD) runs convolutions far faster than the pure-JS cpu backend
  * but cannot train convolutional networks: Conv2DBackpropFilter and both depthwise backprop kernels
- * are not registered, and four kernels that training leans on are slow naive loops
- * (Conv2DBackpropInput; BatchMatMul with a transposed operand; Tile, which the BatchNormalization
- * gradient uses on full activations; MaxPoolGrad). `registerWasmTrainingKernels()` adds the missing
- * kernels and, by default, replaces those four with faster versions.
+ * are not registered, and kernels that training leans on are slow: naive loops (Conv2DBackpropInput;
+ * BatchMatMul with a transposed operand; Tile, which the BatchNormalization gradient uses on full
+ * activations; MaxPoolGrad and AvgPoolGrad), a generic broadcasting loop (Minimum, Maximum and the comparisons, of
+ * relu6 and the ReLU-family gradients), single-threaded copies (Cast, Select, LeakyRelu, Slice,
+ * SplitV, short-row PadV2, and Identity, which needs no copy at all). `registerWasmTrainingKernels()` adds the missing kernels and, by default, replaces the
+ * slow ones (./elementwise, ./slice and the others), each falling back to the stock kernel for
+ * cases it does not cover.
  *
  * Browser-safe (tfjs imports only). In Node, load the wasm binaries with ./node-init first; with the
  * threaded build it also starts the kernel threads that run these kernels' loops (./bands, ./band-pool).
@@ -15,12 +18,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { AVG_POOL_GRAD, avgPoolGrad } from './avg-pool-grad';
 import { BATCH_MAT_MUL, makeBatchMatMul } from './batch-matmul';
 import { CONV2D_BACKPROP_FILTER, conv2DBackpropFilter } from './conv2d-backprop-filter';
 import { CONV2D_BACKPROP_INPUT, conv2DBackpropInput } from './conv2d-backprop-input';
 import { DEPTHWISE_BACKPROP_FILTER, depthwiseConv2dNativeBackpropFilter } from './depthwise-backprop-filter';
 import { DEPTHWISE_BACKPROP_INPUT, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop-input';
+import { BINARY_OPS, makeBinary, makeCast, makeIdentity, makeLeakyRelu, makeSelect } from './elementwise';
 import { MAX_POOL_GRAD, maxPoolGrad } from './max-pool-grad';
+import { makePadV2, makeSlice, makeSplitV, PAD_V2, SLICE, SPLIT_V } from './slice-pad';
 import { TILE, makeTile } from './tile';
 import type { WasmKernelFunc } from './wasm-backend';
 
@@ -37,12 +43,26 @@ const BACKEND = 'wasm';
 /** Kernels the stock wasm backend lacks; always added. */
 export const ADDED_KERNELS = [CONV2D_BACKPROP_FILTER, DEPTHWISE_BACKPROP_FILTER, DEPTHWISE_BACKPROP_INPUT] as const;
 /** Stock kernels replaced by faster ones unless `replaceStock: false`. */
-export const REPLACED_KERNELS = [CONV2D_BACKPROP_INPUT, BATCH_MAT_MUL, TILE, MAX_POOL_GRAD] as const;
+export const REPLACED_KERNELS = [CONV2D_BACKPROP_INPUT, BATCH_MAT_MUL, TILE, MAX_POOL_GRAD, AVG_POOL_GRAD, ...BINARY_OPS, 'Select', 'Cast', 'LeakyRelu', SLICE, SPLIT_V, PAD_V2, 'Identity'] as const;
+
+/** Replacements that handle the common cases and hand the others to the stock kernel they wrap. */
+const WRAPPING: ReadonlyArray<[string, (stock: WasmKernelFunc) => unknown]> = [
+  [BATCH_MAT_MUL, makeBatchMatMul],
+  [TILE, makeTile],
+  ...BINARY_OPS.map((op): [string, (stock: WasmKernelFunc) => unknown] => [op, (stock) => makeBinary(op, stock)]),
+  ['Select', makeSelect],
+  ['Cast', makeCast],
+  ['LeakyRelu', makeLeakyRelu],
+  [SLICE, makeSlice],
+  [SPLIT_V, makeSplitV],
+  [PAD_V2, makePadV2],
+  ['Identity', makeIdentity],
+];
 
 export interface WasmTrainingKernelOptions {
   /** Default: the DETECTA_WASM_TRAINING_KERNELS flag (true unless set otherwise). */
   enabled?: boolean;
-  /** Also replace the slow stock Conv2DBackpropInput, transposed BatchMatMul, Tile and MaxPoolGrad (default true). */
+  /** Also replace the slow stock kernels of REPLACED_KERNELS (default true). */
   replaceStock?: boolean;
 }
 
@@ -98,13 +118,9 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   if (replaceStock) {
     if (!ours.has(CONV2D_BACKPROP_INPUT)) replace(CONV2D_BACKPROP_INPUT, conv2DBackpropInput as unknown as tf.KernelFunc);
     if (!ours.has(MAX_POOL_GRAD)) replace(MAX_POOL_GRAD, maxPoolGrad as unknown as tf.KernelFunc);
-    if (!ours.has(BATCH_MAT_MUL)) {
-      const stock = stockKernel(BATCH_MAT_MUL).kernelFunc as unknown as WasmKernelFunc;
-      replace(BATCH_MAT_MUL, makeBatchMatMul(stock) as unknown as tf.KernelFunc);
-    }
-    if (!ours.has(TILE)) {
-      const stock = stockKernel(TILE).kernelFunc as unknown as WasmKernelFunc;
-      replace(TILE, makeTile(stock) as unknown as tf.KernelFunc);
+    if (!ours.has(AVG_POOL_GRAD)) replace(AVG_POOL_GRAD, avgPoolGrad as unknown as tf.KernelFunc);
+    for (const [name, make] of WRAPPING) {
+      if (!ours.has(name)) replace(name, make(stockKernel(name).kernelFunc as unknown as WasmKernelFunc) as tf.KernelFunc);
     }
   }
   return wasmTrainingKernelsState();

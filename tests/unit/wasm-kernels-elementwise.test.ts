@@ -1,0 +1,137 @@
+// The wasm backend's elementwise, copy and pooling kernels that we replace for speed (Minimum,
+// Maximum, the comparisons, Select, Cast, LeakyRelu, Slice, SplitV, PadV2, Identity, AvgPoolGrad)
+// against tfjs's cpu kernels: bit for bit where the result is a copy, a comparison or a min/max,
+// within 1e-4 where it is arithmetic. Each runs with its loops on the calling thread alone and on 3
+// kernel threads (the same bits required), on tensors large enough to be split into bands, and on
+// the cases that must go to the stock kernel.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { BINARY_OPS } from '../../main/training/wasm-kernels/elementwise';
+import { assertThreaded, compareWithCpu, rand, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
+
+useWasmKernelThreads();
+
+const count = (shape: number[]) => shape.reduce((a, d) => a * d, 1);
+
+/** Values in {-1, -0.5, -0, 0, 0.5, 1} (ties and signed zeros), with a NaN every 97th element. */
+function quantised(n: number, seed: number): Float32Array {
+  return rand(n, seed).map((v, i) => (i % 97 === 13 ? NaN : Math.round(v * 2) / 2));
+}
+
+test('Minimum, Maximum and the comparisons equal cpu bit for bit: same shapes, a number on either side, NaN, ties and signed zeros', async () => {
+  const shape = [3, 70, 200]; // 42,000 elements: two bands
+  const a = { values: quantised(count(shape), 11), shape };
+  const b = { values: quantised(count(shape), 12), shape };
+  for (const op of BINARY_OPS) {
+    await compareWithCpu(op, { a, b }, {}, `${op} same shape`, { exact: true });
+    await compareWithCpu(op, { a: { values: [0.5], shape: [] }, b }, {}, `${op} number, tensor`, { exact: true });
+    await compareWithCpu(op, { a, b: { values: [-0.5], shape: [1, 1] } }, {}, `${op} tensor, number`, { exact: true });
+    // NaN with anything: NaN for min/max (a comparison is false everywhere; the NaNs in a and b cover it)
+    if (op === 'Minimum' || op === 'Maximum') await compareWithCpu(op, { a: { values: [NaN], shape: [] }, b }, {}, `${op} NaN, tensor`, { exact: true });
+    // broadcasting along an axis: the stock kernel's case (its signed zeros and NaNs differ from cpu's)
+    await compareWithCpu(op, { a: { values: rand(count(shape), 14), shape }, b: { values: rand(200, 13), shape: [200] } }, {}, `${op} broadcast row`, { exact: true });
+  }
+  assertThreaded(...BINARY_OPS.filter((op) => op !== 'Minimum' && op !== 'Maximum'), 'Minimum', 'Maximum');
+});
+
+test('Select, Cast and LeakyRelu equal cpu: masks of the values\' shape, bool and int32 to float32, negative slopes', async () => {
+  const shape = [2, 150, 120]; // 36,000 elements: two bands
+  const n = count(shape);
+  const condition: Input = { values: Uint8Array.from(rand(n, 21), (v) => (v > 0 ? 1 : 0)), shape, dtype: 'bool' };
+  const t = { values: rand(n, 22), shape };
+  const e = { values: rand(n, 23), shape };
+  await compareWithCpu('Select', { condition, t, e }, {}, 'Select float32', { exact: true });
+  const ints = (seed: number): Input => ({ values: Int32Array.from(rand(n, seed), (v) => Math.round(v * 1000)), shape, dtype: 'int32' });
+  await compareWithCpu('Select', { condition, t: ints(24), e: ints(25) }, {}, 'Select int32', { exact: true });
+  // a row condition (rank 1 against rank 3) is the stock kernel's
+  await compareWithCpu('Select', { condition: { values: [1, 0], shape: [2], dtype: 'bool' }, t, e }, {}, 'Select rows', { exact: true });
+  await compareWithCpu('Cast', { x: condition }, { dtype: 'float32' }, 'Cast bool → float32', { exact: true });
+  await compareWithCpu('Cast', { x: ints(26) }, { dtype: 'float32' }, 'Cast int32 → float32', { exact: true });
+  await compareWithCpu('Cast', { x: { values: rand(n, 27).map((v) => v * 100), shape } }, { dtype: 'int32' }, 'Cast float32 → int32 (stock)', { exact: true });
+  for (const alpha of [0.1, 0.2]) {
+    // within 1e-4, not bit for bit: cpu multiplies by alpha as a double, wasm (stock and ours) by alpha as a float32
+    await compareWithCpu('LeakyRelu', { x: { values: quantised(n, 28).map((v, i) => (Number.isNaN(v) ? 0.25 : v * (1 + (i % 7)))), shape } }, { alpha }, `LeakyRelu ${alpha}`);
+  }
+  assertThreaded('Select', 'Cast', 'LeakyRelu');
+});
+
+test('Slice and SplitV equal cpu bit for bit on every rank to 4, rows of one element and of many, float32, int32 and bool', async () => {
+  const cases: Array<[number[], number[], number[]]> = [
+    [[40000], [123], [30000]], // rank 1: one contiguous range
+    [[300, 130], [7, 5], [280, 1]], // rows of one element
+    [[16, 196, 58, 2], [0, 0, 0, 1], [16, 196, 58, 1]], // NanoDet's channel shuffle: 181,888 rows of one
+    [[4, 33, 35, 70], [1, 2, 3, 4], [3, 30, 31, 66]], // rows of 66: copied with set
+    [[2, 9, 7, 10], [0, 0, 0, 0], [2, 9, 7, 10]], // everything
+    [[3, 5, 6, 8], [1, 0, 0, 0], [2, 5, 6, 8]], // contiguous (whole images)
+    [[2, 3, 4, 5], [0, 1, 2, 3], [2, 0, 2, 2]], // empty
+  ];
+  for (const [i, [shape, begin, size]] of cases.entries()) {
+    const n = count(shape);
+    if (count(size) === 0) {
+      await tf.setBackend('wasm');
+      const x = tf.zeros(shape);
+      const y = tf.slice(x, begin, size);
+      assert.deepEqual(y.shape, size);
+      tf.dispose([x, y]);
+      continue;
+    }
+    await compareWithCpu('Slice', { x: { values: rand(n, 31 + i), shape } }, { begin, size }, `Slice [${shape}] from [${begin}] size [${size}]`, { exact: true });
+  }
+  const shape = [3, 40, 30, 12];
+  const n = count(shape);
+  await compareWithCpu('Slice', { x: { values: Int32Array.from(rand(n, 41), (v) => Math.round(v * 1e6)), shape, dtype: 'int32' } }, { begin: [1, 3, 2, 5], size: [2, 30, 20, 3] }, 'Slice int32', { exact: true });
+  await compareWithCpu('Slice', { x: { values: Uint8Array.from(rand(n, 42), (v) => (v > 0 ? 1 : 0)), shape, dtype: 'bool' } }, { begin: [0, 3, 2, 5], size: [3, 30, 20, 3] }, 'Slice bool', { exact: true });
+  await compareWithCpu('Slice', { x: { values: rand(2 * 3 * 4 * 5 * 6, 43), shape: [2, 3, 4, 5, 6] } }, { begin: [1, 0, 1, 2, 3], size: [1, 3, 2, 2, 2] }, 'Slice rank 5 (stock)', { exact: true });
+  const splits = await compareWithCpu('SplitV', { x: { values: rand(n, 44), shape } }, { numOrSizeSplits: [5, 7], axis: 3 }, 'SplitV channels [5, 7]', { exact: true });
+  assert.deepEqual(splits.map((s) => s.shape), [[3, 40, 30, 5], [3, 40, 30, 7]]);
+  await compareWithCpu('SplitV', { x: { values: rand(n, 45), shape } }, { numOrSizeSplits: 4, axis: 1 }, 'SplitV rows in 4', { exact: true });
+  const shuffle = [4, 28, 28, 116]; // a ShuffleNet block's split in two halves of channels
+  await compareWithCpu('SplitV', { x: { values: rand(count(shuffle), 46), shape: shuffle } }, { numOrSizeSplits: 2, axis: 3 }, 'SplitV channel halves', { exact: true });
+  assertThreaded('Slice', 'SplitV');
+});
+
+test('PadV2 equals cpu bit for bit: short rows here, wide rows on XNNPACK, float32 and int32, any constant', async () => {
+  const cases: Array<[number[], Array<[number, number]>, number]> = [
+    [[16, 196, 58, 1], [[0, 0], [0, 0], [0, 0], [1, 0]], 0], // the gradient of NanoDet's channel shuffle slice
+    [[2, 5, 6, 3], [[1, 0], [2, 1], [0, 3], [1, 1]], 0.5],
+    [[7, 9], [[0, 2], [3, 1]], -1],
+    [[2, 30, 30, 40], [[0, 0], [1, 1], [1, 1], [0, 0]], 0], // wide rows: stock
+  ];
+  for (const [i, [shape, paddings, constantValue]] of cases.entries()) {
+    await compareWithCpu('PadV2', { x: { values: rand(count(shape), 51 + i), shape } }, { paddings, constantValue }, `PadV2 [${shape}] ${JSON.stringify(paddings)} ${constantValue}`, { exact: true });
+  }
+  const shape = [4, 50, 3];
+  await compareWithCpu('PadV2', { x: { values: Int32Array.from(rand(count(shape), 55), (v) => Math.round(v * 1e6)), shape, dtype: 'int32' } }, { paddings: [[1, 1], [0, 2], [2, 0]], constantValue: 7 }, 'PadV2 int32', { exact: true });
+  assertThreaded('PadV2');
+});
+
+test('Identity shares the input\'s memory: no copy, the output outlives the input, and memory is freed with the last of them', async () => {
+  await tf.setBackend('wasm');
+  const buffers = () => tf.memory().numDataBuffers;
+  const before = buffers();
+  const x = tf.tensor(rand(1000, 61), [10, 100]);
+  const y = tf.engine().runKernel('Identity', { x }) as tf.Tensor;
+  assert.equal(buffers() - before, 1, 'one buffer for both');
+  const want = x.dataSync().slice();
+  x.dispose();
+  assert.deepEqual(y.dataSync(), want);
+  y.dispose();
+  assert.equal(buffers(), before);
+  await compareWithCpu('Identity', { x: { values: Int32Array.from([3, -1, 7]), shape: [3], dtype: 'int32' } }, {}, 'Identity int32', { exact: true });
+});
+
+test('AvgPoolGrad matches cpu: windows 2 to 4, strides 1 and 2, same and valid padding', async () => {
+  const cases: Array<[number[], number, number, 'same' | 'valid']> = [
+    [[1, 7, 9, 3], 2, 2, 'same'], [[3, 8, 8, 4], 2, 2, 'valid'], [[2, 9, 7, 5], 3, 2, 'same'], [[2, 6, 6, 2], 3, 1, 'valid'],
+    [[2, 11, 9, 20], 3, 1, 'same'], [[2, 18, 18, 24], 4, 2, 'valid'], // NanoDet's half-pixel resize: 4×4 at stride 2
+  ];
+  for (const [i, [shape, f, s, pad]] of cases.entries()) {
+    const outShape = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], f, s, 1, pad).outShape;
+    await compareWithCpu('AvgPoolGrad', {
+      dy: { values: rand(count(outShape), 71 + i), shape: outShape },
+      input: { values: rand(count(shape), 81 + i), shape },
+    }, { filterSize: f, strides: s, pad }, `AvgPoolGrad [${shape}] f${f} s${s} ${pad}`);
+  }
+  assertThreaded('AvgPoolGrad');
+});
