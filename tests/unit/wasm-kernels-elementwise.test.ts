@@ -29,8 +29,11 @@ test('Minimum, Maximum and the comparisons equal cpu bit for bit: same shapes, a
     await compareWithCpu(op, { a, b: { values: [-0.5], shape: [1, 1] } }, {}, `${op} tensor, number`, { exact: true });
     // NaN with anything: NaN for min/max (a comparison is false everywhere; the NaNs in a and b cover it)
     if (op === 'Minimum' || op === 'Maximum') await compareWithCpu(op, { a: { values: [NaN], shape: [] }, b }, {}, `${op} NaN, tensor`, { exact: true });
-    // broadcasting along an axis: the stock kernel's case (its signed zeros and NaNs differ from cpu's)
-    await compareWithCpu(op, { a: { values: rand(count(shape), 14), shape }, b: { values: rand(200, 13), shape: [200] } }, {}, `${op} broadcast row`, { exact: true });
+    // broadcasting along axes: a row, and the YOLO loss's IoU of every prediction against every box
+    await compareWithCpu(op, { a, b: { values: quantised(200, 13), shape: [200] } }, {}, `${op} broadcast row`, { exact: true });
+    await compareWithCpu(op, { a: { values: quantised(3 * 245 * 2, 15), shape: [3, 245, 1, 2] }, b: { values: quantised(3 * 50 * 2, 16), shape: [3, 1, 50, 2] } }, {}, `${op} IoU broadcast`, { exact: true });
+    // rank 5 that no merging brings to 4: the stock kernel's case (its signed zeros differ from cpu's)
+    await compareWithCpu(op, { a: { values: rand(2 * 3 * 5, 17), shape: [2, 1, 3, 1, 5] }, b: { values: rand(4 * 6, 18), shape: [1, 4, 1, 6, 1] } }, {}, `${op} rank 5`, { exact: true });
   }
   assertThreaded(...BINARY_OPS.filter((op) => op !== 'Minimum' && op !== 'Maximum'), 'Minimum', 'Maximum');
 });

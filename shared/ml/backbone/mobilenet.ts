@@ -11,6 +11,8 @@
  * Layer names are kept, so getLayer('conv_pw_13_relu') works on the detector too.
  */
 import * as tf from '@tensorflow/tfjs';
+// MobileNet's 'relu6' activations in one op each way (registered under Keras's name on import)
+import './relu6';
 
 /** Known cut points of MobileNet v1 and their strides. */
 export const MOBILENET_CUT_LAYERS: Record<string, number> = {
