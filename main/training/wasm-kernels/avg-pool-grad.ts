@@ -13,8 +13,9 @@
  *
  * Supports: NHWC, any window size and strides, 'same' / 'valid' / numeric padding, dimRoundingMode.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { runBands } from './bands';
+import { poolGradGeometry, type PoolAttrs } from './pool-geometry';
 import { asWasmBackend, assertFloat32, heapF32 } from './wasm-backend';
 
 export const AVG_POOL_GRAD = 'AvgPoolGrad';
@@ -57,34 +58,15 @@ export function avgPoolGradBand(heap: ArrayBufferLike, a: ArrayLike<number>, ban
   }
 }
 
-interface Attrs {
-  filterSize: number | [number, number];
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
 export function avgPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const attrs = args.attrs as unknown as Attrs;
   assertFloat32(AVG_POOL_GRAD, dy, input);
-  if (input.shape.length !== 4) throw new Error(`${AVG_POOL_GRAD} (wasm training kernels): input must be rank 4, got [${input.shape}]`);
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const want = [batchSize, outHeight, outWidth, C];
-  if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== want[i])) {
-    throw new Error(`${AVG_POOL_GRAD} (wasm training kernels): dy has shape [${dy.shape}], expected [${want}]`);
-  }
+  const { info, windowArgs } = poolGradGeometry(AVG_POOL_GRAD, input, dy, args.attrs as unknown as PoolAttrs);
   const out = backend.makeOutput([...input.shape], 'float32');
   const dx = heapF32(backend, out);
   dx.fill(0);
-  const bandArgs = [
-    heapF32(backend, dy).byteOffset, dx.byteOffset,
-    batchSize, inHeight, inWidth, C, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth,
-    info.padInfo.top, info.padInfo.left, CHANNEL_BLOCK,
-  ];
-  runBands(avgPoolGradBand, dx.buffer, bandArgs, batchSize * Math.ceil(C / CHANNEL_BLOCK));
+  const bandArgs = [heapF32(backend, dy).byteOffset, dx.byteOffset, ...windowArgs, CHANNEL_BLOCK];
+  runBands(avgPoolGradBand, dx.buffer, bandArgs, info.batchSize * Math.ceil(info.inChannels / CHANNEL_BLOCK));
   return out;
 }
