@@ -1,9 +1,11 @@
 /**
  * Browser side of bench/detect.bench.ts: the renderer's own detection path (renderer/detect/backends,
- * run-frame, adapters decode, draw) on a tiny-preset detector built in the page.
- * Exposes window.detectBench(backend, inputSize, frames) → timings.
+ * run-frame, adapters decode, draw) on a tiny-preset detector built in the page, or on NanoDet-m,
+ * the model zoo's GraphModel (as the Detect view runs it), served by the bench from ../shared/models.
+ * Exposes window.detectBench(backend, inputSize, frames, model) → timings.
  */
 import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from '../../renderer/detect/backends';
 import { runFrame } from '../../renderer/detect/run-frame';
 import { drawDetections } from '../../renderer/detect/draw';
@@ -11,6 +13,9 @@ import type { LoadedDetector } from '../../renderer/detect/load-model';
 import { buildDetector, detectorPreset } from '../../shared/ml/detector';
 import { detectaAdapter } from '../../shared/ml/adapters/metadata';
 import { decodeOutputs } from '../../shared/ml/adapters/decode';
+import { detectorZooEntry } from '../../shared/ml/model-zoo';
+
+export type BenchModel = 'tiny' | 'nanodet-m';
 
 declare global { interface Window { detectBench: typeof detectBench } }
 
@@ -26,11 +31,22 @@ function sourceFrame(i: number): HTMLCanvasElement {
   return c;
 }
 
-async function detectBench(backend: BackendName, inputSize: number, frames: number): Promise<Record<string, unknown>> {
-  const used = await useBackend(backend);
+async function tinyDetector(inputSize: number): Promise<LoadedDetector> {
   const config = detectorPreset('tiny', { numClasses: 20, inputSize });
   const layers = buildDetector(config);
-  const model: LoadedDetector = { task: 'detect', title: 'tiny', adapter: detectaAdapter('tiny', inputSize, 'letterbox', Array.from({ length: 20 }, (_, i) => `c${i}`)), detector: config, layers, dispose: () => layers.dispose() };
+  return { task: 'detect', title: 'tiny', adapter: detectaAdapter('tiny', inputSize, 'letterbox', Array.from({ length: 20 }, (_, i) => `c${i}`)), detector: config, layers, dispose: () => layers.dispose() };
+}
+
+/** NanoDet-m from the model zoo (its own input size, 416). */
+async function nanodet(): Promise<LoadedDetector> {
+  const entry = detectorZooEntry('nanodet-m-416-coco');
+  const graph = await tf.loadGraphModel(`/models/${entry.modelPath}`);
+  return { task: 'detect', title: entry.title, adapter: entry.adapter, graph, dispose: () => graph.dispose() };
+}
+
+async function detectBench(backend: BackendName, inputSize: number, frames: number, which: BenchModel = 'tiny'): Promise<Record<string, unknown>> {
+  const used = await useBackend(backend);
+  const model = which === 'nanodet-m' ? await nanodet() : await tinyDetector(inputSize);
   const overlay = document.createElement('canvas');
   overlay.width = 640;
   overlay.height = 480;
@@ -56,7 +72,8 @@ async function detectBench(backend: BackendName, inputSize: number, frames: numb
   model.dispose();
   infer.sort((a, b) => a - b);
   return {
-    backend: used, inputSize, frames,
+    model: which, backend: used, inputSize: model.adapter.inputSize, frames,
+    ...(used === 'wasm' ? { wasmThreads: getThreadsCount() } : {}),
     firstFrameMs: +warm[0]!.totalMs.toFixed(1),
     inferMsMedian: +infer[Math.floor(infer.length / 2)]!.toFixed(2),
     inferMsMean: +(infer.reduce((a, b) => a + b, 0) / infer.length).toFixed(2),

@@ -3,7 +3,7 @@
  * .wasm files are shipped under assets/wasm/ by scripts/build.mjs) and the pure-JS cpu fallback.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { adapterName, isSoftwareAdapter, isSoftwareName, type DawnAdapter } from '../../shared/ml/gpu-adapter';
 
@@ -11,6 +11,44 @@ export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (JS)' };
 
 let wasmPathsSet = false;
+/** Whether this page has started the wasm backend (its XNNPACK pool is made once, at the first start). */
+let wasmStarted = false;
+
+/** Worker threads the threaded wasm build starts with (Emscripten's pool in tfjs-backend-wasm 4.22). */
+const WASM_POOL_WORKERS = 8;
+
+/**
+ * XNNPACK threads for the window's wasm backend: every logical CPU, at most the prebuilt pool plus
+ * the page's own thread. tfjs's default is half the CPUs (one thread on a 2-core laptop, where
+ * NanoDet-m at 416 then ran at 5 FPS); threads exist only in a cross-origin isolated page.
+ */
+export function wasmThreadCount(cpus = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1): number {
+  return Math.max(1, Math.min(cpus || 1, WASM_POOL_WORKERS + 1));
+}
+
+/**
+ * Starts the wasm backend with `threads` XNNPACK threads. The backend's C++ also caps its pool at
+ * half of emscripten_num_logical_cores(), which is navigator.hardwareConcurrency (it assumes two
+ * hyper-threads per core), reading it while the backend initialises: for that moment the page's
+ * navigator reports 2 × threads (as main/training/wasm-kernels/node-pthreads.ts does for os.cpus()
+ * in the trainer), then its own count again.
+ */
+async function startWasm(threads: number): Promise<boolean> {
+  setThreadsCount(threads);
+  const own = Object.getOwnPropertyDescriptor(navigator, 'hardwareConcurrency');
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  try {
+    return await tf.setBackend('wasm');
+  } finally {
+    if (own) Object.defineProperty(navigator, 'hardwareConcurrency', own);
+    else delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
+/** XNNPACK's thread count once the wasm backend is up, else null. */
+export function wasmThreadsInUse(): number | null {
+  return tf.engine().backendName === 'wasm' ? getThreadsCount() : null;
+}
 
 let software: boolean | null = null;
 /**
@@ -67,7 +105,10 @@ export async function useBackend(name: BackendName): Promise<BackendName> {
   // highest-priority backend, which throws when that is a WebGPU without an adapter.
   if (tf.engine().backendName === name) return name;
   if (name === 'webgpu' && !(await webgpuAdapter())) throw new Error('WebGPU has no adapter here (no GPU, or WebGPU disabled)');
-  const ok = await tf.setBackend(name).catch((err: unknown) => { throw new Error(`${BACKEND_LABELS[name]} backend failed to start: ${(err as Error).message}`); });
+  // the wasm backend's first start makes XNNPACK's pool, once: with every CPU in an isolated page
+  const start = name === 'wasm' && globalThis.crossOriginIsolated && !wasmStarted ? startWasm(wasmThreadCount()) : tf.setBackend(name);
+  const ok = await start.catch((err: unknown) => { throw new Error(`${BACKEND_LABELS[name]} backend failed to start: ${(err as Error).message}`); });
+  if (ok && name === 'wasm') wasmStarted = true;
   if (!ok) throw new Error(`${BACKEND_LABELS[name]} backend is not available in this browser`);
   await tf.ready();
   return tf.engine().backendName as BackendName;

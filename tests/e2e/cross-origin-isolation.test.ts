@@ -54,6 +54,9 @@ test('Detect view on WebAssembly: the threaded build loads and the known boxes a
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-loaded', 'yes', { timeout: 90_000 });
   await expect(page.getByTestId('backend-in-use')).toHaveText(/WebAssembly/);
   expect(wasmFiles).toContain('tfjs-backend-wasm-threaded-simd.wasm');
+  // XNNPACK on every CPU (tfjs alone would take half of them)
+  const cpus = await page.evaluate(() => navigator.hardwareConcurrency);
+  await expect(page.getByTestId('wasm-threads')).toHaveText(`· ${Math.min(cpus, 9)} threads`);
   await page.getByLabel('Image path').fill(join(project, 'images', 'shapes.png'));
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   const rows = page.getByTestId('detection');

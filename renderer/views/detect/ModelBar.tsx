@@ -8,7 +8,7 @@ import { api } from '../../client';
 import type { ZooListEntry } from '../../../shared/api/detect';
 import { useApp } from '../../store/app-store';
 import { useDetect, type ModelChoice } from './detect-store';
-import { BACKEND_LABELS, candidateBackends, webgpuAdapter, type BackendName } from '../../detect/backends';
+import { BACKEND_LABELS, candidateBackends, wasmThreadsInUse, webgpuAdapter, type BackendName } from '../../detect/backends';
 import { inputDescription, labelsOf } from '../../detect/load-model';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -71,7 +71,7 @@ export function ModelBar(): React.JSX.Element {
             <>
               <strong>{model.title}</strong>
               <span className="muted"> · {model.task === 'classify' ? 'classifier · ' : ''}{inputDescription(model)} · {labels.length} classes · </span>
-              <span className="backend-chip" data-testid="backend-in-use" title={backend === 'webgpu' && adapter ? adapter : undefined}><Cpu size={12} /> {backend ? BACKEND_LABELS[backend] : '?'}{backend === 'webgpu' && adapter ? <span className="muted" data-testid="gpu-adapter"> · {adapter}</span> : null}</span>
+              <span className="backend-chip" data-testid="backend-in-use" title={backend === 'webgpu' && adapter ? adapter : undefined}><Cpu size={12} /> {backend ? BACKEND_LABELS[backend] : '?'}{backend === 'wasm' ? <span className="muted" data-testid="wasm-threads"> · {wasmThreadsInUse()} threads</span> : null}{backend === 'webgpu' && adapter ? <span className="muted" data-testid="gpu-adapter"> · {adapter}</span> : null}</span>
             </>
           ) : <span className="muted">No model loaded</span>}
         </div>
