@@ -15,7 +15,7 @@
 import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import * as esbuild from 'esbuild';
@@ -37,8 +37,10 @@ async function main(): Promise<void> {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
     // isolated like the app's page (main/transport/isolation.ts): the wasm backend runs threaded
     if (p === '/') { res.writeHead(200, { 'content-type': 'text/html', ...CROSS_ORIGIN_ISOLATION_HEADERS }); res.end('<!doctype html><script type="module" src="/page.js"></script>'); return; }
-    const file = p.startsWith('/wasm/') ? join(wasmDir, p.slice(6)) : p.startsWith('/models/') ? join(modelsDir, decodeURIComponent(p.slice(8))) : join(out, p.slice(1));
-    if (!existsSync(file)) { res.writeHead(404); res.end(); return; }
+    const [dir, rest] = p.startsWith('/wasm/') ? [wasmDir, p.slice(6)] : p.startsWith('/models/') ? [modelsDir, p.slice(8)] : [out, p.slice(1)];
+    const file = resolve(dir, decodeURIComponent(rest));
+    // only files under the folder the prefix names
+    if (!file.startsWith(dir + sep) || !existsSync(file)) { res.writeHead(404); res.end(); return; }
     res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream', ...CROSS_ORIGIN_ISOLATION_HEADERS });
     res.end(readFileSync(file));
   });

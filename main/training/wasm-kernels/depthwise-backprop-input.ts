@@ -13,17 +13,16 @@
  * and contiguous.
  *
  * Threads (./bands): XNNPACK's own; dy↑ is written in bands of dy rows. The scatter: one band per
- * image and block of CHANNEL_BLOCK channels. Channels do not mix,
- * so each band owns its dx elements and adds their terms in the same order on any number of threads.
+ * image and block of CHANNEL_BLOCK channels. Channels do not mix, so each band owns its dx elements
+ * and adds their terms in the same order on any number of threads.
  *
  * Supports: NHWC, any strides, 'same' / 'valid' / numeric / explicit padding, dimRoundingMode, any
  * channel multiplier. Rejects dilations ≠ 1 and non-float32.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { runBands } from './bands';
-import { assertDyShape, convGeometry, type ConvAttrs } from './conv-geometry';
+import { assertDyShape, convGeometry, type ConvAttrs, type ConvGeometry } from './conv-geometry';
 import { asWasmBackend, assertFloat32, heapF32, release, wasmKernel, type BackendWasm } from './wasm-backend';
-import type { ConvGeometry } from './conv-geometry';
 
 export const DEPTHWISE_BACKPROP_INPUT = 'DepthwiseConv2dNativeBackpropInput';
 
@@ -140,9 +139,9 @@ function viaDepthwiseConvolution(backend: BackendWasm, dy: tf.TensorInfo, filter
   }
   const w = heapF32(backend, filter);
   const r = heapF32(backend, rotated);
-  for (let kh = 0; kh < kH; kh++) {
-    for (let kw = 0; kw < kW; kw++) r.set(w.subarray(((kH - 1 - kh) * kW + (kW - 1 - kw)) * C, ((kH - 1 - kh) * kW + (kW - 1 - kw) + 1) * C), (kh * kW + kw) * C);
-  }
+  // tap (kh, kw) of the rotated filter is tap (KH−1−kh, KW−1−kw) of the filter: the tap order reversed
+  const taps = kH * kW;
+  for (let t = 0; t < taps; t++) r.set(w.subarray((taps - 1 - t) * C, (taps - t) * C), t * C);
   try {
     return wasmKernel('DepthwiseConv2dNative')({
       inputs: { x: spread, filter: rotated },

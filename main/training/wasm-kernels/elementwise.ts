@@ -33,7 +33,7 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
-const size = (shape: readonly number[]) => shape.reduce((a, d) => a * d, 1);
+const size = tf.util.sizeFromShape;
 const bandsOf = (n: number) => Math.ceil(n / BAND_ELEMENTS);
 
 /**
@@ -98,11 +98,12 @@ export function binaryBand(heap: ArrayBufferLike, a: ArrayLike<number>, band: nu
 }
 
 /**
- * The output dims (rank ≤ 4, leading 1s) and each operand's element strides over them (0 where it
- * is broadcast), with trailing dims merged while both operands stay contiguous across them (same
- * shapes become one dim; a single number has stride 0 everywhere); null above rank 4.
+ * The broadcast output shape, and for the band loop its dims (rank ≤ 4, leading 1s) and each
+ * operand's element strides over them (0 where it is broadcast), with trailing dims merged while
+ * both operands stay contiguous across them (same shapes become one dim; a single number has stride
+ * 0 everywhere); null above rank 4.
  */
-export function broadcastLayout(aShape: readonly number[], bShape: readonly number[]): { dims: number[]; aStrides: number[]; bStrides: number[] } | null {
+export function broadcastLayout(aShape: readonly number[], bShape: readonly number[]): { shape: number[]; dims: number[]; aStrides: number[]; bStrides: number[] } | null {
   const out = tf.backend_util.assertAndGetBroadcastShape([...aShape], [...bShape]);
   const rank = out.length;
   const strides = (shape: readonly number[]): number[] => {
@@ -134,7 +135,7 @@ export function broadcastLayout(aShape: readonly number[], bShape: readonly numb
   }
   if (dims.length > 4) return null;
   while (dims.length < 4) { dims.unshift(1); aStrides.unshift(0); bStrides.unshift(0); }
-  return { dims, aStrides, bStrides };
+  return { shape: out, dims, aStrides, bStrides };
 }
 
 /** Band loop. args: condition (bool bytes, 0 or 1), t, e, out byte offsets (4-byte elements, copied as bits), n, elements per band. Branch-free (a mask). */
@@ -176,7 +177,7 @@ export function leakyReluBand(heap: ArrayBufferLike, a: ArrayLike<number>, band:
   }
 }
 
-/** Minimum, Maximum or a comparison: ours when both are float32 and the shapes match or one side is a single element. */
+/** Minimum, Maximum or a comparison: ours when both are float32 and broadcastLayout fits them, else stock. */
 export function makeBinary(op: BinaryOp, stock: WasmKernelFunc) {
   const code = BINARY_OPS.indexOf(op);
   return function binary(args: KernelArgs): tf.TensorInfo {
@@ -184,9 +185,8 @@ export function makeBinary(op: BinaryOp, stock: WasmKernelFunc) {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const layout = a.dtype === 'float32' && b.dtype === 'float32' ? broadcastLayout(a.shape, b.shape) : null;
     if (!layout) return stock({ inputs: args.inputs, backend, attrs: args.attrs });
-    const shape = tf.backend_util.assertAndGetBroadcastShape([...a.shape], [...b.shape]);
-    const out = backend.makeOutput(shape, code <= 1 ? 'float32' : 'bool');
-    const n = size(shape);
+    const out = backend.makeOutput(layout.shape, code <= 1 ? 'float32' : 'bool');
+    const n = size(layout.shape);
     if (n === 0) return out;
     const av = backend.typedArrayFromHeap(a);
     const bandArgs = [code, av.byteOffset, backend.typedArrayFromHeap(b).byteOffset, backend.typedArrayFromHeap(out).byteOffset, n, ...layout.dims, ...layout.aStrides, ...layout.bStrides, BAND_ELEMENTS];

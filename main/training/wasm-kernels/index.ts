@@ -3,13 +3,15 @@
  *
  * The stock wasm backend (XNNPACK, SIMD) runs convolutions far faster than the pure-JS cpu backend
  * but cannot train convolutional networks: Conv2DBackpropFilter and both depthwise backprop kernels
- * are not registered, and kernels that training leans on are slow: naive loops (Conv2DBackpropInput;
- * BatchMatMul with a transposed operand; Tile, which the BatchNormalization gradient uses on full
- * activations; MaxPoolGrad and AvgPoolGrad), a generic broadcasting loop (Minimum, Maximum and the comparisons, of
- * relu6 and the ReLU-family gradients), single-threaded copies (Cast, Select, LeakyRelu, Slice,
- * SplitV, short-row PadV2, and Identity, which needs no copy at all). `registerWasmTrainingKernels()` adds the missing kernels and, by default, replaces the
- * slow ones (./elementwise, ./slice and the others), each falling back to the stock kernel for
- * cases it does not cover.
+ * are not registered, and kernels that training leans on are slow:
+ *  - naive loops: Conv2DBackpropInput, BatchMatMul with a transposed operand, Tile (the
+ *    BatchNormalization gradient tiles to full activations), MaxPoolGrad, AvgPoolGrad;
+ *  - a generic broadcasting loop: Minimum, Maximum and the comparisons (ReLU-family gradients, IoUs);
+ *  - single-threaded copies: Cast, Select, LeakyRelu, Slice, SplitV, short-row PadV2, and
+ *    Identity, which needs no copy at all.
+ * `registerWasmTrainingKernels()` adds the missing kernels and, by default, replaces the slow ones
+ * (REPLACED_KERNELS; ./elementwise, ./slice-pad and the others), most of them falling back to the
+ * stock kernel for cases they do not cover.
  *
  * Browser-safe (tfjs imports only). In Node, load the wasm binaries with ./node-init first; with the
  * threaded build it also starts the kernel threads that run these kernels' loops (./bands, ./band-pool).
@@ -42,13 +44,16 @@ const BACKEND = 'wasm';
 
 /** Kernels the stock wasm backend lacks; always added. */
 export const ADDED_KERNELS = [CONV2D_BACKPROP_FILTER, DEPTHWISE_BACKPROP_FILTER, DEPTHWISE_BACKPROP_INPUT] as const;
-/** Stock kernels replaced by faster ones unless `replaceStock: false`. */
-export const REPLACED_KERNELS = [CONV2D_BACKPROP_INPUT, BATCH_MAT_MUL, TILE, MAX_POOL_GRAD, AVG_POOL_GRAD, ...BINARY_OPS, 'Select', 'Cast', 'LeakyRelu', SLICE, SPLIT_V, PAD_V2, 'Identity'] as const;
-
-/** Replacements that handle the common cases and hand the others to the stock kernel they wrap. */
-const WRAPPING: ReadonlyArray<[string, (stock: WasmKernelFunc) => unknown]> = [
+/**
+ * Our replacement of each slow stock kernel, made from the stock kernel function: those that cover
+ * only the common cases hand the others to it, the rest ignore it.
+ */
+const REPLACEMENTS: ReadonlyArray<[string, (stock: WasmKernelFunc) => unknown]> = [
+  [CONV2D_BACKPROP_INPUT, () => conv2DBackpropInput],
   [BATCH_MAT_MUL, makeBatchMatMul],
   [TILE, makeTile],
+  [MAX_POOL_GRAD, () => maxPoolGrad],
+  [AVG_POOL_GRAD, () => avgPoolGrad],
   ...BINARY_OPS.map((op): [string, (stock: WasmKernelFunc) => unknown] => [op, (stock) => makeBinary(op, stock)]),
   ['Select', makeSelect],
   ['Cast', makeCast],
@@ -58,6 +63,9 @@ const WRAPPING: ReadonlyArray<[string, (stock: WasmKernelFunc) => unknown]> = [
   [PAD_V2, makePadV2],
   ['Identity', makeIdentity],
 ];
+
+/** Stock kernels replaced by faster ones unless `replaceStock: false`. */
+export const REPLACED_KERNELS: readonly string[] = REPLACEMENTS.map(([name]) => name);
 
 export interface WasmTrainingKernelOptions {
   /** Default: the DETECTA_WASM_TRAINING_KERNELS flag (true unless set otherwise). */
@@ -116,10 +124,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     if (!ours.has(name)) add({ kernelName: name, backendName: BACKEND, kernelFunc });
   }
   if (replaceStock) {
-    if (!ours.has(CONV2D_BACKPROP_INPUT)) replace(CONV2D_BACKPROP_INPUT, conv2DBackpropInput as unknown as tf.KernelFunc);
-    if (!ours.has(MAX_POOL_GRAD)) replace(MAX_POOL_GRAD, maxPoolGrad as unknown as tf.KernelFunc);
-    if (!ours.has(AVG_POOL_GRAD)) replace(AVG_POOL_GRAD, avgPoolGrad as unknown as tf.KernelFunc);
-    for (const [name, make] of WRAPPING) {
+    for (const [name, make] of REPLACEMENTS) {
       if (!ours.has(name)) replace(name, make(stockKernel(name).kernelFunc as unknown as WasmKernelFunc) as tf.KernelFunc);
     }
   }

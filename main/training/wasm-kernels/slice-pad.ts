@@ -78,10 +78,25 @@ function bytesPer(dtype: tf.DataType): number | null {
   return dtype === 'float32' || dtype === 'int32' ? 4 : dtype === 'bool' ? 1 : null;
 }
 
+/**
+ * Copies between `big` (shape bigShape) and its block [begin, begin + blockShape) held contiguous in
+ * `small`, rows of the innermost dim in bands (rank ≤ 4, read as 4-D with leading 1s): gather is a
+ * slice (big → small), scatter a pad (small → big).
+ */
+function copyBlock(big: ArrayBufferView, small: ArrayBufferView, bigShape: number[], begin: number[], blockShape: number[], bytes: number, direction: 'gather' | 'scatter'): void {
+  const lead = 4 - bigShape.length;
+  const dims = [...new Array<number>(lead).fill(1), ...bigShape];
+  const b = [...new Array<number>(lead).fill(0), ...begin];
+  const s = [...new Array<number>(lead).fill(1), ...blockShape];
+  const perBand = Math.max(1, Math.floor(BAND_ELEMENTS / s[3]));
+  const bandArgs = [big.byteOffset, small.byteOffset, dims[1], dims[2], dims[3], ...b, ...s, perBand, bytes, direction === 'gather' ? 0 : 1];
+  runBands(sliceBand, big.buffer, bandArgs, Math.ceil((s[0] * s[1] * s[2]) / perBand));
+}
+
 /** The slice [begin, begin + size) of x into a new output (rank ≤ 4, numeric dtype). */
 function sliceInto(backend: BackendWasm, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
   const out = backend.makeOutput([...size], x.dtype);
-  const n = size.reduce((p, d) => p * d, 1);
+  const n = tf.util.sizeFromShape(size);
   if (n === 0) return out;
   const xv = backend.typedArrayFromHeap(x);
   const ov = backend.typedArrayFromHeap(out);
@@ -90,14 +105,7 @@ function sliceInto(backend: BackendWasm, x: tf.TensorInfo, begin: number[], size
     (ov as Uint8Array).set((xv as Uint8Array).subarray(offset, offset + n));
     return out;
   }
-  const pad = 4 - x.shape.length;
-  const dims = [...new Array<number>(pad).fill(1), ...x.shape];
-  const b = [...new Array<number>(pad).fill(0), ...begin];
-  const s = [...new Array<number>(pad).fill(1), ...size];
-  const rows = s[0] * s[1] * s[2];
-  const perBand = Math.max(1, Math.floor(BAND_ELEMENTS / s[3]));
-  const bandArgs = [xv.byteOffset, ov.byteOffset, dims[1], dims[2], dims[3], ...b, ...s, perBand, bytesPer(x.dtype)!, 0];
-  runBands(sliceBand, xv.buffer, bandArgs, Math.ceil(rows / perBand));
+  copyBlock(xv, ov, x.shape, begin, size, bytesPer(x.dtype)!, 'gather');
   return out;
 }
 
@@ -149,18 +157,10 @@ export function makePadV2(stock: WasmKernelFunc) {
     }
     const shape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
     const out = backend.makeOutput(shape, x.dtype);
-    const n = x.shape.reduce((p, d) => p * d, 1);
     const ov = backend.typedArrayFromHeap(out);
     (ov as Float32Array).fill(constantValue);
-    if (n === 0) return out;
-    const xv = backend.typedArrayFromHeap(x);
-    const pad = 4 - rank;
-    const dims = [...new Array<number>(pad).fill(1), ...shape];
-    const b = [...new Array<number>(pad).fill(0), ...paddings.map((p) => p[0])];
-    const s = [...new Array<number>(pad).fill(1), ...x.shape];
-    const perBand = Math.max(1, Math.floor(BAND_ELEMENTS / s[3]));
-    const bandArgs = [ov.byteOffset, xv.byteOffset, dims[1], dims[2], dims[3], ...b, ...s, perBand, 4, 1];
-    runBands(sliceBand, ov.buffer, bandArgs, Math.ceil((s[0] * s[1] * s[2]) / perBand));
+    if (tf.util.sizeFromShape(x.shape) === 0) return out;
+    copyBlock(ov, backend.typedArrayFromHeap(x), shape, paddings.map((p) => p[0]), x.shape, 4, 'scatter');
     return out;
   };
 }
