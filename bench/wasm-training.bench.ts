@@ -17,7 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initWasmBackendForNode } from '../main/training/wasm-kernels/node-init';
-import { registerWasmTrainingKernels } from '../main/training/wasm-kernels/index';
+import { registerWasmTrainingKernels } from '../shared/ml/wasm-kernels/index';
 import { buildClassifierPreset } from '../shared/ml/classifier/presets';
 import { buildDetector, detectorPreset, encodeBatchTargets, gridSpecOf, imagesToTensor, syntheticScene, trainStep } from '../shared/ml/detector';
 

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, TrainBackendName } from '../../shared/training/types';
 import { initWasmBackendForNode, wasmThreadsInUse } from './wasm-kernels/node-init';
 import { kernelThreadsInUse } from './wasm-kernels/band-pool';
-import { registerWasmTrainingKernels } from './wasm-kernels/index';
+import { registerWasmTrainingKernels } from '../../shared/ml/wasm-kernels/index';
 import { registerCpuTrainingKernels } from './cpu-kernels/index';
 import { installedVersion } from './installed-package';
 import { initWebGpuBackend, webGpuFault } from './webgpu-backend';

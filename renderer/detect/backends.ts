@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
+import { registerWasmTrainingKernels } from '../../shared/ml/wasm-kernels/index';
 import { adapterName, isSoftwareAdapter, isSoftwareName, type DawnAdapter } from '../../shared/ml/gpu-adapter';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -108,7 +109,12 @@ export async function useBackend(name: BackendName): Promise<BackendName> {
   // the wasm backend's first start makes XNNPACK's pool, once: with every CPU in an isolated page
   const start = name === 'wasm' && globalThis.crossOriginIsolated && !wasmStarted ? startWasm(wasmThreadCount()) : tf.setBackend(name);
   const ok = await start.catch((err: unknown) => { throw new Error(`${BACKEND_LABELS[name]} backend failed to start: ${(err as Error).message}`); });
-  if (ok && name === 'wasm') wasmStarted = true;
+  if (ok && name === 'wasm') {
+    wasmStarted = true;
+    // the stock kernels our wasm kernels replace are slow on the inference path too (NanoDet-m's
+    // channel split, a SplitV, took 56 of 157 ms per frame; its LeakyReLUs and pads); idempotent
+    registerWasmTrainingKernels();
+  }
   if (!ok) throw new Error(`${BACKEND_LABELS[name]} backend is not available in this browser`);
   await tf.ready();
   return tf.engine().backendName as BackendName;

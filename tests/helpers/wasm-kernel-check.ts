@@ -6,10 +6,10 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initWasmBackendForNode } from '../../main/training/wasm-kernels/node-init';
-import { registerWasmTrainingKernels } from '../../main/training/wasm-kernels/index';
+import { registerWasmTrainingKernels } from '../../shared/ml/wasm-kernels/index';
 import { kernelThreadStats, startKernelThreads, stopKernelThreads } from '../../main/training/wasm-kernels/band-pool';
-import { bandRunner, setBandRunner } from '../../main/training/wasm-kernels/bands';
-import { asWasmBackend } from '../../main/training/wasm-kernels/wasm-backend';
+import { bandRunner, setBandRunner } from '../../shared/ml/wasm-kernels/bands';
+import { asWasmBackend } from '../../shared/ml/wasm-kernels/wasm-backend';
 
 /** Relative error allowed against the cpu kernel: max|wasm − cpu| / max|cpu|. */
 export const TOL = 1e-4;

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initWasmBackendForNode, wasmThreadsInUse } from '../../main/training/wasm-kernels/node-init';
-import { registerWasmTrainingKernels } from '../../main/training/wasm-kernels/index';
+import { registerWasmTrainingKernels } from '../../shared/ml/wasm-kernels/index';
 import { kernelThreadsInUse, kernelThreadStats } from '../../main/training/wasm-kernels/band-pool';
 import { fileModelHandler } from '../../main/training/model-cache';
 import { loadMobileNet, setBackboneTrainable } from '../../shared/ml/backbone';

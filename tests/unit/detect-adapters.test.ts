@@ -65,13 +65,16 @@ test('fitRect matches fitToInput for letterbox and stretch', () => {
   assert.deepEqual(fitRect(768, 576, 416, 'letterbox'), { transform: { scaleX: 416 / 768, scaleY: 312 / 576, offsetX: 0, offsetY: 52 }, x: 0, y: 52, width: 416, height: 312 });
 });
 
-test('packInput: BGR mean/std NCHW and plain RGB NHWC', () => {
+test('packInput: BGR mean/std NCHW, plain RGB NHWC, and RGBA pixels', () => {
   const img: RgbImage = { width: 2, height: 2, data: new Uint8Array([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120]) };
   const nchw = packInput(img, { inputSize: 2, layout: 'NCHW', channels: 'BGR', mean: [1, 2, 3], std: [1, 2, 4] });
   assert.deepEqual(Array.from(nchw), [29, 59, 89, 119, 9, 24, 39, 54, 7 / 4, 37 / 4, 67 / 4, 97 / 4]);
   const nhwc = packInput(img, { inputSize: 2, layout: 'NHWC', channels: 'RGB', mean: [0, 0, 0], std: [1, 1, 1] });
   assert.deepEqual(Array.from(nhwc), Array.from(img.data));
-  assert.throws(() => packInput(img, { inputSize: 3, layout: 'NHWC', channels: 'RGB', mean: [0, 0, 0], std: [1, 1, 1] }), /expected a 3x3 RGB image/);
+  // canvas ImageData (RGBA): the alpha values are skipped, the result is the RGB one
+  const rgba = { width: 2, height: 2, data: new Uint8ClampedArray([10, 20, 30, 255, 40, 50, 60, 0, 70, 80, 90, 7, 100, 110, 120, 255]) };
+  assert.deepEqual(Array.from(packInput(rgba, { inputSize: 2, layout: 'NCHW', channels: 'BGR', mean: [1, 2, 3], std: [1, 2, 4] })), Array.from(nchw));
+  assert.throws(() => packInput(img, { inputSize: 3, layout: 'NHWC', channels: 'RGB', mean: [0, 0, 0], std: [1, 1, 1] }), /expected a 3x3 RGB or RGBA image/);
 });
 
 test('CenterNet and NanoDet adapters find the dog, bicycle and car in dog.jpg', async () => {

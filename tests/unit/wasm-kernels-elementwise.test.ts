@@ -1,5 +1,6 @@
 // The wasm backend's elementwise, copy and pooling kernels that we replace for speed (Minimum,
-// Maximum, the comparisons, Select, Cast, LeakyRelu, Slice, SplitV, PadV2, Identity, AvgPoolGrad)
+// Maximum, the comparisons, Select, Cast, LeakyRelu, FusedBatchNorm, Slice, SplitV, PadV2, Identity,
+// AvgPoolGrad)
 // against tfjs's cpu kernels: bit for bit where the result is a copy, a comparison or a min/max,
 // within 1e-4 where it is arithmetic. Each runs with its loops on the calling thread alone and on 3
 // kernel threads (the same bits required), on tensors large enough to be split into bands, and on
@@ -7,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { BINARY_OPS } from '../../main/training/wasm-kernels/elementwise';
+import { BINARY_OPS } from '../../shared/ml/wasm-kernels/elementwise';
 import { assertThreaded, compareWithCpu, rand, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
 
 useWasmKernelThreads();
@@ -56,7 +57,29 @@ test('Select, Cast and LeakyRelu equal cpu: masks of the values\' shape, bool an
     // within 1e-4, not bit for bit: cpu multiplies by alpha as a double, wasm (stock and ours) by alpha as a float32
     await compareWithCpu('LeakyRelu', { x: { values: quantised(n, 28).map((v, i) => (Number.isNaN(v) ? 0.25 : v * (1 + (i % 7)))), shape } }, { alpha }, `LeakyRelu ${alpha}`);
   }
-  assertThreaded('Select', 'Cast', 'LeakyRelu');
+  // LeakyRelu runs as XNNPACK's PReLU with one slope per channel of the last dimension: one channel,
+  // a scalar; NaN and infinities as on cpu (negative zero comes out as +0, the one
+  // difference from cpu: XNNPACK adds the positive and negative parts)
+  await compareWithCpu('LeakyRelu', { x: { values: [-3, 0, 2.5, NaN, -Infinity, Infinity, -1e-30], shape: [7, 1] } }, { alpha: 0.25 }, 'LeakyRelu one channel, special values', { exact: true });
+  await compareWithCpu('LeakyRelu', { x: { values: [-8], shape: [] } }, { alpha: 0.5 }, 'LeakyRelu scalar', { exact: true });
+  assertThreaded('Select', 'Cast');
+});
+
+test('FusedBatchNorm matches cpu: rank 4 and rank 2, with and without offset and scale, parameters of shape [1, 1, 1, C]; other shapes go to stock', async () => {
+  const shape = [2, 30, 40, 24];
+  const n = count(shape);
+  const x = { values: rand(n, 31).map((v) => v * 5), shape };
+  const per = (seed: number, lo: number, shp: number[] = [24]): Input => ({ values: rand(24, seed).map((v) => lo + Math.abs(v) * 2), shape: shp });
+  const attrs = { varianceEpsilon: 1e-3 };
+  const wasm = tf.findBackend('wasm') as unknown as { numDataIds(): number };
+  const idsBefore = wasm.numDataIds();
+  await compareWithCpu('FusedBatchNorm', { x, mean: per(32, -1), variance: per(33, 0.1), offset: per(34, -2), scale: per(35, -1) }, attrs, 'FusedBatchNorm rank 4');
+  await compareWithCpu('FusedBatchNorm', { x, mean: per(32, -1), variance: per(33, 0.1) }, attrs, 'FusedBatchNorm without offset and scale');
+  await compareWithCpu('FusedBatchNorm', { x, mean: per(32, -1, [1, 1, 1, 24]), variance: per(33, 0.1, [1, 1, 1, 24]), scale: per(35, -1, [1, 1, 1, 24]) }, attrs, 'FusedBatchNorm [1, 1, 1, C] parameters');
+  await compareWithCpu('FusedBatchNorm', { x: { values: rand(50 * 24, 36), shape: [50, 24] }, mean: per(32, -1), variance: per(33, 0.1), offset: per(34, -2), scale: per(35, -1) }, attrs, 'FusedBatchNorm rank 2');
+  // one mean for every channel: the stock kernel's broadcast
+  await compareWithCpu('FusedBatchNorm', { x, mean: { values: [0.5], shape: [1] }, variance: per(33, 0.1) }, attrs, 'FusedBatchNorm scalar mean (stock)');
+  assert.equal(wasm.numDataIds(), idsBefore, 'the per-channel factors made for XNNPACK are freed');
 });
 
 test('Slice and SplitV equal cpu bit for bit on every rank to 4, rows of one element and of many, float32, int32 and bool', async () => {

@@ -14,13 +14,13 @@ import {
   ADDED_KERNELS,
   REPLACED_KERNELS,
   WASM_TRAINING_KERNELS_FLAG,
-} from '../../main/training/wasm-kernels/index';
-import { tileInto } from '../../main/training/wasm-kernels/tile';
-import { PATCH_BUDGET_FLOATS } from '../../main/training/wasm-kernels/patch-budget';
+} from '../../shared/ml/wasm-kernels/index';
+import { tileInto } from '../../shared/ml/wasm-kernels/tile';
+import { PATCH_BUDGET_FLOATS } from '../../shared/ml/wasm-kernels/patch-budget';
 import { kernelThreadStats } from '../../main/training/wasm-kernels/band-pool';
-import { runBands } from '../../main/training/wasm-kernels/bands';
-import { transposeBand } from '../../main/training/wasm-kernels/matmul';
-import { asWasmBackend } from '../../main/training/wasm-kernels/wasm-backend';
+import { runBands } from '../../shared/ml/wasm-kernels/bands';
+import { transposeBand } from '../../shared/ml/wasm-kernels/matmul';
+import { asWasmBackend } from '../../shared/ml/wasm-kernels/wasm-backend';
 import { assertThreaded, compareWithCpu, rand, relErr, runKernelOn, TOL, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
 
 useWasmKernelThreads();

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initWasmBackendForNode } from '../../main/training/wasm-kernels/node-init';
-import { registerWasmTrainingKernels } from '../../main/training/wasm-kernels/index';
+import { registerWasmTrainingKernels } from '../../shared/ml/wasm-kernels/index';
 import { buildClassifierPreset } from '../../shared/ml/classifier/presets';
 
 const STEPS = 3;

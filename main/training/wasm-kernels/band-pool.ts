@@ -1,7 +1,7 @@
 /**
  * Node-only: the training kernels' thread pool. In the threaded build of the wasm backend the heap
  * is a shared WebAssembly.Memory; this pool starts threads − 1 worker_threads that receive that
- * Memory once, and runs a kernel's bands (./bands) on them and on the calling thread together.
+ * Memory once, and runs a kernel's bands (shared/ml/wasm-kernels/bands) on them and on the calling thread together.
  *
  * Protocol (a control block in SharedArrayBuffers, tfjs kernels being synchronous): the caller
  * writes the job (loop index, band count, arguments), sets the band counter to (generation << 32 | 0),
@@ -10,15 +10,15 @@
  * finished band; the caller waits (Atomics.wait, allowed on Node's main thread) until all bands are
  * done. A worker that wakes after its job ended finds another generation in the counter and takes
  * nothing, so the caller never waits for a worker that had no band. Which thread runs a band does
- * not change its result (see ./bands), so results are bit-identical for any thread count.
+ * not change its result (see shared/ml/wasm-kernels/bands), so results are bit-identical for any thread count.
  *
- * Workers re-read memory.buffer for every job (the heap grows), run the loops of ./band-kernels
+ * Workers re-read memory.buffer for every job (the heap grows), run the loops of shared/ml/wasm-kernels/band-kernels
  * from their source text, never hold the process open (unref), and leave on stopKernelThreads().
  * An exception in a worker's band is rethrown by the caller's run with the worker's stack.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { BAND_LOOPS } from './band-kernels';
-import { bandRunner, setBandRunner, type BandLoop, type BandRunner } from './bands';
+import { BAND_LOOPS } from '../../../shared/ml/wasm-kernels/band-kernels';
+import { bandRunner, setBandRunner, type BandLoop, type BandRunner } from '../../../shared/ml/wasm-kernels/bands';
 
 // Control block slots (Int32Array); the band counter is a BigUint64Array of its own.
 const GEN = 0;

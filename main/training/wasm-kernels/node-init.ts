@@ -9,7 +9,7 @@
  * single-threaded SIMD build (no workers). The count is fixed for the process once the backend has
  * initialised; `wasmThreadsInUse()` reports it (env.json shows it).
  *
- * Kernel threads: in the threaded build the training kernels' own loops (./bands) run on the same
+ * Kernel threads: in the threaded build the training kernels' own loops (shared/ml/wasm-kernels/bands) run on the same
  * number of threads, through ./band-pool on the shared heap; `kernelThreads` option >
  * DETECTA_WASM_KERNEL_THREADS (1 keeps them on the calling thread) > the wasm thread count.
  *
@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, sep } from 'node:path';
 import { startKernelThreads } from './band-pool';
 import { installPthreadWorkers, withLogicalCores } from './node-pthreads';
-import { asWasmBackend } from './wasm-backend';
+import { asWasmBackend } from '../../../shared/ml/wasm-kernels/wasm-backend';
 
 /** Environment variable that sets the trainer's wasm thread count (a whole number ≥ 1). */
 export const WASM_THREADS_ENV = 'DETECTA_WASM_THREADS';

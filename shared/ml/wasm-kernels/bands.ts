@@ -1,7 +1,7 @@
 /**
  * How the training kernels' JavaScript loops run: split into bands that a runner executes, on the
  * calling thread alone (the default, and always when the wasm heap is not shared) or on a pool of
- * threads sharing the wasm heap (./band-pool, installed by ./node-init in Node's threaded build).
+ * threads sharing the wasm heap (main/training/wasm-kernels/band-pool, installed by its node-init in Node's threaded build).
  *
  * A band loop is `(heap, args, band) => void`: it views the tensors it needs on `heap` (the wasm
  * heap's buffer) at the byte offsets in `args`, and computes band number `band`. Rules every band

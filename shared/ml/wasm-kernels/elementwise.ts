@@ -8,8 +8,9 @@
  *    LeakyReLU's gradient (NanoDet) is a Greater and a Select.
  *  - Identity copies its input (733 times in a nanodet-m step); here it shares it.
  *  - Cast to float32 (of a bool mask, in every ReLU-family gradient) copies with `TypedArray.set`
- *    on one thread; Select and LeakyRelu are single-threaded C++ loops.
- * Each runs as a plain loop over the wasm heap, in bands of BAND_ELEMENTS elements (./bands), so on
+ *    on one thread; Select is a single-threaded C++ loop.
+ *  - LeakyRelu (stock: a C++ loop, 15 ms for a [1, 416, 416, 16] activation) runs as XNNPACK's PReLU.
+ * The others run as a plain loop over the wasm heap, in bands of BAND_ELEMENTS elements (./bands), so on
  * the kernel threads in Node's threaded build. An element's value does not depend on its band, so
  * results are bit-identical on any thread count, and equal to tfjs's cpu kernels.
  *
@@ -22,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { runBands } from './bands';
-import { asWasmBackend, type WasmKernelFunc } from './wasm-backend';
+import { asWasmBackend, heapF32, release, wasmKernel, type WasmKernelFunc } from './wasm-backend';
 
 /** Elements per band: 128 KiB of float32, enough to pay for handing a band to another thread. */
 export const BAND_ELEMENTS = 1 << 15;
@@ -163,20 +164,6 @@ export function castToFloatBand(heap: ArrayBufferLike, a: ArrayLike<number>, ban
   for (let i = lo; i < hi; i++) out[i] = src[i];
 }
 
-/** Band loop. args: x, out byte offsets, n, elements per band, alpha (already rounded to float32). Branch-free: the factor comes from a two-entry table. */
-export function leakyReluBand(heap: ArrayBufferLike, a: ArrayLike<number>, band: number): void {
-  const n = a[2], per = a[3];
-  const lo = band * per;
-  const hi = Math.min(n, lo + per);
-  const x = new Float32Array(heap, a[0], n);
-  const out = new Float32Array(heap, a[1], n);
-  const factor = new Float64Array([1, a[4]]);
-  for (let i = lo; i < hi; i++) {
-    const v = x[i];
-    out[i] = v * factor[+(v < 0)];
-  }
-}
-
 /** Minimum, Maximum or a comparison: ours when both are float32 and broadcastLayout fits them, else stock. */
 export function makeBinary(op: BinaryOp, stock: WasmKernelFunc) {
   const code = BINARY_OPS.indexOf(op);
@@ -229,19 +216,28 @@ export function makeCast(stock: WasmKernelFunc) {
   };
 }
 
-/** LeakyRelu of float32; ours, else stock. */
+/**
+ * LeakyRelu of float32 as XNNPACK's PReLU (the stock Prelu kernel: SIMD, on XNNPACK's threads) with
+ * every channel's slope equal to alpha: 0.33 ms for a [1, 416, 416, 16] activation here, against
+ * 15 ms for the stock LeakyRelu and 3 ms for a JavaScript loop on two threads. The same product
+ * `x < 0 ? alpha·x : x` in float32, so bit-equal to the cpu kernel but for the sign of zero (−0
+ * comes out as +0: XNNPACK adds the positive and negative parts). Other dtypes go to stock.
+ */
 export function makeLeakyRelu(stock: WasmKernelFunc) {
   return function leakyRelu(args: KernelArgs): tf.TensorInfo {
     const backend = asWasmBackend(args.backend);
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { alpha } = args.attrs as unknown as { alpha: number };
-    if (x.dtype !== 'float32') return stock({ inputs: args.inputs, backend, attrs: args.attrs });
-    const n = size(x.shape);
-    const out = backend.makeOutput([...x.shape], 'float32');
-    if (n === 0) return out;
-    const xv = backend.typedArrayFromHeap(x);
-    runBands(leakyReluBand, xv.buffer, [xv.byteOffset, backend.typedArrayFromHeap(out).byteOffset, n, BAND_ELEMENTS, Math.fround(alpha)], bandsOf(n));
-    return out;
+    if (x.dtype !== 'float32' || size(x.shape) === 0) return stock({ inputs: args.inputs, backend, attrs: args.attrs });
+    // one slope per channel of the last dimension (PReLU's layout); any width would do, alpha being uniform
+    const channels = x.shape[x.shape.length - 1] ?? 1;
+    const slopes = backend.makeOutput([channels], 'float32');
+    heapF32(backend, slopes).fill(alpha);
+    try {
+      return wasmKernel('Prelu')({ inputs: { x, alpha: slopes }, backend });
+    } finally {
+      release(backend, slopes);
+    }
   };
 }
 

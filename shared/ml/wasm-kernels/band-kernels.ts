@@ -1,5 +1,5 @@
 /**
- * The band loops (./bands) that may run on the kernel threads of ./band-pool: the pool ships their
+ * The band loops (./bands) that may run on the kernel threads of main/training/wasm-kernels/band-pool: the pool ships their
  * source text to each worker once, and a job names a loop by its index here. A loop missing from
  * this list runs on the calling thread only (the pool refuses it with a clear error).
  */
@@ -7,11 +7,11 @@ import { depthwiseFilterBand } from './depthwise-backprop-filter';
 import { depthwiseInputBand, dilateBand } from './depthwise-backprop-input';
 import { col2imBand, im2colBand } from './im2col';
 import { transposeBand } from './matmul';
-import { binaryBand, castToFloatBand, leakyReluBand, selectBand } from './elementwise';
+import { binaryBand, castToFloatBand, selectBand } from './elementwise';
 import { maxPoolGradBand } from './max-pool-grad';
 import { sliceBand } from './slice-pad';
 import { avgPoolGradBand } from './avg-pool-grad';
 import type { BandLoop } from './bands';
 
 export const BAND_LOOPS: readonly BandLoop[] = [depthwiseFilterBand, depthwiseInputBand, im2colBand, col2imBand, transposeBand, maxPoolGradBand,
-  binaryBand, selectBand, castToFloatBand, leakyReluBand, sliceBand, avgPoolGradBand, dilateBand];
+  binaryBand, selectBand, castToFloatBand, sliceBand, avgPoolGradBand, dilateBand];
