@@ -65,9 +65,9 @@ async function main(): Promise<void> {
   const sizes = process.env.DETECT_BENCH_SIZES?.split(',').map(Number) ?? [320, 416];
   const only = process.env.DETECT_BENCH_BACKENDS?.split(',').map((b) => b.trim()).filter((b) => b);
   const backends = ([...(hasGpu ? ['webgpu'] : []), 'webgl', 'wasm', 'cpu'] as const).filter((b) => !only || only.includes(b));
-  const models = (process.env.DETECT_BENCH_MODELS?.split(',').map((m) => m.trim()).filter((m) => m) ?? ['tiny', 'nanodet-m']) as BenchModel[];
+  const models = (process.env.DETECT_BENCH_MODELS?.split(',').map((m) => m.trim()).filter((m) => m) ?? ['tiny', 'nanodet-m', 'nanodet-m-graph']) as BenchModel[];
   // NanoDet-m has one input size (416): it runs once per backend
-  const cases: Array<[BenchModel, number]> = models.flatMap((m): Array<[BenchModel, number]> => (m === 'nanodet-m' ? [[m, 416]] : sizes.map((s): [BenchModel, number] => [m, s])));
+  const cases: Array<[BenchModel, number]> = models.flatMap((m): Array<[BenchModel, number]> => (m === 'tiny' ? sizes.map((s): [BenchModel, number] => [m, s]) : [[m, 416]]));
   const runs: Record<string, unknown>[] = [];
   for (const backend of backends) {
     for (const [model, size] of cases) {
@@ -75,10 +75,10 @@ async function main(): Promise<void> {
       try {
         const r = await page.evaluate(([b, s, f, m]) => window.detectBench(b as 'webgl', s as number, f as number, m as BenchModel), [backend, size, frames, model] as const);
         runs.push(r);
-        console.log(`${model.padEnd(9)} ${String(r.backend).padEnd(7)}${r.wasmThreads ? ` (${r.wasmThreads} threads)` : ''} ${size}: inference ${r.inferMsMedian} ms/frame (median of ${frames}), end-to-end ${r.endToEndFps} FPS, first frame ${r.firstFrameMs} ms, tensors ${r.tensorsBefore}→${r.tensorsAfter}${r.backend === 'webgpu' ? softwareNote : ''}`);
+        console.log(`${model.padEnd(15)} ${String(r.backend).padEnd(7)}${r.wasmThreads ? ` (${r.wasmThreads} threads)` : ''} ${size}: inference ${r.inferMsMedian} ms/frame (median of ${frames}), end-to-end ${r.endToEndFps} FPS, first frame ${r.firstFrameMs} ms, tensors ${r.tensorsBefore}→${r.tensorsAfter}${r.backend === 'webgpu' ? softwareNote : ''}`);
       } catch (err) {
         runs.push({ model, backend, inputSize: size, error: (err as Error).message.split('\n')[0] });
-        console.log(`${model.padEnd(9)} ${backend.padEnd(7)} ${size}: not available (${(err as Error).message.split('\n')[0]})`);
+        console.log(`${model.padEnd(15)} ${backend.padEnd(7)} ${size}: not available (${(err as Error).message.split('\n')[0]})`);
       }
     }
   }
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const w = fps(model, 'wasm', size);
     if (g !== undefined || w !== undefined) console.log(`${model} ${size}: webgpu ${g ?? '—'} FPS, wasm ${w ?? '—'} FPS${g && w ? ` (webgpu/wasm ${(g / w).toFixed(2)}×)` : ''}${g !== undefined ? softwareNote : ''}`);
   }
-  const result = { bench: 'detect', date: new Date().toISOString(), browser: browser.version(), webglRenderer: gl, webgpuAdapter, chromiumArgs: args, ...isolation, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage1m: loadavg()[0], models: { tiny: 'tiny preset (20 classes, random weights)', 'nanodet-m': 'NanoDet-m 416 COCO (model zoo GraphModel)' }, frameSize: '640x480', runs };
+  const result = { bench: 'detect', date: new Date().toISOString(), browser: browser.version(), webglRenderer: gl, webgpuAdapter, chromiumArgs: args, ...isolation, cpu: cpus()[0]?.model, cpus: cpus().length, loadAverage1m: loadavg()[0], models: { tiny: 'tiny preset (20 classes, random weights)', 'nanodet-m': 'NanoDet-m 416 COCO (model zoo), as the Detect view loads it: rebuilt as NHWC layers', 'nanodet-m-graph': 'the same model as its converted NCHW GraphModel' }, frameSize: '640x480', runs };
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'detect.json'), JSON.stringify(result, null, 2));
   console.log(`WebGL renderer: ${gl}; results in bench/results/detect.json`);

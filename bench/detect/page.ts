@@ -9,13 +9,14 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from '../../renderer/detect/backends';
 import { runFrame } from '../../renderer/detect/run-frame';
 import { drawDetections } from '../../renderer/detect/draw';
-import type { LoadedDetector } from '../../renderer/detect/load-model';
+import { loadModel, type LoadedDetector } from '../../renderer/detect/load-model';
 import { buildDetector, detectorPreset } from '../../shared/ml/detector';
 import { detectaAdapter } from '../../shared/ml/adapters/metadata';
 import { decodeOutputs } from '../../shared/ml/adapters/decode';
 import { detectorZooEntry } from '../../shared/ml/model-zoo';
 
-export type BenchModel = 'tiny' | 'nanodet-m';
+/** nanodet-m: as the Detect view loads it (rebuilt as NHWC layers); nanodet-m-graph: the converted NCHW GraphModel as it is. */
+export type BenchModel = 'tiny' | 'nanodet-m' | 'nanodet-m-graph';
 
 declare global { interface Window { detectBench: typeof detectBench } }
 
@@ -37,16 +38,21 @@ async function tinyDetector(inputSize: number): Promise<LoadedDetector> {
   return { task: 'detect', title: 'tiny', adapter: detectaAdapter('tiny', inputSize, 'letterbox', Array.from({ length: 20 }, (_, i) => `c${i}`)), detector: config, layers, dispose: () => layers.dispose() };
 }
 
-/** NanoDet-m from the model zoo (its own input size, 416). */
-async function nanodet(): Promise<LoadedDetector> {
+/** NanoDet-m from the model zoo (its own input size, 416): through the Detect view's loader, or the GraphModel as it is. */
+async function nanodet(asGraph: boolean): Promise<LoadedDetector> {
   const entry = detectorZooEntry('nanodet-m-416-coco');
-  const graph = await tf.loadGraphModel(`/models/${entry.modelPath}`);
-  return { task: 'detect', title: entry.title, adapter: entry.adapter, graph, dispose: () => graph.dispose() };
+  if (asGraph) {
+    const graph = await tf.loadGraphModel(`/models/${entry.modelPath}`);
+    return { task: 'detect', title: entry.title, adapter: entry.adapter, graph, dispose: () => graph.dispose() };
+  }
+  const model = await loadModel({ title: entry.title, modelJson: `/models/${entry.modelPath}`, format: 'graph', adapter: entry.adapter, urlOf: (p) => p });
+  if (model.task !== 'detect') throw new Error('NanoDet-m loaded as a classifier');
+  return model;
 }
 
 async function detectBench(backend: BackendName, inputSize: number, frames: number, which: BenchModel = 'tiny'): Promise<Record<string, unknown>> {
   const used = await useBackend(backend);
-  const model = which === 'nanodet-m' ? await nanodet() : await tinyDetector(inputSize);
+  const model = which === 'tiny' ? await tinyDetector(inputSize) : await nanodet(which === 'nanodet-m-graph');
   const overlay = document.createElement('canvas');
   overlay.width = 640;
   overlay.height = 480;
@@ -72,7 +78,7 @@ async function detectBench(backend: BackendName, inputSize: number, frames: numb
   model.dispose();
   infer.sort((a, b) => a - b);
   return {
-    model: which, backend: used, inputSize: model.adapter.inputSize, frames,
+    model: which, runsAs: model.forward || model.layers ? 'layers' : 'graph', backend: used, inputSize: model.adapter.inputSize, frames,
     ...(used === 'wasm' ? { wasmThreads: getThreadsCount() } : {}),
     firstFrameMs: +warm[0]!.totalMs.toFixed(1),
     inferMsMedian: +infer[Math.floor(infer.length / 2)]!.toFixed(2),

@@ -46,7 +46,10 @@ export async function runFrame(model: LoadedDetector, source: FrameSource, width
   let outs: tf.Tensor[] = [];
   try {
     let names: string[] = ['output'];
-    if (model.graph) {
+    if (model.forward) {
+      outs = model.forward(input);
+      names = outs.map((_, i) => `output_${i}`);
+    } else if (model.graph) {
       names = meta.decoder.kind === 'topk-boxes' ? [meta.decoder.output] : model.graph.outputs.map((o) => o.name);
       const r = model.graph.execute(input, names);
       outs = Array.isArray(r) ? r : [r];

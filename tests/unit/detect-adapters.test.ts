@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initWasmBackendForNode } from '../../main/training/wasm-kernels/node-init';
 import { detectorZooEntry } from '../../shared/ml/model-zoo';
 import { fitRect, packInput, decodeOutputs, type RawOutput, type AdapterMetadata } from '../../shared/ml/adapters';
+import { inputShape } from '../../shared/ml/adapters/input';
+import { isNanodetCocoAdapter, nanodetLayersFromGraph } from '../../shared/ml/adapters/nanodet-layers';
 import { fitToInput, type RgbImage } from '../../shared/ml/preprocess';
 import type { Detection } from '../../shared/ml/detector/box';
 
@@ -35,19 +37,26 @@ function fileHandler(dir: string, json: string): tf.io.IOHandler {
   };
 }
 
-async function runZoo(id: string, image: RgbImage): Promise<{ dets: Detection[]; meta: AdapterMetadata }> {
-  const entry = detectorZooEntry(id);
-  const [folder, json] = entry.modelPath.split('/');
-  const model = await tf.loadGraphModel(fileHandler(`${models}${folder}/`, json));
-  const meta = entry.adapter;
+function zooArtifacts(id: string): Promise<tf.io.ModelArtifacts> {
+  const [folder, json] = detectorZooEntry(id).modelPath.split('/');
+  return fileHandler(`${models}${folder}/`, json).load!();
+}
+
+/** A zoo detector on an image: its GraphModel as it is, or (asLayers) NanoDet-m rebuilt as layers, as the Detect view runs it. */
+async function runZoo(id: string, image: RgbImage, asLayers = false): Promise<{ dets: Detection[]; meta: AdapterMetadata }> {
+  const artifacts = await zooArtifacts(id);
+  const nano = asLayers ? nanodetLayersFromGraph(artifacts, detectorZooEntry(id).adapter) : null;
+  const model = nano ? null : await tf.loadGraphModel(tf.io.fromMemory(artifacts));
+  const meta = nano?.adapter ?? detectorZooEntry(id).adapter;
   const fitted = fitToInput(image, meta.inputSize, { mode: meta.resize });
-  const input = tf.tensor(packInput(fitted.image, meta), meta.layout === 'NCHW' ? [1, 3, meta.inputSize, meta.inputSize] : [1, meta.inputSize, meta.inputSize, 3]);
-  const names = meta.decoder.kind === 'topk-boxes' ? [meta.decoder.output] : model.outputs.map((o) => o.name);
-  const r = model.execute(input, names);
+  const input = tf.tensor(packInput(fitted.image, meta), inputShape(meta));
+  const names = meta.decoder.kind === 'topk-boxes' ? [meta.decoder.output] : model?.outputs.map((o) => o.name) ?? [];
+  const r = nano ? nano.forward(input) : model!.execute(input, names);
   const outs = Array.isArray(r) ? r : [r];
-  const raws: RawOutput[] = await Promise.all(outs.map(async (t, i) => ({ name: names[i], shape: t.shape, data: (await t.data()) as Float32Array })));
+  const raws: RawOutput[] = await Promise.all(outs.map(async (t, i) => ({ name: names[i] ?? `output_${i}`, shape: t.shape, data: (await t.data()) as Float32Array })));
   tf.dispose([input, ...outs]);
-  model.dispose();
+  model?.dispose();
+  nano?.layers.dispose();
   const dets = decodeOutputs(meta, raws, { transform: fitted.transform, imageSize: image }, { scoreThreshold: meta.defaultScore, iouThreshold: meta.defaultIou });
   return { dets, meta };
 }
@@ -90,3 +99,27 @@ test('CenterNet and NanoDet adapters find the dog, bicycle and car in dog.jpg', 
   expectBox(n.dets, n.meta, 'car', [465, 79, 689, 167], 12);
   assert.ok(n.dets.length <= 5, `NanoDet at its default threshold gives a handful of boxes, got ${n.dets.length}`);
 });
+
+test('NanoDet-m rebuilt as NHWC layers (what the Detect view runs) gives the GraphModel\'s detections on dog.jpg, with no tensor left behind', async () => {
+  assert.ok(await initWasmBackendForNode(), 'wasm backend');
+  const image = await readRgb(dogJpg);
+  const graph = await runZoo('nanodet-m-416-coco', image);
+  const before = tf.memory().numTensors;
+  const layers = await runZoo('nanodet-m-416-coco', image, true);
+  assert.equal(tf.memory().numTensors, before, 'building, running and disposing the layers form leaves no tensor');
+  assert.equal(layers.dets.length, graph.dets.length, `same number of boxes: ${layers.dets.length} vs ${graph.dets.length}`);
+  for (const g of graph.dets) {
+    const d = layers.dets.find((l) => l.classId === g.classId && Math.abs(l.x1 - g.x1) <= 1 && Math.abs(l.y1 - g.y1) <= 1 && Math.abs(l.x2 - g.x2) <= 1 && Math.abs(l.y2 - g.y2) <= 1);
+    assert.ok(d, `${graph.meta.labels[g.classId]} [${[g.x1, g.y1, g.x2, g.y2].map(Math.round)}] of the graph is among the layers' boxes`);
+    assert.ok(Math.abs(d.score - g.score) < 0.005, `${graph.meta.labels[g.classId]}: score ${d.score} vs ${g.score}`);
+  }
+  expectBox(layers.dets, layers.meta, 'dog', [126, 214, 344, 545], 12);
+  // only NanoDet-m's adapter is rebuilt; another graph under its adapter is refused with the reason
+  assert.equal(isNanodetCocoAdapter(detectorZooEntry('centernet-mobilenetv3-coco').adapter), false);
+  assert.throws(() => nanodetLayersFromGraph(graphLike(), detectorZooEntry('nanodet-m-416-coco').adapter), /no Conv2D or DepthwiseConv2dNative nodes/);
+});
+
+/** A graph model's artifacts with no convolution in it. */
+function graphLike(): tf.io.ModelArtifacts {
+  return { format: 'graph-model', modelTopology: { node: [{ name: 'x', op: 'Placeholder' }] }, weightSpecs: [], weightData: new ArrayBuffer(0) };
+}
