@@ -1,6 +1,6 @@
 // The wasm backend's elementwise, copy and pooling kernels that we replace for speed (Minimum,
-// Maximum, the comparisons, Select, Cast, LeakyRelu, FusedBatchNorm, Slice, SplitV, PadV2, Identity,
-// AvgPoolGrad)
+// Maximum, the comparisons, Select, Cast, LeakyRelu, FusedBatchNorm, Sum, Slice, SplitV, PadV2,
+// Identity, AvgPoolGrad)
 // against tfjs's cpu kernels: bit for bit where the result is a copy, a comparison or a min/max,
 // within 1e-4 where it is arithmetic. Each runs with its loops on the calling thread alone and on 3
 // kernel threads (the same bits required), on tensors large enough to be split into bands, and on
@@ -80,6 +80,20 @@ test('FusedBatchNorm matches cpu: rank 4 and rank 2, with and without offset and
   // one mean for every channel: the stock kernel's broadcast
   await compareWithCpu('FusedBatchNorm', { x, mean: { values: [0.5], shape: [1] }, variance: per(33, 0.1) }, attrs, 'FusedBatchNorm scalar mean (stock)');
   assert.equal(wasm.numDataIds(), idsBefore, 'the per-channel factors made for XNNPACK are freed');
+});
+
+test('Sum over the first three axes (bias gradients) matches cpu and is the same on any thread count; other axes go to stock', async () => {
+  const shape = [4, 20, 30, 12];
+  const x = { values: rand(count(shape), 41).map((v) => v * 3), shape };
+  const wasm = tf.findBackend('wasm') as unknown as { numDataIds(): number };
+  const idsBefore = wasm.numDataIds();
+  await compareWithCpu('Sum', { x }, { axis: [0, 1, 2], keepDims: false }, 'Sum [0, 1, 2]');
+  await compareWithCpu('Sum', { x }, { axis: [2, 0, 1], keepDims: true }, 'Sum [2, 0, 1] keepDims');
+  await compareWithCpu('Sum', { x }, { axis: [-4, -3, -2], keepDims: false }, 'Sum [-4, -3, -2]');
+  await compareWithCpu('Sum', { x: { values: rand(1 * 1 * 1 * 5, 43), shape: [1, 1, 1, 5] } }, { axis: [0, 1, 2], keepDims: false }, 'Sum of one pixel');
+  for (const axis of [[0], [3], [1, 2], [0, 1, 2, 3]]) await compareWithCpu('Sum', { x }, { axis, keepDims: false }, `Sum [${axis}] (stock)`);
+  await compareWithCpu('Sum', { x: { values: rand(300 * 7, 42), shape: [300, 7] } }, { axis: 0, keepDims: false }, 'Sum rank 2 (stock)');
+  assert.equal(wasm.numDataIds(), idsBefore, 'the per-image means made for the sum are freed');
 });
 
 test('Slice and SplitV equal cpu bit for bit on every rank to 4, rows of one element and of many, float32, int32 and bool', async () => {

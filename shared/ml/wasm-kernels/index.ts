@@ -9,8 +9,9 @@
  *  - a generic broadcasting loop: Minimum, Maximum and the comparisons (ReLU-family gradients, IoUs);
  *  - single-threaded copies: Cast, Select, Slice, SplitV, short-row PadV2, and Identity, which
  *    needs no copy at all;
- *  - single-threaded C++ loops that XNNPACK does 10-25× faster: LeakyRelu (as PReLU) and
- *    FusedBatchNorm (as a 1×1 depthwise convolution, ./batch-norm).
+ *  - single-threaded C++ loops that XNNPACK does 10-25× faster: LeakyRelu (as PReLU),
+ *    FusedBatchNorm (as a 1×1 depthwise convolution, ./batch-norm) and Sum over leading axes, the
+ *    bias gradients (as a product with a row of ones, ./sum).
  * The replacements speed up inference too: the Detect view registers them as well.
  * `registerWasmTrainingKernels()` adds the missing kernels and, by default, replaces the slow ones
  * (REPLACED_KERNELS; ./elementwise, ./slice-pad and the others), most of them falling back to the
@@ -33,6 +34,7 @@ import { FUSED_BATCH_NORM, makeFusedBatchNorm } from './batch-norm';
 import { BINARY_OPS, makeBinary, makeCast, makeIdentity, makeLeakyRelu, makeSelect } from './elementwise';
 import { MAX_POOL_GRAD, maxPoolGrad } from './max-pool-grad';
 import { makePadV2, makeSlice, makeSplitV, PAD_V2, SLICE, SPLIT_V } from './slice-pad';
+import { SUM, makeSum } from './sum';
 import { TILE, makeTile } from './tile';
 import type { WasmKernelFunc } from './wasm-backend';
 
@@ -63,6 +65,7 @@ const REPLACEMENTS: ReadonlyArray<[string, (stock: WasmKernelFunc) => unknown]> 
   ['Cast', makeCast],
   ['LeakyRelu', makeLeakyRelu],
   [FUSED_BATCH_NORM, makeFusedBatchNorm],
+  [SUM, makeSum],
   [SLICE, makeSlice],
   [SPLIT_V, makeSplitV],
   [PAD_V2, makePadV2],
