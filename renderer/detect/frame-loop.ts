@@ -1,7 +1,8 @@
 /**
  * Live detection or classification on a <video> (file or webcam): on every presented frame
  * (requestVideoFrameCallback) the latest frame goes through the model unless the previous one is
- * still running (frames are skipped, never queued), and the overlay is redrawn. Reports FPS
+ * still running (frames are skipped, never queued; a frame presented meanwhile is taken as soon as
+ * the model is free), and the overlay is redrawn. Reports FPS
  * (processed frames per second over the last second) and inference ms. Stops cleanly; tensors are
  * disposed by predictFrame.
  */
@@ -28,15 +29,16 @@ export interface FrameLoopOptions {
 export function startFrameLoop(o: FrameLoopOptions): () => void {
   let stopped = false;
   let busy = false;
+  /** A frame was presented while the model was busy: run again as soon as it is done. */
+  let missed = false;
   let frames = 0;
   const times: number[] = [];
   let handle = 0;
-  const tick = (): void => {
-    if (stopped) return;
-    handle = o.video.requestVideoFrameCallback(tick);
+  const run = (): void => {
     const m = o.model();
-    if (busy || !m || o.paused() || o.video.videoWidth === 0) return;
+    if (stopped || busy || !m || o.paused() || o.video.videoWidth === 0) return;
     busy = true;
+    missed = false;
     predictFrame(m, o.video, o.video.videoWidth, o.video.videoHeight).then((result) => {
       if (stopped) return;
       frames++;
@@ -45,7 +47,18 @@ export function startFrameLoop(o: FrameLoopOptions): () => void {
       while (times.length && times[0]! < now - 1000) times.shift();
       o.onFrame(o.interpret(result), result);
       o.onStats({ fps: times.length, inferMs: result.inferMs, frames });
-    }).catch((err: unknown) => { if (!stopped) o.onError(err); }).finally(() => { busy = false; });
+    }).catch((err: unknown) => { if (!stopped) o.onError(err); }).finally(() => {
+      busy = false;
+      // the frame on screen is newer than the one just done: take it now rather than idle until
+      // the next presented frame (up to a frame interval per result on a model slower than the camera)
+      if (missed) run();
+    });
+  };
+  const tick = (): void => {
+    if (stopped) return;
+    handle = o.video.requestVideoFrameCallback(tick);
+    if (busy) missed = true;
+    else run();
   };
   handle = o.video.requestVideoFrameCallback(tick);
   return () => {
