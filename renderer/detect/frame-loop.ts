@@ -24,6 +24,8 @@ export interface FrameLoopOptions {
   onFrame: (prediction: Prediction, result: FrameResult) => void;
   onStats: (s: LoopStats) => void;
   onError: (err: unknown) => void;
+  /** Runs the model on the video's current frame (default: predictFrame). */
+  predict?: (model: LoadedModel, video: HTMLVideoElement, width: number, height: number) => Promise<FrameResult>;
 }
 
 export function startFrameLoop(o: FrameLoopOptions): () => void {
@@ -34,12 +36,13 @@ export function startFrameLoop(o: FrameLoopOptions): () => void {
   let frames = 0;
   const times: number[] = [];
   let handle = 0;
+  const predict = o.predict ?? predictFrame;
   const run = (): void => {
     const m = o.model();
     if (stopped || busy || !m || o.paused() || o.video.videoWidth === 0) return;
     busy = true;
     missed = false;
-    predictFrame(m, o.video, o.video.videoWidth, o.video.videoHeight).then((result) => {
+    predict(m, o.video, o.video.videoWidth, o.video.videoHeight).then((result) => {
       if (stopped) return;
       frames++;
       const now = performance.now();
