@@ -9,7 +9,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from '../../renderer/detect/backends';
 import { runFrame } from '../../renderer/detect/run-frame';
 import { drawDetections } from '../../renderer/detect/draw';
-import { loadModel, type LoadedDetector } from '../../renderer/detect/load-model';
+import { graphDetector, loadModel, type LoadedDetector } from '../../renderer/detect/load-model';
 import { buildDetector, detectorPreset } from '../../shared/ml/detector';
 import { detectaAdapter } from '../../shared/ml/adapters/metadata';
 import { decodeOutputs } from '../../shared/ml/adapters/decode';
@@ -41,10 +41,7 @@ async function tinyDetector(inputSize: number): Promise<LoadedDetector> {
 /** NanoDet-m from the model zoo (its own input size, 416): through the Detect view's loader, or the GraphModel as it is. */
 async function nanodet(asGraph: boolean): Promise<LoadedDetector> {
   const entry = detectorZooEntry('nanodet-m-416-coco');
-  if (asGraph) {
-    const graph = await tf.loadGraphModel(`/models/${entry.modelPath}`);
-    return { task: 'detect', title: entry.title, adapter: entry.adapter, graph, dispose: () => graph.dispose() };
-  }
+  if (asGraph) return graphDetector(entry.title, entry.adapter, await tf.loadGraphModel(`/models/${entry.modelPath}`));
   const model = await loadModel({ title: entry.title, modelJson: `/models/${entry.modelPath}`, format: 'graph', adapter: entry.adapter, urlOf: (p) => p });
   if (model.task !== 'detect') throw new Error('NanoDet-m loaded as a classifier');
   return model;

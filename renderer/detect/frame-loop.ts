@@ -25,7 +25,7 @@ export interface FrameLoopOptions {
   onStats: (s: LoopStats) => void;
   onError: (err: unknown) => void;
   /** Runs the model on the video's current frame (default: predictFrame). */
-  predict?: (model: LoadedModel, video: HTMLVideoElement, width: number, height: number) => Promise<FrameResult>;
+  predict?: typeof predictFrame;
 }
 
 export function startFrameLoop(o: FrameLoopOptions): () => void {

@@ -73,6 +73,11 @@ export interface LoadedClassifier {
 
 export type LoadedModel = LoadedDetector | LoadedClassifier;
 
+/** A third-party GraphModel as a detector, run as it is through its adapter. */
+export function graphDetector(title: string, adapter: AdapterMetadata, graph: tf.GraphModel): LoadedDetector {
+  return { task: 'detect', title, adapter, graph, dispose: () => graph.dispose() };
+}
+
 /** The class names of a loaded model, in class-id order. */
 export const labelsOf = (m: LoadedModel): readonly string[] => (m.task === 'detect' ? m.adapter.labels : m.classifier.classes);
 
@@ -93,19 +98,15 @@ export async function loadModel(ref: ModelRef): Promise<LoadedModel> {
   const io = urlModelHandler(ref.modelJson, ref.urlOf);
   if (ref.format === 'graph') {
     if (!ref.adapter) throw new Error(`${ref.title}: a GraphModel needs an adapter`);
-    if (!isNanodetCocoAdapter(ref.adapter)) {
-      const graph = await tf.loadGraphModel(io);
-      return { task: 'detect', title: ref.title, adapter: ref.adapter, graph, dispose: () => graph.dispose() };
-    }
-    // NanoDet-m's NCHW graph runs as the NHWC layers rebuilt from its weights (about a third faster on wasm)
+    if (!isNanodetCocoAdapter(ref.adapter)) return graphDetector(ref.title, ref.adapter, await tf.loadGraphModel(io));
+    // NanoDet-m's NCHW graph runs as the NHWC layers rebuilt from its weights (0-12% faster per frame on wasm, bench/detect)
     const artifacts = await io.load();
     let nano;
     try {
       nano = nanodetLayersFromGraph(artifacts, ref.adapter);
     } catch (err) {
       console.warn(`${ref.title}: runs as the GraphModel it is, not rebuilt as layers: ${(err as Error).message}`);
-      const graph = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
-      return { task: 'detect', title: ref.title, adapter: ref.adapter, graph, dispose: () => graph.dispose() };
+      return graphDetector(ref.title, ref.adapter, await tf.loadGraphModel(tf.io.fromMemory(artifacts)));
     }
     const { layers, adapter, forward } = nano;
     return { task: 'detect', title: ref.title, adapter, layers, forward, dispose: () => layers.dispose() };
