@@ -51,7 +51,7 @@ export function assertRgbImage(image: RgbImage, where: string): void {
 
 export function toFloatImage(image: RgbImage): FloatRgbImage {
   assertRgbImage(image, 'toFloatImage');
-  return { width: image.width, height: image.height, data: Float32Array.from(image.data) };
+  return { width: image.width, height: image.height, data: new Float32Array(image.data) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { brightnessAdd, brightnessMultiply, clipBoxes, contrast, gaussianBlur, gaussianNoise, horizontalFlip, pixelDropout, scaleCrop, sharpen } from '../../shared/ml/augment';
+import { brightnessAdd, brightnessMultiply, clampPixels, clipBoxes, contrast, gaussianBlur, gaussianNoise, horizontalFlip, hsvJitter, pixelDropout, scaleCrop, sharpen } from '../../shared/ml/augment';
 import type { FloatRgbImage } from '../../shared/ml/preprocess';
 import { createRng } from '../../shared/ml/random';
 
@@ -87,4 +87,35 @@ test('boxes pushed out of the frame are clipped, or dropped when mostly gone or 
   assert.deepEqual(clipped, [{ x1: 35, y1: 5, x2: 40, y2: 15, classId: 0 }], 'half visible: kept, clipped');
   assert.deepEqual(scaleCrop(scene, [rectBox], { scaleX: 1, scaleY: 1, offsetX: 28, offsetY: 0 }).boxes, [], '20 % visible: dropped');
   assert.deepEqual(clipBoxes([{ x1: -5, y1: 0, x2: 1.5, y2: 10, classId: 1 }], 40, 30, { minVisibleFraction: 0, minSidePx: 2 }), []);
+});
+
+test('every pixel op gives the same values written in place (the pipeline\'s way) as into a new image', () => {
+  // 7×5: odd width (the flip's middle column), edges on every side for the filters' clamping
+  const scene = (): FloatRgbImage => {
+    const img = constant(7, 5, 0);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = ((i * 53) % 300) - 20;
+    return img;
+  };
+  const ops: [string, (img: FloatRgbImage, into?: Float32Array) => FloatRgbImage][] = [
+    ['brightnessAdd', (img, into) => brightnessAdd(img, 7.5, into)],
+    ['brightnessMultiply', (img, into) => brightnessMultiply(img, 1.1, into)],
+    ['contrast', (img, into) => contrast(img, 1.3, into)],
+    ['gaussianNoise', (img, into) => gaussianNoise(img, 4, createRng(5), into)],
+    ['pixelDropout', (img, into) => pixelDropout(img, 0.3, createRng(6), into)],
+    ['clampPixels', (img, into) => clampPixels(img, into)],
+    ['gaussianBlur', (img, into) => gaussianBlur(img, 1.4, into)],
+    ['sharpen', (img, into) => sharpen(img, 0.4, 1.2, into)],
+    ['hsvJitter', (img, into) => hsvJitter(img, { hue: 0.2, saturation: -0.3, value: 0.25 }, into)],
+    ['horizontalFlip', (img, into) => horizontalFlip(img, [], into).image],
+  ];
+  for (const [name, op] of ops) {
+    const input = scene();
+    const fresh = op(input);
+    assert.deepEqual([...input.data], [...scene().data], `${name}: a new image leaves the input alone`);
+    assert.notEqual(fresh.data, input.data, name);
+    const inPlace = op(input, input.data);
+    assert.equal(inPlace.data, input.data, `${name}: wrote into the given array`);
+    assert.deepEqual([...inPlace.data], [...fresh.data], `${name}: same values in place`);
+  }
+  assert.throws(() => brightnessAdd(scene(), 1, new Float32Array(3)), /'into' has 3 values, the image 105/);
 });

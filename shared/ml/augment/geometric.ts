@@ -4,22 +4,35 @@
  * (i, j) covers [i, i+1) × [j, j+1)).
  */
 import type { LabeledBox } from '../detector/box';
-import type { FloatRgbImage } from '../preprocess';
+import type { FloatRgbImage, RgbImage } from '../preprocess';
+import { outputImage } from './photometric';
 
-/** Mirror left–right: x → width − x for pixels and boxes. */
-export function horizontalFlip(image: FloatRgbImage, boxes: readonly LabeledBox[]): { image: FloatRgbImage; boxes: LabeledBox[] } {
+/** Mirror left–right: x → width − x for pixels and boxes. Writes a new image, or `into` (which may be the image's own data). */
+export function horizontalFlip(image: FloatRgbImage, boxes: readonly LabeledBox[], into?: Float32Array): { image: FloatRgbImage; boxes: LabeledBox[] } {
   const { width: w, height: h, data } = image;
-  const out = new Float32Array(data.length);
+  const out = outputImage(image, into);
+  const dst = out.data;
+  // pixel pairs (x, w−1−x) swapped, so `into` may be the image's own data
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const s = (y * w + (w - 1 - x)) * 3;
-      const d = (y * w + x) * 3;
-      out[d] = data[s];
-      out[d + 1] = data[s + 1];
-      out[d + 2] = data[s + 2];
+    for (let x = 0; x < w - 1 - x; x++) {
+      const a = (y * w + x) * 3;
+      const b = (y * w + (w - 1 - x)) * 3;
+      const r = data[a]!, g = data[a + 1]!, bl = data[a + 2]!;
+      dst[a] = data[b]!;
+      dst[a + 1] = data[b + 1]!;
+      dst[a + 2] = data[b + 2]!;
+      dst[b] = r;
+      dst[b + 1] = g;
+      dst[b + 2] = bl;
+    }
+    if (w % 2 === 1 && dst !== data) {
+      const m = (y * w + (w - 1) / 2) * 3;
+      dst[m] = data[m]!;
+      dst[m + 1] = data[m + 1]!;
+      dst[m + 2] = data[m + 2]!;
     }
   }
-  return { image: { width: w, height: h, data: out }, boxes: boxes.map((b) => ({ ...b, x1: w - b.x2, x2: w - b.x1 })) };
+  return { image: out, boxes: boxes.map((b) => ({ ...b, x1: w - b.x2, x2: w - b.x1 })) };
 }
 
 export interface BoxKeepRule {
@@ -60,9 +73,10 @@ export interface ScaleCropParams {
 /**
  * Scales the image about its top-left corner, places it at (offsetX, offsetY) on an output of the
  * same size (bilinear sampling, pad outside), and maps boxes by x' = x·scaleX + offsetX,
- * y' = y·scaleY + offsetY, then clips and drops them by `rule`.
+ * y' = y·scaleY + offsetY, then clips and drops them by `rule`. Reads uint8 or float pixels, writes a
+ * new float image.
  */
-export function scaleCrop(image: FloatRgbImage, boxes: readonly LabeledBox[], p: ScaleCropParams, rule: BoxKeepRule = DEFAULT_BOX_KEEP_RULE): { image: FloatRgbImage; boxes: LabeledBox[] } {
+export function scaleCrop(image: RgbImage, boxes: readonly LabeledBox[], p: ScaleCropParams, rule: BoxKeepRule = DEFAULT_BOX_KEEP_RULE): { image: FloatRgbImage; boxes: LabeledBox[] } {
   const { width: w, height: h, data } = image;
   if (!(p.scaleX > 0 && p.scaleY > 0)) throw new Error(`scaleCrop: scales must be > 0, got ${p.scaleX}, ${p.scaleY}`);
   const pad = p.padValue ?? 127.5;

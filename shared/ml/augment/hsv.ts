@@ -6,6 +6,7 @@
  */
 import type { FloatRgbImage } from '../preprocess';
 import type { Rng } from '../random';
+import { outputImage } from './photometric';
 
 export interface HsvGains {
   /** Hue shift as a fraction of the colour circle (0.015 = 5.4°); wraps around. */
@@ -28,10 +29,11 @@ export function randomHsvGains(rng: Rng, limits: HsvGains = YOLO_HSV_LIMITS): Hs
   };
 }
 
-/** Applies the gains to every pixel (RGB → HSV → RGB). Returns a new image. */
-export function hsvJitter(image: FloatRgbImage, gains: HsvGains): FloatRgbImage {
+/** Applies the gains to every pixel (RGB → HSV → RGB). Returns a new image, or writes `into` (which may be the image's own data). */
+export function hsvJitter(image: FloatRgbImage, gains: HsvGains, into?: Float32Array): FloatRgbImage {
   const src = image.data;
-  const out = new Float32Array(src.length);
+  const result = outputImage(image, into);
+  const out = result.data;
   const sGain = 1 + gains.saturation;
   const vGain = 1 + gains.value;
   const dh = gains.hue - Math.floor(gains.hue); // in [0, 1)
@@ -73,7 +75,7 @@ export function hsvJitter(image: FloatRgbImage, gains: HsvGains): FloatRgbImage 
     out[i + 1] = go;
     out[i + 2] = bo;
   }
-  return { width: image.width, height: image.height, data: out };
+  return result;
 }
 
 function clamp255(v: number): number {

@@ -201,17 +201,18 @@ export interface AugmentedScene {
  */
 export function augmentScene(image: RgbImage, boxes: readonly LabeledBox[], config: AugmentConfig, rng: Rng): AugmentedScene {
   assertRgbImage(image, 'augmentScene');
-  let img = toFloatImage(image);
   let bxs = boxes.map((b) => ({ ...b }));
   const applied: string[] = [];
-  if (!config.enabled) return { image: img, boxes: bxs, applied };
+  if (!config.enabled) return { image: toFloatImage(image), boxes: bxs, applied };
   const maybe = (op: Op, name: string): boolean => {
     const hit = op.enabled && rng.next() < op.p;
     if (hit) applied.push(name);
     return hit;
   };
-  const { width: w, height: h } = img;
+  const { width: w, height: h } = image;
 
+  // img is this call's own copy: scaleCrop's output (it reads the input), else a copy of the input
+  let img: FloatRgbImage;
   const sc = config.scaleCrop;
   if (maybe(sc, 'scaleCrop')) {
     const s = rng.uniform(sc.minScale, sc.maxScale);
@@ -220,16 +221,18 @@ export function augmentScene(image: RgbImage, boxes: readonly LabeledBox[], conf
     const scaleY = s / Math.sqrt(aspect);
     const offsetX = rng.uniform(Math.min(0, w - w * scaleX), Math.max(0, w - w * scaleX));
     const offsetY = rng.uniform(Math.min(0, h - h * scaleY), Math.max(0, h - h * scaleY));
-    ({ image: img, boxes: bxs } = scaleCrop(img, bxs, { scaleX, scaleY, offsetX, offsetY, padValue: sc.padValue }, sc.boxKeep));
-  }
-  if (maybe(config.horizontalFlip, 'horizontalFlip')) ({ image: img, boxes: bxs } = horizontalFlip(img, bxs));
-  if (maybe(config.hsv, 'hsv')) img = hsvJitter(img, randomHsvGains(rng, config.hsv));
-  if (maybe(config.blur, 'blur')) img = gaussianBlur(img, rng.uniform(0, config.blur.maxSigma));
-  if (maybe(config.sharpen, 'sharpen')) img = sharpen(img, rng.uniform(0, config.sharpen.maxAlpha), rng.uniform(config.sharpen.minLightness, config.sharpen.maxLightness));
-  if (maybe(config.noise, 'noise')) img = gaussianNoise(img, rng.uniform(0, config.noise.maxSigma), rng);
-  if (maybe(config.dropout, 'dropout')) img = pixelDropout(img, rng.uniform(0, config.dropout.maxFraction), rng);
-  if (maybe(config.brightnessAdd, 'brightnessAdd')) img = brightnessAdd(img, rng.uniform(-config.brightnessAdd.maxDelta, config.brightnessAdd.maxDelta));
-  if (maybe(config.brightnessMultiply, 'brightnessMultiply')) img = brightnessMultiply(img, rng.uniform(config.brightnessMultiply.min, config.brightnessMultiply.max));
-  if (maybe(config.contrast, 'contrast')) img = contrast(img, rng.uniform(config.contrast.min, config.contrast.max));
-  return { image: clampPixels(img), boxes: bxs, applied };
+    ({ image: img, boxes: bxs } = scaleCrop(image, bxs, { scaleX, scaleY, offsetX, offsetY, padValue: sc.padValue }, sc.boxKeep));
+  } else img = toFloatImage(image);
+  // from here every op writes into img's data
+  const d = img.data;
+  if (maybe(config.horizontalFlip, 'horizontalFlip')) ({ image: img, boxes: bxs } = horizontalFlip(img, bxs, d));
+  if (maybe(config.hsv, 'hsv')) img = hsvJitter(img, randomHsvGains(rng, config.hsv), d);
+  if (maybe(config.blur, 'blur')) img = gaussianBlur(img, rng.uniform(0, config.blur.maxSigma), d);
+  if (maybe(config.sharpen, 'sharpen')) img = sharpen(img, rng.uniform(0, config.sharpen.maxAlpha), rng.uniform(config.sharpen.minLightness, config.sharpen.maxLightness), d);
+  if (maybe(config.noise, 'noise')) img = gaussianNoise(img, rng.uniform(0, config.noise.maxSigma), rng, d);
+  if (maybe(config.dropout, 'dropout')) img = pixelDropout(img, rng.uniform(0, config.dropout.maxFraction), rng, d);
+  if (maybe(config.brightnessAdd, 'brightnessAdd')) img = brightnessAdd(img, rng.uniform(-config.brightnessAdd.maxDelta, config.brightnessAdd.maxDelta), d);
+  if (maybe(config.brightnessMultiply, 'brightnessMultiply')) img = brightnessMultiply(img, rng.uniform(config.brightnessMultiply.min, config.brightnessMultiply.max), d);
+  if (maybe(config.contrast, 'contrast')) img = contrast(img, rng.uniform(config.contrast.min, config.contrast.max), d);
+  return { image: clampPixels(img, d), boxes: bxs, applied };
 }
