@@ -21,6 +21,7 @@ import { kernelThreadStats } from '../../main/training/wasm-kernels/band-pool';
 import { runBands } from '../../shared/ml/wasm-kernels/bands';
 import { transposeBand } from '../../shared/ml/wasm-kernels/matmul';
 import { asWasmBackend } from '../../shared/ml/wasm-kernels/wasm-backend';
+import { setSimdKernels, simdKernels } from '../../shared/ml/wasm-kernels/simd-kernels';
 import { assertThreaded, compareWithCpu, rand, relErr, runKernelOn, TOL, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
 
 useWasmKernelThreads();
@@ -153,6 +154,33 @@ test('DepthwiseConv2dNativeBackpropFilter and ...BackpropInput match cpu (multip
     }
   }
   assertThreaded('DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput');
+});
+
+test('the depthwise filter gradient runs the SIMD loop for channels in fours at multiplier 1, the JavaScript loop otherwise; both match cpu', async () => {
+  const real = simdKernels();
+  assert.ok(real, 'the Node wasm init installs the SIMD loops');
+  let calls = 0;
+  setSimdKernels({ dwFilterBand: (...a) => { calls++; real.dwFilterBand(...a); } });
+  try {
+    // 20 channels: blocks of 16 and 4, both SIMD; 18: 16 SIMD + 2 JavaScript; 6 and multiplier 2: JavaScript only
+    for (const [ci, m, simdBands] of [[20, 1, 'all'], [18, 1, 'some'], [6, 1, 'none'], [12, 2, 'none']] as const) {
+      const c: ConvCase = { b: 3, h: 10, w: 9, ci, co: 1, kh: 3, kw: 3, s: [2, 2], pad: 'same' };
+      const dyShape = outShape(c, m);
+      calls = 0;
+      await compare('DepthwiseConv2dNativeBackpropFilter', {
+        x: { values: rand(c.b * c.h * c.w * ci, 901 + ci), shape: [c.b, c.h, c.w, ci] },
+        dy: { values: rand(dyShape.reduce((a, d) => a * d, 1), 951 + ci), shape: dyShape },
+      }, { strides: c.s, pad: c.pad, dilations: [1, 1], filterShape: [3, 3, ci, m] }, `${caseName(c)} m${m}`);
+      // bands: 3 filter rows × 3 taps × channel blocks of 16 (one tap per band below 8 row bands);
+      // the serial pass runs each on this thread, the threaded pass some of them again
+      const blocks = Math.ceil(ci / 16);
+      const bands = 9 * blocks;
+      const simd = simdBands === 'all' ? bands : simdBands === 'some' ? bands / blocks : 0;
+      assert.ok(calls >= simd && calls <= 2 * simd, `${ci} channels, multiplier ${m}: ${calls} SIMD band calls for ${simd} SIMD bands of ${bands}`);
+    }
+  } finally {
+    setSimdKernels(real);
+  }
 });
 
 test('BatchMatMul with transposed operands matches cpu (2-D, 3-D batch 1, batched fallback)', async () => {

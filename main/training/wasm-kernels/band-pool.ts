@@ -19,6 +19,8 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BAND_LOOPS } from '../../../shared/ml/wasm-kernels/band-kernels';
 import { bandRunner, setBandRunner, type BandLoop, type BandRunner } from '../../../shared/ml/wasm-kernels/bands';
+import { SIMD_KERNELS_GLOBAL } from '../../../shared/ml/wasm-kernels/simd-kernels';
+import { installedSimdModule } from './simd-init';
 
 // Control block slots (Int32Array); the band counter is a BigUint64Array of its own.
 const GEN = 0;
@@ -42,7 +44,9 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 // tsx / esbuild with keepNames wrap nested functions in __name(); the loops have none, but be safe
 globalThis.__name = (f) => f;
-const { memory, control, counter, argBuffer, port, sources } = workerData;
+const { memory, control, counter, argBuffer, port, sources, simd, simdGlobal } = workerData;
+// the SIMD loops (shared/ml/wasm-kernels/simd-kernels), instantiated on this thread from the caller's module
+if (simd) globalThis[simdGlobal] = new WebAssembly.Instance(simd, { env: { memory } }).exports;
 const ctrl = new Int32Array(control);
 const next = new BigUint64Array(counter);
 const args = new Float64Array(argBuffer);
@@ -88,7 +92,7 @@ class BandPool implements BandRunner {
   jobs = 0;
 
   /** errors[i]: where worker i posts the stack of an exception in a band. */
-  constructor(readonly memory: WebAssembly.Memory, readonly workers: Worker[], control: SharedArrayBuffer, counter: SharedArrayBuffer, argBuffer: SharedArrayBuffer, private readonly errors: MessagePort[]) {
+  constructor(readonly memory: WebAssembly.Memory, readonly simd: WebAssembly.Module | null, readonly workers: Worker[], control: SharedArrayBuffer, counter: SharedArrayBuffer, argBuffer: SharedArrayBuffer, private readonly errors: MessagePort[]) {
     this.threads = workers.length + 1;
     this.ctrl = new Int32Array(control);
     this.next = new BigUint64Array(counter);
@@ -159,12 +163,15 @@ let pool: BandPool | null = null;
 
 /**
  * Starts threads − 1 workers on the shared wasm heap `memory` and makes the kernels run their bands
- * on them (replacing a different pool started before; 1 stops it). Resolves once every worker is ready.
+ * on them (replacing a different pool started before; 1 stops it). The SIMD loops installed on this
+ * thread for `memory` (./simd-init) are instantiated on each worker too, so that a band runs the
+ * same code on any thread. Resolves once every worker is ready.
  */
 export async function startKernelThreads(memory: WebAssembly.Memory, threads: number): Promise<void> {
   if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('wasm training kernels: kernel threads need the shared heap of the threaded wasm build');
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`wasm training kernels: kernel threads must be a whole number ≥ 1, got ${threads}`);
-  if (pool && pool.memory === memory && pool.threads === threads) return;
+  const simd = installedSimdModule(memory);
+  if (pool && pool.memory === memory && pool.threads === threads && pool.simd === simd) return;
   await stopKernelThreads();
   if (threads === 1) return;
   const control = new SharedArrayBuffer(SLOTS * 4);
@@ -179,7 +186,7 @@ export async function startKernelThreads(memory: WebAssembly.Memory, threads: nu
     errors.push(port1);
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { memory, control, counter, argBuffer, port, sources },
+      workerData: { memory, control, counter, argBuffer, port, sources, simd, simdGlobal: SIMD_KERNELS_GLOBAL },
       transferList: [port],
       name: `detecta-kernel-${i + 1}`,
     });
@@ -199,7 +206,7 @@ export async function startKernelThreads(memory: WebAssembly.Memory, threads: nu
     for (const p of errors) p.close();
     throw e;
   }
-  pool = new BandPool(memory, workers, control, counter, argBuffer, errors);
+  pool = new BandPool(memory, simd, workers, control, counter, argBuffer, errors);
   setBandRunner(pool);
 }
 

@@ -22,6 +22,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, sep } from 'node:path';
 import { startKernelThreads } from './band-pool';
 import { installPthreadWorkers, withLogicalCores } from './node-pthreads';
+import { installSimdKernels, removeSimdKernels, simdKernelsWanted } from './simd-init';
 import { asWasmBackend } from '../../../shared/ml/wasm-kernels/wasm-backend';
 
 /** Environment variable that sets the trainer's wasm thread count (a whole number ≥ 1). */
@@ -80,9 +81,15 @@ export async function initWasmBackendForNode(options: { threads?: number; kernel
   const { threads } = chooseWasmThreads(options.threads);
   const kernelThreads = chooseKernelThreads(threads, options.kernelThreads);
   setWasmPaths(wasmDistFolder());
+  const simd = simdKernelsWanted();
   if (threads <= 1) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    return tf.setBackend('wasm');
+    if (!(await tf.setBackend('wasm'))) return false;
+    const memory = (asWasmBackend(tf.findBackend('wasm')).wasm as { asm?: { memory?: WebAssembly.Memory } }).asm?.memory;
+    if (memory == null) throw new Error('wasm training kernels: the wasm build exposes no memory, so the SIMD loops cannot share its heap');
+    if (simd) await installSimdKernels(memory);
+    else removeSimdKernels();
+    return true;
   }
   installPthreadWorkers();
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
@@ -90,6 +97,8 @@ export async function initWasmBackendForNode(options: { threads?: number; kernel
   if (!(await withLogicalCores(threads, () => tf.setBackend('wasm')))) return false;
   const memory = (asWasmBackend(tf.findBackend('wasm')).wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory;
   if (memory == null) throw new Error('wasm training kernels: the threaded wasm build exposes no wasmMemory, so the kernels cannot share its heap');
+  if (simd) await installSimdKernels(memory);
+  else removeSimdKernels();
   await startKernelThreads(memory, kernelThreads);
   return true;
 }

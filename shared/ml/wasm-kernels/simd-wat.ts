@@ -1,0 +1,116 @@
+/**
+ * WebAssembly SIMD loops of the training kernels, as WebAssembly text. They import the wasm
+ * backend's own memory, so they read and write tensors where they lie (byte offsets on the heap,
+ * as the JavaScript band loops do). Node compiles this text with wabt (main/training/wasm-kernels/simd-init)
+ * and instantiates it on every thread that runs bands; ./simd-kernels says how a band loop reaches it.
+ *
+ * dwFilterBand: one band of DepthwiseConv2dNativeBackpropFilter with channel multiplier 1, the
+ * filter elements [kh, kwLo..kwHi−1, c0..c1−1] ((c1 − c0) a multiple of 4). Same loop order as the
+ * JavaScript band (./depthwise-backprop-filter): for each (b, oh) whose input row ih is inside, each
+ * tap kw and each 4 channels, the products along the row ow are summed in float32 lanes (two
+ * partial sums, even and odd ow, added at the end of the row), and each row's sum is added to a
+ * float64 accumulator at `acc` ((kwHi − kwLo)·(c1 − c0) doubles of scratch owned by the band).
+ * The band's result depends only on its arguments, so it is the same on any thread.
+ *
+ * Browser-safe: text only.
+ */
+
+/** The module's text; `shared`: the heap is the threaded build's shared memory. */
+export function simdKernelsWat(shared: boolean): string {
+  const memory = shared ? '(memory 1 65536 shared)' : '(memory 1)';
+  return `(module
+  (import "env" "memory" ${memory})
+  (func (export "dwFilterBand")
+    (param $x i32) (param $dy i32) (param $out i32) (param $acc i32)
+    (param $batch i32) (param $inH i32) (param $inW i32) (param $inC i32) (param $outH i32) (param $outW i32)
+    (param $kW i32) (param $sH i32) (param $sW i32) (param $pT i32) (param $pL i32)
+    (param $kh i32) (param $kwLo i32) (param $kwHi i32) (param $c0 i32) (param $c1 i32)
+    (local $b i32) (local $oh i32) (local $ih i32) (local $kw i32) (local $c i32)
+    (local $owLo i32) (local $owHi i32) (local $n i32) (local $t i32)
+    (local $xRow i32) (local $dyRow i32) (local $xp i32) (local $dp i32)
+    (local $xStep i32) (local $dStep i32) (local $ap i32) (local $width i32) (local $i i32) (local $end i32)
+    (local $s0 v128) (local $s1 v128)
+    (local.set $width (i32.sub (local.get $c1) (local.get $c0)))
+    (local.set $xStep (i32.shl (i32.mul (local.get $sW) (local.get $inC)) (i32.const 2)))
+    (local.set $dStep (i32.shl (local.get $inC) (i32.const 2)))
+    ;; zero the accumulators
+    (local.set $end (i32.add (local.get $acc) (i32.shl (i32.mul (i32.sub (local.get $kwHi) (local.get $kwLo)) (local.get $width)) (i32.const 3))))
+    (local.set $i (local.get $acc))
+    (block $zEnd (loop $zLoop
+      (br_if $zEnd (i32.ge_u (local.get $i) (local.get $end)))
+      (f64.store (local.get $i) (f64.const 0))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br $zLoop)))
+    (local.set $b (i32.const 0))
+    (block $bEnd (loop $bLoop
+      (br_if $bEnd (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $oh (i32.const 0))
+      (block $ohEnd (loop $ohLoop
+        (br_if $ohEnd (i32.ge_s (local.get $oh) (local.get $outH)))
+        (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $kh)) (local.get $pT)))
+        (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $inH)))
+          (then
+            (local.set $xRow (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $ih)) (local.get $inW)))
+            (local.set $dyRow (i32.mul (i32.add (i32.mul (local.get $b) (local.get $outH)) (local.get $oh)) (local.get $outW)))
+            (local.set $kw (local.get $kwLo))
+            (block $kwEnd (loop $kwLoop
+              (br_if $kwEnd (i32.ge_s (local.get $kw) (local.get $kwHi)))
+              ;; the outputs whose tap kw lands inside the row: owLo = ceil((pL − kw) / sW) clamped to [0, outW],
+              ;; owHi = floor((inW − 1 + pL − kw) / sW) + 1 clamped to [0, outW]
+              (local.set $t (i32.sub (local.get $pL) (local.get $kw)))
+              (local.set $owLo (select (i32.const 0) (i32.div_s (i32.sub (i32.add (local.get $t) (local.get $sW)) (i32.const 1)) (local.get $sW)) (i32.le_s (local.get $t) (i32.const 0))))
+              (if (i32.gt_s (local.get $owLo) (local.get $outW)) (then (local.set $owLo (local.get $outW))))
+              (local.set $t (i32.sub (i32.add (local.get $inW) (local.get $t)) (i32.const 1)))
+              (local.set $owHi (select (i32.const 0) (i32.add (i32.div_s (local.get $t) (local.get $sW)) (i32.const 1)) (i32.lt_s (local.get $t) (i32.const 0))))
+              (if (i32.gt_s (local.get $owHi) (local.get $outW)) (then (local.set $owHi (local.get $outW))))
+              (local.set $n (i32.sub (local.get $owHi) (local.get $owLo)))
+              (if (i32.gt_s (local.get $n) (i32.const 0)) (then
+                (local.set $ap (i32.add (local.get $acc) (i32.shl (i32.mul (i32.sub (local.get $kw) (local.get $kwLo)) (local.get $width)) (i32.const 3))))
+                (local.set $c (local.get $c0))
+                (block $cEnd (loop $cLoop
+                  (br_if $cEnd (i32.ge_s (local.get $c) (local.get $c1)))
+                  ;; x[(xRow + owLo·sW + kw − pL)·inC + c], dy[(dyRow + owLo)·inC + c]
+                  (local.set $xp (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.sub (i32.add (local.get $xRow) (i32.mul (local.get $owLo) (local.get $sW))) (i32.sub (local.get $pL) (local.get $kw))) (local.get $inC)) (local.get $c)) (i32.const 2))))
+                  (local.set $dp (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.add (local.get $dyRow) (local.get $owLo)) (local.get $inC)) (local.get $c)) (i32.const 2))))
+                  (local.set $s0 (v128.const i32x4 0 0 0 0))
+                  (local.set $s1 (v128.const i32x4 0 0 0 0))
+                  (local.set $i (local.get $n))
+                  (block $pEnd (loop $pLoop
+                    (br_if $pEnd (i32.lt_s (local.get $i) (i32.const 2)))
+                    (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (v128.load (local.get $xp)) (v128.load (local.get $dp)))))
+                    (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (v128.load (i32.add (local.get $xp) (local.get $xStep))) (v128.load (i32.add (local.get $dp) (local.get $dStep))))))
+                    (local.set $xp (i32.add (local.get $xp) (i32.shl (local.get $xStep) (i32.const 1))))
+                    (local.set $dp (i32.add (local.get $dp) (i32.shl (local.get $dStep) (i32.const 1))))
+                    (local.set $i (i32.sub (local.get $i) (i32.const 2)))
+                    (br $pLoop)))
+                  (if (local.get $i) (then
+                    (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (v128.load (local.get $xp)) (v128.load (local.get $dp)))))))
+                  (local.set $s0 (f32x4.add (local.get $s0) (local.get $s1)))
+                  (local.set $t (i32.add (local.get $ap) (i32.shl (i32.sub (local.get $c) (local.get $c0)) (i32.const 3))))
+                  (v128.store (local.get $t) (f64x2.add (v128.load (local.get $t)) (f64x2.promote_low_f32x4 (local.get $s0))))
+                  (v128.store offset=16 (local.get $t) (f64x2.add (v128.load offset=16 (local.get $t))
+                    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $s0) (local.get $s0)))))
+                  (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                  (br $cLoop)))))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br $kwLoop)))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop)))
+    ;; out[(kh·kW + kw)·inC + c] = the accumulator, rounded to float32
+    (local.set $kw (local.get $kwLo))
+    (block $oEnd (loop $oLoop
+      (br_if $oEnd (i32.ge_s (local.get $kw) (local.get $kwHi)))
+      (local.set $ap (i32.add (local.get $acc) (i32.shl (i32.mul (i32.sub (local.get $kw) (local.get $kwLo)) (local.get $width)) (i32.const 3))))
+      (local.set $t (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $kW)) (local.get $kw)) (local.get $inC)) (local.get $c0)) (i32.const 2))))
+      (local.set $i (i32.const 0))
+      (block $wEnd (loop $wLoop
+        (br_if $wEnd (i32.ge_s (local.get $i) (local.get $width)))
+        (f32.store (i32.add (local.get $t) (i32.shl (local.get $i) (i32.const 2))) (f32.demote_f64 (f64.load (i32.add (local.get $ap) (i32.shl (local.get $i) (i32.const 3))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $wLoop)))
+      (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+      (br $oLoop))))
+)`;
+}
