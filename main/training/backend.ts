@@ -15,6 +15,7 @@ import { installedVersion } from './installed-package';
 import { initWebGpuBackend, webGpuFault } from './webgpu-backend';
 import { explainNativeLoadError } from './native-load-error';
 import { errorMessage } from '../../shared/error-message';
+import { simdKernels } from '../../shared/ml/wasm-kernels/simd-kernels';
 
 export interface BackendSelection {
   backend: TrainBackendName;
@@ -56,8 +57,8 @@ async function tryOne(name: TrainBackendName, forced: boolean): Promise<string> 
       const threads = wasmThreadsInUse() ?? 1;
       const kernelThreads = kernelThreadsInUse();
       const plural = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
-      // env.json's device: XNNPACK's threads and our training kernels' (DETECTA_WASM_KERNEL_THREADS may lower theirs)
-      return `WebAssembly ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'}, ${plural(threads)} (XNNPACK; training kernels on ${plural(kernelThreads)})`;
+      // env.json's device: XNNPACK's threads and our training kernels' (DETECTA_WASM_KERNEL_THREADS may lower theirs), and whether their SIMD loops run
+      return `WebAssembly ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'}, ${plural(threads)} (XNNPACK; training kernels on ${plural(kernelThreads)}${simdKernels() ? ', with SIMD loops' : ''})`;
     }
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');

@@ -52,7 +52,7 @@ test('a batch that does not fit the wasm memory is lowered to one that does, and
   assert.equal(config.train.batchSize, limit, 'config.json keeps the batch the run trained with');
   // env.json says what the step ran on: XNNPACK's threads and the training kernels' threads
   const env = JSON.parse(readFileSync(path.join(dir, '.detecta', 'runs', 'big', 'env.json'), 'utf8')) as { device: string; threads: number };
-  const kernels = /training kernels on (\d+) threads?\)/.exec(env.device);
+  const kernels = /training kernels on (\d+) threads?[,)]/.exec(env.device);
   assert.ok(kernels, `env.json's device names the kernel threads: ${env.device}`);
   assert.equal(Number(kernels[1]), env.threads, 'without DETECTA_WASM_KERNEL_THREADS the kernels use as many threads as XNNPACK');
 });
