@@ -22,6 +22,7 @@ import { runBands } from '../../shared/ml/wasm-kernels/bands';
 import { transposeBand } from '../../shared/ml/wasm-kernels/matmul';
 import { asWasmBackend } from '../../shared/ml/wasm-kernels/wasm-backend';
 import { setSimdKernels, simdKernels } from '../../shared/ml/wasm-kernels/simd-kernels';
+import { atbRowsPerBand } from '../../shared/ml/wasm-kernels/conv2d-backprop-filter';
 import { assertThreaded, compareWithCpu, rand, relErr, runKernelOn, TOL, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
 
 useWasmKernelThreads();
@@ -160,7 +161,7 @@ test('the depthwise filter gradient runs the SIMD loop for channels in fours at 
   const real = simdKernels();
   assert.ok(real, 'the Node wasm init installs the SIMD loops');
   let calls = 0;
-  setSimdKernels({ dwFilterBand: (...a) => { calls++; real.dwFilterBand(...a); } });
+  setSimdKernels({ ...real, dwFilterBand: (...a) => { calls++; real.dwFilterBand(...a); } });
   try {
     // 20 channels: blocks of 16 and 4, both SIMD; 18: 16 SIMD + 2 JavaScript; 6 and multiplier 2: JavaScript only
     for (const [ci, m, simdBands] of [[20, 1, 'all'], [18, 1, 'some'], [6, 1, 'none'], [12, 2, 'none']] as const) {
@@ -181,6 +182,36 @@ test('the depthwise filter gradient runs the SIMD loop for channels in fours at 
   } finally {
     setSimdKernels(real);
   }
+});
+
+test('the filter gradient of a 1×1 convolution runs the SIMD Aᵀ·B loop over bands of positions (channels in fours and eights), the matrix product otherwise; both match cpu', async () => {
+  const real = simdKernels();
+  assert.ok(real, 'the Node wasm init installs the SIMD loops');
+  let calls = 0;
+  setSimdKernels({ ...real, atbBand: (...a) => { calls++; real.atbBand(...a); } });
+  try {
+    const cases = [
+      // 4·33·31 = 4092 positions, 28 channels in all: 2 bands of atbRowsPerBand(12, 16) = 2340 rows
+      { b: 4, h: 33, w: 31, ci: 12, co: 16, pad: 'valid', simdBands: 2 },
+      { b: 2, h: 5, w: 7, ci: 8, co: 8, pad: 'same', simdBands: 1 },
+      { b: 2, h: 5, w: 7, ci: 12, co: 12, pad: 'valid', simdBands: 0 }, // 12 output channels: not in eights
+      { b: 2, h: 5, w: 7, ci: 6, co: 16, pad: 'valid', simdBands: 0 }, // 6 input channels: not in fours
+    ] as const;
+    assert.equal(atbRowsPerBand(12, 16), 2340);
+    for (const c of cases) {
+      calls = 0;
+      const dyShape = [c.b, c.h, c.w, c.co];
+      await compare('Conv2DBackpropFilter', {
+        x: { values: rand(c.b * c.h * c.w * c.ci, 1101 + c.ci), shape: [c.b, c.h, c.w, c.ci] },
+        dy: { values: rand(c.b * c.h * c.w * c.co, 1151 + c.co), shape: dyShape },
+      }, { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', filterShape: [1, 1, c.ci, c.co] }, `1x1 ${c.ci}→${c.co} ${c.b}x${c.h}x${c.w}`);
+      // the serial pass runs every band on this thread, the threaded pass some of them again
+      assert.ok(calls >= c.simdBands && calls <= 2 * c.simdBands, `${c.ci}→${c.co}: ${calls} SIMD band calls for ${c.simdBands} bands`);
+    }
+  } finally {
+    setSimdKernels(real);
+  }
+  assertThreaded('Conv2DBackpropFilter');
 });
 
 test('BatchMatMul with transposed operands matches cpu (2-D, 3-D batch 1, batched fallback)', async () => {

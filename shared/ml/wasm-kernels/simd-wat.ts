@@ -12,6 +12,11 @@
  * float64 accumulator at `acc` ((kwHi − kwLo)·(c1 − c0) doubles of scratch owned by the band).
  * The band's result depends only on its arguments, so it is the same on any thread.
  *
+ * atbBand: the part of C = Aᵀ·B (A [K×M], B [K×N], row-major, M a multiple of 4, N of 8) summed over
+ * rows k0..k1−1, written as float32 [M×N] at `out`. Tiles of 4 rows of C by 8 columns, each summed
+ * over k in order in eight float32x4 registers. For products with a long K and a small M·N (the
+ * filter gradient of a 1×1 convolution), where XNNPACK's matrix product parallelises badly.
+ *
  * Browser-safe: text only.
  */
 
@@ -112,5 +117,57 @@ export function simdKernelsWat(shared: boolean): string {
         (br $wLoop)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
       (br $oLoop))))
+  (func (export "atbBand") (param $a i32) (param $b i32) (param $out i32) (param $M i32) (param $N i32) (param $k0 i32) (param $k1 i32)
+    (local $m i32) (local $n i32) (local $k i32) (local $ap i32) (local $bp i32) (local $aStep i32) (local $bStep i32) (local $op i32) (local $oStep i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local.set $aStep (i32.shl (local.get $M) (i32.const 2)))
+    (local.set $bStep (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $oStep (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $m (i32.const 0))
+    (block $mEnd (loop $mLoop
+      (br_if $mEnd (i32.ge_s (local.get $m) (local.get $M)))
+      (local.set $n (i32.const 0))
+      (block $nEnd (loop $nLoop
+        (br_if $nEnd (i32.ge_s (local.get $n) (local.get $N)))
+        (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+        (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+        (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
+        (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
+        (local.set $ap (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $M)) (local.get $m)) (i32.const 2))))
+        (local.set $bp (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $N)) (local.get $n)) (i32.const 2))))
+        (local.set $k (local.get $k0))
+        (block $kEnd (loop $kLoop
+          (br_if $kEnd (i32.ge_s (local.get $k) (local.get $k1)))
+          (local.set $b0 (v128.load (local.get $bp)))
+          (local.set $b1 (v128.load offset=16 (local.get $bp)))
+          (local.set $x (v128.load32_splat (local.get $ap)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat offset=4 (local.get $ap)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat offset=8 (local.get $ap)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat offset=12 (local.get $ap)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $ap (i32.add (local.get $ap) (local.get $aStep)))
+          (local.set $bp (i32.add (local.get $bp) (local.get $bStep)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kLoop)))
+        (local.set $op (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $N)) (local.get $n)) (i32.const 2))))
+        (v128.store (local.get $op) (local.get $c00)) (v128.store offset=16 (local.get $op) (local.get $c01))
+        (local.set $op (i32.add (local.get $op) (local.get $oStep)))
+        (v128.store (local.get $op) (local.get $c10)) (v128.store offset=16 (local.get $op) (local.get $c11))
+        (local.set $op (i32.add (local.get $op) (local.get $oStep)))
+        (v128.store (local.get $op) (local.get $c20)) (v128.store offset=16 (local.get $op) (local.get $c21))
+        (local.set $op (i32.add (local.get $op) (local.get $oStep)))
+        (v128.store (local.get $op) (local.get $c30)) (v128.store offset=16 (local.get $op) (local.get $c31))
+        (local.set $n (i32.add (local.get $n) (i32.const 8)))
+        (br $nLoop)))
+      (local.set $m (i32.add (local.get $m) (i32.const 4)))
+      (br $mLoop))))
 )`;
 }
