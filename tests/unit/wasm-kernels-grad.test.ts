@@ -184,7 +184,7 @@ test('the depthwise filter gradient runs the SIMD loop for channels in fours at 
   }
 });
 
-test('the filter gradient of a 1×1 convolution runs the SIMD Aᵀ·B loop over bands of positions (channels in fours and eights), the matrix product otherwise; both match cpu', async () => {
+test('the filter gradient of a 1×1 convolution runs the SIMD Aᵀ·B loop over bands of positions (up to 128·128 channels), the matrix product beyond; both match cpu', async () => {
   const real = simdKernels();
   assert.ok(real, 'the Node wasm init installs the SIMD loops');
   let calls = 0;
@@ -194,8 +194,11 @@ test('the filter gradient of a 1×1 convolution runs the SIMD Aᵀ·B loop over 
       // 4·33·31 = 4092 positions, 28 channels in all: 2 bands of atbRowsPerBand(12, 16) = 2340 rows
       { b: 4, h: 33, w: 31, ci: 12, co: 16, pad: 'valid', simdBands: 2 },
       { b: 2, h: 5, w: 7, ci: 8, co: 8, pad: 'same', simdBands: 1 },
-      { b: 2, h: 5, w: 7, ci: 12, co: 12, pad: 'valid', simdBands: 0 }, // 12 output channels: not in eights
-      { b: 2, h: 5, w: 7, ci: 6, co: 16, pad: 'valid', simdBands: 0 }, // 6 input channels: not in fours
+      // channels not in fours and eights: tiles padded to 8×16 and 8×8, the extra rows and columns dropped
+      { b: 3, h: 9, w: 5, ci: 6, co: 10, pad: 'valid', simdBands: 1 },
+      { b: 2, h: 5, w: 7, ci: 5, co: 3, pad: 'valid', simdBands: 1 },
+      // 132·136 tile elements: more than the loop takes, XNNPACK's product
+      { b: 2, h: 3, w: 4, ci: 132, co: 130, pad: 'valid', simdBands: 0 },
     ] as const;
     assert.equal(atbRowsPerBand(12, 16), 2340);
     for (const c of cases) {

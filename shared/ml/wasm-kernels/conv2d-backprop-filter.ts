@@ -6,10 +6,10 @@
  * runs on XNNPACK's fast (untransposed, batch 1) matmul path. When colsT would exceed the patch
  * budget (./patch-budget) the output rows are processed in bands and the partial products summed.
  *
- * 1×1 convolutions (stride 1, no padding) with input channels in fours, output channels in eights
- * and at most 128·128 filter elements, where the SIMD loops are installed (./simd-kernels): x is already the [P, CI] matrix, so
- * dW = xᵀ·dy runs as ./simd-wat's atbBand over bands of rows of P (each band's partial [CI, CO] in
- * float32, the bands' partials summed in band order in float64): no transposed copy of x, no
+ * 1×1 convolutions (stride 1, no padding) with at most 128·128 filter elements (channels rounded
+ * up to 4 in, 8 out), where the SIMD loops are installed (./simd-kernels): x is already the [P, CI]
+ * matrix, so dW = xᵀ·dy runs as ./simd-wat's atbBand over bands of rows of P (each band's partial
+ * in float32, the bands' partials summed in band order in float64): no transposed copy of x, no
  * packing of dy, and the long P split over the threads (XNNPACK splits the small CI·CO instead).
  *
  * Supports: NHWC, any strides, 'same' / 'valid' / numeric / explicit padding, dimRoundingMode, any
@@ -36,7 +36,10 @@ export function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; back
   assertFloat32(CONV2D_BACKPROP_FILTER, x, dy);
   const g = convGeometry(CONV2D_BACKPROP_FILTER, x.shape, attrs.filterShape, attrs, false);
   assertDyShape(CONV2D_BACKPROP_FILTER, dy.shape, g);
-  if (isPointwise(g) && g.inC % 4 === 0 && g.outC % 8 === 0 && g.inC * g.outC <= ATB_MAX_OUTPUTS && simdKernels()) return pointwiseFilterGradient(backend, x, dy, g, attrs.filterShape);
+  if (isPointwise(g) && atbTiles(g.inC, g.outC).padded <= ATB_MAX_OUTPUTS && simdKernels()) {
+    const dW = pointwiseFilterGradient(backend, x, dy, g, attrs.filterShape);
+    if (dW) return dW;
+  }
   const rows = g.batch * g.outH;
   const T = g.kH * g.kW * g.inC;
   const CO = g.outC;
@@ -80,46 +83,63 @@ function isPointwise(g: ConvGeometry): boolean {
   return g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && g.outH === g.inH && g.outW === g.inW;
 }
 
+/** The Aᵀ·B loop's output tiles: CI rounded up to 4, CO to 8, and the padded product. */
+export function atbTiles(M: number, N: number): { M: number; N: number; padded: number } {
+  const Mp = Math.ceil(M / 4) * 4;
+  const Np = Math.ceil(N / 8) * 8;
+  return { M: Mp, N: Np, padded: Mp * Np };
+}
+
 /** Rows of P per band of the Aᵀ·B loop: a band's rows of x and dy take about 256 KB. */
 export function atbRowsPerBand(M: number, N: number): number {
   return Math.max(64, Math.floor(65536 / (M + N)));
 }
 
 /**
- * Band loop. args: a, b, partials byte offsets; M, N, K, rows per band. Band i sums rows
- * [i·rows, (i+1)·rows) of Aᵀ·B into its own [M×N] float32 partial (./simd-wat atbBand).
+ * Band loop. args: a, b, partials byte offsets; M, N (the tiles' padded sizes), lda, ldb, K, rows
+ * per band. Band i sums rows [i·rows, (i+1)·rows) of Aᵀ·B into its own [M×N] float32 partial
+ * (./simd-wat atbBand).
  */
 export function atbBand(heap: ArrayBufferLike, a: ArrayLike<number>, band: number): void {
   void heap;
   const simd = (globalThis as { __detectaWasmSimdKernels?: { atbBand(...args: number[]): void } }).__detectaWasmSimdKernels;
   if (!simd) throw new Error('Conv2DBackpropFilter: a SIMD job reached a thread without the SIMD loops');
-  const M = a[3], N = a[4], K = a[5], rows = a[6];
+  const M = a[3], N = a[4], K = a[7], rows = a[8];
   const k0 = band * rows;
-  simd.atbBand(a[0], a[1], a[2] + band * M * N * 4, M, N, k0, Math.min(K, k0 + rows));
+  simd.atbBand(a[0], a[1], a[2] + band * M * N * 4, M, N, a[5], a[6], k0, Math.min(K, k0 + rows));
 }
 
-function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry, filterShape: [number, number, number, number]): tf.TensorInfo {
+/** dW of a 1×1 convolution by the Aᵀ·B loop; null when x or dy lies too near the heap's end for the tiles' over-read. */
+function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry, filterShape: [number, number, number, number]): tf.TensorInfo | null {
   const M = g.inC, N = g.outC, K = g.batch * g.inH * g.inW;
-  const rows = atbRowsPerBand(M, N);
+  const tiles = atbTiles(M, N);
+  const rows = atbRowsPerBand(tiles.M, tiles.N);
   const bands = Math.ceil(K / rows);
-  const partials = backend.makeOutput([bands * M * N], 'float32');
+  const partials = backend.makeOutput([bands * tiles.padded], 'float32');
   const dW = backend.makeOutput([...filterShape], 'float32');
+  let done = false;
   try {
     const xs = heapF32(backend, x);
-    runBands(atbBand, xs.buffer, [xs.byteOffset, heapF32(backend, dy).byteOffset, heapF32(backend, partials).byteOffset, M, N, K, rows], bands);
-    const p = heapF32(backend, partials);
-    const out = heapF32(backend, dW);
-    const sum = new Float64Array(M * N);
-    for (let b = 0; b < bands; b++) {
-      const base = b * M * N;
-      for (let i = 0; i < sum.length; i++) sum[i] += p[base + i]!;
+    const dys = heapF32(backend, dy);
+    // the last row's tiles read up to 3 (x) and 7 (dy) floats past the tensor: they must be on the heap
+    const inHeap = (v: Float32Array, extra: number) => v.byteOffset + (v.length + extra) * 4 <= xs.buffer.byteLength;
+    if (inHeap(xs, tiles.M - M) && inHeap(dys, tiles.N - N)) {
+      runBands(atbBand, xs.buffer, [xs.byteOffset, dys.byteOffset, heapF32(backend, partials).byteOffset, tiles.M, tiles.N, M, N, K, rows], bands);
+      const p = heapF32(backend, partials);
+      const out = heapF32(backend, dW);
+      const sum = new Float64Array(M * N);
+      for (let b = 0; b < bands; b++) {
+        for (let m = 0; m < M; m++) {
+          const from = b * tiles.padded + m * tiles.N;
+          for (let n = 0; n < N; n++) sum[m * N + n] += p[from + n]!;
+        }
+      }
+      out.set(sum);
+      done = true;
     }
-    out.set(sum);
-  } catch (e) {
-    release(backend, dW);
-    throw e;
   } finally {
     release(backend, partials);
+    if (!done) release(backend, dW);
   }
-  return dW;
+  return done ? dW : null;
 }

@@ -20,7 +20,7 @@ export interface SimdKernelExports {
     kW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
     kh: number, kwLo: number, kwHi: number, c0: number, c1: number,
   ): void;
-  atbBand(a: number, b: number, out: number, M: number, N: number, k0: number, k1: number): void;
+  atbBand(a: number, b: number, out: number, M: number, N: number, lda: number, ldb: number, k0: number, k1: number): void;
 }
 
 type WithSimd = { [SIMD_KERNELS_GLOBAL]?: SimdKernelExports | undefined };
