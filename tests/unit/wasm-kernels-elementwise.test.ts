@@ -9,7 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { BINARY_OPS } from '../../shared/ml/wasm-kernels/elementwise';
-import { assertThreaded, compareWithCpu, rand, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
+import { assertThreaded, compareWithCpu, firstBitDifference, rand, runKernelOn, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
+import { setSimdKernels, simdKernels } from '../../shared/ml/wasm-kernels/simd-kernels';
+import { bandRunner, setBandRunner } from '../../shared/ml/wasm-kernels/bands';
 
 useWasmKernelThreads();
 
@@ -174,4 +176,61 @@ test('AvgPoolGrad matches cpu: windows 2 to 4, strides 1 and 2, same and valid p
     }, { filterSize: f, strides: s, pad }, `AvgPoolGrad [${shape}] f${f} s${s} ${pad}`);
   }
   assertThreaded('AvgPoolGrad');
+});
+
+test("LeakyRelu's gradient is one SIMD kernel on wasm with the bits of tfjs's three (cpu), on any thread count", async () => {
+  // 70 000 values: two bands, a tail that is not a multiple of 4; zeros of both signs, NaN, infinities
+  const n = 70_001;
+  const special = [0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30, 3, -3];
+  const xs = rand(n, 91).map((v, i) => (i < special.length ? special[i]! : v * 10));
+  const dys = rand(n, 92).map((v, i) => (i === 1 ? -0 : v * 4));
+  const gradOn = async (backend: 'cpu' | 'wasm'): Promise<{ values: Float32Array; kernels: string[] }> => {
+    await tf.setBackend(backend);
+    const x = tf.tensor1d(xs);
+    const dy = tf.tensor1d(dys);
+    const info = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.leakyRelu(t, 0.1))(x, dy));
+    const g = info.result as tf.Tensor;
+    const values = (await g.data()) as Float32Array;
+    tf.dispose([x, dy, g]);
+    return { values, kernels: info.kernels.map((k) => k.name) };
+  };
+  const want = await gradOn('cpu');
+  assert.ok(want.kernels.includes('Select'), "cpu runs tfjs's own gradient");
+  const real = simdKernels();
+  assert.ok(real, 'the SIMD loops are installed');
+  const runs: Record<string, { values: Float32Array; kernels: string[] }> = {};
+  const pool = bandRunner();
+  try {
+    runs['SIMD, kernel threads'] = await gradOn('wasm');
+    setBandRunner(null);
+    runs['SIMD, one thread'] = await gradOn('wasm');
+    setSimdKernels(null);
+    const stock = await gradOn('wasm');
+    assert.ok(stock.kernels.includes('Select'), "without the SIMD loops wasm runs tfjs's own gradient");
+    runs["tfjs's gradient on wasm"] = { ...stock, kernels: ['DetectaLeakyReluGrad'] };
+  } finally {
+    setSimdKernels(real);
+    setBandRunner(pool);
+  }
+  for (const [label, got] of Object.entries(runs)) {
+    assert.deepEqual(got.kernels.filter((k) => k !== 'LeakyRelu' && k !== 'Identity'), ['DetectaLeakyReluGrad'], `${label}: one kernel`);
+    const at = firstBitDifference(got.values, want.values);
+    assert.equal(at, -1, `${label}: element ${at} (x ${xs[at]}, dy ${dys[at]}) is ${got.values[at]}, cpu ${want.values[at]}`);
+  }
+});
+
+test("the LeakyRelu gradient kernel's JavaScript loop (no SIMD loops) gives the SIMD loop's bits", async () => {
+  const n = 9_999;
+  const x = rand(n, 93).map((v, i) => (i % 11 === 0 ? 0 : v));
+  const dy = rand(n, 94);
+  const inputs = { dy: { values: dy, shape: [n] }, x: { values: x, shape: [n] } };
+  const real = simdKernels()!;
+  const simd = (await runKernelOn('wasm', 'DetectaLeakyReluGrad', inputs, { alpha: 0.1 }))[0]!.values;
+  setSimdKernels(null);
+  try {
+    const js = (await runKernelOn('wasm', 'DetectaLeakyReluGrad', inputs, { alpha: 0.1 }))[0]!.values;
+    assert.equal(firstBitDifference(simd, js), -1);
+  } finally {
+    setSimdKernels(real);
+  }
 });

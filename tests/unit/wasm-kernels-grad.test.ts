@@ -12,18 +12,19 @@ import {
   unregisterWasmTrainingKernels,
   wasmTrainingKernelsState,
   ADDED_KERNELS,
+  GRADIENT_KERNELS,
   REPLACED_KERNELS,
   WASM_TRAINING_KERNELS_FLAG,
 } from '../../shared/ml/wasm-kernels/index';
 import { tileInto } from '../../shared/ml/wasm-kernels/tile';
 import { PATCH_BUDGET_FLOATS } from '../../shared/ml/wasm-kernels/patch-budget';
 import { kernelThreadStats } from '../../main/training/wasm-kernels/band-pool';
-import { runBands } from '../../shared/ml/wasm-kernels/bands';
+import { bandRunner, runBands, setBandRunner } from '../../shared/ml/wasm-kernels/bands';
 import { transposeBand } from '../../shared/ml/wasm-kernels/matmul';
 import { asWasmBackend } from '../../shared/ml/wasm-kernels/wasm-backend';
 import { setSimdKernels, simdKernels } from '../../shared/ml/wasm-kernels/simd-kernels';
 import { atbRowsPerBand } from '../../shared/ml/wasm-kernels/conv2d-backprop-filter';
-import { assertThreaded, compareWithCpu, rand, relErr, runKernelOn, TOL, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
+import { assertThreaded, compareWithCpu, firstBitDifference, rand, relErr, runKernelOn, TOL, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
 
 useWasmKernelThreads();
 
@@ -66,7 +67,10 @@ function outShape(c: ConvCase, depthwiseMultiplier?: number): number[] {
 
 test('the flag and options disable registration; unregister restores the stock kernels', () => {
   const ourBatchMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  const ourLeakyReluGrad = tf.getGradient('LeakyRelu');
   unregisterWasmTrainingKernels();
+  const stockLeakyReluGrad = tf.getGradient('LeakyRelu');
+  assert.notEqual(stockLeakyReluGrad, ourLeakyReluGrad, "tfjs's LeakyRelu gradient restored");
   assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), undefined);
   const restored = tf.getKernel('BatchMatMul', 'wasm');
   assert.ok(restored != null && restored !== ourBatchMatMul, 'stock BatchMatMul restored');
@@ -79,7 +83,8 @@ test('the flag and options disable registration; unregister restores the stock k
   }
   assert.deepEqual(registerWasmTrainingKernels({ replaceStock: false }).registered, [...ADDED_KERNELS].sort());
   const all = registerWasmTrainingKernels().registered;
-  assert.deepEqual(all, [...ADDED_KERNELS, ...REPLACED_KERNELS].sort());
+  assert.deepEqual(all, [...ADDED_KERNELS, ...REPLACED_KERNELS, ...GRADIENT_KERNELS].sort());
+  assert.notEqual(tf.getGradient('LeakyRelu'), stockLeakyReluGrad, 'our LeakyRelu gradient again');
   assert.deepEqual(registerWasmTrainingKernels().registered, all, 'idempotent');
   assert.deepEqual(wasmTrainingKernelsState().registered, all);
 });
@@ -257,6 +262,34 @@ test('MaxPoolGrad matches cpu, including tie-breaking between equal maxima', asy
     }, { filterSize: f, strides: s, pad }, `maxPoolGrad [${shape}] f${f} s${s} ${pad}`);
   }
   assertThreaded('MaxPoolGrad');
+});
+
+test('MaxPoolGrad: the SIMD loop (channels in fours) gives the JavaScript loop\'s bits, ties included', async () => {
+  const real = simdKernels();
+  assert.ok(real, 'the Node wasm init installs the SIMD loops');
+  const shape = [2, 12, 10, 24];
+  const x = rand(2 * 12 * 10 * 24, 971).map((v) => Math.round(v * 2) / 2);
+  await tf.setBackend('cpu');
+  const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x, shape as [number, number, number, number]), 3, 2, 'same'));
+  const inputs = { dy: { values: rand(y.size, 972), shape: y.shape }, input: { values: x, shape }, output: { values: y.dataSync() as Float32Array, shape: y.shape } };
+  y.dispose();
+  const attrs = { filterSize: 3, strides: 2, pad: 'same' };
+  let calls = 0;
+  setSimdKernels({ ...real, maxPoolGradBand: (...a) => { calls++; real.maxPoolGradBand(...a); } });
+  const pool = bandRunner();
+  setBandRunner(null);
+  let simd: Float32Array;
+  let js: Float32Array;
+  try {
+    simd = (await runKernelOn('wasm', 'MaxPoolGrad', inputs, attrs))[0]!.values as Float32Array;
+    assert.equal(calls, 4, '2 images × 2 channel blocks (16 + 8), all on the SIMD loop');
+    setSimdKernels(null);
+    js = (await runKernelOn('wasm', 'MaxPoolGrad', inputs, attrs))[0]!.values as Float32Array;
+  } finally {
+    setSimdKernels(real);
+    setBandRunner(pool);
+  }
+  assert.equal(firstBitDifference(simd, js), -1);
 });
 
 test('Tile matches cpu for float32, int32 and bool; tileInto on edge ranks', async () => {

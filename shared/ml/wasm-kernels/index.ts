@@ -9,6 +9,7 @@
  *  - a generic broadcasting loop: Minimum, Maximum and the comparisons (ReLU-family gradients, IoUs);
  *  - single-threaded copies: Cast, Select, Slice, SplitV, short-row PadV2, and Identity, which
  *    needs no copy at all;
+ *  - a gradient of three kernels: LeakyRelu's (greater, mul, where), one pass here (./leaky-relu-grad);
  *  - single-threaded C++ loops that XNNPACK does 10-25× faster: LeakyRelu (as PReLU),
  *    FusedBatchNorm (as a 1×1 depthwise convolution, ./batch-norm) and Sum over leading axes, the
  *    bias gradients (as a product with a row of ones, ./sum).
@@ -32,6 +33,7 @@ import { DEPTHWISE_BACKPROP_FILTER, depthwiseConv2dNativeBackpropFilter } from '
 import { DEPTHWISE_BACKPROP_INPUT, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop-input';
 import { FUSED_BATCH_NORM, makeFusedBatchNorm } from './batch-norm';
 import { BINARY_OPS, makeBinary, makeCast, makeIdentity, makeLeakyRelu, makeSelect } from './elementwise';
+import { LEAKY_RELU_GRAD, leakyReluGrad, leakyReluGradConfig } from './leaky-relu-grad';
 import { MAX_POOL_GRAD, maxPoolGrad } from './max-pool-grad';
 import { makePadV2, makeSlice, makeSplitV, PAD_V2, SLICE, SPLIT_V } from './slice-pad';
 import { SUM, makeSum } from './sum';
@@ -72,6 +74,9 @@ const REPLACEMENTS: ReadonlyArray<[string, (stock: WasmKernelFunc) => unknown]> 
   ['Identity', makeIdentity],
 ];
 
+/** Kernels of the gradients replaced along with the stock kernels (LeakyRelu's). */
+export const GRADIENT_KERNELS = [LEAKY_RELU_GRAD] as const;
+
 /** Stock kernels replaced by faster ones unless `replaceStock: false`. */
 export const REPLACED_KERNELS: readonly string[] = REPLACEMENTS.map(([name]) => name);
 
@@ -89,6 +94,8 @@ export interface WasmTrainingKernelsState {
 
 /** Stock configs displaced by a replacement, restored by unregister. */
 const displaced = new Map<string, tf.KernelConfig>();
+/** tfjs's LeakyRelu gradient while ours is registered. */
+let stockLeakyReluGrad: tf.GradConfig | null = null;
 const ours = new Set<string>();
 
 function stockKernel(name: string): tf.KernelConfig {
@@ -135,6 +142,13 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     for (const [name, make] of REPLACEMENTS) {
       if (!ours.has(name)) replace(name, make(stockKernel(name).kernelFunc as unknown as WasmKernelFunc) as tf.KernelFunc);
     }
+    if (!ours.has(LEAKY_RELU_GRAD)) {
+      add({ kernelName: LEAKY_RELU_GRAD, backendName: BACKEND, kernelFunc: leakyReluGrad as unknown as tf.KernelFunc });
+      const stock = tf.getGradient('LeakyRelu');
+      if (stock == null) throw new Error('wasm training kernels: tfjs has no LeakyRelu gradient to replace');
+      stockLeakyReluGrad = stock;
+      tf.registerGradient(leakyReluGradConfig(stock));
+    }
   }
   return wasmTrainingKernelsState();
 }
@@ -147,6 +161,10 @@ export function unregisterWasmTrainingKernels(): void {
     if (stock != null) tf.registerKernel(stock);
     displaced.delete(name);
     ours.delete(name);
+  }
+  if (stockLeakyReluGrad) {
+    tf.registerGradient(stockLeakyReluGrad);
+    stockLeakyReluGrad = null;
   }
 }
 

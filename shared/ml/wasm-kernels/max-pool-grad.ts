@@ -10,11 +10,16 @@
  * Threads (./bands): one band per image and block of CHANNEL_BLOCK channels; windows never mix
  * images or channels, so each band owns its dx elements and adds to them in one thread's order.
  *
+ * SIMD: where the SIMD loops are installed (./simd-kernels) and the band's channels come in fours,
+ * ./simd-wat's maxPoolGradBand does the same scan 4 channels at a time, with the same additions in
+ * the same order (bit-identical).
+ *
  * Supports: NHWC, any window size and strides, 'same' / 'valid' / numeric padding, dimRoundingMode.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { runBands } from './bands';
 import { poolGradGeometry, type PoolAttrs } from './pool-geometry';
+import { simdKernels } from './simd-kernels';
 import { asWasmBackend, assertFloat32, heapF32 } from './wasm-backend';
 
 export const MAX_POOL_GRAD = 'MaxPoolGrad';
@@ -24,8 +29,8 @@ const CHANNEL_BLOCK = 16;
 
 /**
  * Band loop. args: input, dy, dx, output (the forward max pool) byte offsets; batch, inH, inW, C,
- * outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft, channel block. Band = image ·
- * blocks + channel block. dx must be zero-filled before.
+ * outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft, channel block, SIMD (1) or not.
+ * Band = image · blocks + channel block. dx must be zero-filled before.
  *
  * The window's maximum is already known (the forward output), so its first position is the first
  * tap equal to it: the taps are scanned last to first and each equal one replaces the index, with
@@ -43,6 +48,12 @@ export function maxPoolGradBand(heap: ArrayBufferLike, a: ArrayLike<number>, ban
   const b = Math.floor(band / blocks);
   const c0 = (band - b * blocks) * block;
   const c1 = Math.min(C, c0 + block);
+  if (a[17] === 1 && (c1 - c0) % 4 === 0) {
+    const simd = (globalThis as { __detectaWasmSimdKernels?: { maxPoolGradBand(...args: number[]): void } }).__detectaWasmSimdKernels;
+    if (!simd) throw new Error('MaxPoolGrad: a SIMD job reached a thread without the SIMD loops');
+    simd.maxPoolGradBand(a[0], a[1], a[2], a[3], b, inHeight, inWidth, C, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padTop, padLeft, c0, c1);
+    return;
+  }
   const rowStep = inWidth * C;
   for (let oh = 0; oh < outHeight; oh++) {
     const h0 = Math.max(0, oh * strideHeight - padTop);
@@ -73,7 +84,7 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: unkn
   const out = backend.makeOutput([...input.shape], 'float32');
   const dx = heapF32(backend, out);
   dx.fill(0);
-  const bandArgs = [heapF32(backend, input).byteOffset, heapF32(backend, dy).byteOffset, dx.byteOffset, heapF32(backend, output).byteOffset, ...windowArgs, CHANNEL_BLOCK];
+  const bandArgs = [heapF32(backend, input).byteOffset, heapF32(backend, dy).byteOffset, dx.byteOffset, heapF32(backend, output).byteOffset, ...windowArgs, CHANNEL_BLOCK, simdKernels() ? 1 : 0];
   runBands(maxPoolGradBand, dx.buffer, bandArgs, info.batchSize * Math.ceil(info.inChannels / CHANNEL_BLOCK));
   return out;
 }

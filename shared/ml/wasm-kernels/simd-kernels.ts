@@ -21,6 +21,12 @@ export interface SimdKernelExports {
     kh: number, kwLo: number, kwHi: number, c0: number, c1: number,
   ): void;
   atbBand(a: number, b: number, out: number, M: number, N: number, lda: number, ldb: number, k0: number, k1: number): void;
+  leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
+  maxPoolGradBand(
+    x: number, dy: number, dx: number, y: number, b: number,
+    inH: number, inW: number, C: number, outH: number, outW: number,
+    fH: number, fW: number, strideH: number, strideW: number, padTop: number, padLeft: number, c0: number, c1: number,
+  ): void;
 }
 
 type WithSimd = { [SIMD_KERNELS_GLOBAL]?: SimdKernelExports | undefined };

@@ -20,6 +20,14 @@
  * and columns, which the caller drops. For products with a long K and a small M·N (the filter
  * gradient of a 1×1 convolution), where XNNPACK's matrix product parallelises badly.
  *
+ * leakyReluGrad: dx = x > 0 ? dy : dy·alpha over n float32 elements, 4 per instruction (a mask and a
+ * bit select), the tail one by one: the bits of tfjs's where(greater(x, 0), dy, mul(dy, alpha)).
+ *
+ * maxPoolGradBand: MaxPoolGrad for image b and channels c0..c1−1 (a multiple of 4), 4 channels per
+ * instruction, exactly as ./max-pool-grad's JavaScript band: each window's taps scanned last to
+ * first, the first position equal to the forward maximum kept per lane, then dx[position] += dy lane
+ * by lane in channel order (so the same additions in the same order, the same bits).
+ *
  * Browser-safe: text only.
  */
 
@@ -172,5 +180,88 @@ export function simdKernelsWat(shared: boolean): string {
         (br $nLoop)))
       (local.set $m (i32.add (local.get $m) (i32.const 4)))
       (br $mLoop))))
+  (func (export "leakyReluGrad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32) (param $alpha f32)
+    (local $i i32) (local $end4 i32) (local $a v128) (local $d v128) (local $o i32)
+    (local.set $a (f32x4.splat (local.get $alpha)))
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $vEnd (loop $vLoop
+      (br_if $vEnd (i32.ge_u (local.get $i) (local.get $end4)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (local.get $o))))
+      (v128.store (i32.add (local.get $out) (local.get $o))
+        (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $a))
+          (f32x4.gt (v128.load (i32.add (local.get $x) (local.get $o))) (v128.const f32x4 0 0 0 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vLoop)))
+    (block $sEnd (loop $sLoop
+      (br_if $sEnd (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (f32.store (i32.add (local.get $out) (local.get $o))
+        (select (f32.load (i32.add (local.get $dy) (local.get $o))) (f32.mul (f32.load (i32.add (local.get $dy) (local.get $o))) (local.get $alpha))
+          (f32.gt (f32.load (i32.add (local.get $x) (local.get $o))) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sLoop))))
+  (func (export "maxPoolGradBand")
+    (param $x i32) (param $g i32) (param $dx i32) (param $y i32) (param $b i32)
+    (param $inH i32) (param $inW i32) (param $C i32) (param $outH i32) (param $outW i32)
+    (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32) (param $pT i32) (param $pL i32) (param $c0 i32) (param $c1 i32)
+    (local $oh i32) (local $ow i32) (local $h0 i32) (local $h1 i32) (local $w0 i32) (local $w1 i32)
+    (local $ih i32) (local $iw i32) (local $c i32) (local $d i32) (local $p i32) (local $at i32)
+    (local $m v128) (local $pos v128) (local $best v128) (local $lanes v128)
+    (local.set $lanes (v128.const i32x4 0 1 2 3))
+    (local.set $oh (i32.const 0))
+    (block $ohEnd (loop $ohLoop
+      (br_if $ohEnd (i32.ge_s (local.get $oh) (local.get $outH)))
+      (local.set $h0 (i32.sub (i32.mul (local.get $oh) (local.get $sH)) (local.get $pT)))
+      (local.set $h1 (i32.add (local.get $h0) (local.get $fH)))
+      (if (i32.lt_s (local.get $h0) (i32.const 0)) (then (local.set $h0 (i32.const 0))))
+      (if (i32.gt_s (local.get $h1) (local.get $inH)) (then (local.set $h1 (local.get $inH))))
+      (local.set $ow (i32.const 0))
+      (block $owEnd (loop $owLoop
+        (br_if $owEnd (i32.ge_s (local.get $ow) (local.get $outW)))
+        (local.set $w0 (i32.sub (i32.mul (local.get $ow) (local.get $sW)) (local.get $pL)))
+        (local.set $w1 (i32.add (local.get $w0) (local.get $fW)))
+        (if (i32.lt_s (local.get $w0) (i32.const 0)) (then (local.set $w0 (i32.const 0))))
+        (if (i32.gt_s (local.get $w1) (local.get $inW)) (then (local.set $w1 (local.get $inW))))
+        (local.set $d (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $outH)) (local.get $oh)) (local.get $outW)) (local.get $ow)) (local.get $C)))
+        (local.set $c (local.get $c0))
+        (block $cEnd (loop $cLoop
+          (br_if $cEnd (i32.ge_s (local.get $c) (local.get $c1)))
+          (local.set $m (v128.load (i32.add (local.get $y) (i32.shl (i32.add (local.get $d) (local.get $c)) (i32.const 2)))))
+          (local.set $best (v128.const i32x4 -1 -1 -1 -1))
+          (local.set $ih (i32.sub (local.get $h1) (i32.const 1)))
+          (block $ihEnd (loop $ihLoop
+            (br_if $ihEnd (i32.lt_s (local.get $ih) (local.get $h0)))
+            (local.set $iw (i32.sub (local.get $w1) (i32.const 1)))
+            (block $iwEnd (loop $iwLoop
+              (br_if $iwEnd (i32.lt_s (local.get $iw) (local.get $w0)))
+              (local.set $p (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $ih)) (local.get $inW)) (local.get $iw)) (local.get $C)) (local.get $c)))
+              (local.set $pos (i32x4.add (i32x4.splat (local.get $p)) (local.get $lanes)))
+              (local.set $best (v128.bitselect (local.get $pos) (local.get $best)
+                (f32x4.eq (v128.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2)))) (local.get $m))))
+              (local.set $iw (i32.sub (local.get $iw) (i32.const 1)))
+              (br $iwLoop)))
+            (local.set $ih (i32.sub (local.get $ih) (i32.const 1)))
+            (br $ihLoop)))
+          ;; dx[at] += dy, lane by lane in channel order
+          (local.set $p (i32.add (local.get $g) (i32.shl (i32.add (local.get $d) (local.get $c)) (i32.const 2))))
+          (local.set $at (i32x4.extract_lane 0 (local.get $best)))
+          (if (i32.ge_s (local.get $at) (i32.const 0)) (then (local.set $at (i32.add (local.get $dx) (i32.shl (local.get $at) (i32.const 2))))
+            (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load (local.get $p))))))
+          (local.set $at (i32x4.extract_lane 1 (local.get $best)))
+          (if (i32.ge_s (local.get $at) (i32.const 0)) (then (local.set $at (i32.add (local.get $dx) (i32.shl (local.get $at) (i32.const 2))))
+            (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load offset=4 (local.get $p))))))
+          (local.set $at (i32x4.extract_lane 2 (local.get $best)))
+          (if (i32.ge_s (local.get $at) (i32.const 0)) (then (local.set $at (i32.add (local.get $dx) (i32.shl (local.get $at) (i32.const 2))))
+            (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load offset=8 (local.get $p))))))
+          (local.set $at (i32x4.extract_lane 3 (local.get $best)))
+          (if (i32.ge_s (local.get $at) (i32.const 0)) (then (local.set $at (i32.add (local.get $dx) (i32.shl (local.get $at) (i32.const 2))))
+            (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load offset=12 (local.get $p))))))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $cLoop)))
+        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+        (br $owLoop)))
+      (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+      (br $ohLoop))))
 )`;
 }
