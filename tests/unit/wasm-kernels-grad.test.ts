@@ -22,7 +22,7 @@ import { kernelThreadStats } from '../../main/training/wasm-kernels/band-pool';
 import { bandRunner, runBands, setBandRunner } from '../../shared/ml/wasm-kernels/bands';
 import { transposeBand } from '../../shared/ml/wasm-kernels/matmul';
 import { asWasmBackend } from '../../shared/ml/wasm-kernels/wasm-backend';
-import { setSimdKernels, simdKernels } from '../../shared/ml/wasm-kernels/simd-kernels';
+import { setSimdKernels, simdKernels, type SimdKernelExports } from '../../shared/ml/wasm-kernels/simd-kernels';
 import { atbRowsPerBand } from '../../shared/ml/wasm-kernels/conv2d-backprop-filter';
 import { assertThreaded, compareWithCpu, firstBitDifference, rand, relErr, runKernelOn, TOL, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
 
@@ -162,17 +162,30 @@ test('DepthwiseConv2dNativeBackpropFilter and ...BackpropInput match cpu (multip
   assertThreaded('DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput');
 });
 
-test('the depthwise filter gradient runs the SIMD loop for channels in fours at multiplier 1, the JavaScript loop otherwise; both match cpu', async () => {
+/**
+ * Runs `body` with the SIMD loop `name` counting its calls on this thread (`counter.calls`, which
+ * the body may reset); the installed loops are restored afterwards, whatever the body changed.
+ */
+async function withCountedSimdLoop(name: keyof SimdKernelExports, body: (counter: { calls: number }) => Promise<void>): Promise<void> {
   const real = simdKernels();
   assert.ok(real, 'the Node wasm init installs the SIMD loops');
-  let calls = 0;
-  setSimdKernels({ ...real, dwFilterBand: (...a) => { calls++; real.dwFilterBand(...a); } });
+  const counter = { calls: 0 };
+  const loop = real[name] as (...a: number[]) => void;
+  setSimdKernels({ ...real, [name]: (...a: number[]) => { counter.calls++; loop(...a); } });
   try {
+    await body(counter);
+  } finally {
+    setSimdKernels(real);
+  }
+}
+
+test('the depthwise filter gradient runs the SIMD loop for channels in fours at multiplier 1, the JavaScript loop otherwise; both match cpu', async () => {
+  await withCountedSimdLoop('dwFilterBand', async (counter) => {
     // 20 channels: blocks of 16 and 4, both SIMD; 18: 16 SIMD + 2 JavaScript; 6 and multiplier 2: JavaScript only
     for (const [ci, m, simdBands] of [[20, 1, 'all'], [18, 1, 'some'], [6, 1, 'none'], [12, 2, 'none']] as const) {
       const c: ConvCase = { b: 3, h: 10, w: 9, ci, co: 1, kh: 3, kw: 3, s: [2, 2], pad: 'same' };
       const dyShape = outShape(c, m);
-      calls = 0;
+      counter.calls = 0;
       await compare('DepthwiseConv2dNativeBackpropFilter', {
         x: { values: rand(c.b * c.h * c.w * ci, 901 + ci), shape: [c.b, c.h, c.w, ci] },
         dy: { values: rand(dyShape.reduce((a, d) => a * d, 1), 951 + ci), shape: dyShape },
@@ -182,19 +195,13 @@ test('the depthwise filter gradient runs the SIMD loop for channels in fours at 
       const blocks = Math.ceil(ci / 16);
       const bands = 9 * blocks;
       const simd = simdBands === 'all' ? bands : simdBands === 'some' ? bands / blocks : 0;
-      assert.ok(calls >= simd && calls <= 2 * simd, `${ci} channels, multiplier ${m}: ${calls} SIMD band calls for ${simd} SIMD bands of ${bands}`);
+      assert.ok(counter.calls >= simd && counter.calls <= 2 * simd, `${ci} channels, multiplier ${m}: ${counter.calls} SIMD band calls for ${simd} SIMD bands of ${bands}`);
     }
-  } finally {
-    setSimdKernels(real);
-  }
+  });
 });
 
 test('the filter gradient of a 1×1 convolution runs the SIMD Aᵀ·B loop over bands of positions (up to 128·128 channels), the matrix product beyond; both match cpu', async () => {
-  const real = simdKernels();
-  assert.ok(real, 'the Node wasm init installs the SIMD loops');
-  let calls = 0;
-  setSimdKernels({ ...real, atbBand: (...a) => { calls++; real.atbBand(...a); } });
-  try {
+  await withCountedSimdLoop('atbBand', async (counter) => {
     const cases = [
       // 4·33·31 = 4092 positions, 28 channels in all: 2 bands of atbRowsPerBand(12, 16) = 2340 rows
       { b: 4, h: 33, w: 31, ci: 12, co: 16, pad: 'valid', simdBands: 2 },
@@ -207,18 +214,16 @@ test('the filter gradient of a 1×1 convolution runs the SIMD Aᵀ·B loop over 
     ] as const;
     assert.equal(atbRowsPerBand(12, 16), 2340);
     for (const c of cases) {
-      calls = 0;
+      counter.calls = 0;
       const dyShape = [c.b, c.h, c.w, c.co];
       await compare('Conv2DBackpropFilter', {
         x: { values: rand(c.b * c.h * c.w * c.ci, 1101 + c.ci), shape: [c.b, c.h, c.w, c.ci] },
         dy: { values: rand(c.b * c.h * c.w * c.co, 1151 + c.co), shape: dyShape },
       }, { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', filterShape: [1, 1, c.ci, c.co] }, `1x1 ${c.ci}→${c.co} ${c.b}x${c.h}x${c.w}`);
       // the serial pass runs every band on this thread, the threaded pass some of them again
-      assert.ok(calls >= c.simdBands && calls <= 2 * c.simdBands, `${c.ci}→${c.co}: ${calls} SIMD band calls for ${c.simdBands} bands`);
+      assert.ok(counter.calls >= c.simdBands && counter.calls <= 2 * c.simdBands, `${c.ci}→${c.co}: ${counter.calls} SIMD band calls for ${c.simdBands} bands`);
     }
-  } finally {
-    setSimdKernels(real);
-  }
+  });
   assertThreaded('Conv2DBackpropFilter');
 });
 
@@ -265,8 +270,6 @@ test('MaxPoolGrad matches cpu, including tie-breaking between equal maxima', asy
 });
 
 test('MaxPoolGrad: the SIMD loop (channels in fours) gives the JavaScript loop\'s bits, ties included', async () => {
-  const real = simdKernels();
-  assert.ok(real, 'the Node wasm init installs the SIMD loops');
   const shape = [2, 12, 10, 24];
   const x = rand(2 * 12 * 10 * 24, 971).map((v) => Math.round(v * 2) / 2);
   await tf.setBackend('cpu');
@@ -274,22 +277,19 @@ test('MaxPoolGrad: the SIMD loop (channels in fours) gives the JavaScript loop\'
   const inputs = { dy: { values: rand(y.size, 972), shape: y.shape }, input: { values: x, shape }, output: { values: y.dataSync() as Float32Array, shape: y.shape } };
   y.dispose();
   const attrs = { filterSize: 3, strides: 2, pad: 'same' };
-  let calls = 0;
-  setSimdKernels({ ...real, maxPoolGradBand: (...a) => { calls++; real.maxPoolGradBand(...a); } });
   const pool = bandRunner();
   setBandRunner(null);
-  let simd: Float32Array;
-  let js: Float32Array;
   try {
-    simd = (await runKernelOn('wasm', 'MaxPoolGrad', inputs, attrs))[0]!.values as Float32Array;
-    assert.equal(calls, 4, '2 images × 2 channel blocks (16 + 8), all on the SIMD loop');
-    setSimdKernels(null);
-    js = (await runKernelOn('wasm', 'MaxPoolGrad', inputs, attrs))[0]!.values as Float32Array;
+    await withCountedSimdLoop('maxPoolGradBand', async (counter) => {
+      const simd = (await runKernelOn('wasm', 'MaxPoolGrad', inputs, attrs))[0]!.values as Float32Array;
+      assert.equal(counter.calls, 4, '2 images × 2 channel blocks (16 + 8), all on the SIMD loop');
+      setSimdKernels(null);
+      const js = (await runKernelOn('wasm', 'MaxPoolGrad', inputs, attrs))[0]!.values as Float32Array;
+      assert.equal(firstBitDifference(simd, js), -1);
+    });
   } finally {
-    setSimdKernels(real);
     setBandRunner(pool);
   }
-  assert.equal(firstBitDifference(simd, js), -1);
 });
 
 test('Tile matches cpu for float32, int32 and bool; tileInto on edge ranks', async () => {

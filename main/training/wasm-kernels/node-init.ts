@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, sep } from 'node:path';
 import { startKernelThreads } from './band-pool';
 import { installPthreadWorkers, withLogicalCores } from './node-pthreads';
-import { installSimdKernels, removeSimdKernels, simdKernelsWanted } from './simd-init';
+import { simdKernelsWanted, useSimdKernels } from './simd-init';
 import { asWasmBackend } from '../../../shared/ml/wasm-kernels/wasm-backend';
 
 /** Environment variable that sets the trainer's wasm thread count (a whole number ≥ 1). */
@@ -87,8 +87,7 @@ export async function initWasmBackendForNode(options: { threads?: number; kernel
     if (!(await tf.setBackend('wasm'))) return false;
     const memory = (asWasmBackend(tf.findBackend('wasm')).wasm as { asm?: { memory?: WebAssembly.Memory } }).asm?.memory;
     if (memory == null) throw new Error('wasm training kernels: the wasm build exposes no memory, so the SIMD loops cannot share its heap');
-    if (simd) await installSimdKernels(memory);
-    else removeSimdKernels();
+    await useSimdKernels(memory, simd);
     return true;
   }
   installPthreadWorkers();
@@ -97,8 +96,7 @@ export async function initWasmBackendForNode(options: { threads?: number; kernel
   if (!(await withLogicalCores(threads, () => tf.setBackend('wasm')))) return false;
   const memory = (asWasmBackend(tf.findBackend('wasm')).wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory;
   if (memory == null) throw new Error('wasm training kernels: the threaded wasm build exposes no wasmMemory, so the kernels cannot share its heap');
-  if (simd) await installSimdKernels(memory);
-  else removeSimdKernels();
+  await useSimdKernels(memory, simd);
   await startKernelThreads(memory, kernelThreads);
   return true;
 }

@@ -40,7 +40,7 @@ export async function compileSimdKernels(shared: boolean): Promise<WebAssembly.M
 let installed: { memory: WebAssembly.Memory; module: WebAssembly.Module } | null = null;
 
 /** Instantiates the SIMD loops on `memory` for this thread (the band pool does the same on its workers). */
-export async function installSimdKernels(memory: WebAssembly.Memory): Promise<void> {
+async function installSimdKernels(memory: WebAssembly.Memory): Promise<void> {
   const module = await compileSimdKernels(memory.buffer instanceof SharedArrayBuffer);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   setSimdKernels(instance.exports as unknown as SimdKernelExports);
@@ -48,9 +48,15 @@ export async function installSimdKernels(memory: WebAssembly.Memory): Promise<vo
 }
 
 /** Back to the JavaScript loops on this thread (a band pool started afterwards has none either). */
-export function removeSimdKernels(): void {
+function removeSimdKernels(): void {
   setSimdKernels(null);
   installed = null;
+}
+
+/** The SIMD loops on `memory` for this thread when `wanted` (simdKernelsWanted), else the JavaScript loops. */
+export async function useSimdKernels(memory: WebAssembly.Memory, wanted: boolean): Promise<void> {
+  if (wanted) await installSimdKernels(memory);
+  else removeSimdKernels();
 }
 
 /** The module installed on this thread for `memory`, for the band pool's workers; null when none. */
