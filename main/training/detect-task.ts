@@ -34,6 +34,7 @@ import { optimizeStep, setOptimizerLearningRate } from '../../shared/ml/detector
 import { readDetectorMetadata, writeDetectorMetadata } from '../../shared/ml/detector/metadata';
 import { DEFAULT_AUGMENT_CONFIG, FPN_AUGMENT_CONFIG, parseAugmentOverrides, resolveAugmentConfig } from '../../shared/ml/augment';
 import { WeightEma } from '../../shared/ml/train/ema';
+import { fusedAdam } from '../../shared/ml/train/fused-adam';
 import { errorMessage } from '../../shared/error-message';
 import { setBackboneTrainable } from '../../shared/ml/backbone/freeze';
 import { MOBILENET_CUT_LAYERS } from '../../shared/ml/backbone/mobilenet';
@@ -340,7 +341,7 @@ export const detectTask: TaskAdapter<TrainConfig, EpochMetrics, DetectProgress> 
       if (planning) config = { ...(config as DetectRunConfig), train };
       session = {
         config, model: trained, inputSize,
-        newOptimizer: () => tf.train.adam(train.learningRate),
+        newOptimizer: () => fusedAdam(train.learningRate),
         ...(ema ? { withBestWeights: withEma, checkpoint: emaCheckpoint(ema, ctx.log) } : {}),
         phaseOf: phaseAt,
         enterPhase(phase, epoch, atStart) {

@@ -86,3 +86,20 @@ test('loss: rejects mismatched shapes', () => {
   const y = encodeBatchTargets([centreBox], one, 4);
   assert.throws(() => yoloLoss(y, tf.zeros([1, 1, 1, 7]), one), /does not match/);
 });
+
+test('loss: zero rows padding the true boxes change nothing (batches keep only the rows they need)', () => {
+  const spec: GridSpec = { inputSize: 64, gridSize: 4, anchors: [[1, 1], [2, 1]], numClasses: 2 };
+  const boxes: LabeledBox[][] = [
+    [{ x1: 2, y1: 3, x2: 30, y2: 20, classId: 1 }, { x1: 40, y1: 36, x2: 60, y2: 62, classId: 0 }, { x1: 10, y1: 40, x2: 22, y2: 50, classId: 1 }],
+    [{ x1: 20, y1: 20, x2: 44, y2: 44, classId: 0 }],
+  ];
+  const y = encodeBatchTargets(boxes, spec, 50);
+  assert.equal(y.trueBoxes.shape[1], 4);
+  const padded = { target: y.target, trueBoxes: tf.pad(y.trueBoxes, [[0, 0], [0, 46], [0, 0]]) as tf.Tensor3D };
+  const pred = tf.randomNormal([2, 4, 4, 2 * 7], 0, 1.5, 'float32', 7);
+  const trimmed = values(yoloLossTerms(y, pred, spec));
+  const full = values(yoloLossTerms(padded, pred, spec));
+  assert.ok(trimmed.noObject! > 0, 'some predictions count as background');
+  assert.deepEqual(trimmed, full);
+  tf.dispose([y.target, y.trueBoxes, padded.trueBoxes, pred]);
+});

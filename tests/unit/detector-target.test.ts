@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
 import { boxIou, encodeImageTargets, encodeBatchTargets, postprocessYoloOutput, rankAnchors, type GridSpec, type LabeledBox } from '../../shared/ml/detector';
 
 // 64 px input, 2×2 grid of 32 px cells, anchors 0.5 and 1.5 cells, three classes: F = 8.
@@ -85,10 +86,32 @@ test('encode → ideal logits → decode + NMS recovers every box and class', ()
 test('encodeBatchTargets stacks images into [B, g, g, A, 5+C] and [B, M, 4]', () => {
   const t = encodeBatchTargets([[{ x1: 8, y1: 40, x2: 24, y2: 56, classId: 2 }], []], spec, 3);
   assert.deepEqual(t.target.shape, [2, 2, 2, 2, 8]);
-  assert.deepEqual(t.trueBoxes.shape, [2, 3, 4]);
+  assert.deepEqual(t.trueBoxes.shape, [2, 1, 4], 'one row: the fullest image has one box');
   const data = t.target.dataSync();
   assert.equal(data[at(1, 0, 0, 4)], 1);
   assert.equal(Array.from(data.slice(64)).reduce((a, b) => a + b, 0), 0);
   t.target.dispose();
   t.trueBoxes.dispose();
+});
+
+test('encodeBatchTargets keeps as many box rows as the fullest image needs, a power of two, at most maxBoxes', () => {
+  // one box per cell along the diagonal of a 16×16 grid: every box gets an anchor
+  const diagonal: GridSpec = { inputSize: 128, gridSize: 16, anchors: [[1, 1]], numClasses: 1 };
+  const box = (i: number): LabeledBox => ({ x1: 8 * i, y1: 8 * i, x2: 8 * i + 8, y2: 8 * i + 8, classId: 0 });
+  const rowsFor = (counts: number[], maxBoxes: number): number => {
+    const t = encodeBatchTargets(counts.map((n) => Array.from({ length: n }, (_, i) => box(i))), diagonal, maxBoxes);
+    const rows = t.trueBoxes.shape[1];
+    if (counts.some((n) => n > 0)) {
+      // every listed box is kept, in order, and the padding is zero
+      const data = t.trueBoxes.arraySync();
+      counts.forEach((n, img) => data[img]!.forEach((row, r) => assert.equal(row.some((v) => v !== 0), r < Math.min(n, maxBoxes), `image ${img} row ${r}`)));
+    }
+    tf.dispose([t.target, t.trueBoxes]);
+    return rows;
+  };
+  assert.equal(rowsFor([0, 0], 50), 1);
+  assert.equal(rowsFor([3, 1], 50), 4);
+  assert.equal(rowsFor([5, 0], 50), 8);
+  assert.equal(rowsFor([5, 2], 6), 6);
+  assert.equal(rowsFor([9], 3), 3);
 });

@@ -103,6 +103,8 @@ test('Slice and SplitV equal cpu bit for bit on every rank to 4, rows of one ele
     [[40000], [123], [30000]], // rank 1: one contiguous range
     [[300, 130], [7, 5], [280, 1]], // rows of one element
     [[16, 196, 58, 2], [0, 0, 0, 1], [16, 196, 58, 1]], // NanoDet's channel shuffle: 181,888 rows of one
+    [[1, 676, 116, 2], [0, 0, 58, 0], [1, 676, 58, 2]], // NanoDet's channel split: whole [58, 2] blocks, rows of 116
+    [[3, 4, 5, 6], [1, 1, 0, 0], [2, 2, 5, 6]], // two whole inner axes: rows of 60
     [[4, 33, 35, 70], [1, 2, 3, 4], [3, 30, 31, 66]], // rows of 66: copied with set
     [[2, 9, 7, 10], [0, 0, 0, 0], [2, 9, 7, 10]], // everything
     [[3, 5, 6, 8], [1, 0, 0, 0], [2, 5, 6, 8]], // contiguous (whole images)
@@ -136,6 +138,7 @@ test('Slice and SplitV equal cpu bit for bit on every rank to 4, rows of one ele
 test('PadV2 equals cpu bit for bit: short rows here, wide rows on XNNPACK, float32 and int32, any constant', async () => {
   const cases: Array<[number[], Array<[number, number]>, number]> = [
     [[16, 196, 58, 1], [[0, 0], [0, 0], [0, 0], [1, 0]], 0], // the gradient of NanoDet's channel shuffle slice
+    [[2, 30, 29, 2], [[0, 0], [0, 0], [29, 0], [0, 0]], 0], // the gradient of its channel split: rows of 58
     [[2, 5, 6, 3], [[1, 0], [2, 1], [0, 3], [1, 1]], 0.5],
     [[7, 9], [[0, 2], [3, 1]], -1],
     [[2, 30, 30, 40], [[0, 0], [1, 1], [1, 1], [0, 0]], 0], // wide rows: stock

@@ -34,6 +34,7 @@ import { pixelBatch } from './batches';
 import { loadPretrainedBackbone } from '../pretrained-backbone';
 import { withExampleThumbnails } from './example-thumbnails';
 import { convGradientsOnDemand } from '../../../shared/ml/train/conv-gradients';
+import { fusedAdam } from '../../../shared/ml/train/fused-adam';
 
 export interface ClassifierRunOptions extends EngineOptions {
   task: 'classify';
@@ -247,7 +248,7 @@ export const classifyTask: TaskAdapter<ClassifierConfig, ClassifierEpochMetrics,
 
     const session: TaskSession<ClassifierEpochMetrics, ClassifyProgress> = {
       config, model: full, inputSize: config.inputSize,
-      newOptimizer: () => (opt.name === 'adam' ? tf.train.adam(opt.learningRate) : tf.train.adagrad(opt.learningRate)),
+      newOptimizer: () => (opt.name === 'adam' ? fusedAdam(opt.learningRate) : tf.train.adagrad(opt.learningRate)),
       batchesPerEpoch: (epoch) => Math.ceil(orderOf(epoch).length / cfg.batchSize),
       async trainBatch(epoch, b, optimizer) {
         if (b === 0) {

@@ -15,6 +15,7 @@
  * `rescale` puts a Rescaling layer first, so the saved model takes raw 0..255 pixels.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdam } from '../train/fused-adam';
 
 export type ClassifierPresetName = 'fashion-mnist-cnn' | 'sports-cnn' | 'deep-cnn';
 
@@ -108,7 +109,7 @@ export function buildClassifierPreset(name: ClassifierPresetName, options: Class
 
   if (options.compile ?? true) {
     const lr = options.learningRate ?? info.learningRate;
-    const optimizer = info.optimizer === 'adam' ? tf.train.adam(lr) : tf.train.adagrad(lr);
+    const optimizer = info.optimizer === 'adam' ? fusedAdam(lr) : tf.train.adagrad(lr);
     model.compile({ optimizer, loss: info.loss, metrics: ['accuracy'] });
   }
   return model;

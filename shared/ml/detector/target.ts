@@ -8,7 +8,11 @@
  *
  * The encoded target also carries every box of the image as a (cx, cy, w, h) grid-unit list
  * (`trueBoxes`), zero-padded to `maxBoxes`: the loss uses it for the ignore threshold (a
- * prediction overlapping any true box by IoU ≥ 0.6 is not punished as background).
+ * prediction overlapping any true box by IoU ≥ 0.6 is not punished as background). A batch keeps
+ * only as many rows as its fullest image needs, rounded up to a power of two (at most maxBoxes):
+ * a zero row has IoU 0 with every prediction, so the padding never changes the loss, and the
+ * IoU against every row is the largest tensor of the loss (16 images × 245 predictions × 50
+ * rows on the mobilenet preset, where most images have one to three boxes).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledBox } from './box';
@@ -25,13 +29,15 @@ export interface EncodedImage {
   assigned: number;
   /** Boxes dropped: degenerate, centre outside the input, unknown class, or no free anchor. */
   dropped: number;
+  /** Rows of trueBoxes in use. */
+  listed: number;
 }
 
 /** A batch target as tensors, the `yTrue` of the loss. */
 export interface YoloTargets {
   /** [batch, grid, grid, A, 5 + C] */
   target: tf.Tensor5D;
-  /** [batch, maxBoxes, 4] */
+  /** [batch, M, 4]: M = the most boxes of one image, rounded up to a power of two, at most maxBoxes. */
   trueBoxes: tf.Tensor3D;
 }
 
@@ -89,22 +95,24 @@ export function encodeImageTargets(boxes: readonly LabeledBox[], spec: GridSpec,
       listed++;
     }
   }
-  return { target, trueBoxes, assigned, dropped };
+  return { target, trueBoxes, assigned, dropped, listed };
 }
 
 /** Encodes a batch and stacks it into the loss's yTrue tensors. */
 export function encodeBatchTargets(batch: readonly (readonly LabeledBox[])[], spec: GridSpec, maxBoxes = 50): YoloTargets {
   const per = valuesPerImage(spec);
   const target = new Float32Array(batch.length * per);
-  const trueBoxes = new Float32Array(batch.length * maxBoxes * 4);
-  batch.forEach((boxes, i) => {
-    const enc = encodeImageTargets(boxes, spec, maxBoxes);
+  const encoded = batch.map((boxes) => encodeImageTargets(boxes, spec, maxBoxes));
+  const fullest = Math.max(1, ...encoded.map((e) => e.listed));
+  const rows = Math.min(maxBoxes, 2 ** Math.ceil(Math.log2(fullest)));
+  const trueBoxes = new Float32Array(batch.length * rows * 4);
+  encoded.forEach((enc, i) => {
     target.set(enc.target, i * per);
-    trueBoxes.set(enc.trueBoxes, i * maxBoxes * 4);
+    trueBoxes.set(enc.trueBoxes.subarray(0, rows * 4), i * rows * 4);
   });
   const g = spec.gridSize;
   return {
     target: tf.tensor5d(target, [batch.length, g, g, spec.anchors.length, fieldsPerAnchor(spec)]),
-    trueBoxes: tf.tensor3d(trueBoxes, [batch.length, maxBoxes, 4]),
+    trueBoxes: tf.tensor3d(trueBoxes, [batch.length, rows, 4]),
   };
 }

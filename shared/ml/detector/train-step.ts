@@ -10,6 +10,7 @@ import type { YoloLossWeights } from './loss';
 import { yoloLossTerms } from './loss';
 import type { YoloTargets } from './target';
 import { convGradientsOnDemand } from '../train/conv-gradients';
+import { FusedAdamOptimizer } from '../train/fused-adam';
 
 export interface LossValues {
   total: number;
@@ -89,15 +90,18 @@ export async function optimizeStep(model: tf.LayersModel, optimizer: tf.Optimize
     if (!Number.isFinite(total) || !Number.isFinite(gradNorm)) {
       throw new Error(`trainStep: loss is ${total}, gradient norm ${gradNorm} (diverged; lower the learning rate)`);
     }
-    if (clipNorm != null && gradNorm > clipNorm) {
-      const factor = clipNorm / gradNorm;
-      for (const n of names) {
-        const g = grads[n];
-        grads[n] = tf.mul(g, factor);
-        g.dispose();
+    const factor = clipNorm != null && gradNorm > clipNorm ? clipNorm / gradNorm : 1;
+    if (optimizer instanceof FusedAdamOptimizer) optimizer.applyScaledGradients(grads, factor);
+    else {
+      if (factor !== 1) {
+        for (const n of names) {
+          const g = grads[n];
+          grads[n] = tf.mul(g, factor);
+          g.dispose();
+        }
       }
+      optimizer.applyGradients(grads);
     }
-    optimizer.applyGradients(grads);
     const terms = (await Promise.all(kept.map((t) => t.data()))).map((d) => d[0]!);
     return { total, terms, gradNorm };
   } finally {

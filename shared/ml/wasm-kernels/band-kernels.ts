@@ -13,7 +13,8 @@ import { sliceBand } from './slice-pad';
 import { avgPoolGradBand } from './avg-pool-grad';
 import { atbBand } from './conv2d-backprop-filter';
 import { leakyReluGradBand } from './leaky-relu-grad';
+import { adamUpdateBand } from './adam-update';
 import type { BandLoop } from './bands';
 
 export const BAND_LOOPS: readonly BandLoop[] = [depthwiseFilterBand, depthwiseInputBand, im2colBand, col2imBand, transposeBand, maxPoolGradBand,
-  binaryBand, selectBand, castToFloatBand, sliceBand, avgPoolGradBand, dilateBand, atbBand, leakyReluGradBand];
+  binaryBand, selectBand, castToFloatBand, sliceBand, avgPoolGradBand, dilateBand, atbBand, leakyReluGradBand, adamUpdateBand];

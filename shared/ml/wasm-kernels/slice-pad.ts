@@ -79,15 +79,32 @@ function bytesPer(dtype: tf.DataType): number | null {
 }
 
 /**
+ * The same block with every axis the block spans whole merged into the axis before it, so rows get
+ * as long as the memory layout allows: NanoDet's channel split takes [HW, 58, 2] of [HW, 116, 2],
+ * 2-element rows unmerged and 116-element ones merged.
+ */
+export function mergeWholeInnerAxes(shape: readonly number[], begin: readonly number[], size: readonly number[]): [number[], number[], number[]] {
+  const d = [...shape], b = [...begin], s = [...size];
+  for (let k = d.length - 1; k >= 1; k--) {
+    if (b[k] !== 0 || s[k] !== d[k]) continue;
+    const n = d[k]!;
+    d[k - 1]! *= n; b[k - 1]! *= n; s[k - 1]! *= n;
+    d.splice(k, 1); b.splice(k, 1); s.splice(k, 1);
+  }
+  return [d, b, s];
+}
+
+/**
  * Copies between `big` (shape bigShape) and its block [begin, begin + blockShape) held contiguous in
  * `small`, rows of the innermost dim in bands (rank ≤ 4, read as 4-D with leading 1s): gather is a
  * slice (big → small), scatter a pad (small → big).
  */
 function copyBlock(big: ArrayBufferView, small: ArrayBufferView, bigShape: number[], begin: number[], blockShape: number[], bytes: number, direction: 'gather' | 'scatter'): void {
-  const lead = 4 - bigShape.length;
-  const dims = [...new Array<number>(lead).fill(1), ...bigShape];
-  const b = [...new Array<number>(lead).fill(0), ...begin];
-  const s = [...new Array<number>(lead).fill(1), ...blockShape];
+  const [shape, start, block] = mergeWholeInnerAxes(bigShape, begin, blockShape);
+  const lead = 4 - shape.length;
+  const dims = [...new Array<number>(lead).fill(1), ...shape];
+  const b = [...new Array<number>(lead).fill(0), ...start];
+  const s = [...new Array<number>(lead).fill(1), ...block];
   const perBand = Math.max(1, Math.floor(BAND_ELEMENTS / s[3]));
   const bandArgs = [big.byteOffset, small.byteOffset, dims[1], dims[2], dims[3], ...b, ...s, perBand, bytes, direction === 'gather' ? 0 : 1];
   runBands(sliceBand, big.buffer, bandArgs, Math.ceil((s[0] * s[1] * s[2]) / perBand));
