@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterMetadata } from '../../shared/ml/adapters/metadata';
 import { detectaAdapter } from '../../shared/ml/adapters/metadata';
 import { isNanodetCocoAdapter, nanodetLayersFromGraph } from '../../shared/ml/adapters/nanodet-layers';
+import { fuseConvLayers } from '../../shared/ml/train/fused-conv-layers';
 import { METADATA_KEY as DETECTOR_METADATA_KEY, readDetectorMetadata } from '../../shared/ml/detector/metadata';
 import type { DetectorConfig } from '../../shared/ml/detector/config';
 import { readClassifierMetadata, type ClassifierMetadata } from '../../shared/ml/classifier/metadata';
@@ -112,6 +113,8 @@ export async function loadModel(ref: ModelRef): Promise<LoadedModel> {
     return { task: 'detect', title: ref.title, adapter, layers, forward, dispose: () => layers.dispose() };
   }
   const layers = await tf.loadLayersModel(io);
+  // conv, bias and activation as one kernel each (the same function, fewer passes per frame)
+  fuseConvLayers(layers);
   if (ref.adapter) return { task: 'detect', title: ref.title, adapter: ref.adapter, layers, dispose: () => layers.dispose() };
   let config;
   try {

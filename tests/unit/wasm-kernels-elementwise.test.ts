@@ -12,6 +12,7 @@ import { BINARY_OPS } from '../../shared/ml/wasm-kernels/elementwise';
 import { assertThreaded, compareWithCpu, firstBitDifference, rand, runKernelOn, useWasmKernelThreads, type Input } from '../helpers/wasm-kernel-check';
 import { setSimdKernels, simdKernels } from '../../shared/ml/wasm-kernels/simd-kernels';
 import { bandRunner, setBandRunner } from '../../shared/ml/wasm-kernels/bands';
+import { kernelThreadStats } from '../../main/training/wasm-kernels/band-pool';
 
 useWasmKernelThreads();
 
@@ -55,6 +56,18 @@ test('Select, Cast and LeakyRelu equal cpu: masks of the values\' shape, bool an
   await compareWithCpu('Cast', { x: condition }, { dtype: 'float32' }, 'Cast bool → float32', { exact: true });
   await compareWithCpu('Cast', { x: ints(26) }, { dtype: 'float32' }, 'Cast int32 → float32', { exact: true });
   await compareWithCpu('Cast', { x: { values: rand(n, 27).map((v) => v * 100), shape } }, { dtype: 'int32' }, 'Cast float32 → int32 (stock)', { exact: true });
+  await compareWithCpu('Cast', { x: { values: rand(n, 28), shape } }, { dtype: 'float32' }, 'Cast float32 → float32', { exact: true });
+  // to its own dtype: no copy (the gradient of Identity), and the result outlives its input
+  await tf.setBackend('wasm');
+  const src = tf.tensor(rand(n, 29), shape);
+  const expected = src.dataSync().slice();
+  const dataIds = tf.engine().backend.numDataIds();
+  const same = tf.cast(src, 'float32');
+  assert.notEqual(same, src);
+  assert.equal(tf.engine().backend.numDataIds(), dataIds, 'no new memory');
+  src.dispose();
+  assert.deepEqual(same.dataSync(), expected);
+  same.dispose();
   for (const alpha of [0.1, 0.2]) {
     // within 1e-4, not bit for bit: cpu multiplies by alpha as a double, wasm (stock and ours) by alpha as a float32
     await compareWithCpu('LeakyRelu', { x: { values: quantised(n, 28).map((v, i) => (Number.isNaN(v) ? 0.25 : v * (1 + (i % 7)))), shape } }, { alpha }, `LeakyRelu ${alpha}`);
@@ -235,5 +248,38 @@ test("the LeakyRelu gradient kernel's JavaScript loop (no SIMD loops) gives the 
     assert.equal(firstBitDifference(simd, js), -1);
   } finally {
     setSimdKernels(real);
+  }
+});
+
+test("the ReLU6 gradient kernel gives the bits of mul(dy, mul(step(y), step(6 − y))) on cpu, with SIMD loops on kernel threads, on one thread and in JavaScript", async () => {
+  // 100 003 elements: two bands and a tail of 3; y exactly 0 and 6 included, and negative dy (−0 where the gradient is zero)
+  const n = 100_003;
+  const y = Float32Array.from(rand(n, 95), (v, i) => (i % 13 === 0 ? 0 : i % 17 === 0 ? 6 : Math.max(0, Math.min(6, v * 8))));
+  const dy = rand(n, 96);
+  await tf.setBackend('cpu');
+  const want = tf.tidy(() => {
+    const yt = tf.tensor(y), d = tf.tensor(dy);
+    return tf.mul(d, tf.mul(tf.step(yt), tf.step(tf.sub(6, yt)))).dataSync() as Float32Array;
+  });
+  const inputs = { dy: { values: dy, shape: [n] }, y: { values: y, shape: [n] } };
+  const real = simdKernels()!;
+  const pool = bandRunner();
+  const runs: Record<string, Float32Array> = {};
+  const jobs = kernelThreadStats().jobs;
+  try {
+    runs['SIMD, kernel threads'] = (await runKernelOn('wasm', 'DetectaRelu6Grad', inputs, {}))[0]!.values as Float32Array;
+    assert.ok(kernelThreadStats().jobs > jobs, 'bands went to the kernel threads');
+    setBandRunner(null);
+    runs['SIMD, one thread'] = (await runKernelOn('wasm', 'DetectaRelu6Grad', inputs, {}))[0]!.values as Float32Array;
+    setSimdKernels(null);
+    runs.JavaScript = (await runKernelOn('wasm', 'DetectaRelu6Grad', inputs, {}))[0]!.values as Float32Array;
+  } finally {
+    setSimdKernels(real);
+    setBandRunner(pool);
+  }
+  assert.ok(want.some((v) => Object.is(v, -0)), 'the case has −0 results');
+  for (const [label, got] of Object.entries(runs)) {
+    const at = firstBitDifference(got, want);
+    assert.equal(at, -1, `${label}: element ${at} (y ${y[at]}, dy ${dy[at]}) is ${got[at]}, cpu ${want[at]}`);
   }
 });

@@ -33,7 +33,7 @@ import { loadClassifierDataset, type ClassifierDataset, type ClassifierSample } 
 import { pixelBatch } from './batches';
 import { loadPretrainedBackbone } from '../pretrained-backbone';
 import { withExampleThumbnails } from './example-thumbnails';
-import { convGradientsOnDemand } from '../../../shared/ml/train/conv-gradients';
+import { fuseConvLayers } from '../../../shared/ml/train/fused-conv-layers';
 import { fusedAdam } from '../../../shared/ml/train/fused-adam';
 
 export interface ClassifierRunOptions extends EngineOptions {
@@ -236,7 +236,7 @@ export const classifyTask: TaskAdapter<ClassifierConfig, ClassifierEpochMetrics,
     const classWeights = cfg.balance === 'weights' ? balancedClassWeights(trainLabels, numClasses) : null;
     if (classWeights) ctx.log(`class weights: ${data.classes.map((c, i) => `${c} ${classWeights[i]!.toFixed(2)}`).join(', ')}`);
     const varList = trainModel.trainableWeights.map((w) => w.read() as tf.Variable);
-    convGradientsOnDemand(trainModel);
+    fuseConvLayers(trainModel);
     const evalBatch = Math.max(cfg.batchSize, 64);
     const orderOf = (epoch: number) => epochSampleOrder(trainLabels, numClasses, cfg.seed, epoch, cfg.balance === 'oversample').map((k) => trainIdx[k]!);
     let order: number[] = [];

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildNanodetCoco, NANODET_COCO_CLASSES, NANODET_MEAN_BGR, NANODET_REG_BINS, NANODET_STD_BGR, NANODET_STRIDES } from '../backbone/nanodet';
 import { nanodetConvWeights } from '../backbone/nanodet-graph';
+import { fuseConvLayers } from '../train/fused-conv-layers';
 import type { AdapterMetadata } from './metadata';
 
 /** Whether an adapter describes NanoDet-m's COCO graph (its input normalisation and GFL head). */
@@ -40,6 +41,8 @@ export function nanodetLayersFromGraph(artifacts: tf.io.ModelArtifacts, meta: Ad
     // the layers hold their own references to the weight tensors
     weights.dispose();
   }
+  // conv, bias and leaky ReLU as one kernel each
+  fuseConvLayers(layers);
   const C = NANODET_COCO_CLASSES;
   const cells = NANODET_STRIDES.map((s) => Math.round(meta.inputSize / s) ** 2);
   return {

@@ -9,7 +9,7 @@ import type { GridSpec } from './layout';
 import type { YoloLossWeights } from './loss';
 import { yoloLossTerms } from './loss';
 import type { YoloTargets } from './target';
-import { convGradientsOnDemand } from '../train/conv-gradients';
+import { fuseConvLayers } from '../train/fused-conv-layers';
 import { FusedAdamOptimizer } from '../train/fused-adam';
 
 export interface LossValues {
@@ -71,7 +71,7 @@ export async function optimizeStep(model: tf.LayersModel, optimizer: tf.Optimize
     throw new Error('trainStep: the trainable weights changed (freeze/unfreeze) since this optimizer was last used; create a new optimizer for the new phase');
   }
   optimizerVariables.set(optimizer, signature);
-  convGradientsOnDemand(model);
+  fuseConvLayers(model);
   let kept: tf.Scalar[] = [];
   const { value: cost, grads } = tf.variableGrads(() => {
     const pred = model.apply(images, { training: true }) as tf.Tensor;

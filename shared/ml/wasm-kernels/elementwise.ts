@@ -200,12 +200,17 @@ export function makeSelect(stock: WasmKernelFunc) {
   };
 }
 
-/** Cast of bool or int32 to float32; ours, else stock. */
+/** Cast of bool or int32 to float32, and to its own dtype without a copy; ours, else stock. */
 export function makeCast(stock: WasmKernelFunc) {
   return function cast(args: KernelArgs): tf.TensorInfo {
     const backend = asWasmBackend(args.backend);
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+    // a cast to its own dtype (the gradient of Identity casts dy to float32) shares the memory, as Identity does
+    if (dtype === x.dtype && dtype !== 'string') {
+      backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype };
+    }
     if (dtype !== 'float32' || (x.dtype !== 'bool' && x.dtype !== 'int32')) return stock({ inputs: args.inputs, backend, attrs: args.attrs });
     const n = size(x.shape);
     const out = backend.makeOutput([...x.shape], 'float32');

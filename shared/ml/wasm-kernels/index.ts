@@ -26,6 +26,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { ADAM_UPDATE, adamUpdate } from './adam-update';
+import { RELU6_GRAD, relu6Grad } from './relu6-grad';
 import { AVG_POOL_GRAD, avgPoolGrad } from './avg-pool-grad';
 import { BATCH_MAT_MUL, makeBatchMatMul } from './batch-matmul';
 import { CONV2D_BACKPROP_FILTER, conv2DBackpropFilter } from './conv2d-backprop-filter';
@@ -52,7 +53,7 @@ function isFlagRegistered(): boolean {
 const BACKEND = 'wasm';
 
 /** Kernels the stock wasm backend lacks; always added. */
-export const ADDED_KERNELS = [CONV2D_BACKPROP_FILTER, DEPTHWISE_BACKPROP_FILTER, DEPTHWISE_BACKPROP_INPUT, ADAM_UPDATE] as const;
+export const ADDED_KERNELS = [CONV2D_BACKPROP_FILTER, DEPTHWISE_BACKPROP_FILTER, DEPTHWISE_BACKPROP_INPUT, ADAM_UPDATE, RELU6_GRAD] as const;
 /**
  * Our replacement of each slow stock kernel, made from the stock kernel function: those that cover
  * only the common cases hand the others to it, the rest ignore it.
@@ -137,6 +138,8 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     [DEPTHWISE_BACKPROP_INPUT, depthwiseConv2dNativeBackpropInput as unknown as tf.KernelFunc],
     // Adam's update in one pass (../train/fused-adam uses it where it is registered)
     [ADAM_UPDATE, adamUpdate as unknown as tf.KernelFunc],
+    // ReLU6's gradient in one pass (../train/fused-conv-layers uses it where it is registered)
+    [RELU6_GRAD, relu6Grad as unknown as tf.KernelFunc],
   ];
   for (const [name, kernelFunc] of want) {
     if (!ours.has(name)) add({ kernelName: name, backendName: BACKEND, kernelFunc });

@@ -22,6 +22,7 @@ export interface SimdKernelExports {
   ): void;
   atbBand(a: number, b: number, out: number, M: number, N: number, lda: number, ldb: number, k0: number, k1: number): void;
   leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
+  relu6Grad(dy: number, y: number, out: number, n: number): void;
   maxPoolGradBand(
     x: number, dy: number, dx: number, y: number, b: number,
     inH: number, inW: number, C: number, outH: number, outW: number,

@@ -23,6 +23,10 @@
  * leakyReluGrad: dx = x > 0 ? dy : dy·alpha over n float32 elements, 4 per instruction (a mask and a
  * bit select), the tail one by one: the bits of tfjs's where(greater(x, 0), dy, mul(dy, alpha)).
  *
+ * relu6Grad: dx = dy · (0 < y < 6 ? 1 : 0) over n float32 elements from ReLU6's output y, 4 per
+ * instruction (two compares, a mask of 1.0 and a product), the tail one by one: the bits of
+ * mul(dy, mul(step(y), step(6 − y))), −0 for a negative dy outside the range included.
+ *
  * maxPoolGradBand: MaxPoolGrad for image b and channels c0..c1−1 (a multiple of 4), 4 channels per
  * instruction, exactly as ./max-pool-grad's JavaScript band: each window's taps scanned last to
  * first, the first position equal to the forward maximum kept per lane, then dx[position] += dy lane
@@ -199,6 +203,28 @@ export function simdKernelsWat(shared: boolean): string {
       (f32.store (i32.add (local.get $out) (local.get $o))
         (select (f32.load (i32.add (local.get $dy) (local.get $o))) (f32.mul (f32.load (i32.add (local.get $dy) (local.get $o))) (local.get $alpha))
           (f32.gt (f32.load (i32.add (local.get $x) (local.get $o))) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sLoop))))
+  (func (export "relu6Grad") (param $dy i32) (param $y i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end4 i32) (local $v v128) (local $o i32) (local $yi f32)
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $vEnd (loop $vLoop
+      (br_if $vEnd (i32.ge_u (local.get $i) (local.get $end4)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $v (v128.load (i32.add (local.get $y) (local.get $o))))
+      (v128.store (i32.add (local.get $out) (local.get $o))
+        (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $o)))
+          (v128.and (v128.const f32x4 1 1 1 1)
+            (v128.and (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (f32x4.lt (local.get $v) (v128.const f32x4 6 6 6 6))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vLoop)))
+    (block $sEnd (loop $sLoop
+      (br_if $sEnd (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $yi (f32.load (i32.add (local.get $y) (local.get $o))))
+      (f32.store (i32.add (local.get $out) (local.get $o))
+        (f32.mul (f32.load (i32.add (local.get $dy) (local.get $o)))
+          (select (f32.const 1) (f32.const 0) (i32.and (f32.gt (local.get $yi) (f32.const 0)) (f32.lt (local.get $yi) (f32.const 6))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $sLoop))))
   (func (export "maxPoolGradBand")
