@@ -227,6 +227,35 @@ test('the filter gradient of a 1×1 convolution runs the SIMD Aᵀ·B loop over 
   assertThreaded('Conv2DBackpropFilter');
 });
 
+test('the filter gradient of other convolutions with few channels runs the SIMD Aᵀ·B loop per tap and output row, im2col and the matrix product otherwise; all match cpu', async () => {
+  const cases: Array<ConvCase & { taps: boolean }> = [
+    { b: 3, h: 9, w: 8, ci: 3, co: 8, kh: 3, kw: 3, s: [2, 2], pad: 'same', taps: true }, // a stem: 3 channels padded to 4
+    { b: 2, h: 12, w: 11, ci: 32, co: 64, kh: 3, kw: 3, s: [1, 1], pad: 'valid', taps: true }, // FMNIST's second conv
+    { b: 2, h: 7, w: 10, ci: 5, co: 10, kh: 5, kw: 3, s: [1, 2], pad: 'same', taps: true }, // tiles padded to 8×16, uneven strides
+    { b: 1, h: 6, w: 6, ci: 132, co: 130, kh: 3, kw: 3, s: [1, 1], pad: 'same', taps: false }, // too many channels: XNNPACK's product
+  ];
+  for (const c of cases) {
+    const dyShape = outShape(c);
+    const inputs = {
+      x: { values: rand(c.b * c.h * c.w * c.ci, 1201 + c.ci), shape: [c.b, c.h, c.w, c.ci] },
+      dy: { values: rand(dyShape.reduce((a, d) => a * d, 1), 1251 + c.co), shape: dyShape },
+    };
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co] } as unknown as tf.NamedAttrMap;
+    await withCountedSimdLoop('atbBand', async (counter) => {
+      await compare('Conv2DBackpropFilter', inputs, attrs, `${caseName(c)} taps`);
+      assert.equal(counter.calls > 0, c.taps, `${caseName(c)}: ${counter.calls} SIMD calls`);
+    });
+    // without the SIMD loops: im2col and the matrix product
+    const real = simdKernels();
+    setSimdKernels(null);
+    try {
+      await compare('Conv2DBackpropFilter', inputs, attrs, `${caseName(c)} im2col`);
+    } finally {
+      setSimdKernels(real);
+    }
+  }
+});
+
 test('BatchMatMul with transposed operands matches cpu (2-D, 3-D batch 1, batched fallback)', async () => {
   const shapes: Array<[number[], number[], boolean, boolean]> = [
     [[7, 5], [7, 3], true, false],

@@ -11,11 +11,11 @@ import { binaryBand, castToFloatBand, selectBand } from './elementwise';
 import { maxPoolGradBand } from './max-pool-grad';
 import { sliceBand } from './slice-pad';
 import { avgPoolGradBand } from './avg-pool-grad';
-import { atbBand } from './conv2d-backprop-filter';
+import { atbBand, tapsFilterBand } from './conv2d-backprop-filter';
 import { leakyReluGradBand } from './leaky-relu-grad';
 import { adamUpdateBand } from './adam-update';
 import { relu6GradBand } from './relu6-grad';
 import type { BandLoop } from './bands';
 
 export const BAND_LOOPS: readonly BandLoop[] = [depthwiseFilterBand, depthwiseInputBand, im2colBand, col2imBand, transposeBand, maxPoolGradBand,
-  binaryBand, selectBand, castToFloatBand, sliceBand, avgPoolGradBand, dilateBand, atbBand, leakyReluGradBand, adamUpdateBand, relu6GradBand];
+  binaryBand, selectBand, castToFloatBand, sliceBand, avgPoolGradBand, dilateBand, atbBand, leakyReluGradBand, adamUpdateBand, relu6GradBand, tapsFilterBand];

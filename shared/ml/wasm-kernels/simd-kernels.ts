@@ -20,7 +20,7 @@ export interface SimdKernelExports {
     kW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
     kh: number, kwLo: number, kwHi: number, c0: number, c1: number,
   ): void;
-  atbBand(a: number, b: number, out: number, M: number, N: number, lda: number, ldb: number, k0: number, k1: number): void;
+  atbBand(a: number, b: number, out: number, M: number, N: number, lda: number, ldb: number, k0: number, k1: number, accumulate: number): void;
   leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
   relu6Grad(dy: number, y: number, out: number, n: number): void;
   maxPoolGradBand(

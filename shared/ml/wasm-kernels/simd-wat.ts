@@ -14,7 +14,8 @@
  *
  * atbBand: the part of C = Aᵀ·B (A [K×lda], B [K×ldb], row-major) summed over rows k0..k1−1, for
  * the columns 0..M−1 of A and 0..N−1 of B (M a multiple of 4, N of 8), written as float32 [M×N] at
- * `out`. Tiles of 4 rows of C by 8 columns, each summed over k in order in eight float32x4
+ * `out` (or, with `accumulate` 1, added to the float32 values there, each tile's sum starting from
+ * them). Tiles of 4 rows of C by 8 columns, each summed over k in order in eight float32x4
  * registers. M and N may exceed lda and ldb (rounded up to the tiles): the extra columns read the
  * next row's values (or up to 7 floats past the end of the last row) and only make C's extra rows
  * and columns, which the caller drops. For products with a long K and a small M·N (the filter
@@ -132,7 +133,7 @@ export function simdKernelsWat(shared: boolean): string {
         (br $wLoop)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
       (br $oLoop))))
-  (func (export "atbBand") (param $a i32) (param $b i32) (param $out i32) (param $M i32) (param $N i32) (param $lda i32) (param $ldb i32) (param $k0 i32) (param $k1 i32)
+  (func (export "atbBand") (param $a i32) (param $b i32) (param $out i32) (param $M i32) (param $N i32) (param $lda i32) (param $ldb i32) (param $k0 i32) (param $k1 i32) (param $accumulate i32)
     (local $m i32) (local $n i32) (local $k i32) (local $ap i32) (local $bp i32) (local $aStep i32) (local $bStep i32) (local $op i32) (local $oStep i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $x v128)
@@ -149,6 +150,15 @@ export function simdKernelsWat(shared: boolean): string {
         (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
         (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
         (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
+        (if (local.get $accumulate) (then
+          (local.set $op (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $N)) (local.get $n)) (i32.const 2))))
+          (local.set $c00 (v128.load (local.get $op))) (local.set $c01 (v128.load offset=16 (local.get $op)))
+          (local.set $op (i32.add (local.get $op) (local.get $oStep)))
+          (local.set $c10 (v128.load (local.get $op))) (local.set $c11 (v128.load offset=16 (local.get $op)))
+          (local.set $op (i32.add (local.get $op) (local.get $oStep)))
+          (local.set $c20 (v128.load (local.get $op))) (local.set $c21 (v128.load offset=16 (local.get $op)))
+          (local.set $op (i32.add (local.get $op) (local.get $oStep)))
+          (local.set $c30 (v128.load (local.get $op))) (local.set $c31 (v128.load offset=16 (local.get $op)))))
         (local.set $ap (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $lda)) (local.get $m)) (i32.const 2))))
         (local.set $bp (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $ldb)) (local.get $n)) (i32.const 2))))
         (local.set $k (local.get $k0))
