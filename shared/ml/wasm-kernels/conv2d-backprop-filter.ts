@@ -118,31 +118,27 @@ export function atbBand(heap: ArrayBufferLike, a: ArrayLike<number>, band: numbe
   simd.atbBand(a[0], a[1], a[2] + band * M * N * 4, M, N, a[5], a[6], k0, Math.min(K, k0 + rows), 0);
 }
 
-/** dW of a 1×1 convolution by the Aᵀ·B loop; null when x or dy lies too near the heap's end for the tiles' over-read. */
-function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry, filterShape: [number, number, number, number]): tf.TensorInfo | null {
-  const M = g.inC, N = g.outC, K = g.batch * g.inH * g.inW;
-  const tiles = atbTiles(M, N);
-  const rows = atbRowsPerBand(tiles.M, tiles.N);
-  const bands = Math.ceil(K / rows);
-  const partials = backend.makeOutput([bands * tiles.padded], 'float32');
+/**
+ * Runs an Aᵀ·B job that writes float32 partials (`partialFloats` of scratch at the byte offset it
+ * gets), then sums them in float64 with `reduce` into a new dW. Null when x or dy lies too near the
+ * heap's end for the tiles' over-read (`overread` floats past each): the caller takes another path.
+ */
+function atbIntoFilter(
+  backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, overread: { x: number; dy: number }, partialFloats: number, filterShape: [number, number, number, number],
+  run: (xAt: number, dyAt: number, partialsAt: number, heap: ArrayBufferLike) => void, reduce: (partials: Float32Array, sum: Float64Array) => void,
+): tf.TensorInfo | null {
+  const partials = backend.makeOutput([partialFloats], 'float32');
   const dW = backend.makeOutput([...filterShape], 'float32');
   let done = false;
   try {
     const xs = heapF32(backend, x);
     const dys = heapF32(backend, dy);
-    // the last row's tiles read up to 3 (x) and 7 (dy) floats past the tensor: they must be on the heap
     const inHeap = (v: Float32Array, extra: number) => v.byteOffset + (v.length + extra) * 4 <= xs.buffer.byteLength;
-    if (inHeap(xs, tiles.M - M) && inHeap(dys, tiles.N - N)) {
-      runBands(atbBand, xs.buffer, [xs.byteOffset, dys.byteOffset, heapF32(backend, partials).byteOffset, tiles.M, tiles.N, M, N, K, rows], bands);
-      const p = heapF32(backend, partials);
+    if (inHeap(xs, overread.x) && inHeap(dys, overread.dy)) {
+      run(xs.byteOffset, dys.byteOffset, heapF32(backend, partials).byteOffset, xs.buffer);
       const out = heapF32(backend, dW);
-      const sum = new Float64Array(M * N);
-      for (let b = 0; b < bands; b++) {
-        for (let m = 0; m < M; m++) {
-          const from = b * tiles.padded + m * tiles.N;
-          for (let n = 0; n < N; n++) sum[m * N + n] += p[from + n]!;
-        }
-      }
+      const sum = new Float64Array(out.length);
+      reduce(heapF32(backend, partials), sum);
       out.set(sum);
       done = true;
     }
@@ -151,6 +147,25 @@ function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.
     if (!done) release(backend, dW);
   }
   return done ? dW : null;
+}
+
+/** dW of a 1×1 convolution by the Aᵀ·B loop; null when x or dy lies too near the heap's end for the tiles' over-read. */
+function pointwiseFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry, filterShape: [number, number, number, number]): tf.TensorInfo | null {
+  const M = g.inC, N = g.outC, K = g.batch * g.inH * g.inW;
+  const tiles = atbTiles(M, N);
+  const rows = atbRowsPerBand(tiles.M, tiles.N);
+  const bands = Math.ceil(K / rows);
+  // the last row's tiles read up to 3 (x) and 7 (dy) floats past the tensor: they must be on the heap
+  return atbIntoFilter(backend, x, dy, { x: tiles.M - M, dy: tiles.N - N }, bands * tiles.padded, filterShape,
+    (xAt, dyAt, partialsAt, heap) => runBands(atbBand, heap, [xAt, dyAt, partialsAt, tiles.M, tiles.N, M, N, K, rows], bands),
+    (p, sum) => {
+      for (let b = 0; b < bands; b++) {
+        for (let m = 0; m < M; m++) {
+          const from = b * tiles.padded + m * tiles.N;
+          for (let n = 0; n < N; n++) sum[m * N + n] += p[from + n]!;
+        }
+      }
+    });
 }
 
 /** Bands of output rows of the per-tap loop: at most this many (their partials are summed at the end). */
@@ -197,21 +212,12 @@ function tapsFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.Tenso
   const rows = g.batch * g.outH;
   const perBand = Math.ceil(rows / TAP_BANDS);
   const bands = Math.ceil(rows / perBand);
-  const partials = backend.makeOutput([bands * taps * tiles.padded], 'float32');
-  const dW = backend.makeOutput([...filterShape], 'float32');
-  let done = false;
-  try {
-    const xs = heapF32(backend, x);
-    const dys = heapF32(backend, dy);
-    const inHeap = (v: Float32Array, extra: number) => v.byteOffset + (v.length + extra) * 4 <= xs.buffer.byteLength;
-    if (inHeap(xs, tiles.M - g.inC) && inHeap(dys, tiles.N - g.outC)) {
-      runBands(tapsFilterBand, xs.buffer, [
-        xs.byteOffset, dys.byteOffset, heapF32(backend, partials).byteOffset,
-        g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outC, tiles.M, tiles.N, perBand,
-      ], bands);
-      const p = heapF32(backend, partials);
-      const CI = g.inC, CO = g.outC;
-      const sum = new Float64Array(taps * CI * CO);
+  const CI = g.inC, CO = g.outC;
+  return atbIntoFilter(backend, x, dy, { x: tiles.M - CI, dy: tiles.N - CO }, bands * taps * tiles.padded, filterShape,
+    (xAt, dyAt, partialsAt, heap) => runBands(tapsFilterBand, heap, [
+      xAt, dyAt, partialsAt, g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outC, tiles.M, tiles.N, perBand,
+    ], bands),
+    (p, sum) => {
       for (let b = 0; b < bands; b++) {
         for (let t = 0; t < taps; t++) {
           for (let m = 0; m < CI; m++) {
@@ -221,12 +227,5 @@ function tapsFilterGradient(backend: BackendWasm, x: tf.TensorInfo, dy: tf.Tenso
           }
         }
       }
-      heapF32(backend, dW).set(sum);
-      done = true;
-    }
-  } finally {
-    release(backend, partials);
-    if (!done) release(backend, dW);
-  }
-  return done ? dW : null;
+    });
 }
