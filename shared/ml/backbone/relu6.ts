@@ -3,14 +3,15 @@
  * minimum(6, relu(x)): two passes forward and six backward (Greater, Cast and Multiply for the
  * minimum, Step, Cast and Multiply for the relu), with the comparison against 6 on the backends'
  * slow broadcasting paths. Here the forward is tf.relu6 (one clamp; XNNPACK's on wasm) and the
- * gradient dy · step(y) · step(6 − y), the same values: 1 where 0 < y < 6, else 0 (at y = 0 and
- * y = 6 too, as Keras's). On the mobilenet presets this is about a fifth of a training step on wasm.
+ * gradient dy · step(y) · step(6 − y) (../wasm-kernels/relu6-grad, one kernel on wasm), the same
+ * values: 1 where 0 < y < 6, else 0 (at y = 0 and y = 6 too, as Keras's). On the mobilenet presets this is about a fifth of a training step on wasm.
  *
  * Registered under Keras's own class name, so every 'relu6' Activation layer built or loaded after
  * this module is imported uses it, and models still serialise as `"activation": "relu6"`: a
  * model.json we write loads unchanged in stock tfjs, Keras or our ONNX export.
  */
 import * as tf from '@tensorflow/tfjs';
+import { relu6Gradient } from '../wasm-kernels/relu6-grad';
 
 const relu6Op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
@@ -18,10 +19,7 @@ const relu6Op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   save([y]);
   return {
     value: y,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const out = saved[0]!;
-      return tf.mul(dy, tf.mul(tf.step(out), tf.step(tf.sub(6, out))));
-    },
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => relu6Gradient(dy, saved[0]!),
   };
 });
 

@@ -24,7 +24,7 @@
  * built, and do not build other models on its layers' outputs afterwards.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RELU6_GRAD } from '../wasm-kernels/relu6-grad';
+import { relu6Gradient } from '../wasm-kernels/relu6-grad';
 
 const FUSED_CONV2D = 'FusedConv2D';
 const FUSED_DEPTHWISE = 'FusedDepthwiseConv2D';
@@ -117,10 +117,7 @@ function throughActivation(dy: tf.Tensor, y: tf.Tensor, activation: Activation, 
   switch (activation) {
     case 'linear': return dy;
     case 'relu': return tf.mul(dy, tf.step(y));
-    case 'relu6':
-      // one pass on wasm (../wasm-kernels/relu6-grad), the same bits as the five tf ops
-      if (tf.getKernel(RELU6_GRAD, tf.getBackend()) != null && dy.dtype === 'float32') return tf.engine().runKernel(RELU6_GRAD, { dy, y }) as tf.Tensor;
-      return tf.mul(dy, tf.mul(tf.step(y), tf.step(tf.sub(6, y))));
+    case 'relu6': return relu6Gradient(dy, y);
     // LeakyRelu's registered gradient (one kernel on wasm, ../wasm-kernels/leaky-relu-grad) reads
     // only the sign of its input, and y > 0 exactly where the input is > 0 (alpha > 0)
     case 'leakyrelu': {

@@ -6,7 +6,8 @@
  * same arithmetic in JavaScript; both give the bits of the five kernels (dy·1 and dy·0, so −0 for a
  * negative dy where the gradient is zero).
  *
- * Used by ../train/fused-conv-layers for convolutions with ReLU6 fused in.
+ * `relu6Gradient` is the gradient both ReLU6 paths use: ../train/fused-conv-layers (ReLU6 fused into
+ * a convolution) and ../backbone/relu6 (the activation on its own).
  */
 import * as tf from '@tensorflow/tfjs';
 import { runBands } from './bands';
@@ -46,4 +47,10 @@ export function relu6Grad(args: { inputs: tf.NamedTensorInfoMap; backend: unknow
   const ys = heapF32(backend, y);
   runBands(relu6GradBand, ys.buffer, [heapF32(backend, dy).byteOffset, ys.byteOffset, heapF32(backend, out).byteOffset, n, BAND_ELEMENTS, simdKernels() ? 1 : 0], Math.ceil(n / BAND_ELEMENTS));
   return out;
+}
+
+/** dy · (0 < y < 6 ? 1 : 0) from ReLU6's output y: RELU6_GRAD where the backend has it, else the five tf ops (the same bits). */
+export function relu6Gradient(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (tf.getKernel(RELU6_GRAD, tf.getBackend()) != null && dy.dtype === 'float32' && y.dtype === 'float32') return tf.engine().runKernel(RELU6_GRAD, { dy, y }) as tf.Tensor;
+  return tf.mul(dy, tf.mul(tf.step(y), tf.step(tf.sub(6, y))));
 }
