@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { runBands } from './bands';
-import { asWasmBackend, heapF32, release, wasmKernel, type WasmKernelFunc } from './wasm-backend';
+import { asWasmBackend, heapF32, release, wasmKernel, type BackendWasm, type WasmKernelFunc } from './wasm-backend';
 
 /** Elements per band: 128 KiB of float32, enough to pay for handing a band to another thread. */
 export const BAND_ELEMENTS = 1 << 15;
@@ -207,10 +207,7 @@ export function makeCast(stock: WasmKernelFunc) {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
     // a cast to its own dtype (the gradient of Identity casts dy to float32) shares the memory, as Identity does
-    if (dtype === x.dtype && dtype !== 'string') {
-      backend.incRef(x.dataId);
-      return { dataId: x.dataId, shape: [...x.shape], dtype };
-    }
+    if (dtype === x.dtype && dtype !== 'string') return sharedOutput(backend, x);
     if (dtype !== 'float32' || (x.dtype !== 'bool' && x.dtype !== 'int32')) return stock({ inputs: args.inputs, backend, attrs: args.attrs });
     const n = size(x.shape);
     const out = backend.makeOutput([...x.shape], 'float32');
@@ -255,7 +252,12 @@ export function makeIdentity(stock: WasmKernelFunc) {
     const backend = asWasmBackend(args.backend);
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype === 'string') return stock({ inputs: args.inputs, backend, attrs: args.attrs });
-    backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    return sharedOutput(backend, x);
   };
+}
+
+/** An output that is `x` itself: the same memory, one more reference (no wasm kernel writes into its inputs). */
+function sharedOutput(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
